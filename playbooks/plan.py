@@ -1,0 +1,80 @@
+"""What the engine decides: a Plan of Actions for one interaction, and the context snapshot it decides on.
+
+Plans are plain data so that dry runs, replays and table tests need no I/O; executors in `moderation/`
+and `bot/` carry them out.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ActionType(str, enum.Enum):
+    draft_reply = "draft_reply"  # needs a human approval before it is sent
+    auto_reply = "auto_reply"
+    send_dm = "send_dm"
+    hide = "hide"
+    delete = "delete"
+    hold_for_review = "hold_for_review"
+    tag = "tag"
+    create_lead = "create_lead"
+    escalate = "escalate"
+    notify = "notify"
+    follow_up = "follow_up"
+    pause_automation = "pause_automation"
+
+
+# Actions that reach the social platform (through the outbox); the rest are internal or human-facing.
+PLATFORM_ACTIONS = frozenset(
+    {ActionType.auto_reply, ActionType.send_dm, ActionType.hide, ActionType.delete, ActionType.hold_for_review}
+)
+
+
+class Action(BaseModel):
+    """One step of a plan. `params` depends on the type, e.g. {"text": ...} for replies,
+    {"level": "urgent", "team": "support"} for escalate, {"tags": [...]} for tag,
+    {"delay_minutes": 10, "unless": "author_replied", "actions": [...]} for follow_up."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: ActionType
+    params: dict[str, Any] = Field(default_factory=dict)
+    # Which rule produced it: "<playbook>/<rule id>" and the playbook's version, for events and replays.
+    rule: str = ""
+    rule_version: str = ""
+    reason: str = ""
+
+
+class Plan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    interaction_id: str
+    actions: tuple[Action, ...] = ()
+    matched_rules: tuple[str, ...] = ()
+
+    def of_type(self, action_type: ActionType) -> list[Action]:
+        return [action for action in self.actions if action.type == action_type]
+
+
+class DecisionContext(BaseModel):
+    """Everything a condition may look at besides the interaction and its scores, read before deciding."""
+
+    model_config = ConfigDict(frozen=True)
+
+    now: datetime
+    timezone: str = "UTC"
+    business_hours: tuple[int, int] = (9, 18)  # local hours [start, end)
+    business_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+    author_hidden_30d: int = 0
+    author_previous_interactions: int = 0
+    author_is_lead: bool = False
+    author_is_customer: bool = False
+    paused_campaigns: frozenset[str] = frozenset()
+    automation_paused: bool = False
+    post_volume_10m: int = 0
+    post_toxic_10m: int = 0
+    post_toxic_baseline_10m: float = 0.0
