@@ -1,0 +1,123 @@
+"""The default TextClassifier: sentence embeddings + n-grams -> linear heads, with a dedupe cache."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from moderation.classifier import explain as explaining
+from moderation.classifier.artifacts import ClassifierArtifacts
+from moderation.classifier.encoder import Encoder
+from moderation.classifier.features import join, sparse_inputs
+from moderation.classifier.heads import calibrate
+from moderation.classifier.lang import detect_language
+from moderation.classifier.text import dedupe_key, encoder_text
+from moderation.domain import Scores, Sentiment
+
+logger = logging.getLogger(__name__)
+
+SENTIMENTS = (Sentiment.negative, Sentiment.neutral, Sentiment.positive)
+CACHE_SIZE = 50_000
+
+
+@dataclass(frozen=True)
+class IntentHead:
+    """Which model names the intent: the trained default taxonomy or a few-shot head from `--intents`."""
+
+    model: LogisticRegression
+    example_texts: list[str]
+    example_intents: list[str]
+    example_embeddings: np.ndarray
+
+
+class LinearClassifier:
+    """Scores texts for intent, toxicity, sentiment and language; identical texts are scored once."""
+
+    name = "minilm-linear"
+
+    def __init__(
+        self, encoder: Encoder, artifacts: ClassifierArtifacts, intent_head: IntentHead | None = None
+    ) -> None:
+        self.encoder = encoder
+        self.artifacts = artifacts
+        self.version = str(artifacts.meta.get("version", "unversioned"))
+        self.intent_head = intent_head or IntentHead(
+            artifacts.intent, artifacts.example_texts, artifacts.example_intents, artifacts.example_embeddings
+        )
+        self._cache: OrderedDict[str, Scores] = OrderedDict()
+
+    @property
+    def intents(self) -> list[str]:
+        return [str(c) for c in self.intent_head.model.classes_]
+
+    def with_intents(self, head: IntentHead) -> LinearClassifier:
+        """A classifier sharing encoder and heads but naming intents with `head` (its own cache)."""
+        return LinearClassifier(self.encoder, self.artifacts, head)
+
+    def classify(self, texts: Sequence[str], *, explain: bool = False) -> list[Scores]:
+        keys = [dedupe_key(t) for t in texts]
+        todo: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if explain or (key not in self._cache and key not in todo):
+                todo.setdefault(key, text)
+        fresh = dict(zip(todo, self._score(list(todo.values()), explain=explain), strict=True))
+        if not explain:
+            for key, scores in fresh.items():
+                self._remember(key, scores)
+        out = []
+        for key in keys:
+            hit = fresh.get(key) or self._cache[key]
+            out.append(hit)
+        if not explain:
+            for key in set(keys) - set(fresh):
+                self._cache.move_to_end(key)
+        return out
+
+    def features(self, texts: Sequence[str]) -> tuple[Any, np.ndarray]:
+        """Joined design matrix and the embeddings it contains."""
+        embeddings = self.encoder.encode([encoder_text(t) for t in texts])
+        sparse = self.artifacts.sparse.transform(sparse_inputs(texts))
+        return join(sparse, embeddings), embeddings
+
+    def _score(self, texts: list[str], *, explain: bool) -> list[Scores]:
+        if not texts:
+            return []
+        X, embeddings = self.features(texts)
+        intent_p = self.intent_head.model.predict_proba(X)
+        raw_tox = self.artifacts.toxicity.predict_proba(X)[:, 1]
+        toxicity = calibrate(self.artifacts.toxicity_calibrator, raw_tox)
+        sent_p = self.artifacts.sentiment.predict_proba(X)
+        sent_classes = [int(c) for c in self.artifacts.sentiment.classes_]
+        intents = self.intent_head.model.classes_
+        out = []
+        for i, text in enumerate(texts):
+            k = int(np.argmax(intent_p[i]))
+            explanation = None
+            if explain:
+                explanation = explaining.explain_one(self, text, X[i], embeddings[i], intent_index=k)
+            out.append(
+                Scores(
+                    intent=str(intents[k]),
+                    intent_confidence=_unit(intent_p[i, k]),
+                    toxicity=_unit(toxicity[i]),
+                    sentiment=SENTIMENTS[sent_classes[int(np.argmax(sent_p[i]))]],
+                    lang=detect_language(text),
+                    explanation=explanation,
+                )
+            )
+        return out
+
+    def _remember(self, key: str, scores: Scores) -> None:
+        self._cache[key] = scores
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+
+def _unit(x: float) -> float:
+    return float(min(1.0, max(0.0, round(float(x), 4))))
