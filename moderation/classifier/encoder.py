@@ -49,3 +49,30 @@ class SentenceTransformerEncoder:
             list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False
         )
         return np.asarray(out, dtype=np.float32)
+
+
+class HashingEncoder:
+    """Deterministic character-trigram hashing into `dim` dimensions: no model files, for tests and dry runs."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self.name = f"hashing:{dim}"
+        self.dim = dim
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        import zlib
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            padded = f"  {text.lower()}  "
+            for i in range(len(padded) - 2):
+                h = zlib.crc32(padded[i : i + 3].encode("utf-8"))
+                out[row, h % self.dim] += 1.0 if (h >> 16) & 1 else -1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-9)
+
+
+def make_encoder(spec: str) -> Encoder:
+    """`hashing:DIM` for the model-free encoder, anything else is a sentence-transformers name or path."""
+    if spec.startswith("hashing:"):
+        return HashingEncoder(int(spec.split(":", 1)[1]))
+    return SentenceTransformerEncoder(spec)

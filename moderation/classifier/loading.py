@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from moderation.classifier.artifacts import ClassifierArtifacts
-from moderation.classifier.encoder import SentenceTransformerEncoder
+from moderation.classifier.encoder import make_encoder
 from moderation.classifier.model import LinearClassifier
 from moderation.classifier.settings import ClassifierSettings
 
@@ -14,5 +14,5 @@ logger = logging.getLogger(__name__)
 
 def build_classifier(settings: ClassifierSettings) -> LinearClassifier:
     artifacts = ClassifierArtifacts.load(settings.models_dir)
-    encoder = SentenceTransformerEncoder(settings.encoder)
+    encoder = make_encoder(settings.encoder)
     return LinearClassifier(encoder, artifacts)

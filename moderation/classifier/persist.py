@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
+import zipfile
 from pathlib import Path
 from typing import Any
-
-import zipfile
 
 import skops.io as sio
 

@@ -17,9 +17,9 @@ from moderation.classifier.artifacts import ClassifierArtifacts
 from moderation.classifier.encoder import Encoder
 from moderation.classifier.features import drop_fit_only_state, join, make_sparse_featurizer, sparse_inputs
 from moderation.classifier.heads import calibrate, fit_calibrator, fit_head
+from moderation.classifier.policy import choose_thresholds
 from moderation.classifier.settings import ClassifierSettings
 from moderation.classifier.text import encoder_text
-from moderation.classifier.thresholds import choose_thresholds
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +68,10 @@ def train_classifier(
     *,
     cache_dir: Path | None = None,
     progress: Progress = _noop,
+    comments_path: Path = ds.COMMENTS_TRAIN,
 ) -> ClassifierArtifacts:
     """Fit featurizer, intent/toxicity/sentiment heads, calibration and thresholds; save to `models_dir`."""
-    comments = ds.comments()
+    comments = ds.comments(comments_path)
     offensive = ds.tweeteval(data_dir, "offensive", "train")
     off_tune, _ = ds.halves(ds.tweeteval(data_dir, "offensive", "val"))
     sentiment = ds.tweeteval(data_dir, "sentiment", "train")
@@ -141,9 +142,9 @@ def train_all(
     settings: ClassifierSettings, data_dir: Path, *, cache_dir: Path | None = None, progress: Progress = _noop
 ) -> ClassifierArtifacts:
     """Everything `socialops train` rebuilds, with the encoder named in `settings`."""
-    from moderation.classifier.encoder import SentenceTransformerEncoder
+    from moderation.classifier.encoder import make_encoder
 
     progress("load encoder", 0, 1)
-    encoder = SentenceTransformerEncoder(settings.encoder)
+    encoder = make_encoder(settings.encoder)
     progress("load encoder", 1, 1)
     return train_classifier(encoder, data_dir, settings.models_dir, cache_dir=cache_dir, progress=progress)
