@@ -20,14 +20,19 @@ _loaded: dict[tuple[str, str], TextClassifier] = {}
 
 def load_classifier(encoder: str | None = None, models_dir: Path | None = None) -> TextClassifier:
     """The trained classifier for `encoder` and `models_dir` (env vars and defaults otherwise), loaded once."""
+    import os
+
+    from moderation.classifier.settings import ENV_ENCODER
+
     settings = ClassifierSettings.resolve(encoder, models_dir)
-    key = (settings.encoder, str(settings.models_dir))
+    requested = encoder or os.environ.get(ENV_ENCODER) or None
+    key = (requested or "", str(settings.models_dir))
     with _lock:
         if key not in _loaded:
             from moderation.classifier.loading import build_classifier
 
             started = time.perf_counter()
-            _loaded[key] = build_classifier(settings)
+            _loaded[key] = build_classifier(settings, requested)
             logger.info(
                 "moderation.classifier.loaded",
                 extra={"seconds": round(time.perf_counter() - started, 2), "models_dir": key[1]},

@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 HEADS_FILE = "classifier_heads.skops"
 META_FILE = "classifier_meta.json"
+ENCODER_FILE = "encoder.int8.onnx"
+TOKENIZER_FILE = "tokenizer.json"
 
 
 @dataclass
@@ -28,8 +30,9 @@ class ClassifierArtifacts:
     sparse: FeatureUnion
     intent: LogisticRegression
     toxicity: LogisticRegression
-    toxicity_calibrator: LogisticRegression
+    toxicity_combiner: LogisticRegression
     sentiment: LogisticRegression
+    sentiment_combiner: LogisticRegression | None
     example_texts: list[str]
     example_intents: list[str]
     example_embeddings: np.ndarray
@@ -42,8 +45,9 @@ class ClassifierArtifacts:
             "vocabularies": _vocabularies(self.sparse),
             "intent": self.intent,
             "toxicity": self.toxicity,
-            "toxicity_calibrator": self.toxicity_calibrator,
+            "toxicity_combiner": self.toxicity_combiner,
             "sentiment": self.sentiment,
+            "sentiment_combiner": self.sentiment_combiner,
             "example_texts": list(self.example_texts),
             "example_intents": list(self.example_intents),
             "example_embeddings": self.example_embeddings.astype(np.float16),
@@ -62,8 +66,9 @@ class ClassifierArtifacts:
             sparse=_with_vocabularies(bundle["sparse"], bundle["vocabularies"]),
             intent=bundle["intent"],
             toxicity=bundle["toxicity"],
-            toxicity_calibrator=bundle["toxicity_calibrator"],
+            toxicity_combiner=bundle["toxicity_combiner"],
             sentiment=bundle["sentiment"],
+            sentiment_combiner=bundle["sentiment_combiner"],
             example_texts=list(bundle["example_texts"]),
             example_intents=list(bundle["example_intents"]),
             example_embeddings=np.asarray(bundle["example_embeddings"], dtype=np.float32),

@@ -25,7 +25,8 @@ TASKS = {"toxicity": 2, "sentiment": 3}
 class FinetuneConfig:
     """Pinned hyperparameters (chosen on the tune halves of the TweetEval val files)."""
 
-    epochs: int = 2
+    epochs: int = 1
+    frozen_layers: int = 2
     batch_size: int = 32
     lr: float = 8e-5
     head_lr: float = 1e-3
@@ -99,6 +100,9 @@ def finetune(
     # Word embeddings stay frozen: the vocabulary is shared with the stock model and French words seen once
     # in the project data should not drift away from their pretrained neighbours.
     model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    # The lowest layers stay frozen too: a third less backward work on 2 CPU cores, little loss in accuracy.
+    for layer in model.encoder.encoder.layer[: cfg.frozen_layers]:
+        layer.requires_grad_(False)
 
     examples = training_examples(data_dir, cfg.project_repeats)
     off_tune, _ = ds.halves(ds.tweeteval(data_dir, "offensive", "val"))

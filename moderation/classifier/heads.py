@@ -44,18 +44,3 @@ def fit_head(
     model.intercept_ = model.intercept_.astype(np.float32)
     logger.info("moderation.classifier.head_fitted", extra={"head": name, "n": int(X.shape[0])})
     return model
-
-
-def fit_calibrator(raw_proba: np.ndarray, y: np.ndarray) -> LogisticRegression:
-    """Platt scaling on held-out scores, so that `toxicity` reads as a probability."""
-    logit = _logit(raw_proba).reshape(-1, 1)
-    return LogisticRegression(C=1e4, max_iter=1000, random_state=SEED).fit(logit, y)
-
-
-def calibrate(calibrator: LogisticRegression, raw_proba: np.ndarray) -> np.ndarray:
-    return calibrator.predict_proba(_logit(raw_proba).reshape(-1, 1))[:, 1]
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))

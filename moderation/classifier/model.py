@@ -15,8 +15,8 @@ from moderation.classifier import explain as explaining
 from moderation.classifier.artifacts import ClassifierArtifacts
 from moderation.classifier.encoder import Encoder
 from moderation.classifier.features import join, sparse_inputs
-from moderation.classifier.heads import calibrate
 from moderation.classifier.lang import detect_language
+from moderation.classifier.stacking import sentiment_inputs, toxicity_inputs
 from moderation.classifier.text import dedupe_key, encoder_text
 from moderation.domain import Scores, Sentiment
 
@@ -79,21 +79,32 @@ class LinearClassifier:
                 self._cache.move_to_end(key)
         return out
 
-    def features(self, texts: Sequence[str]) -> tuple[Any, np.ndarray]:
-        """Joined design matrix and the embeddings it contains."""
-        embeddings = self.encoder.encode([encoder_text(t) for t in texts])
+    def encode(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Encoder outputs: `embedding`, plus head logits when the encoder is the fine-tuned graph."""
+        return encode_outputs(self.encoder, texts)
+
+    def features(self, texts: Sequence[str]) -> tuple[Any, dict[str, np.ndarray]]:
+        """Joined design matrix and the encoder outputs it was built from."""
+        outputs = self.encode(texts)
         sparse = self.artifacts.sparse.transform(sparse_inputs(texts))
-        return join(sparse, embeddings), embeddings
+        return join(sparse, outputs["embedding"]), outputs
 
     def _score(self, texts: list[str], *, explain: bool) -> list[Scores]:
         if not texts:
             return []
-        X, embeddings = self.features(texts)
+        X, outputs = self.features(texts)
+        embeddings = outputs["embedding"]
         intent_p = self.intent_head.model.predict_proba(X)
-        raw_tox = self.artifacts.toxicity.predict_proba(X)[:, 1]
-        toxicity = calibrate(self.artifacts.toxicity_calibrator, raw_tox)
-        sent_p = self.artifacts.sentiment.predict_proba(X)
-        sent_classes = [int(c) for c in self.artifacts.sentiment.classes_]
+        a = self.artifacts
+        toxicity = a.toxicity_combiner.predict_proba(
+            toxicity_inputs(a.toxicity.predict_proba(X)[:, 1], outputs))[:, 1]
+        sent_linear = a.sentiment.predict_proba(X)
+        if a.sentiment_combiner is not None:
+            sent_p = a.sentiment_combiner.predict_proba(sentiment_inputs(sent_linear, outputs))
+            sent_classes = [int(c) for c in a.sentiment_combiner.classes_]
+        else:
+            sent_p = sent_linear
+            sent_classes = [int(c) for c in a.sentiment.classes_]
         intents = self.intent_head.model.classes_
         out = []
         for i, text in enumerate(texts):
@@ -121,3 +132,12 @@ class LinearClassifier:
 
 def _unit(x: float) -> float:
     return float(min(1.0, max(0.0, round(float(x), 4))))
+
+
+def encode_outputs(encoder: Encoder, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """Run `encoder` on the prepared texts; encoders with extra heads expose `run`, the rest `encode`."""
+    prepared = [encoder_text(t) for t in texts]
+    run = getattr(encoder, "run", None)
+    if run is not None:
+        return run(prepared)
+    return {"embedding": encoder.encode(prepared)}

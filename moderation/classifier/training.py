@@ -5,21 +5,29 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from moderation.classifier import datasets as ds
-from moderation.classifier.artifacts import ClassifierArtifacts
+from moderation.classifier.artifacts import ENCODER_FILE, TOKENIZER_FILE, ClassifierArtifacts
 from moderation.classifier.encoder import Encoder
 from moderation.classifier.features import drop_fit_only_state, join, make_sparse_featurizer, sparse_inputs
-from moderation.classifier.heads import calibrate, fit_calibrator, fit_head
+from moderation.classifier.heads import fit_head
+from moderation.classifier.model import encode_outputs
 from moderation.classifier.policy import choose_thresholds
 from moderation.classifier.settings import ClassifierSettings
-from moderation.classifier.text import encoder_text
+from moderation.classifier.stacking import (
+    fit_sentiment_combiner,
+    fit_toxicity_combiner,
+    sentiment_inputs,
+    toxicity_inputs,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,24 +48,26 @@ def default_cache_dir() -> Path:
 
 def encode_cached(
     encoder: Encoder, texts: Sequence[str], cache_dir: Path | None, progress: Progress = _noop, step: str = ""
-) -> np.ndarray:
-    """Encode in chunks (reporting progress); identical requests are read back from an .npy cache."""
-    prepared = [encoder_text(t) for t in texts]
+) -> dict[str, np.ndarray]:
+    """Encoder outputs in chunks (reporting progress); identical requests are read back from an .npz cache."""
     path = None
     if cache_dir is not None:
-        digest = hashlib.sha256(("\x00".join([encoder.name, *prepared])).encode("utf-8")).hexdigest()[:24]
-        path = cache_dir / "embeddings" / f"{digest}.npy"
+        digest = hashlib.sha256(("\x00".join([encoder.name, *texts])).encode("utf-8")).hexdigest()[:24]
+        path = cache_dir / "embeddings" / f"{digest}.npz"
         if path.exists():
             progress(step, len(texts), len(texts))
-            return np.load(path)
-    chunks = []
-    for start in range(0, len(prepared), 512):
-        chunks.append(encoder.encode(prepared[start : start + 512]))
-        progress(step, min(start + 512, len(prepared)), len(prepared))
-    out = np.vstack(chunks) if chunks else np.zeros((0, encoder.dim), dtype=np.float32)
+            with np.load(path) as cached:
+                return {k: cached[k] for k in cached.files}
+    parts: list[dict[str, np.ndarray]] = []
+    for start in range(0, len(texts), 512):
+        parts.append(encode_outputs(encoder, texts[start : start + 512]))
+        progress(step, min(start + 512, len(texts)), len(texts))
+    if not parts:
+        return {"embedding": np.zeros((0, encoder.dim), dtype=np.float32)}
+    out = {k: np.vstack([p[k] for p in parts]) for k in parts[0]}
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, out)
+        np.savez(path, **out)
     return out
 
 
@@ -69,68 +79,65 @@ def train_classifier(
     cache_dir: Path | None = None,
     progress: Progress = _noop,
     comments_path: Path = ds.COMMENTS_TRAIN,
+    encoder_spec: str | None = None,
+    extra_meta: dict[str, Any] | None = None,
 ) -> ClassifierArtifacts:
-    """Fit featurizer, intent/toxicity/sentiment heads, calibration and thresholds; save to `models_dir`."""
+    """Fit featurizer, heads, stacking/calibration and thresholds on `encoder` outputs; save to `models_dir`."""
     comments = ds.comments(comments_path)
     offensive = ds.tweeteval(data_dir, "offensive", "train")
     off_tune, _ = ds.halves(ds.tweeteval(data_dir, "offensive", "val"))
     sentiment = ds.tweeteval(data_dir, "sentiment", "train")
-
+    sent_tune, _ = ds.halves(ds.tweeteval(data_dir, "sentiment", "val"))
     c_texts = [c["text"] for c in comments]
-    E_c = encode_cached(encoder, c_texts, cache_dir, progress, "encode project comments")
-    E_off = encode_cached(encoder, offensive.texts, cache_dir, progress, "encode offensive")
-    E_tune = encode_cached(encoder, off_tune.texts, cache_dir, progress, "encode offensive tune")
-    E_sent = encode_cached(encoder, sentiment.texts, cache_dir, progress, "encode sentiment")
+    sets = {"comments": c_texts, "offensive": offensive.texts, "offensive tune": off_tune.texts,
+            "sentiment": sentiment.texts, "sentiment tune": sent_tune.texts}
+    outputs = {name: encode_cached(encoder, texts, cache_dir, progress, f"encode {name}")
+               for name, texts in sets.items()}
 
     progress("fit n-gram features", 0, 1)
     sparse = make_sparse_featurizer()
     drop_fit_only_state(sparse.fit(sparse_inputs([*offensive.texts, *sentiment.texts, *c_texts])))
-    S = {name: sparse.transform(sparse_inputs(t)) for name, t in
-         [("c", c_texts), ("off", offensive.texts), ("tune", off_tune.texts), ("sent", sentiment.texts)]}
-    X_c, X_off, X_tune, X_sent = (join(S["c"], E_c), join(S["off"], E_off),
-                                  join(S["tune"], E_tune), join(S["sent"], E_sent))
+    X = {name: join(sparse.transform(sparse_inputs(texts)), outputs[name]["embedding"])
+         for name, texts in sets.items()}
     progress("fit n-gram features", 1, 1)
 
-    progress("fit heads", 0, 3)
-    intent = fit_head("intent", X_c, np.array([c["intent"] for c in comments]))
-    progress("fit heads", 1, 3)
-    import scipy.sparse as sp
-
+    progress("fit heads", 0, 5)
+    intent = fit_head("intent", X["comments"], np.array([c["intent"] for c in comments]))
+    progress("fit heads", 1, 5)
     y_tox = np.concatenate([offensive.y(), [int(c["toxic"]) for c in comments]])
     w_tox = np.concatenate([np.ones(len(offensive)), np.full(len(comments), PROJECT_WEIGHT)])
-    toxicity = fit_head("toxicity", sp.vstack([X_off, X_c]), y_tox, w_tox)
-    progress("fit heads", 2, 3)
+    toxicity = fit_head("toxicity", sp.vstack([X["offensive"], X["comments"]]), y_tox, w_tox)
+    progress("fit heads", 2, 5)
     y_sent = np.concatenate([sentiment.y(), [SENTIMENT_OF[c["sentiment"]] for c in comments]])
     w_sent = np.concatenate([np.ones(len(sentiment)), np.full(len(comments), PROJECT_WEIGHT)])
-    sentiment_head = fit_head("sentiment", sp.vstack([X_sent, X_c]), y_sent, w_sent)
-    progress("fit heads", 3, 3)
+    sentiment_head = fit_head("sentiment", sp.vstack([X["sentiment"], X["comments"]]), y_sent, w_sent)
+    progress("fit heads", 3, 5)
 
-    progress("calibrate toxicity", 0, 1)
-    raw_tune = toxicity.predict_proba(X_tune)[:, 1]
-    calibrator = fit_calibrator(raw_tune, off_tune.y())
-    thresholds = choose_thresholds(calibrate(calibrator, raw_tune), off_tune.y())
-    progress("calibrate toxicity", 1, 1)
+    # Stacking and calibration see only the tune halves, which no head was fitted on.
+    tox_in = toxicity_inputs(toxicity.predict_proba(X["offensive tune"])[:, 1], outputs["offensive tune"])
+    tox_combiner = fit_toxicity_combiner(tox_in, off_tune.y())
+    thresholds = choose_thresholds(tox_combiner.predict_proba(tox_in)[:, 1], off_tune.y())
+    progress("fit heads", 4, 5)
+    sent_combiner = None
+    if "sentiment" in outputs["sentiment tune"]:
+        sent_in = sentiment_inputs(sentiment_head.predict_proba(X["sentiment tune"]), outputs["sentiment tune"])
+        sent_combiner = fit_sentiment_combiner(sent_in, sent_tune.y())
+    progress("fit heads", 5, 5)
 
+    now = datetime.now(UTC)
     meta: dict[str, Any] = {
-        "version": datetime.now(UTC).strftime("%Y%m%d%H%M"),
-        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "encoder": encoder.name,
+        "version": now.strftime("%Y%m%d%H%M"),
+        "trained_at": now.isoformat(timespec="seconds"),
+        "encoder": encoder_spec or encoder.name,
         "intents": [str(c) for c in intent.classes_],
         "thresholds": thresholds,
-        "training_sizes": {
-            "comments": len(comments), "offensive": len(offensive), "sentiment": len(sentiment),
-            "offensive_tune": len(off_tune),
-        },
+        "training_sizes": {name: len(texts) for name, texts in sets.items()},
+        **(extra_meta or {}),
     }
     artifacts = ClassifierArtifacts(
-        sparse=sparse,
-        intent=intent,
-        toxicity=toxicity,
-        toxicity_calibrator=calibrator,
-        sentiment=sentiment_head,
-        example_texts=c_texts,
-        example_intents=[c["intent"] for c in comments],
-        example_embeddings=E_c,
+        sparse=sparse, intent=intent, toxicity=toxicity, toxicity_combiner=tox_combiner,
+        sentiment=sentiment_head, sentiment_combiner=sent_combiner, example_texts=c_texts,
+        example_intents=[c["intent"] for c in comments], example_embeddings=outputs["comments"]["embedding"],
         meta=meta,
     )
     artifacts.save(models_dir)
@@ -138,13 +145,48 @@ def train_classifier(
     return artifacts
 
 
-def train_all(
-    settings: ClassifierSettings, data_dir: Path, *, cache_dir: Path | None = None, progress: Progress = _noop
-) -> ClassifierArtifacts:
-    """Everything `socialops train` rebuilds, with the encoder named in `settings`."""
-    from moderation.classifier.encoder import make_encoder
+def build_onnx_encoder(
+    settings: ClassifierSettings, data_dir: Path, work_dir: Path, *, finetune: bool, progress: Progress = _noop
+) -> dict[str, Any]:
+    """Fine-tune (or take the stock encoder), export to ONNX, quantise to int8 into `models_dir`."""
+    import torch
+    from transformers import AutoModel
 
-    progress("load encoder", 0, 1)
-    encoder = make_encoder(settings.encoder)
-    progress("load encoder", 1, 1)
-    return train_classifier(encoder, data_dir, settings.models_dir, cache_dir=cache_dir, progress=progress)
+    from moderation.classifier import finetune as ft
+    from moderation.classifier.onnx_export import export_onnx, quantize
+
+    info: dict[str, Any] = {"base_encoder": settings.encoder, "finetuned": finetune}
+    if finetune:
+        cfg = ft.FinetuneConfig()
+        best = ft.finetune(settings.encoder, data_dir, work_dir / "finetune", cfg, progress=progress)
+        model = ft.build_model(settings.encoder, cfg.dropout)
+        model.load_state_dict(torch.load(work_dir / "finetune" / "multitask.pt", weights_only=True))
+        info["finetune"] = {**cfg.__dict__, "tune": best}
+    else:
+        model = AutoModel.from_pretrained(settings.encoder, local_files_only=True)
+    progress("export + quantise ONNX", 0, 1)
+    fp32 = export_onnx(model.eval(), work_dir / "encoder.fp32.onnx", with_heads=finetune)
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    quantize(fp32, settings.models_dir / ENCODER_FILE)
+    shutil.copyfile(Path(settings.encoder) / "tokenizer.json", settings.models_dir / TOKENIZER_FILE)
+    progress("export + quantise ONNX", 1, 1)
+    return info
+
+
+def train_all(
+    settings: ClassifierSettings,
+    data_dir: Path,
+    *,
+    cache_dir: Path | None = None,
+    progress: Progress = _noop,
+    finetune: bool = True,
+    work_dir: Path | None = None,
+) -> ClassifierArtifacts:
+    """Everything `socialops train` rebuilds: the int8 ONNX encoder, then the heads over its outputs."""
+    from moderation.classifier.loading import onnx_encoder
+
+    work = work_dir or (cache_dir or default_cache_dir()) / "work"
+    info = build_onnx_encoder(settings, data_dir, work, finetune=finetune, progress=progress)
+    encoder = onnx_encoder(settings.models_dir)
+    return train_classifier(encoder, data_dir, settings.models_dir, cache_dir=cache_dir, progress=progress,
+                            encoder_spec="onnx", extra_meta=info)
