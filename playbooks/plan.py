@@ -55,6 +55,8 @@ class Plan(BaseModel):
     interaction_id: str
     actions: tuple[Action, ...] = ()
     matched_rules: tuple[str, ...] = ()
+    # What the guardrails changed or added, in words, so a replay or an audit can say why.
+    notes: tuple[str, ...] = ()
 
     def of_type(self, action_type: ActionType) -> list[Action]:
         return [action for action in self.actions if action.type == action_type]
@@ -78,3 +80,12 @@ class DecisionContext(BaseModel):
     post_volume_10m: int = 0
     post_toxic_10m: int = 0
     post_toxic_baseline_10m: float = 0.0
+    # Templates of the replies and DMs we sent this author recently (say the last 7 days), so a rule can react
+    # to an answer to them ("offer" after the price quick reply).
+    author_recent_templates: frozenset[str] = frozenset()
+    # The campaign's last N interactions (N = settings.guardrails.negative_window) and how many were negative.
+    campaign_recent_interactions: int = 0
+    campaign_recent_negative: int = 0
+    # Conversion rate of the campaign now and its baseline (same unit, e.g. orders per click); None = unknown.
+    campaign_conversion_rate: float | None = None
+    campaign_conversion_baseline: float | None = None
