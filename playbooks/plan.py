@@ -10,7 +10,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from moderation.domain import as_utc
 
 
 class ActionType(str, enum.Enum):
@@ -89,3 +93,26 @@ class DecisionContext(BaseModel):
     # Conversion rate of the campaign now and its baseline (same unit, e.g. orders per click); None = unknown.
     campaign_conversion_rate: float | None = None
     campaign_conversion_baseline: float | None = None
+
+    @field_validator("now")
+    @classmethod
+    def _now_utc(cls, value: datetime) -> datetime:
+        return as_utc(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        # Checked here so a typo in the team config fails when the context is built, not inside a decision.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name like 'Europe/Paris')") from None
+        return value
+
+    @field_validator("business_hours")
+    @classmethod
+    def _hours(cls, value: tuple[int, int]) -> tuple[int, int]:
+        start, end = value
+        if not 0 <= start <= end <= 24:
+            raise ValueError("business_hours is (start, end) with 0 <= start <= end <= 24")
+        return value
