@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from playbooks.plan import Action, DecisionContext, Plan
 from playbooks.yaml_source import read_yaml
 
 # A Monday, 10:00 UTC: inside default business hours, so fixtures only say "now" when hours matter.
-DEFAULT_TIME = datetime(2025, 1, 6, 10, 0, tzinfo=timezone.utc)
+DEFAULT_TIME = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
 
 
 class Expectation(BaseModel):

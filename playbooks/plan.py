@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from typing import Any
-
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
