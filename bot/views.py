@@ -67,3 +67,25 @@ class DigestView:
     pending_approvals: int = 0
     open_escalations: int = 0
     notes: tuple[str, ...] = ()
+    chart_png: bytes | None = None  # a rendered trend chart, attached by surfaces that can show images
+
+
+@dataclass(frozen=True)
+class KpiQuestion:
+    """A parsed KPI question ("response rate instagram 7d")."""
+
+    metric: str
+    platform: str | None = None  # None: all platforms
+    window_days: int = 7
+    campaign: str | None = None
+
+
+@dataclass(frozen=True)
+class KpiAnswer:
+    question: KpiQuestion
+    label: str  # "Response rate"
+    value: float | None
+    unit: str  # "%", "min", "count", "$"
+    previous: float | None = None  # the same metric over the previous window
+    goal: float | None = None
+    text: str = ""  # one readable sentence; surfaces may render richer from the fields

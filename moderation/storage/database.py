@@ -82,7 +82,7 @@ class Database:
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")  # parallel feature branches may each add a head
         logger.debug("moderation.storage.migrated", extra={"url": redact_url(self.url)})
 
     @contextmanager
