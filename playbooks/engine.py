@@ -67,6 +67,9 @@ class Engine:
             params = {"campaign": spec.params.campaign or interaction.campaign}
         elif spec.type is ActionType.tag:
             params = {"tags": list(spec.params.tags)}
+        elif spec.type is ActionType.notify:
+            # `text` is what the executor posts; the YAML says `message` because that is what a lead writes.
+            params = {"channel": spec.params.channel, "text": spec.params.message or rule.description}
         else:
             params = spec.params.model_dump(exclude={"reason"}, exclude_none=True)
         reason = getattr(spec.params, "reason", "") or rule.description

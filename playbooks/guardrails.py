@@ -86,7 +86,7 @@ class Policy:
         reason = f"automation paused for campaign '{campaign}': {reason}"
         return [
             _action(ActionType.pause_automation, {"campaign": campaign}, "campaign_pause", self.version, reason),
-            _action(ActionType.notify, {"channel": rails.alert_channel, "message": reason},
+            _action(ActionType.notify, {"channel": rails.alert_channel, "text": reason},
                     "campaign_pause", self.version, reason),
         ]
 
