@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +21,7 @@ texts = st.one_of(
     st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join).filter(lambda t: t.strip() != ""),
 )
 times = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1),
-                     timezones=st.just(timezone.utc))
+                     timezones=st.just(UTC))
 interactions = st.builds(
     Interaction,
     platform=st.sampled_from(list(Platform)), kind=st.sampled_from(list(Kind)),
