@@ -34,6 +34,7 @@ from socialops.demo.script import MANAGER, choose
 from socialops.runtime import authorizer, build_classifier, build_library, worker_settings
 
 SAMPLE = Path(__file__).with_name("sample.jsonl")
+REPLAY_SLICE = timedelta(minutes=2)
 
 
 @dataclass
@@ -99,11 +100,12 @@ async def run_demo(db_path: Path, console: Console, *, sample: Path = SAMPLE, ba
     with progress:
         task = progress.add_task("interactions", total=report.stored)
         while True:
-            upcoming = _next_batch_end(db, batch_size)
+            upcoming = _next_pending_time(db)
             if upcoming is None:
                 break
-            clock.set(upcoming + timedelta(seconds=45))
-            batch = await worker.process_batch(batch_size)
+            # Time moves in short slices, so automated answers come minutes after the comment, as live.
+            clock.set(upcoming + REPLAY_SLICE)
+            batch = await worker.process_batch(batch_size, until=clock())
             result.processed += batch.processed
             await _run_due_follow_ups(db, clock, hub, settings)
             await outbox.drain()
@@ -127,11 +129,11 @@ async def run_demo(db_path: Path, console: Console, *, sample: Path = SAMPLE, ba
     return result
 
 
-def _next_batch_end(db: Database, batch_size: int) -> datetime | None:
+def _next_pending_time(db: Database) -> datetime | None:
     with db.session() as session:
-        times = session.exec(select(InteractionRow.created_at).where(InteractionRow.status == "pending")
-                             .order_by(InteractionRow.created_at).limit(batch_size)).all()
-    return as_utc(times[-1]) if times else None
+        first = session.exec(select(InteractionRow.created_at).where(InteractionRow.status == "pending")
+                             .order_by(InteractionRow.created_at).limit(1)).first()
+    return as_utc(first) if first else None
 
 
 async def _run_due_follow_ups(db: Database, clock: ReplayClock, hub: ChatHub, settings: Settings) -> None:
