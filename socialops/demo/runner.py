@@ -25,7 +25,7 @@ from moderation.follow_ups import due_follow_ups, fire_follow_up
 from moderation.ingest.importer import IngestReport, ingest_file
 from moderation.outbox import Outbox
 from moderation.platforms.sandbox import sandbox_connectors
-from moderation.storage import Database
+from moderation.storage import Database, redact_url
 from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, InteractionRow
 from moderation.worker import ModerationWorker
 from socialops.config import Settings
@@ -64,14 +64,14 @@ def fresh_sqlite(path: Path) -> Database:
     return Database(f"sqlite:///{path}")
 
 
-async def run_demo(db_path: Path, console: Console, *, sample: Path = SAMPLE, batch_size: int = 32,
+async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, batch_size: int = 32,
                    settings: Settings | None = None) -> DemoResult:
+    """Run the demo on an empty database (the command passes a fresh SQLite file; tests also PostgreSQL)."""
     started = time.perf_counter()
     settings = settings or Settings()
-    db = fresh_sqlite(db_path)
     end = utcnow()
     console.rule("[bold]socialops demo")
-    console.print(f"database: {db_path} (fresh SQLite) · platforms: sandbox (nothing leaves this machine)")
+    console.print(f"database: {redact_url(db.url)} · platforms: sandbox (nothing leaves this machine)")
 
     with tempfile.TemporaryDirectory() as tmp:
         replay = Path(tmp) / "sample.jsonl"
@@ -123,9 +123,7 @@ async def run_demo(db_path: Path, console: Console, *, sample: Path = SAMPLE, ba
     console.rule("[bold]KPI digest")
     await surface.post_digest(build_digest(db, end=end, days=7, title="Maison Lumière — last 7 days"))
     result.seconds = time.perf_counter() - started
-    console.print(f"done in {result.seconds:.1f} s · {result.sandbox_calls} sandbox platform calls · "
-                  f"explore the data: sqlite3 {db_path}")
-    db.dispose()
+    console.print(f"done in {result.seconds:.1f} s · {result.sandbox_calls} sandbox platform calls")
     return result
 
 
