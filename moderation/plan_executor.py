@@ -7,11 +7,11 @@ caller can do it after the commit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from moderation.domain import as_utc
+from moderation.domain import as_utc, utcnow
 from moderation.events import AUTOMATION, EventAction, record_event
 from moderation.outbox import enqueue
 from moderation.platforms.base import OPERATION_FOR_ACTION
@@ -48,7 +48,9 @@ def execute_plan(
     library_version: str,
     approval_minutes: int,
     key_prefix: str = "plan",
+    now: datetime | None = None,
 ) -> HumanWork:
+    """Record the decision and its actions; `now` is when the actions become due (the worker's clock)."""
     decision = DecisionRow(
         interaction_id=interaction.id,
         library_version=library_version,
@@ -60,23 +62,23 @@ def execute_plan(
     work = HumanWork()
     for index, action in enumerate(plan.actions):
         key = action_key(interaction.id, index, action, key_prefix)
-        _dispatch(session, interaction, action, key, decision.id, approval_minutes, work)
+        _dispatch(session, interaction, action, key, decision.id, approval_minutes, work, now or utcnow())
     return work
 
 
 def _dispatch(session: Session, interaction: InteractionRow, action: Action, key: str, decision_id: int | None,
-              approval_minutes: int, work: HumanWork) -> None:
-    common = {"playbook": action.rule, "rule_version": action.rule_version}
+              approval_minutes: int, work: HumanWork, now: datetime) -> None:
+    common = {"playbook": action.rule, "rule_version": action.rule_version, "occurred_at": now}
     kind = action.type
     if kind in OPERATION_FOR_ACTION and kind != ActionType.draft_reply:
         enqueue(session, interaction, OPERATION_FOR_ACTION[kind], key=key, action_type=kind.value,
                 text=action.params.get("text"), params=_extra_params(action), rule=action.rule,
-                rule_version=action.rule_version, decision_id=decision_id)
+                rule_version=action.rule_version, decision_id=decision_id, now=now)
         return
     if kind == ActionType.draft_reply:
         row = enqueue(session, interaction, OPERATION_FOR_ACTION[kind], key=key, action_type=kind.value,
                       text=action.params.get("text", ""), params=_extra_params(action), rule=action.rule,
-                      rule_version=action.rule_version, decision_id=decision_id, state="awaiting_approval")
+                      rule_version=action.rule_version, decision_id=decision_id, state="awaiting_approval", now=now)
         session.flush()
         approval = ApprovalRow(
             interaction_id=interaction.id,
