@@ -82,3 +82,27 @@ def test_actions_cli_list_undo_retry(sqlite_db, monkeypatch) -> None:
     with sqlite_db.session() as session:
         assert session.get(ActionRow, dead_id).state == "pending"
         assert session.get(ActionRow, hide_id).state == "reversed"
+
+
+async def test_webhook_component_serves_until_stopping(sqlite_db, monkeypatch) -> None:
+    import asyncio
+
+    import httpx
+
+    from socialops.runtime import build_webhook_app
+    from socialops.webserver import WebhookComponent
+
+    monkeypatch.setenv("META_VERIFY_TOKEN", "verify-token-1")
+    monkeypatch.setenv("META_APP_SECRET", "app-secret-1234")
+    monkeypatch.delenv("TIKTOK_CLIENT_SECRET", raising=False)  # no TikTok account: not required
+    settings = parse_settings({"webhooks": {"enabled": True, "port": 1}})
+    component = WebhookComponent(build_webhook_app(settings, sqlite_db), host="127.0.0.1", port=0)
+    stopping = asyncio.Event()
+    task = asyncio.create_task(component.run(stopping))
+    while not component.server.started:
+        await asyncio.sleep(0.01)
+    port = component.server.servers[0].sockets[0].getsockname()[1]
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
+    stopping.set()
+    await asyncio.wait_for(task, timeout=10)
