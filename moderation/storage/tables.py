@@ -137,6 +137,8 @@ class EscalationRow(SQLModel, table=True):
     level: str = Field(default="normal", max_length=16)
     team: str = Field(default="community", max_length=64)
     reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    # Playbooks may name an incident (e.g. "crisis:instagram:<post>"): while it is open, no second page.
+    dedupe_key: str | None = Field(default=None, index=True, max_length=256)
     # open | acknowledged | resolved
     state: str = Field(default="open", index=True, max_length=16)
     step: int = 0
