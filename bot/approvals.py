@@ -1,0 +1,130 @@
+"""Approving, editing, rejecting or escalating a drafted reply: authorised, atomic, recorded as events."""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from moderation.domain import utcnow
+from moderation.events import EventAction, record_event
+from moderation.storage import Database
+from moderation.storage.tables import ActionRow, ApprovalRow, EscalationRow, InteractionRow
+
+logger = logging.getLogger(__name__)
+
+
+class Verdict(str, enum.Enum):
+    approve = "approve"
+    edit = "edit"
+    reject = "reject"
+    escalate = "escalate"
+
+
+_STATE = {Verdict.approve: "approved", Verdict.edit: "edited", Verdict.reject: "rejected",
+          Verdict.escalate: "escalated"}
+
+
+class ApprovalError(Exception):
+    """The verdict cannot be applied; the message is fit to show the person who clicked."""
+
+
+class NotAnApprover(ApprovalError):
+    pass
+
+
+class AlreadyDecided(ApprovalError):
+    pass
+
+
+# (surface name, user id on that surface) -> may this person approve?
+Authorizer = Callable[[str, str], bool]
+
+
+@dataclass(frozen=True)
+class Decided:
+    approval: ApprovalRow
+    escalation_id: int | None = None
+
+
+class ApprovalService:
+    def __init__(self, db: Database, authorize: Authorizer) -> None:
+        self.db = db
+        self.authorize = authorize
+
+    def decide(self, approval_id: int, verdict: Verdict, *, surface: str, user: str, final_text: str | None = None,
+               reason: str | None = None, at: datetime | None = None) -> Decided:
+        """Apply one verdict. Exactly one verdict wins per draft: the state change is a compare-and-set,
+        so two approvers clicking at once (or one double click) send one reply."""
+        if not self.authorize(surface, user):
+            raise NotAnApprover("only configured approvers can act on drafts")
+        if verdict == Verdict.edit and not (final_text or "").strip():
+            raise ApprovalError("an edited reply cannot be empty")
+        now = at or utcnow()
+        actor = f"{surface}:{user}"
+        with self.db.session() as session:
+            approval = session.get(ApprovalRow, approval_id)
+            if approval is None:
+                raise ApprovalError(f"no draft #{approval_id}")
+            text = final_text if verdict == Verdict.edit else approval.draft_text
+            won = session.execute(
+                sa.update(ApprovalRow)
+                .where(ApprovalRow.id == approval_id, ApprovalRow.state == "pending")
+                .values(state=_STATE[verdict], decided_by=actor, decided_at=now, reason=reason,
+                        final_text=text if verdict in (Verdict.approve, Verdict.edit) else None)
+            ).rowcount
+            if won != 1:
+                session.refresh(approval)
+                raise AlreadyDecided(f"draft #{approval_id} was already {approval.state} by {approval.decided_by}")
+            escalation_id = self._apply(session, approval, verdict, actor, text, reason, now)
+        with self.db.session() as session:
+            fresh = session.get(ApprovalRow, approval_id)
+        logger.info("bot.approvals.decided", extra={"approval_id": approval_id, "verdict": verdict.value})
+        return Decided(fresh, escalation_id)
+
+    def _apply(self, session: Session, approval: ApprovalRow, verdict: Verdict, actor: str, text: str | None,
+               reason: str | None, now: datetime) -> int | None:
+        interaction = session.get(InteractionRow, approval.interaction_id)
+        action = session.get(ActionRow, approval.action_id)
+        common = {"actor": actor, "occurred_at": now, "playbook": action.rule, "rule_version": action.rule_version}
+        if verdict in (Verdict.approve, Verdict.edit):
+            action.params = {**action.params, "text": text}
+            action.state = "pending"
+            action.actor = actor
+            action.next_attempt_at = now
+            action.updated_at = now
+            if verdict == Verdict.approve:
+                record_event(session, interaction, EventAction.reply_approved, **common,
+                             data={"approval_id": approval.id, "edited": False})
+            else:
+                record_event(session, interaction, EventAction.reply_edited, **common,
+                             data={"approval_id": approval.id, "edited": True,
+                                   "diff": text_diff(approval.draft_text, text or "")})
+        else:
+            action.state = "cancelled"
+            action.updated_at = now
+            if verdict == Verdict.reject:
+                record_event(session, interaction, EventAction.reply_rejected, **common,
+                             data={"approval_id": approval.id, "reason": reason or ""})
+            else:
+                escalation = EscalationRow(interaction_id=interaction.id, level="priority", team="community",
+                                           reason=reason or f"escalated from draft #{approval.id}")
+                session.add(escalation)
+                session.flush()
+                record_event(session, interaction, EventAction.escalated, **common,
+                             data={"escalation_id": escalation.id, "from_approval": approval.id})
+                session.add(action)
+                return escalation.id
+        session.add(action)
+        return None
+
+
+def text_diff(before: str, after: str) -> str:
+    """A unified diff of the draft and the sent text, kept with the event so edits can be studied."""
+    return "\n".join(difflib.unified_diff(before.splitlines(), after.splitlines(), "draft", "sent", lineterm=""))

@@ -1,0 +1,101 @@
+"""The console chat surface: approval requests, escalations, notices and the digest, readable in a terminal."""
+
+from __future__ import annotations
+
+import itertools
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from bot.surface import SurfaceRef
+from bot.views import ApprovalCard, DigestView, EscalationPage
+
+LEVEL_STYLE = {"urgent": "bold red", "priority": "yellow", "normal": "cyan"}
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _minutes(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
+
+
+class ConsoleSurface:
+    """Writes to a rich Console. `quiet` keeps cards to one line each (the demo shows hundreds)."""
+
+    name = "console"
+
+    def __init__(self, console: Console | None = None, *, quiet: bool = False) -> None:
+        self.console = console or Console()
+        self.quiet = quiet
+        self._ids = itertools.count(1)
+
+    async def post_approval(self, card: ApprovalCard) -> SurfaceRef:
+        ref = {"message": next(self._ids)}
+        if self.quiet:
+            self.console.print(f"[bold]draft #{card.approval_id}[/] {card.platform} @{card.author}: "
+                               f"[dim]{_short(card.text)}[/] -> [green]{_short(card.draft)}[/]")
+            return ref
+        body = Text()
+        body.append(f"{card.platform} {card.kind} from @{card.author}", style="bold")
+        if card.post_id:
+            body.append(f" on post {card.post_id}")
+        body.append(f"\n“{card.text}”\n\n")
+        body.append(f"intent {card.intent} ({card.intent_confidence:.0%}) · toxicity {card.toxicity:.2f} · "
+                    f"{card.sentiment} · {card.lang}\n", style="dim")
+        if card.reason:
+            body.append(f"why: {card.reason} ({card.rule})\n", style="dim")
+        body.append("draft: ", style="bold")
+        body.append(card.draft, style="green")
+        if card.due_at:
+            body.append(f"\nrespond before {card.due_at:%Y-%m-%d %H:%M} UTC", style="dim")
+        body.append(f"\n[approve {card.approval_id}] [edit {card.approval_id} <text>] "
+                    f"[reject {card.approval_id} <reason>] [escalate {card.approval_id}]", style="dim")
+        self.console.print(Panel(body, title=f"Approval #{card.approval_id}", border_style="green"))
+        return ref
+
+    async def update_approval(self, card: ApprovalCard, ref: SurfaceRef) -> None:
+        style = {"approved": "green", "edited": "yellow", "rejected": "red", "escalated": "magenta"}.get(card.state)
+        detail = f": “{_short(card.final_text or '')}”" if card.state == "edited" else ""
+        self.console.print(f"  [{style or 'white'}]draft #{card.approval_id} {card.state}[/] by "
+                           f"{card.decided_by}{detail}")
+
+    async def post_escalation(self, page: EscalationPage) -> SurfaceRef:
+        style = LEVEL_STYLE.get(page.level, "cyan")
+        who = ", ".join(page.oncall) or f"team {page.team}"
+        line = (f"[{style}]ESCALATION #{page.escalation_id} {page.level.upper()}[/] → {who}: {page.platform} "
+                f"@{page.author} “{_short(page.text)}” ({page.reason})")
+        self.console.print(line)
+        return {"message": next(self._ids)}
+
+    async def update_escalation(self, page: EscalationPage, ref: SurfaceRef) -> None:
+        self.console.print(f"  escalation #{page.escalation_id} {page.state}")
+
+    async def notify(self, channel: str, text: str) -> None:
+        self.console.print(f"[dim]#{channel}[/] {text}")
+
+    async def post_digest(self, digest: DigestView) -> None:
+        table = Table(title=f"{digest.title} — {digest.window}", show_lines=False)
+        for column in ("platform", "volume", "comments", "DMs", "response rate", "first response",
+                       "escalation rate", "positive", "neutral", "negative", "hidden"):
+            table.add_column(column, justify="left" if column == "platform" else "right")
+        for line in digest.lines:
+            table.add_row(line.platform, str(line.volume), str(line.comments), str(line.dms),
+                          _pct(line.response_rate), _minutes(line.first_response_minutes),
+                          _pct(line.escalation_rate), _pct(line.positive), _pct(line.neutral),
+                          _pct(line.negative), str(line.hidden))
+        self.console.print(table)
+        self.console.print(f"pending approvals: {digest.pending_approvals} · open escalations: "
+                           f"{digest.open_escalations}")
+        for note in digest.notes:
+            self.console.print(f"• {note}")
+
+
+def _short(text: str, limit: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

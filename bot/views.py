@@ -1,0 +1,91 @@
+"""What the chat surfaces show, as plain data. Each surface renders these its own way (text, Block Kit, embeds)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ApprovalCard:
+    approval_id: int
+    platform: str
+    kind: str
+    author: str
+    text: str
+    post_id: str | None
+    intent: str
+    intent_confidence: float
+    toxicity: float
+    sentiment: str
+    lang: str
+    draft: str
+    rule: str
+    reason: str
+    due_at: datetime | None
+    state: str = "pending"
+    decided_by: str | None = None
+    final_text: str | None = None
+    explanation: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EscalationPage:
+    escalation_id: int
+    level: str
+    team: str
+    platform: str
+    author: str
+    text: str
+    reason: str
+    oncall: tuple[str, ...] = ()
+    state: str = "open"
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    platform: str
+    volume: int
+    comments: int
+    dms: int
+    responded: int
+    response_rate: float | None
+    first_response_minutes: float | None
+    escalations: int
+    escalation_rate: float | None
+    positive: float | None
+    neutral: float | None
+    negative: float | None
+    hidden: int
+
+
+@dataclass(frozen=True)
+class DigestView:
+    title: str
+    window: str
+    lines: tuple[KpiLine, ...]
+    pending_approvals: int = 0
+    open_escalations: int = 0
+    notes: tuple[str, ...] = ()
+    chart_png: bytes | None = None  # a rendered trend chart, attached by surfaces that can show images
+
+
+@dataclass(frozen=True)
+class KpiQuestion:
+    """A parsed KPI question ("response rate instagram 7d")."""
+
+    metric: str
+    platform: str | None = None  # None: all platforms
+    window_days: int = 7
+    campaign: str | None = None
+
+
+@dataclass(frozen=True)
+class KpiAnswer:
+    question: KpiQuestion
+    label: str  # "Response rate"
+    value: float | None
+    unit: str  # "%", "min", "count", "$"
+    previous: float | None = None  # the same metric over the previous window
+    goal: float | None = None
+    text: str = ""  # one readable sentence; surfaces may render richer from the fields

@@ -1,0 +1,1 @@
+"""Ingest: turn exports, webhooks and pollers' records into stored Interactions, deduplicated."""

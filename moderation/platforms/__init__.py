@@ -1,0 +1,1 @@
+"""Social platforms: the connector interface, the in-process sandbox, and (later) the real connectors."""

@@ -1,0 +1,67 @@
+"""An in-process platform for demos and tests: same interface as the real connectors, no network."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from moderation.domain import Platform
+from moderation.platforms.base import (
+    ActionOutcome,
+    Operation,
+    PlatformAction,
+    TransientActionError,
+    UnsupportedOperation,
+)
+
+
+@dataclass
+class SandboxPlatform:
+    """Remembers every operation by idempotency key, so a doubled call is visible (and not repeated).
+
+    `fail_next` makes the next N calls fail transiently, to exercise retries."""
+
+    platform: Platform
+    operations: frozenset[Operation] = frozenset(Operation)
+    fail_next: int = 0
+    performed: dict[str, PlatformAction] = field(default_factory=dict)
+    calls: int = 0
+    hidden: set[str] = field(default_factory=set)
+    held: set[str] = field(default_factory=set)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    account_id: str = "sandbox"
+
+    def supports(self, operation: Operation) -> bool:
+        return operation in self.operations
+
+    async def perform(self, action: PlatformAction) -> ActionOutcome:
+        self.calls += 1
+        if not self.supports(action.operation):
+            raise UnsupportedOperation(f"{self.platform.value} sandbox does not allow {action.operation.value}")
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            raise TransientActionError("sandbox: simulated 503")
+        if action.key in self.performed:
+            return ActionOutcome(external_ref=f"sandbox-{action.key}", data={"replayed": True})
+        self.performed[action.key] = action
+        if action.operation == Operation.hide:
+            self.hidden.add(action.target_id)
+        elif action.operation == Operation.unhide:
+            self.hidden.discard(action.target_id)
+        elif action.operation == Operation.hold:
+            self.held.add(action.target_id)
+        elif action.operation == Operation.release:
+            self.held.discard(action.target_id)
+        return ActionOutcome(external_ref=f"sandbox-{self.platform.value}-{next(self._ids)}")
+
+
+    async def find_existing(self, action: PlatformAction) -> ActionOutcome | None:
+        """Whether this key already acted (the real connectors look on the platform; see outbox)."""
+        if action.key in self.performed:
+            return ActionOutcome(external_ref=f"sandbox-{action.key}", data={"reconciled": True})
+        return None
+
+
+def sandbox_connectors(platforms: Iterable[Platform] = tuple(Platform)) -> dict[Platform, SandboxPlatform]:
+    return {platform: SandboxPlatform(platform) for platform in platforms}

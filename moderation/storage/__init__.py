@@ -1,0 +1,5 @@
+"""Durable storage: tables, the Database handle, and Alembic migrations."""
+
+from moderation.storage.database import Database, DatabaseError, database_url, redact_url
+
+__all__ = ["Database", "DatabaseError", "database_url", "redact_url"]

@@ -1,0 +1,100 @@
+"""Database access: one URL (SQLite by default, PostgreSQL for scale), migrations applied at open."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+logger = logging.getLogger(__name__)
+
+DATABASE_URL_ENV = "SOCIALOPS_DATABASE_URL"
+DEFAULT_DATABASE_URL = "sqlite:///socialops.db"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or migrated."""
+
+
+def database_url(explicit: str | None = None) -> str:
+    return explicit or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+
+
+def _normalise_url(url: str) -> str:
+    # psycopg 3 is the driver we ship; plain postgresql:// URLs would ask SQLAlchemy for psycopg2.
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for logs and errors."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is still better shown as its scheme only
+        return url.split("://", 1)[0] + "://…"
+
+
+class Database:
+    """Owns the engine; hands out short sessions. Sync on purpose: transactions are short and
+    SQLite and PostgreSQL share one code path this way."""
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        self.url = _normalise_url(database_url(url))
+        self.is_sqlite = self.url.startswith("sqlite")
+        try:
+            self.engine = self._create_engine()
+            if migrate:
+                self.migrate()
+        except sa.exc.SQLAlchemyError as exc:
+            raise DatabaseError(f"cannot open database {redact_url(self.url)}: {exc.__class__.__name__}: "
+                                f"{str(exc).splitlines()[0]}") from exc
+
+    def _create_engine(self) -> Engine:
+        if self.is_sqlite:
+            engine = sa.create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30})
+
+            @sa.event.listens_for(engine, "connect")
+            def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+                cursor = dbapi_connection.cursor()
+                # WAL lets readers (KPIs, the bot) run beside the worker; foreign keys keep rows honest.
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.close()
+
+            return engine
+        return sa.create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration (Alembic), keeping existing data."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "heads")  # parallel feature branches may each add a head
+        logger.debug("moderation.storage.migrated", extra={"url": redact_url(self.url)})
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed on success, rolled back on error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()

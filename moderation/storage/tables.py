@@ -1,0 +1,203 @@
+"""SQLModel tables: the durable record of interactions, scores, decisions, actions, humans' verdicts and events.
+
+Rows hold plain values and JSON only; no platform or chat SDK object is ever stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from moderation.domain import utcnow
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+def _ts(index: bool = False, nullable: bool = False) -> Any:
+    """A timezone-aware timestamp column; required ones default to now."""
+    column = sa.Column(sa.DateTime(timezone=True), nullable=nullable, index=index)
+    if nullable:
+        return Field(default=None, sa_column=column)
+    return Field(default_factory=utcnow, sa_column=column)
+
+
+class InteractionRow(SQLModel, table=True):
+    __tablename__ = "interactions"
+
+    id: str = Field(primary_key=True, max_length=300)
+    platform: str = Field(index=True, max_length=32)
+    kind: str = Field(max_length=32)
+    external_id: str = Field(max_length=256)
+    author_id: str = Field(index=True, max_length=256)
+    author_name: str = Field(default="", max_length=256)
+    text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    post_id: str | None = Field(default=None, index=True, max_length=256)
+    parent_id: str | None = Field(default=None, max_length=256)
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False, index=True))
+    received_at: datetime = _ts()
+    is_follower: bool = False
+    is_vip: bool = False
+    campaign: str | None = Field(default=None, index=True, max_length=128)
+    source: str = Field(default="file", max_length=32)
+    # Work-queue state: pending -> processing -> done | failed. Claimed rows carry the worker and time so a
+    # crashed worker's claims can be taken back.
+    status: str = Field(default="pending", index=True, max_length=16)
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_at: datetime | None = _ts(nullable=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+
+
+class ClassificationRow(SQLModel, table=True):
+    __tablename__ = "classifications"
+
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: str = Field(index=True, foreign_key="interactions.id", max_length=300)
+    intent: str = Field(max_length=64)
+    intent_confidence: float
+    toxicity: float
+    sentiment: str = Field(max_length=16)
+    lang: str = Field(max_length=8)
+    model: str = Field(default="", max_length=128)
+    explanation: dict[str, Any] = _json()
+    created_at: datetime = _ts()
+
+
+class DecisionRow(SQLModel, table=True):
+    __tablename__ = "decisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: str = Field(index=True, foreign_key="interactions.id", max_length=300)
+    library_version: str = Field(default="", max_length=64)
+    matched_rules: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    plan: dict[str, Any] = _json()
+    # The DecisionContext the engine saw, so replays judge a new playbook on the same inputs.
+    context: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+    dry_run: bool = False
+    created_at: datetime = _ts()
+
+
+class ActionRow(SQLModel, table=True):
+    """One planned action. Platform actions go through the outbox states; human ones are tracked too."""
+
+    __tablename__ = "actions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(unique=True, max_length=300)
+    interaction_id: str = Field(index=True, foreign_key="interactions.id", max_length=300)
+    decision_id: int | None = Field(default=None, foreign_key="decisions.id")
+    type: str = Field(index=True, max_length=32)  # the plan's ActionType, or "undo"
+    operation: str | None = Field(default=None, max_length=16)  # set for actions that reach a platform
+    platform: str = Field(max_length=32)
+    params: dict[str, Any] = _json()
+    # pending | awaiting_approval | scheduled | in_flight | done | dead | cancelled | reversed
+    state: str = Field(default="pending", index=True, max_length=24)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _ts(index=True, nullable=True)
+    last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    result: dict[str, Any] = _json()
+    rule: str = Field(default="", max_length=256)
+    rule_version: str = Field(default="", max_length=64)
+    actor: str = Field(default="automation", max_length=256)
+    fallback_of: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    done_at: datetime | None = _ts(nullable=True)
+
+
+class ApprovalRow(SQLModel, table=True):
+    __tablename__ = "approvals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: str = Field(index=True, foreign_key="interactions.id", max_length=300)
+    action_id: int = Field(unique=True, foreign_key="actions.id")
+    draft_text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    final_text: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    # pending | approved | edited | rejected | escalated
+    state: str = Field(default="pending", index=True, max_length=16)
+    decided_by: str | None = Field(default=None, max_length=256)
+    decided_at: datetime | None = _ts(nullable=True)
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    # Where each chat surface showed the card (channel and message ids), so it can be updated in place.
+    surface_refs: dict[str, Any] = _json()
+    due_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()
+
+
+class EscalationRow(SQLModel, table=True):
+    __tablename__ = "escalations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: str = Field(index=True, foreign_key="interactions.id", max_length=300)
+    level: str = Field(default="normal", max_length=16)
+    team: str = Field(default="community", max_length=64)
+    reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    # Playbooks may name an incident (e.g. "crisis:instagram:<post>"): while it is open, no second page.
+    dedupe_key: str | None = Field(default=None, index=True, max_length=256)
+    # open | acknowledged | resolved
+    state: str = Field(default="open", index=True, max_length=16)
+    step: int = 0
+    paged: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    surface_refs: dict[str, Any] = _json()
+    acknowledged_by: str | None = Field(default=None, max_length=256)
+    acknowledged_at: datetime | None = _ts(nullable=True)
+    resolved_by: str | None = Field(default=None, max_length=256)
+    resolved_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()
+
+
+class EventRow(SQLModel, table=True):
+    """Append-only log every KPI is computed from. Named `<platform>.<object>_<action>`."""
+
+    __tablename__ = "events"
+    __table_args__ = (sa.Index("ix_events_name_time", "name", "occurred_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=96)
+    interaction_id: str | None = Field(default=None, index=True, max_length=300)
+    platform: str = Field(index=True, max_length=32)
+    occurred_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False, index=True))
+    recorded_at: datetime = _ts()
+    actor: str = Field(default="automation", max_length=256)
+    playbook: str = Field(default="", max_length=256)
+    rule_version: str = Field(default="", max_length=64)
+    campaign: str | None = Field(default=None, index=True, max_length=128)
+    data: dict[str, Any] = _json()
+
+
+class PollCursorRow(SQLModel, table=True):
+    """Where a polling connector (YouTube) stopped reading, so a restart neither skips nor re-reads much."""
+
+    __tablename__ = "poll_cursors"
+
+    id: str = Field(primary_key=True, max_length=300)  # "<platform>:<account>"
+    platform: str = Field(max_length=32)
+    account_id: str = Field(max_length=256)
+    # Newest platform time fully read; everything older has been stored.
+    watermark: datetime | None = _ts(nullable=True)
+    # A catch-up in progress: the page to resume from and the watermark to adopt once it is finished.
+    resume_page_token: str | None = Field(default=None, max_length=512)
+    pending_watermark: datetime | None = _ts(nullable=True)
+    polls: int = 0
+    last_polled_at: datetime | None = _ts(nullable=True)
+    last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+
+
+class QuotaUsageRow(SQLModel, table=True):
+    """API quota units spent per platform account and quota day (YouTube: 10,000 units a day by default)."""
+
+    __tablename__ = "quota_usage"
+    __table_args__ = (sa.UniqueConstraint("platform", "account_id", "day", name="uq_quota_usage_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=32)
+    account_id: str = Field(max_length=256)
+    day: str = Field(max_length=10)  # the platform's quota day, YYYY-MM-DD
+    units: int = 0
+    calls: dict[str, Any] = _json()  # units per method, for the operator
+    updated_at: datetime = _ts()

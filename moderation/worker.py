@@ -1,0 +1,192 @@
+"""The moderation worker: claim stored interactions, classify, decide, record the plan, hand out the work."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from moderation.classifier.base import TextClassifier
+from moderation.context import build_context
+from moderation.domain import Interaction, Kind, Platform, Scores, as_utc, utcnow
+from moderation.events import EventAction, record_event
+from moderation.human import HumanLoop
+from moderation.plan_executor import HumanWork, execute_plan
+from moderation.storage import Database
+from moderation.storage.tables import ClassificationRow, InteractionRow
+from playbooks.plan import DecisionContext, Plan
+
+logger = logging.getLogger(__name__)
+
+
+class DecisionEngine(Protocol):
+    """What the worker needs from a playbook library (see `playbooks.load_library`)."""
+
+    version: str
+
+    def decide(self, interaction: Interaction, scores: Scores, context: DecisionContext) -> Plan: ...
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    timezone: str = "UTC"
+    business_hours: tuple[int, int] = (9, 18)
+    business_days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    approval_minutes: int = 30
+    batch_size: int = 64
+    lease: timedelta = timedelta(minutes=5)
+    max_attempts: int = 5
+
+
+@dataclass
+class BatchResult:
+    processed: int = 0
+    failed: int = 0
+    follow_ups: list[int] = field(default_factory=list)  # action ids of newly scheduled follow-ups
+
+
+def to_interaction(row: InteractionRow) -> Interaction:
+    return Interaction(
+        platform=Platform(row.platform), kind=Kind(row.kind), external_id=row.external_id,
+        author_id=row.author_id, author_name=row.author_name, text=row.text, post_id=row.post_id,
+        created_at=as_utc(row.created_at), is_follower=row.is_follower, is_vip=row.is_vip,
+        campaign=row.campaign, parent_id=row.parent_id,
+    )
+
+
+class ModerationWorker:
+    def __init__(self, db: Database, classifier: TextClassifier, engine: DecisionEngine, humans: HumanLoop,
+                 settings: WorkerSettings = WorkerSettings(), *, name: str | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.classifier = classifier
+        self.engine = engine
+        self.humans = humans
+        self.settings = settings
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.clock = clock
+
+    def claim(self, limit: int, *, until: datetime | None = None) -> list[str]:
+        """Claim pending interactions (and ones a dead worker left claimed past the lease), oldest first.
+        SKIP LOCKED lets many workers share one PostgreSQL queue; SQLite serialises writers anyway."""
+        now = utcnow()
+        with self.db.session() as session:
+            query = (
+                select(InteractionRow)
+                .where(
+                    (InteractionRow.status == "pending")
+                    | (
+                        (InteractionRow.status == "processing")
+                        & (InteractionRow.claimed_at < now - self.settings.lease)
+                    )
+                )
+                .where(InteractionRow.created_at <= until if until is not None else sa.true())
+                .order_by(InteractionRow.created_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            rows = session.exec(query).all()
+            for row in rows:
+                row.status = "processing"
+                row.claimed_by = self.name
+                row.claimed_at = now
+                row.attempts += 1
+                session.add(row)
+            return [row.id for row in rows]
+
+    async def process_batch(self, limit: int | None = None, *, until: datetime | None = None) -> BatchResult:
+        """Process up to `limit` pending interactions (only those created by `until`, for replays)."""
+        ids = self.claim(limit or self.settings.batch_size, until=until)
+        result = BatchResult()
+        if not ids:
+            return result
+        with self.db.session() as session:
+            rows = [session.get(InteractionRow, i) for i in ids]
+        # Classification is CPU work: off the event loop, so chat acks stay fast.
+        scores = await asyncio.to_thread(self.classifier.classify, [row.text for row in rows])
+        work = HumanWork()
+        for row, score in zip(rows, scores, strict=True):
+            try:
+                work.extend(self._decide_and_record(row, score))
+                result.processed += 1
+            except Exception as exc:  # noqa: BLE001 - one bad interaction must not sink the batch
+                result.failed += 1
+                logger.exception("moderation.worker.interaction_failed", extra={"interaction_id": row.id})
+                self._mark_failed(row.id, exc)
+        await self._tell_humans(work)
+        result.follow_ups = work.follow_ups
+        logger.info("moderation.worker.batch_done", extra={"processed": result.processed, "failed": result.failed})
+        return result
+
+    def _decide_and_record(self, row: InteractionRow, scores: Scores) -> HumanWork:
+        interaction = to_interaction(row)
+        now = self.clock()
+        with self.db.session() as session:
+            fresh = session.get(InteractionRow, row.id)
+            if fresh is None or fresh.status == "done":
+                return HumanWork()
+            session.add(ClassificationRow(
+                interaction_id=row.id, intent=scores.intent, intent_confidence=scores.intent_confidence,
+                toxicity=scores.toxicity, sentiment=scores.sentiment.value, lang=scores.lang,
+                model=f"{self.classifier.name}@{self.classifier.version}", explanation=scores.explanation or {},
+            ))
+            record_event(session, fresh, EventAction.classified, occurred_at=max(now, as_utc(fresh.created_at)),
+                         data={"intent": scores.intent, "toxicity": round(scores.toxicity, 4),
+                               "sentiment": scores.sentiment.value, "lang": scores.lang})
+            session.flush()
+            context = build_context(session, fresh, now=now, timezone=self.settings.timezone,
+                                    business_hours=self.settings.business_hours,
+                                    business_days=self.settings.business_days)
+            plan = self.engine.decide(interaction, scores, context)
+            work = execute_plan(session, fresh, plan, library_version=self.engine.version,
+                                approval_minutes=self.settings.approval_minutes, now=now, context=context)
+            fresh.status = "done"
+            session.add(fresh)
+        return work
+
+    def _mark_failed(self, interaction_id: str, exc: Exception) -> None:
+        with self.db.session() as session:
+            row = session.get(InteractionRow, interaction_id)
+            if row is None:
+                return
+            row.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            # Back to the queue for another try, unless it keeps failing.
+            row.status = "failed" if row.attempts >= self.settings.max_attempts else "pending"
+            session.add(row)
+
+    async def _tell_humans(self, work: HumanWork) -> None:
+        for approval_id in work.approvals:
+            await _safely(self.humans.approval_requested(approval_id), "approval", approval_id)
+        for escalation_id in work.escalations:
+            await _safely(self.humans.escalation_opened(escalation_id), "escalation", escalation_id)
+        for channel, text, interaction_id in work.notices:
+            await _safely(self.humans.notify(channel, text, interaction_id=interaction_id), "notice", interaction_id)
+
+    async def run_until_idle(self) -> int:
+        total = 0
+        while True:
+            batch = await self.process_batch()
+            total += batch.processed + batch.failed
+            if batch.processed + batch.failed == 0:
+                return total
+
+    def pending(self) -> int:
+        with self.db.session() as session:
+            return len(session.exec(select(InteractionRow.id).where(InteractionRow.status == "pending")).all())
+
+
+async def _safely(call, what: str, ref: object) -> None:  # type: ignore[no-untyped-def]
+    # A chat outage must not undo stored work: the request stays in the database and is re-posted later.
+    try:
+        await call
+    except Exception:  # noqa: BLE001
+        logger.exception("moderation.worker.human_delivery_failed", extra={"what": what, "ref": str(ref)})
+

@@ -1,0 +1,260 @@
+"""The team configuration: one YAML file, validated in full at start; secrets only from the environment."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from moderation.domain import Platform
+
+CONFIG_ENV = "SOCIALOPS_CONFIG"
+DEFAULT_CONFIG_PATH = Path("socialops.yaml")
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _env_name(value: str | None) -> str | None:
+    if value is not None and not _ENV_NAME.match(value):
+        raise ValueError(f"{value!r} must be the NAME of an environment variable (A-Z, 0-9, _), not a secret")
+    return value
+
+
+class BusinessHours(_Strict):
+    start: int = Field(9, ge=0, le=23)
+    end: int = Field(18, ge=1, le=24)
+    days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = ("mon", "tue", "wed", "thu", "fri")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BusinessHours:
+        if self.end <= self.start:
+            raise ValueError("business_hours.end must be after start")
+        return self
+
+    @property
+    def day_numbers(self) -> tuple[int, ...]:
+        names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        return tuple(names.index(day) for day in self.days)
+
+
+class Team(_Strict):
+    name: str = "My team"
+    timezone: str = "UTC"
+    business_hours: BusinessHours = BusinessHours()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Europe/Paris)") from None
+        return value
+
+
+class Account(_Strict):
+    """One social account. Its token is read from the environment variable named here."""
+
+    platform: Platform
+    id: str = Field(min_length=1)
+    name: str = ""
+    token_env: str | None = None
+    # What the platform lets this account do; anything else falls back (delete -> hide -> hold).
+    capabilities: tuple[Literal["reply", "hide", "delete", "dm", "hold"], ...] = ("reply", "hide", "dm")
+    sandbox: bool = False
+
+    _check_env = field_validator("token_env")(_env_name)
+
+
+class Approvers(_Strict):
+    console: tuple[str, ...] = ("demo-manager",)
+    slack_users: tuple[str, ...] = ()
+    slack_usergroup: str | None = None
+    discord_role: str | None = None
+
+
+class Channels(_Strict):
+    approvals: str = "approvals"
+    escalations: str = "escalations"
+    digest: str = "community-kpis"
+    partnerships: str = "partnerships"
+    alerts: str = "social-alerts"
+
+
+class ConsoleChat(_Strict):
+    enabled: bool = True
+
+
+class Chat(_Strict):
+    console: ConsoleChat = ConsoleChat()
+    channels: Channels = Channels()
+
+
+class Sla(_Strict):
+    first_response_minutes_comment: int = Field(120, ge=1)
+    first_response_minutes_dm: int = Field(30, ge=1)
+    approval_minutes: int = Field(30, ge=1)
+
+
+class Digest(_Strict):
+    enabled: bool = True
+    time: str = "09:00"
+
+    @field_validator("time")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        if not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value):
+            raise ValueError("digest.time must be HH:MM (24 h)")
+        return value
+
+
+class Worker(_Strict):
+    enabled: bool = True
+    batch_size: int = Field(64, ge=1, le=1000)
+    poll_seconds: float = Field(1.0, gt=0, le=60)
+
+
+class Classifier(_Strict):
+    encoder: str | None = None  # a sentence-transformers name or path; default: the bundled all-MiniLM-L6-v2
+    models_dir: Path | None = None
+
+
+class Webhooks(_Strict):
+    """The webhook receiver (`socialops serve`, or inside `socialops run` when enabled)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    verify_token_env: str = "META_VERIFY_TOKEN"  # the token you type in Meta's App Dashboard
+    app_secret_env: str = "META_APP_SECRET"  # signs X-Hub-Signature-256
+    tiktok_secret_env: str | None = "TIKTOK_CLIENT_SECRET"  # signs TikTok-Signature; None: no TikTok endpoint
+    max_body_bytes: int = Field(1_048_576, ge=1024, le=52_428_800)
+    tiktok_tolerance_seconds: int = Field(300, ge=10, le=86_400)
+
+    _check_env = field_validator("verify_token_env", "app_secret_env", "tiktok_secret_env")(_env_name)
+
+
+class RateLimitSetting(_Strict):
+    per_second: float = Field(gt=0, le=1000)
+    burst: int = Field(1, ge=1, le=10_000)
+
+
+class Connectors(_Strict):
+    """How the real platform connectors reach the platforms (sandbox accounts ignore this)."""
+
+    graph_api_version: str = "v21.0"
+    graph_base_url: str = "https://graph.facebook.com"
+    youtube_base_url: str = "https://www.googleapis.com/youtube/v3"
+    tiktok_base_url: str = "https://business-api.tiktok.com/open_api/v1.3"
+    timeout_seconds: float = Field(10.0, gt=0, le=120)
+    max_attempts: int = Field(6, ge=1, le=50)
+    youtube_poll_seconds: float = Field(60.0, ge=5, le=3600)
+    youtube_daily_quota: int = Field(10_000, ge=1)
+    rate_limits: dict[Platform, RateLimitSetting] = Field(default_factory=dict)  # per account; defaults apply
+
+    @field_validator("graph_api_version")
+    @classmethod
+    def _graph_version(cls, value: str) -> str:
+        if not re.match(r"^v\d+\.\d+$", value):
+            raise ValueError("graph_api_version looks like v21.0")
+        return value
+
+
+class Settings(_Strict):
+    team: Team = Team()
+    database_url: str | None = None  # SOCIALOPS_DATABASE_URL wins; a password belongs there, not here
+    playbooks_dir: Path | None = None  # default: the bundled library
+    accounts: tuple[Account, ...] = ()
+    approvers: Approvers = Approvers()
+    chat: Chat = Chat()
+    sla: Sla = Sla()
+    digest: Digest = Digest()
+    worker: Worker = Worker()
+    classifier: Classifier = Classifier()
+    webhooks: Webhooks = Webhooks()
+    connectors: Connectors = Connectors()
+    # NAME=value lines, read when the environment variable is not set (keep it chmod 600, out of git).
+    secrets_file: Path | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _no_password_in_file(cls, value: str | None) -> str | None:
+        if value and re.search(r"://[^/@:]+:[^/@]+@", value):
+            raise ValueError("put database passwords in SOCIALOPS_DATABASE_URL, not in the config file")
+        return value
+
+    def secret(self, env_name: str) -> str:
+        """Read a secret from the environment, else from `secrets_file`; its value never enters the settings
+        object, a log or an error message."""
+        value = os.environ.get(env_name)
+        if value:
+            return value
+        if self.secrets_file is not None:
+            value = read_secrets_file(self.secrets_file).get(env_name)
+            if value:
+                return value
+            raise ConfigError(f"{env_name} is neither set in the environment nor in {self.secrets_file}")
+        raise ConfigError(f"environment variable {env_name} is not set")
+
+
+def read_secrets_file(path: Path) -> dict[str, str]:
+    """`NAME=value` lines (blank lines and # comments allowed). Refused when others may read it."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ConfigError(f"secrets_file {path}: no such file") from None
+    if mode & 0o077:
+        raise ConfigError(f"secrets_file {path} is readable by others: chmod 600 {path}")
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not _ENV_NAME.match(name.strip()):
+            # Never echo the line: it may hold a secret.
+            raise ConfigError(f"secrets_file {path}:{number}: expected NAME=value")
+        values[name.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Load and validate the team file; with no file anywhere, the embedded defaults."""
+    path = path or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
+    if path is None:
+        if not DEFAULT_CONFIG_PATH.exists():
+            return Settings()
+        path = DEFAULT_CONFIG_PATH
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file (create one with `socialops init`)") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    return parse_settings(raw or {}, source=str(path))
+
+
+def parse_settings(raw: Any, *, source: str = "config") -> Settings:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping")
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{source}: {problems}") from None

@@ -1,0 +1,194 @@
+"""Runs the demo: ingest the bundled week, classify, decide, act on the sandbox, ask the scripted manager,
+then print what happened to each kind of comment and the KPI digest."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlmodel import select
+
+from bot.approvals import ApprovalService
+from bot.cards import approval_card
+from bot.console import ConsoleSurface
+from bot.digest import build_digest
+from bot.hub import ChatHub
+from moderation.domain import as_utc, utcnow
+from moderation.follow_ups import due_follow_ups, fire_follow_up
+from moderation.ingest.importer import IngestReport, ingest_file
+from moderation.outbox import Outbox
+from moderation.platforms.sandbox import sandbox_connectors
+from moderation.storage import Database, redact_url
+from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, InteractionRow
+from moderation.worker import ModerationWorker
+from socialops.config import Settings
+from socialops.demo.clock import ReplayClock
+from socialops.demo.script import MANAGER, choose
+from socialops.runtime import authorizer, build_classifier, build_library, worker_settings
+
+SAMPLE = Path(__file__).with_name("sample.jsonl")
+REPLAY_SLICE = timedelta(minutes=2)
+
+
+@dataclass
+class DemoResult:
+    ingest: IngestReport
+    processed: int = 0
+    verdicts: Counter[str] = field(default_factory=Counter)
+    actions: Counter[str] = field(default_factory=Counter)
+    sandbox_calls: int = 0
+    seconds: float = 0.0
+
+
+def shifted_sample(sample: Path, end: datetime, target: Path) -> None:
+    """Copy the sample with its times moved so that its week ends just before `end`."""
+    records = [json.loads(line) for line in sample.read_text(encoding="utf-8").splitlines() if line.strip()]
+    latest = max(datetime.fromisoformat(r["time"].replace("Z", "+00:00")) for r in records)
+    offset = (end - timedelta(minutes=30)) - latest
+    with target.open("w", encoding="utf-8") as out:
+        for record in records:
+            at = datetime.fromisoformat(record["time"].replace("Z", "+00:00")) + offset
+            out.write(json.dumps({**record, "time": at.isoformat()}, ensure_ascii=False) + "\n")
+
+
+def fresh_sqlite(path: Path) -> Database:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return Database(f"sqlite:///{path}")
+
+
+async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, batch_size: int = 32,
+                   settings: Settings | None = None) -> DemoResult:
+    """Run the demo on an empty database (the command passes a fresh SQLite file; tests also PostgreSQL)."""
+    started = time.perf_counter()
+    settings = settings or Settings()
+    end = utcnow()
+    console.rule("[bold]socialops demo")
+    console.print(f"database: {redact_url(db.url)} · platforms: sandbox (nothing leaves this machine)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        replay = Path(tmp) / "sample.jsonl"
+        shifted_sample(sample, end, replay)
+        report = ingest_file(db, replay, source="demo")
+    console.print(f"1. ingest {sample.name}: {report.summary()}")
+    result = DemoResult(ingest=report)
+
+    with console.status("2. loading the classifier and the playbooks…"):
+        classifier = build_classifier(settings)
+        library = build_library(settings)
+    console.print(f"2. classifier {classifier.name}@{classifier.version} · playbook library {library.version}")
+
+    clock = ReplayClock(end - timedelta(days=8))
+    connectors = sandbox_connectors()
+    surface = ConsoleSurface(console, quiet=True)
+    hub = ChatHub(db, [surface], channels=settings.chat.channels.model_dump())
+    worker = ModerationWorker(db, classifier, library, hub, worker_settings(settings), name="demo", clock=clock)
+    outbox = Outbox(db, connectors, clock=clock, base_delay=0.0, alert=lambda text, _row: hub.notify("alerts", text))
+    approvals = ApprovalService(db, authorizer(settings))
+    decided: set[int] = set()
+
+    console.print("3. worker: classify → playbooks → sandbox actions and console approvals")
+    progress = Progress(TextColumn("   {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=console, transient=False)
+    with progress:
+        task = progress.add_task("interactions", total=report.stored)
+        while True:
+            upcoming = _next_pending_time(db)
+            if upcoming is None:
+                break
+            # Time moves in short slices, so automated answers come minutes after the comment, as live.
+            clock.set(upcoming + REPLAY_SLICE)
+            batch = await worker.process_batch(batch_size, until=clock())
+            result.processed += batch.processed
+            await _run_due_follow_ups(db, clock, hub, settings)
+            await outbox.drain()
+            await _scripted_manager(db, approvals, hub, outbox, clock, decided, result)
+            progress.advance(task, batch.processed + batch.failed)
+        clock.set(end)
+        await _run_due_follow_ups(db, clock, hub, settings)
+        await outbox.drain()
+
+    result.sandbox_calls = sum(c.calls for c in connectors.values())
+    with db.session() as session:
+        result.actions = Counter(f"{row.type}:{row.state}" for row in session.exec(select(ActionRow)).all())
+    console.rule("[bold]What happened, by kind of message")
+    _print_outcomes(db, console)
+    console.rule("[bold]KPI digest")
+    await surface.post_digest(build_digest(db, end=end, days=7, title="Maison Lumière — last 7 days"))
+    result.seconds = time.perf_counter() - started
+    console.print(f"done in {result.seconds:.1f} s · {result.sandbox_calls} sandbox platform calls")
+    return result
+
+
+def _next_pending_time(db: Database) -> datetime | None:
+    with db.session() as session:
+        first = session.exec(select(InteractionRow.created_at).where(InteractionRow.status == "pending")
+                             .order_by(InteractionRow.created_at).limit(1)).first()
+    return as_utc(first) if first else None
+
+
+async def _run_due_follow_ups(db: Database, clock: ReplayClock, hub: ChatHub, settings: Settings) -> None:
+    for action_id in due_follow_ups(db, clock()):
+        work = fire_follow_up(db, action_id, now=clock(), approval_minutes=settings.sla.approval_minutes)
+        for approval_id in work.approvals:
+            await hub.approval_requested(approval_id)
+
+
+async def _scripted_manager(db: Database, approvals: ApprovalService, hub: ChatHub, outbox: Outbox,
+                            clock: ReplayClock, decided: set[int], result: DemoResult) -> None:
+    batch_time = clock()
+    with db.session() as session:
+        pending = session.exec(select(ApprovalRow.id).where(ApprovalRow.state == "pending")).all()
+    for approval_id in pending:
+        if approval_id in decided:
+            continue
+        decided.add(approval_id)
+        with db.session() as session:
+            card = approval_card(session, approval_id)
+            created = as_utc(session.get(InteractionRow, session.get(ApprovalRow, approval_id).interaction_id)
+                             .created_at)
+        choice = choose(card)
+        clock.set(created + choice.delay)
+        decided_row = await hub.decide(approvals, approval_id, choice.verdict, surface="console", user=MANAGER,
+                                       final_text=choice.text, reason=choice.reason, at=clock())
+        result.verdicts[decided_row.approval.state] += 1
+        await outbox.drain()
+    clock.set(batch_time)
+
+
+def _print_outcomes(db: Database, console: Console) -> None:
+    from rich.table import Table
+
+    with db.session() as session:
+        intents = dict(session.exec(select(ClassificationRow.interaction_id, ClassificationRow.intent)).all())
+        toxic = {i for i, t in session.exec(select(ClassificationRow.interaction_id, ClassificationRow.toxicity))
+                 if t >= 0.5}
+        actions = session.exec(select(ActionRow)).all()
+        approval_states = dict(session.exec(select(ApprovalRow.action_id, ApprovalRow.state)).all())
+    by_intent: dict[str, Counter[str]] = {}
+    rules: dict[str, Counter[str]] = {}
+    for action in actions:
+        intent = intents.get(action.interaction_id, "?")
+        label = action.fallback_of and f"{action.operation} (fallback from {action.fallback_of})" or action.type
+        if action.type == "draft_reply":
+            label = f"draft → {approval_states.get(action.id, '?')}"
+        by_intent.setdefault(intent, Counter())[label] += 1
+        if action.rule:
+            rules.setdefault(intent, Counter())[action.rule] += 1
+    volume = Counter(intents.values())
+    table = Table(show_lines=False)
+    for column in ("intent", "messages", "toxic", "what socialops did", "main rules (why)"):
+        table.add_column(column)
+    for intent, count in volume.most_common():
+        toxic_count = sum(1 for i, label in intents.items() if label == intent and i in toxic)
+        did = ", ".join(f"{n} {label}" for label, n in by_intent.get(intent, Counter()).most_common()) or "nothing"
+        why = ", ".join(rule for rule, _ in rules.get(intent, Counter()).most_common(2)) or "no rule matched"
+        table.add_row(intent, str(count), str(toxic_count), did, why)
+    console.print(table)

@@ -1,0 +1,34 @@
+"""The demo's stand-in community manager: a deterministic choice per draft so the whole loop shows."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.approvals import Verdict
+from bot.views import ApprovalCard
+
+MANAGER = "demo-manager"
+
+
+@dataclass(frozen=True)
+class ScriptedChoice:
+    verdict: Verdict
+    delay: timedelta  # how long after the comment the manager acts
+    text: str | None = None
+    reason: str | None = None
+
+
+def choose(card: ApprovalCard) -> ScriptedChoice:
+    """Mostly approve, sometimes edit (a warmer sign-off), reject what looks off, escalate angry ones."""
+    roll = int(hashlib.sha256(str(card.approval_id).encode()).hexdigest(), 16) % 100
+    delay = timedelta(minutes=4 + roll % 50)
+    if card.sentiment == "negative" and roll < 40:
+        return ScriptedChoice(Verdict.escalate, delay, reason="angry customer: a lead should answer")
+    if roll < 65:
+        return ScriptedChoice(Verdict.approve, delay)
+    if roll < 88:
+        sign_off = " — Léa, Maison Lumière" if card.lang == "fr" else " — Lea at Maison Lumière"
+        return ScriptedChoice(Verdict.edit, delay, text=card.draft.rstrip() + sign_off)
+    return ScriptedChoice(Verdict.reject, delay, reason="off-brand tone for this post")

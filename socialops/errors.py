@@ -1,0 +1,26 @@
+"""Errors the CLI shows as one line. Library code raises them (or its own); only the CLI exits."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Something the user can fix: a bad file, a missing setting. Shown as one line, exit code 1."""
+
+
+def known_errors() -> tuple[type[BaseException], ...]:
+    """Every library error type that is the user's to fix, collected without importing heavy modules."""
+    from moderation.platforms.registry import ConnectorConfigError
+    from moderation.storage import DatabaseError
+    from moderation.undo import ActionNotFound, CannotUndo
+    from socialops.config import ConfigError
+
+    errors: list[type[BaseException]] = [UserError, ConfigError, DatabaseError, FileNotFoundError,
+                                         PermissionError, IsADirectoryError, ConnectorConfigError,
+                                         ActionNotFound, CannotUndo]
+    try:
+        from playbooks.errors import PlaybookError
+
+        errors.append(PlaybookError)
+    except ImportError:  # pragma: no cover - until the playbooks package defines it
+        pass
+    return tuple(errors)
