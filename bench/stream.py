@@ -32,7 +32,7 @@ def build_stream(data_dir: Path, n: int = 5_000, dup_share: float = 0.30, seed: 
     comments = [c["text"] for c in ds.comments(ds.COMMENTS_TRAIN) + ds.comments(ds.COMMENTS_HELDOUT)]
     tweets = [t.replace("@user", "").strip() for t in ds.tweeteval(data_dir, "sentiment", "val").texts
               + ds.tweeteval(data_dir, "offensive", "val").texts]
-    tweets = [t for t in tweets if 0 < len(t) <= 140]
+    tweets = [t for t in tweets if 0 < len(t) <= 90]
     rng.shuffle(tweets)
     n_unique = n - int(n * dup_share)
     pool = list(comments)

@@ -102,3 +102,4 @@ def _with_vocabularies(union: FeatureUnion, vocabularies: list[np.ndarray]) -> F
     for (_, vectorizer), terms in zip(union.transformer_list, vocabularies, strict=True):
         vectorizer.vocabulary_ = {str(term): i for i, term in enumerate(terms.tolist())}
     return union
+

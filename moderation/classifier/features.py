@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -44,7 +45,13 @@ def make_sparse_featurizer(max_char: int = 60_000, max_word: int = 30_000) -> Fe
 
 
 def sparse_inputs(texts: Sequence[str]) -> list[str]:
-    return [normalise(t) for t in texts]
+    """Normalised and without diacritics: "reçu", "recu" and "reçu" typed on a phone share n-grams."""
+    return [_strip_accents(normalise(t)) for t in texts]
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def join(sparse: sp.spmatrix, embeddings: np.ndarray) -> sp.csr_matrix:

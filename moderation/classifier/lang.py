@@ -15,28 +15,56 @@ FALLBACK_LANG = "en"
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Short, frequent, mostly unambiguous words, including social-media spellings.
 _STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        ["the", "a", "an", "and", "or", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those", "i", "you", "he", "she", "we", "they", "my", "your", "our", "their", "me", "him", "her", "them", "of", "to", "in", "on", "at", "for", "with", "from", "by", "not", "no", "do", "does", "did", "have", "has", "had", "will", "would", "can", "could", "should", "what", "when", "where", "why", "how", "who", "which", "there", "here", "just", "so", "very", "too", "much", "many", "pls", "please", "plz", "thanks", "thank", "u", "ur", "im", "i'm", "dont", "don't", "can't", "cant", "doesn't", "isnt", "isn't", "wont", "won't", "lol", "lmao", "omg", "wtf", "tbh", "idk", "yes", "yeah", "love", "want", "need", "get", "got", "buy", "price", "order", "size", "still", "any", "some", "all", "if", "but", "out", "up", "about", "gorgeous", "awesome", "amazing", "beautiful", "cute", "ugly", "stupid", "idiot", "hate", "look", "wait", "guys", "girl", "bro", "sis", "anyone", "everyone", "nobody", "something", "nothing", "first", "team", "ready"]
+    "en": _words(
+        "the a an and or is are was were be been it its this that these those i you he she we they my your "
+        "our their me him her them of to in on at for with from by not no do does did have has had will would "
+        "can could should what when where why how who which there here just so very too much many pls please "
+        "plz thanks thank u ur im i'm dont don't can't cant doesn't isnt isn't wont won't lol lmao omg wtf "
+        "tbh idk yes yeah love want need get got buy price order size still any some all if but out up about "
+        "gorgeous awesome amazing beautiful cute ugly stupid idiot hate look wait guys girl bro sis anyone "
+        "everyone nobody something nothing first team ready "
     ),
-    "fr": frozenset(
-        ["le", "la", "les", "un", "une", "des", "du", "de", "et", "ou", "est", "sont", "était", "être", "c'est", "cest", "ce", "cet", "cette", "ces", "je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "votre", "leur", "leurs", "moi", "toi", "lui", "pas", "ne", "plus", "que", "qui", "quoi", "quand", "où", "comment", "pourquoi", "combien", "avec", "pour", "par", "sur", "dans", "chez", "sans", "mais", "donc", "car", "très", "trop", "bien", "aussi", "encore", "toujours", "déjà", "svp", "stp", "merci", "bonjour", "coucou", "salut", "oui", "non", "mdr", "ptdr", "jpp", "jsp", "ça", "ca", "j'ai", "jai", "t'es", "tes", "y", "a", "au", "aux", "été", "fait", "faire", "veux", "peux", "reçu", "commande", "colis", "prix", "taille", "livraison", "lien", "quel", "quelle", "te", "se", "va", "vais", "vas", "suis", "es", "sommes", "êtes", "ai", "as", "avons", "avez", "ont", "fais", "moche", "beau", "belle", "joli", "jolie", "magnifique", "sublime", "génial", "géniale", "adore", "j'adore", "aime", "grave", "ouf", "dinguerie", "trop", "premier", "première", "première", "regarde", "ambiance", "objectif", "possible", "abonnement", "abonné", "abonnés", "partenariat", "tarif", "promo", "réduc", "réduction", "remboursement", "remboursez", "échange", "échanger", "retour", "enceinte", "utiliser", "acheter", "achète", "commander", "envoyer", "reçois", "vendeur", "marque", "équipe", "con", "conne", "connard", "connasse", "pute", "salope", "abruti", "abrutie", "bouffon", "bouffonne", "crétin", "débile", "pauvre", "grosse", "gros", "vache", "moi-même", "peut-être", "quelqu'un", "rien", "tout", "tous", "toute", "toutes", "fini", "finie", "avance", "sale", "nul", "nulle", "chiant", "relou", "cheum", "wsh", "wesh", "frère", "meuf", "mec", "gueule", "ferme"]
+    "fr": _words(
+        "le la les un une des du de et ou est sont était être c'est cest ce cet cette ces je tu il elle on "
+        "nous vous ils elles mon ma mes ton ta tes son sa ses notre votre leur leurs moi toi lui pas ne plus "
+        "que qui quoi quand où comment pourquoi combien avec pour par sur dans chez sans mais donc car très "
+        "trop bien aussi encore toujours déjà svp stp merci bonjour coucou salut oui non mdr ptdr jpp jsp ça "
+        "ca j'ai jai t'es tes y a au aux été fait faire veux peux reçu commande colis prix taille livraison "
+        "lien quel quelle te se va vais vas suis es sommes êtes ai as avons avez ont fais moche beau belle "
+        "joli jolie magnifique sublime génial géniale adore j'adore aime grave ouf dinguerie trop premier "
+        "première première regarde ambiance objectif possible abonnement abonné abonnés partenariat tarif "
+        "promo réduc réduction remboursement remboursez échange échanger retour enceinte utiliser acheter "
+        "achète commander envoyer reçois vendeur marque équipe con conne connard connasse pute salope abruti "
+        "abrutie bouffon bouffonne crétin débile pauvre grosse gros vache moi-même peut-être quelqu'un rien "
+        "tout tous toute toutes fini finie avance sale nul nulle chiant relou cheum wsh wesh frère meuf mec "
+        "gueule ferme "
     ),
-    "es": frozenset(
-        ["el", "la", "los", "las", "un", "una", "y", "o", "es", "son", "está", "estoy", "que", "de", "del", "en", "con", "por", "para", "pero", "muy", "más", "como", "cuando", "dónde", "donde", "qué", "quiero", "precio", "gracias", "hola", "por", "favor", "tengo", "tiene", "pedido", "también"]
+    "es": _words(
+        "el la los las un una y o es son está estoy que de del en con por para pero muy más como cuando dónde "
+        "donde qué quiero precio gracias hola por favor tengo tiene pedido también "
     ),
-    "de": frozenset(
-        ["der", "die", "das", "ein", "eine", "und", "oder", "ist", "sind", "war", "nicht", "ich", "du", "er", "sie", "wir", "ihr", "mit", "für", "auf", "von", "zu", "im", "wie", "was", "wo", "warum", "danke", "bitte", "hallo", "noch", "schon", "sehr", "auch", "aber", "kann", "haben", "habe", "bestellung", "preis"]
+    "de": _words(
+        "der die das ein eine und oder ist sind war nicht ich du er sie wir ihr mit für auf von zu im wie was "
+        "wo warum danke bitte hallo noch schon sehr auch aber kann haben habe bestellung preis "
     ),
-    "it": frozenset(
-        ["il", "lo", "la", "gli", "le", "un", "una", "e", "è", "sono", "non", "che", "di", "da", "in", "con", "per", "ma", "molto", "come", "quando", "dove", "perché", "grazie", "ciao", "voglio", "prezzo", "anche", "ancora", "questo", "questa", "ordine"]
+    "it": _words(
+        "il lo la gli le un una e è sono non che di da in con per ma molto come quando dove perché grazie "
+        "ciao voglio prezzo anche ancora questo questa ordine "
     ),
-    "pt": frozenset(
-        ["o", "a", "os", "as", "um", "uma", "e", "é", "são", "não", "que", "de", "do", "da", "em", "com", "por", "para", "mas", "muito", "como", "quando", "onde", "porque", "obrigado", "obrigada", "olá", "oi", "quero", "preço", "também", "ainda", "isso", "pedido", "você"]
+    "pt": _words(
+        "o a os as um uma e é são não que de do da em com por para mas muito como quando onde porque obrigado "
+        "obrigada olá oi quero preço também ainda isso pedido você "
     ),
-    "nl": frozenset(
-        ["de", "het", "een", "en", "of", "is", "zijn", "niet", "ik", "jij", "je", "hij", "zij", "wij", "met", "voor", "op", "van", "te", "in", "hoe", "wat", "waar", "waarom", "dank", "bedankt", "hallo", "nog", "al", "heel", "ook", "maar", "kan", "bestelling", "prijs"]
+    "nl": _words(
+        "de het een en of is zijn niet ik jij je hij zij wij met voor op van te in hoe wat waar waarom dank "
+        "bedankt hallo nog al heel ook maar kan bestelling prijs "
     ),
 }
 _FR_CHARS = set("éèêëàâîïôûùüçœ")

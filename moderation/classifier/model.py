@@ -51,6 +51,7 @@ class LinearClassifier:
             artifacts.intent, artifacts.example_texts, artifacts.example_intents, artifacts.example_embeddings
         )
         self._cache: OrderedDict[str, Scores] = OrderedDict()
+        self.stats = {"encoded": 0}
 
     @property
     def intents(self) -> list[str]:
@@ -92,37 +93,35 @@ class LinearClassifier:
     def _score(self, texts: list[str], *, explain: bool) -> list[Scores]:
         if not texts:
             return []
-        X, outputs = self.features(texts)
-        embeddings = outputs["embedding"]
-        intent_p = self.intent_head.model.predict_proba(X)
         a = self.artifacts
-        toxicity = a.toxicity_combiner.predict_proba(
-            toxicity_inputs(a.toxicity.predict_proba(X)[:, 1], outputs))[:, 1]
-        sent_linear = a.sentiment.predict_proba(X)
-        if a.sentiment_combiner is not None:
-            sent_p = a.sentiment_combiner.predict_proba(sentiment_inputs(sent_linear, outputs))
-            sent_classes = [int(c) for c in a.sentiment_combiner.classes_]
-        else:
-            sent_p = sent_linear
-            sent_classes = [int(c) for c in a.sentiment.classes_]
+        X, outputs = self.features(texts)
+        intent_p = self.intent_head.model.predict_proba(X)
         intents = self.intent_head.model.classes_
+        toxicity = a.toxicity_combiner.predict_proba(toxicity_inputs(a.toxicity.predict_proba(X)[:, 1], outputs))[:, 1]
+        sent_p = a.sentiment.predict_proba(X)
+        sent_classes = a.sentiment.classes_
+        if a.sentiment_combiner is not None:
+            sent_p = a.sentiment_combiner.predict_proba(sentiment_inputs(sent_p, outputs))
+            sent_classes = a.sentiment_combiner.classes_
+        self.stats["encoded"] += len(texts)
         out = []
         for i, text in enumerate(texts):
             k = int(np.argmax(intent_p[i]))
             explanation = None
             if explain:
-                explanation = explaining.explain_one(self, text, X[i], embeddings[i], intent_index=k)
+                explanation = explaining.explain_one(self, text, X[i], outputs["embedding"][i], intent_index=k)
             out.append(
                 Scores(
                     intent=str(intents[k]),
                     intent_confidence=_unit(intent_p[i, k]),
                     toxicity=_unit(toxicity[i]),
-                    sentiment=SENTIMENTS[sent_classes[int(np.argmax(sent_p[i]))]],
+                    sentiment=SENTIMENTS[int(sent_classes[int(np.argmax(sent_p[i]))])],
                     lang=detect_language(text),
                     explanation=explanation,
                 )
             )
         return out
+
 
     def _remember(self, key: str, scores: Scores) -> None:
         self._cache[key] = scores

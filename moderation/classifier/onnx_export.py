@@ -49,5 +49,7 @@ def quantize(fp32_path: Path, int8_path: Path) -> Path:
     quantize_dynamic(
         str(fp32_path), str(int8_path), weight_type=QuantType.QInt8, per_channel=True,
         op_types_to_quantize=["MatMul", "Gather"],
+        # fused ops (com.microsoft domain) defeat shape inference; their weights are float32
+        extra_options={"DefaultTensorType": 1},
     )
     return int8_path

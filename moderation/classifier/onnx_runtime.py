@@ -41,7 +41,6 @@ class OnnxEncoder:
     def run(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """All graph outputs for `texts`, in input order."""
         n = len(texts)
-        results = {name: None for name in self.outputs}
         if n == 0:
             return {"embedding": np.zeros((0, self.dim), dtype=np.float32)}
         encodings = self.tokenizer.encode_batch(list(texts))
@@ -50,10 +49,10 @@ class OnnxEncoder:
         out: dict[str, np.ndarray] = {}
         start = 0
         while start < n:
-            longest = lengths[order[min(n - 1, start)]]
             size = 1
             # grow the batch while the padded block stays under the token budget
-            while start + size < n and size < MAX_BATCH and lengths[order[start + size]] * (size + 1) <= TOKENS_PER_BATCH:
+            while (start + size < n and size < MAX_BATCH
+                   and lengths[order[start + size]] * (size + 1) <= TOKENS_PER_BATCH):
                 size += 1
             idx = order[start : start + size]
             longest = int(lengths[idx].max())
@@ -69,5 +68,4 @@ class OnnxEncoder:
                     out[name] = np.zeros((n, value.shape[-1]), dtype=np.float32)
                 out[name][idx] = value
             start += size
-        del results
         return out

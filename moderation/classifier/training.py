@@ -97,8 +97,8 @@ def train_classifier(
     progress("fit n-gram features", 0, 1)
     sparse = make_sparse_featurizer()
     drop_fit_only_state(sparse.fit(sparse_inputs([*offensive.texts, *sentiment.texts, *c_texts])))
-    X = {name: join(sparse.transform(sparse_inputs(texts)), outputs[name]["embedding"])
-         for name, texts in sets.items()}
+    S = {name: sparse.transform(sparse_inputs(texts)) for name, texts in sets.items()}
+    X = {name: join(S[name], outputs[name]["embedding"]) for name in sets}
     progress("fit n-gram features", 1, 1)
 
     progress("fit heads", 0, 5)
@@ -146,7 +146,13 @@ def train_classifier(
 
 
 def build_onnx_encoder(
-    settings: ClassifierSettings, data_dir: Path, work_dir: Path, *, finetune: bool, progress: Progress = _noop
+    settings: ClassifierSettings,
+    data_dir: Path,
+    work_dir: Path,
+    *,
+    finetune: bool,
+    progress: Progress = _noop,
+    checkpoint: Path | None = None,
 ) -> dict[str, Any]:
     """Fine-tune (or take the stock encoder), export to ONNX, quantise to int8 into `models_dir`."""
     import torch
@@ -158,9 +164,13 @@ def build_onnx_encoder(
     info: dict[str, Any] = {"base_encoder": settings.encoder, "finetuned": finetune}
     if finetune:
         cfg = ft.FinetuneConfig()
-        best = ft.finetune(settings.encoder, data_dir, work_dir / "finetune", cfg, progress=progress)
+        if checkpoint is None:
+            checkpoint = work_dir / "finetune"
+            best = ft.finetune(settings.encoder, data_dir, checkpoint, cfg, progress=progress)
+        else:
+            best = {"reused_checkpoint": str(checkpoint)}
         model = ft.build_model(settings.encoder, cfg.dropout)
-        model.load_state_dict(torch.load(work_dir / "finetune" / "multitask.pt", weights_only=True))
+        model.load_state_dict(torch.load(checkpoint / "multitask.pt", weights_only=True))
         info["finetune"] = {**cfg.__dict__, "tune": best}
     else:
         model = AutoModel.from_pretrained(settings.encoder, local_files_only=True)
@@ -181,12 +191,13 @@ def train_all(
     progress: Progress = _noop,
     finetune: bool = True,
     work_dir: Path | None = None,
+    checkpoint: Path | None = None,
 ) -> ClassifierArtifacts:
     """Everything `socialops train` rebuilds: the int8 ONNX encoder, then the heads over its outputs."""
     from moderation.classifier.loading import onnx_encoder
 
     work = work_dir or (cache_dir or default_cache_dir()) / "work"
-    info = build_onnx_encoder(settings, data_dir, work, finetune=finetune, progress=progress)
+    info = build_onnx_encoder(settings, data_dir, work, finetune=finetune, progress=progress, checkpoint=checkpoint)
     encoder = onnx_encoder(settings.models_dir)
     return train_classifier(encoder, data_dir, settings.models_dir, cache_dir=cache_dir, progress=progress,
                             encoder_spec="onnx", extra_meta=info)

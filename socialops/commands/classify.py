@@ -45,8 +45,10 @@ def classify_cmd(intents_file: Path | None, explain: bool, models_dir: Path | No
 @click.option("--no-cache", is_flag=True, help="Encode everything afresh.")
 @click.option("--finetune/--no-finetune", default=True, show_default=True,
               help="Fine-tune the encoder for toxicity and sentiment (about 40 min on 2 cores) or use it as is.")
+@click.option("--checkpoint", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Reuse a fine-tuned checkpoint directory (multitask.pt) instead of fine-tuning again.")
 def train_cmd(data_dir: Path | None, models_dir: Path | None, encoder: str | None, cache_dir: Path | None,
-              no_cache: bool, finetune: bool) -> None:
+              no_cache: bool, finetune: bool, checkpoint: Path | None) -> None:
     """Rebuild every classifier artifact in models/."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -68,7 +70,8 @@ def train_cmd(data_dir: Path | None, models_dir: Path | None, encoder: str | Non
                 tasks[step] = bar.add_task(step, total=total)
             bar.update(tasks[step], completed=done, total=total)
 
-        train_all(settings, data_dir, cache_dir=cache, progress=progress, finetune=finetune)
+        train_all(settings, data_dir, cache_dir=cache, progress=progress, finetune=finetune,
+                  checkpoint=checkpoint)
     clear_cache()
     click.echo(f"artifacts written to {settings.models_dir}")
 
