@@ -18,16 +18,22 @@ from sklearn.metrics import f1_score, precision_score, recall_score
 
 from moderation.classifier import datasets as ds
 from moderation.classifier import load_classifier, thresholds
-from moderation.classifier.fewshot import fit_intents
+from moderation.classifier.features import scale_embedding
+from moderation.classifier.fewshot import FEWSHOT_EMBEDDING_SCALE
+from moderation.classifier.heads import fit_head
 from moderation.classifier.settings import default_data_dir
 
 logger = logging.getLogger(__name__)
 
 
 def toxicity(clf, data_dir: Path, models_dir: Path | None) -> dict[str, float]:  # noqa: ANN001
-    _, test = ds.halves(ds.tweeteval(data_dir, "offensive", "val"))
+    tune, test = ds.halves(ds.tweeteval(data_dir, "offensive", "val"))
     p = np.array([s.toxicity for s in clf.classify(test.texts)])
     y = test.y()
+    # The macro-F1-best cut on the tune half (never on test), then applied once to test.
+    p_tune = np.array([s.toxicity for s in clf.classify(tune.texts)])
+    grid = np.round(np.arange(0.1, 0.9, 0.01), 2)
+    best_cut = max(grid, key=lambda c: f1_score(tune.y(), p_tune >= c, average="macro"))
     t = thresholds(models_dir)
     hide, review = p >= t["auto_hide"], p >= t["review"]
     ece_bins = np.clip((p * 10).astype(int), 0, 9)
@@ -37,6 +43,8 @@ def toxicity(clf, data_dir: Path, models_dir: Path | None) -> dict[str, float]: 
         "n": len(y),
         "macro_f1_at_0.5": f1_score(y, p >= 0.5, average="macro"),
         "macro_f1_at_review": f1_score(y, review, average="macro"),
+        "macro_f1_cut_tuned_on_tune_half": float(best_cut),
+        "macro_f1_at_tuned_cut": f1_score(y, p >= best_cut, average="macro"),
         "auto_hide_threshold": t["auto_hide"], "auto_hide_precision": precision_score(y, hide, zero_division=0),
         "auto_hide_recall": recall_score(y, hide), "review_threshold": t["review"],
         "review_recall": recall_score(y, review), "review_precision": precision_score(y, review),
@@ -68,23 +76,24 @@ def intents(clf) -> dict[str, float]:  # noqa: ANN001
 
 
 def banking(clf, data_dir: Path, draws: int) -> dict[str, float]:  # noqa: ANN001
+    """The `--intents` head (fit_head "fewshot" over the classifier's features) on Banking77."""
     train, test = ds.banking77(data_dir)
+    X_train, out = clf.features(train.texts)
+    X_test, _ = clf.features(test.texts)
+    dim = out["embedding"].shape[1]
+    X_train = scale_embedding(X_train, dim, FEWSHOT_EMBEDDING_SCALE)
+    X_test = scale_embedding(X_test, dim, FEWSHOT_EMBEDDING_SCALE)
+    y_train, y_test = train.y(), test.y()
+    index = {t: i for i, t in enumerate(train.texts)}
 
     def accuracy(sample: ds.Labelled) -> float:
-        head = fit_intents(clf, _group(sample))
-        X, _ = clf.features(test.texts)
-        return float(np.mean(head.model.predict(X) == test.y()))
+        rows = [index[t] for t in sample.texts]
+        head = fit_head("fewshot", X_train[rows], y_train[rows])
+        return float(np.mean(head.predict(X_test) == y_test))
 
     few = [accuracy(ds.few_shot(train, 10, seed=seed)) for seed in range(draws)]
     return {"test_n": len(test), "few_shot_10_median": statistics.median(few), "few_shot_10_draws": few,
             "full_train_n": len(train), "full": accuracy(train)}
-
-
-def _group(data: ds.Labelled) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for text, label in zip(data.texts, data.labels, strict=True):
-        out.setdefault(label, []).append(text)
-    return out
 
 
 def main() -> None:

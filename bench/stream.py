@@ -30,8 +30,9 @@ def build_stream(data_dir: Path, n: int = 5_000, dup_share: float = 0.30, seed: 
     """`n` short EN+FR social texts, `dup_share` of them exact or near duplicates of earlier ones."""
     rng = random.Random(seed)
     comments = [c["text"] for c in ds.comments(ds.COMMENTS_TRAIN) + ds.comments(ds.COMMENTS_HELDOUT)]
-    tweets = [t.replace("@user", "").strip() for t in ds.tweeteval(data_dir, "sentiment", "val").texts
-              + ds.tweeteval(data_dir, "offensive", "val").texts]
+    # Tweets stand in for the long tail of distinct comments (only timed here, never scored against labels).
+    tweets = [t.replace("@user", "").strip() for task in ("sentiment", "offensive", "hate")
+              for split in ("val", "train") for t in ds.tweeteval(data_dir, task, split).texts]
     tweets = [t for t in tweets if 0 < len(t) <= 90]
     rng.shuffle(tweets)
     n_unique = n - int(n * dup_share)

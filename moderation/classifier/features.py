@@ -66,3 +66,12 @@ def drop_fit_only_state(featurizer: FeatureUnion) -> FeatureUnion:
         if hasattr(vectorizer, "stop_words_"):
             del vectorizer.stop_words_
     return featurizer
+
+
+def scale_embedding(X: sp.csr_matrix, dim: int, factor: float) -> sp.csr_matrix:
+    """The same design matrix with its trailing `dim` embedding columns multiplied by `factor`."""
+    if factor == 1.0:
+        return X
+    scale = np.ones(X.shape[1], dtype=np.float32)
+    scale[-dim:] = factor
+    return (X @ sp.diags(scale)).tocsr()

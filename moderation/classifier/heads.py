@@ -27,7 +27,7 @@ HEAD_CONFIGS: dict[str, HeadConfig] = {
     "intent": HeadConfig(C=8.0, class_weight="balanced"),
     "toxicity": HeadConfig(C=2.0),
     "sentiment": HeadConfig(C=1.0, class_weight="balanced"),
-    "fewshot": HeadConfig(C=10.0, class_weight="balanced"),
+    "fewshot": HeadConfig(C=30.0, class_weight="balanced"),
 }
 
 
