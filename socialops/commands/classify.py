@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -30,9 +32,24 @@ def classify_cmd(intents_file: Path | None, explain: bool, models_dir: Path | No
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     out = sys.stdout
-    for line in classify_lines(sys.stdin.buffer, clf, explain=explain):
+    for line in classify_lines(sys.stdin.buffer, clf, explain=explain, more_waiting=_stdin_waiting()):
         out.write(line + "\n")
         out.flush()
+
+
+def _stdin_waiting() -> Callable[[], bool] | None:
+    """True while stdin has bytes ready (or is at EOF); None where select() cannot watch it."""
+    import select
+
+    try:
+        fd = sys.stdin.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+
+    def waiting() -> bool:
+        return bool(select.select([fd], [], [], 0)[0])
+
+    return waiting
 
 
 @click.command("train")
