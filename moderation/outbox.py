@@ -122,7 +122,7 @@ class Outbox:
         now = self.clock()
         with self.db.session() as session:
             # A row left in flight by a crashed process is due again after its lease.
-            stale = select(ActionRow).where(ActionRow.state == "in_flight",
+            stale = select(ActionRow).where(ActionRow.state == "in_flight", ActionRow.operation.is_not(None),
                                             ActionRow.updated_at < now - self.lease)
             for row in session.exec(stale.with_for_update(skip_locked=True)).all():
                 row.state = "pending"
@@ -201,7 +201,13 @@ class Outbox:
                      outcome: ActionOutcome) -> None:
         now = self.clock()
         with self.db.session() as session:
-            fresh = session.get(ActionRow, row.id)
+            fresh = session.get(ActionRow, row.id, with_for_update=True)
+            if fresh.state != "in_flight":
+                # Another process took this row over after our lease ran out and already finished it: the
+                # platform saw the same idempotency key twice, the record must not show two actions.
+                logger.warning("moderation.outbox.already_finished", extra={"action_id": row.id,
+                                                                            "state": fresh.state})
+                return
             fresh.state = "done"
             fresh.attempts += 1
             fresh.done_at = now
@@ -224,7 +230,9 @@ class Outbox:
             return
         delay = self.backoff(attempts, retry_after)
         with self.db.session() as session:
-            fresh = session.get(ActionRow, row.id)
+            fresh = session.get(ActionRow, row.id, with_for_update=True)
+            if fresh.state != "in_flight":
+                return
             fresh.state = "pending"
             fresh.attempts = attempts
             fresh.last_error = error[:2000]
@@ -236,7 +244,9 @@ class Outbox:
 
     async def _finish_dead(self, row: ActionRow, error: str, *, attempts: int | None = None) -> None:
         with self.db.session() as session:
-            fresh = session.get(ActionRow, row.id)
+            fresh = session.get(ActionRow, row.id, with_for_update=True)
+            if fresh.state != "in_flight":
+                return
             interaction = session.get(InteractionRow, fresh.interaction_id)
             fresh.state = "dead"
             fresh.attempts = attempts if attempts is not None else fresh.attempts + 1
@@ -256,7 +266,9 @@ class Outbox:
             await self._finish_dead(row, why)
             return
         with self.db.session() as session:
-            fresh = session.get(ActionRow, row.id)
+            fresh = session.get(ActionRow, row.id, with_for_update=True)
+            if fresh.state != "in_flight":
+                return
             # The row is rewritten in place: same key, so a retry of the original can never run as well.
             fresh.fallback_of = fresh.fallback_of or operation.value
             fresh.operation = fallback.value

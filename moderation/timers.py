@@ -39,12 +39,26 @@ async def dispatch(name: str, *args: Any) -> None:
 
 class Timers:
     def __init__(self, db: Database, *, timezone: str = "UTC") -> None:
-        self.scheduler = AsyncIOScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename=JOBS_TABLE)},
-            timezone=timezone,
+        self.db = db
+        self.timezone = timezone
+        self.scheduler = self._new_scheduler()
+
+    def _new_scheduler(self) -> AsyncIOScheduler:
+        return AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.db.engine, tablename=JOBS_TABLE)},
+            timezone=self.timezone,
             # A timer missed while the process was down still runs once when it comes back.
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
+
+    def reset(self) -> None:
+        """A fresh, stopped scheduler on the same job store (an APScheduler cannot be restarted)."""
+        self.shutdown()
+        self.scheduler = self._new_scheduler()
+
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running)
 
     def start(self) -> None:
         self.scheduler.start()

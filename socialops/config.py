@@ -124,6 +124,15 @@ class Worker(_Strict):
     enabled: bool = True
     batch_size: int = Field(64, ge=1, le=1000)
     poll_seconds: float = Field(1.0, gt=0, le=60)
+    # A claim (interaction) or an in-flight action (platform call) left by a dead process is taken back after:
+    lease_seconds: float = Field(300.0, gt=0, le=86400)
+    action_lease_seconds: float = Field(120.0, gt=0, le=86400)
+    # Platform calls: attempts before the dead letter, first backoff delay (doubles, with jitter, up to the max).
+    action_max_attempts: int = Field(6, ge=1, le=100)
+    action_base_delay_seconds: float = Field(2.0, gt=0, le=3600)
+    action_max_delay_seconds: float = Field(900.0, gt=0, le=86400)
+    # Processes that do not hold the scheduler lock try to take it over this often.
+    leader_retry_seconds: float = Field(3.0, gt=0, le=300)
 
 
 class Classifier(_Strict):
@@ -151,10 +160,20 @@ class Settings(_Strict):
         return value
 
     def secret(self, env_name: str) -> str:
-        """Read a secret from the environment; its value never enters the settings object or a log."""
+        """Read a secret from the environment, or from the file named by `<env_name>_FILE` (Docker and
+        Kubernetes secrets); its value never enters the settings object or a log."""
         value = os.environ.get(env_name)
+        secret_file = os.environ.get(f"{env_name}_FILE")
+        if not value and secret_file:
+            try:
+                value = Path(secret_file).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(f"{env_name}_FILE: cannot read {secret_file}: {exc.strerror}") from None
         if not value:
-            raise ConfigError(f"environment variable {env_name} is not set")
+            raise ConfigError(f"environment variable {env_name} is not set (nor {env_name}_FILE)")
+        from socialops.logging import register_secret
+
+        register_secret(value)  # from now on no log record or traceback can show it
         return value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from moderation.worker import WorkerSettings
@@ -33,6 +34,7 @@ def worker_settings(settings: Settings) -> WorkerSettings:
         business_days=hours.day_numbers,
         approval_minutes=settings.sla.approval_minutes,
         batch_size=settings.worker.batch_size,
+        lease=timedelta(seconds=settings.worker.lease_seconds),
     )
 
 
