@@ -9,15 +9,20 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from moderation.classifier.base import TextClassifier
+    from moderation.domain import Platform
+    from moderation.platforms.base import PlatformConnector
     from moderation.storage import Database
     from socialops.config import Settings
 
 
 async def run_worker(settings: Settings, db: Database, *, metrics_port: int | None = None,
-                     metrics_host: str = "127.0.0.1", classifier: TextClassifier | None = None) -> int:
-    """Run the worker components until SIGTERM; returns the exit code. `classifier` replaces the configured
-    one (benchmarks and fault tests inject a cheap one; the CLI never does)."""
+                     metrics_host: str = "127.0.0.1", classifier: TextClassifier | None = None,
+                     connectors: Mapping[Platform, PlatformConnector] | None = None) -> int:
+    """Run the worker components until SIGTERM; returns the exit code. `classifier` and `connectors` replace
+    the configured ones (benchmarks and fault tests inject cheap, countable ones; the CLI never does)."""
     from bot.hub import ChatHub
     from moderation.timers import Timers
     from socialops.app import App, Component
@@ -29,7 +34,8 @@ async def run_worker(settings: Settings, db: Database, *, metrics_port: int | No
     timers = Timers(db, timezone=settings.team.timezone)
     # Every process registers the digest handler; only the scheduler leader ever fires it.
     schedule_digest(settings, db, surfaces, timers)
-    components: list[Component] = build_worker_components(settings, db, hub, timers, classifier=classifier)
+    components: list[Component] = build_worker_components(settings, db, hub, timers, classifier=classifier,
+                                                                  connectors=connectors)
     if metrics_port is not None:
         components.append(MetricsServer(db, metrics_port, metrics_host))
     return await App(components, on_stop=db.dispose).run()
