@@ -26,6 +26,7 @@ from moderation.platforms.base import (
     TransientActionError,
     UnsupportedOperation,
 )
+from moderation.redaction import scrub
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, InteractionRow
 
@@ -224,6 +225,7 @@ class Outbox:
         logger.info("moderation.outbox.done", extra={"action_id": row.id, "operation": operation.value})
 
     async def _retry_or_dead(self, row: ActionRow, error: str, retry_after: float | None) -> None:
+        error = scrub(error)  # connector messages are stored and shown: never with a token in them
         attempts = row.attempts + 1
         if attempts >= self.max_attempts:
             await self._finish_dead(row, error, attempts=attempts)
@@ -243,6 +245,7 @@ class Outbox:
                                                          "delay_s": round(delay, 2)})
 
     async def _finish_dead(self, row: ActionRow, error: str, *, attempts: int | None = None) -> None:
+        error = scrub(error)
         with self.db.session() as session:
             fresh = session.get(ActionRow, row.id, with_for_update=True)
             if fresh.state != "in_flight":
@@ -261,6 +264,7 @@ class Outbox:
             await self.alert(f"Action {row.operation} on {row.interaction_id} failed for good: {error}", fresh)
 
     async def _fall_back(self, row: ActionRow, operation: Operation, why: str) -> None:
+        why = scrub(why)
         fallback = FALLBACK.get(operation)
         if fallback is None:
             await self._finish_dead(row, why)

@@ -22,6 +22,7 @@ from moderation.domain import Interaction, Kind, Platform, Scores, as_utc, utcno
 from moderation.events import EventAction, record_event
 from moderation.human import HumanLoop
 from moderation.plan_executor import HumanWork, execute_plan
+from moderation.redaction import scrub
 from moderation.storage import Database
 from moderation.storage.tables import ClassificationRow, InteractionRow
 from playbooks.plan import DecisionContext, Plan
@@ -171,7 +172,7 @@ class ModerationWorker:
             row = session.get(InteractionRow, interaction_id, with_for_update=True)
             if row is None or not self._still_ours(row):
                 return
-            row.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            row.last_error = scrub(f"{exc.__class__.__name__}: {exc}")[:2000]
             # Back to the queue for another try, unless it keeps failing.
             row.status = "failed" if row.attempts >= self.settings.max_attempts else "pending"
             session.add(row)

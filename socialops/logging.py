@@ -5,39 +5,16 @@ process logs at debug level."""
 from __future__ import annotations
 
 import logging
-import re
-import threading
 from typing import Any
+
+from moderation.redaction import REDACTED, register_secret, scrub
+
+__all__ = ["REDACTED", "RedactingFilter", "SocialopsFormatter", "configure_logging", "register_secret", "scrub"]
 
 # Record fields that carry what people wrote or who they are. Shown only at debug level (-vv).
 PERSONAL_FIELDS = frozenset({"author", "author_name", "author_id", "text", "draft_text", "final_text", "body",
                              "message_text", "user_name"})
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName", "color_message"}
-_URL_PASSWORD = re.compile(r"(://[^/@:\s]+:)[^/@\s]+@")
-_AUTH_HEADER = re.compile(r"(?i)\b(bearer|authorization[=:]\s*)\s*[A-Za-z0-9._\-~+/=]{8,}")
-REDACTED = "[redacted]"
-
-_secrets: set[str] = set()
-_lock = threading.Lock()
-
-
-def register_secret(value: str) -> None:
-    """Remember a secret value (a token read from the environment) so no log line can ever show it."""
-    if value and len(value) >= 4:
-        with _lock:
-            _secrets.add(value)
-
-
-def scrub(text: str) -> str:
-    """`text` with every registered secret, URL password and bearer token replaced."""
-    if not text:
-        return text
-    for secret in sorted(_secrets, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    text = _URL_PASSWORD.sub(rf"\1{REDACTED}@", text)
-    return _AUTH_HEADER.sub(lambda m: m.group(1) + " " + REDACTED if m.group(1).lower() == "bearer"
-                            else m.group(1) + REDACTED, text)
 
 
 def _redact_personal(value: Any) -> str:
