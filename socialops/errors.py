@@ -9,10 +9,11 @@ class UserError(Exception):
 
 def known_errors() -> tuple[type[BaseException], ...]:
     """Every library error type that is the user's to fix, collected without importing heavy modules."""
+    from moderation.limits import LimitExceeded
     from moderation.storage import DatabaseError
     from socialops.config import ConfigError
 
-    errors: list[type[BaseException]] = [UserError, ConfigError, DatabaseError, FileNotFoundError,
+    errors: list[type[BaseException]] = [UserError, ConfigError, DatabaseError, LimitExceeded, FileNotFoundError,
                                          PermissionError, IsADirectoryError]
     try:
         from playbooks.errors import PlaybookError
