@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.approvals import ApprovalService, Decided, Verdict
-from bot.cards import approval_card, escalation_page
+from bot.cards import approval_card
+from bot.delivery import OrderedDelivery
 from bot.surface import ChatSurface
 from moderation.storage import Database
-from moderation.storage.tables import ApprovalRow, EscalationRow
+from moderation.storage.tables import ApprovalRow
 
 logger = logging.getLogger(__name__)
 
@@ -21,17 +22,19 @@ class ChatHub:
         self.surfaces = list(surfaces)
         # Playbooks name logical channels (partnerships, alerts); the team config maps them to real ones.
         self.channels = channels or {}
+        self.delivery = OrderedDelivery(db)
 
     async def approval_requested(self, approval_id: int) -> None:
-        with self.db.session() as session:
-            card = approval_card(session, approval_id)
-        refs = {}
+        # Through each surface's ordered backlog: a surface that is rate-limiting gets this card later, after
+        # the ones it missed, and one surface down never hides the draft from the others.
+        await self.redeliver()
+
+    async def redeliver(self) -> int:
+        """Post every approval and escalation a surface has not shown yet, in order (called each worker round)."""
+        delivered = 0
         for surface in self.surfaces:
-            try:
-                refs[surface.name] = await surface.post_approval(card)
-            except Exception:  # noqa: BLE001 - one surface down must not hide the draft from the others
-                logger.exception("bot.hub.post_failed", extra={"surface": surface.name, "approval_id": approval_id})
-        self._save_refs(ApprovalRow, approval_id, refs)
+            delivered += await self.delivery.drain(surface)
+        return delivered
 
     async def decide(self, approvals: ApprovalService, approval_id: int, verdict: Verdict, *, surface: str,
                      user: str, final_text: str | None = None, reason: str | None = None,
@@ -53,15 +56,7 @@ class ChatHub:
                 await surface.update_approval(card, refs[surface.name])
 
     async def escalation_opened(self, escalation_id: int) -> None:
-        with self.db.session() as session:
-            page = escalation_page(session, escalation_id)
-        refs = {}
-        for surface in self.surfaces:
-            try:
-                refs[surface.name] = await surface.post_escalation(page)
-            except Exception:  # noqa: BLE001
-                logger.exception("bot.hub.post_failed", extra={"surface": surface.name, "escalation": escalation_id})
-        self._save_refs(EscalationRow, escalation_id, refs)
+        await self.redeliver()
 
     async def notify(self, channel: str, text: str, *, interaction_id: str | None = None) -> None:
         target = self.channels.get(channel, channel)
@@ -70,11 +65,3 @@ class ChatHub:
                 await surface.notify(target, text)
             except Exception:  # noqa: BLE001
                 logger.exception("bot.hub.notify_failed", extra={"surface": surface.name})
-
-    def _save_refs(self, table: type[ApprovalRow] | type[EscalationRow], row_id: int, refs: dict) -> None:
-        if not refs:
-            return
-        with self.db.session() as session:
-            row = session.get(table, row_id)
-            row.surface_refs = {**row.surface_refs, **refs}
-            session.add(row)

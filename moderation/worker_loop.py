@@ -63,6 +63,10 @@ class WorkerLoop:
             for action_id in due_follow_ups(self.worker.db, self.worker.clock()):
                 await self.fire(action_id)
         sent = await self.outbox.run_once()
+        # Cards a chat surface could not take earlier (rate limit, outage) go out now, in their order.
+        redeliver = getattr(self.humans, "redeliver", None)
+        if redeliver is not None:
+            await redeliver()
         return batch.processed + batch.failed + sent
 
     async def run(self, stopping: asyncio.Event) -> None:

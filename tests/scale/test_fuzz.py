@@ -58,7 +58,7 @@ def _load(files: dict[str, str | bytes]) -> None:
         assert _snapshot(folder) == before, "the loader never writes"
 
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ

@@ -79,7 +79,7 @@ def test_kill_9_the_leader_process_another_takes_over(pg_url, start_worker):
     first = leaders()[0]
     assert first in {w.pid for w in workers}
     os.kill(first, signal.SIGKILL)
-    assert wait_for(lambda: len(leaders()) == 2, timeout=20)
+    assert wait_for(lambda: len(leaders()) == 2, timeout=20), [Path(w.log_path).read_text()[-3000:] for w in workers]
     successor = leaders()[-1]
     assert successor != first and successor in {w.pid for w in workers}
 
@@ -158,3 +158,24 @@ def test_a_leader_that_died_mid_fire_leaves_the_timer_to_the_next(db, monkeypatc
     with db.session() as session:
         assert session.get(ActionRow, action_id).state == "done"
         assert session.execute(sa.select(sa.func.count()).where(ActionRow.type == "send_dm")).scalar_one() == 1
+
+
+def test_workers_starting_together_on_a_fresh_database_migrate_once(pg_url):
+    """Found by the takeover test: two processes migrating an empty PostgreSQL database at once collided."""
+    errors: list[BaseException] = []
+    opened: list[Database] = []
+
+    def open_db() -> None:
+        try:
+            opened.append(Database(pg_url))
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_db) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(opened) == 4
+    for database in opened:
+        database.dispose()
