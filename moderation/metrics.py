@@ -7,9 +7,13 @@ import logging
 from collections.abc import Iterator
 
 import sqlalchemy as sa
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, InteractionRow
@@ -79,3 +83,14 @@ def registry_for(db: Database) -> CollectorRegistry:
     registry.register(CLASSIFIED)
     registry.register(DatabaseCollector(db))
     return registry
+
+
+def metrics_route(db: Database) -> Route:
+    """`GET /metrics` in the Prometheus text format, for any Starlette app (webhooks, `worker --metrics-port`)."""
+    registry = registry_for(db)
+
+    async def metrics(_request: Request) -> Response:
+        body = await run_in_threadpool(generate_latest, registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+    return Route("/metrics", metrics, methods=["GET"])

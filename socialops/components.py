@@ -19,14 +19,24 @@ from moderation.domain import Platform, utcnow
 from moderation.leader import LeaderLock, SoleLeader, leader_lock_for
 from moderation.outbox import Outbox
 from moderation.platforms.base import PlatformConnector
-from moderation.platforms.registry import build_connectors
+from moderation.platforms.registry import build_youtube_pollers
 from moderation.storage import Database
 from moderation.timers import Timers, register_handler
 from moderation.worker import ModerationWorker
 from moderation.worker_loop import WorkerLoop
 from socialops.app import Component
 from socialops.config import Settings
-from socialops.runtime import authorizer, build_classifier, build_library, worker_settings
+from socialops.runtime import (
+    authorizer,
+    build_classifier,
+    build_library,
+    build_platform_connectors,
+    build_webhook_app,
+    connector_options,
+    rate_limiter,
+    worker_settings,
+)
+from socialops.webserver import PollerComponent, WebhookComponent
 
 logger = logging.getLogger(__name__)
 
@@ -101,10 +111,11 @@ def build_worker_components(settings: Settings, db: Database, hub: ChatHub, time
     worker = ModerationWorker(db, classifier or build_classifier(settings), build_library(settings), hub,
                               worker_settings(settings))
     w = settings.worker
-    outbox = Outbox(db, connectors if connectors is not None else build_connectors(settings.accounts),
+    outbox = Outbox(db, connectors if connectors is not None else build_platform_connectors(settings, db),
                     alert=lambda text, _row: hub.notify("alerts", f"dead letter: {text}"),
-                    max_attempts=w.action_max_attempts, base_delay=w.action_base_delay_seconds,
-                    max_delay=w.action_max_delay_seconds, lease_seconds=w.action_lease_seconds)
+                    rate_limiter=rate_limiter(settings), max_attempts=settings.connectors.max_attempts,
+                    base_delay=w.action_base_delay_seconds, max_delay=w.action_max_delay_seconds,
+                    lease_seconds=w.action_lease_seconds)
     loop = WorkerLoop(worker, outbox, hub, timers=timers, poll_seconds=w.poll_seconds)
     scheduler = SchedulerComponent(timers, leader_lock_for(db), reconcile=loop.reconcile,
                                    retry_seconds=w.leader_retry_seconds)
@@ -118,6 +129,14 @@ def build_components(settings: Settings, db: Database, *, console_input: bool | 
     timers = Timers(db, timezone=settings.team.timezone)
     post_digest = schedule_digest(settings, db, surfaces, timers)
     components: list[Component] = build_worker_components(settings, db, hub, timers)
+
+    if settings.webhooks.enabled:
+        components.append(WebhookComponent(build_webhook_app(settings, db), host=settings.webhooks.host,
+                                           port=settings.webhooks.port))
+    pollers = build_youtube_pollers(settings.accounts, db, secret=settings.secret,
+                                    options=connector_options(settings))
+    if pollers:
+        components.append(PollerComponent(pollers, every_seconds=settings.connectors.youtube_poll_seconds))
 
     if settings.chat.console.enabled and (console_input if console_input is not None else sys.stdin.isatty()):
         console = surfaces[0]

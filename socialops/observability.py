@@ -9,21 +9,18 @@ import logging
 from collections.abc import Iterator
 
 import sqlalchemy as sa
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from moderation.metrics import registry_for
+from moderation.metrics import metrics_route
 from moderation.storage import Database
 
 logger = logging.getLogger(__name__)
 
 
 def health_routes(db: Database) -> list[Route]:
-    registry = registry_for(db)
-
     async def healthz(_request: Request) -> Response:
         def ping() -> None:
             with db.engine.connect() as connection:
@@ -35,11 +32,7 @@ def health_routes(db: Database) -> list[Route]:
             return JSONResponse({"status": "unavailable", "database": exc.__class__.__name__}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    async def metrics(_request: Request) -> Response:
-        body = await asyncio.to_thread(generate_latest, registry)
-        return Response(body, media_type=CONTENT_TYPE_LATEST)
-
-    return [Route("/healthz", healthz), Route("/metrics", metrics)]
+    return [Route("/healthz", healthz), metrics_route(db)]
 
 
 def observability_app(db: Database) -> Starlette:
