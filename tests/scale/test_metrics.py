@@ -78,3 +78,12 @@ def test_healthz_is_503_when_the_database_is_gone(tmp_path):
     client = TestClient(observability_app(db))
     assert client.get("/healthz").status_code == 503
     assert "socialops_database_up 0.0" in client.get("/metrics").text
+
+
+def test_the_webhook_app_serves_metrics_too(sqlite_db):
+    from moderation.ingest.webhooks import WebhookSecrets, create_webhook_app
+
+    client = TestClient(create_webhook_app(sqlite_db, WebhookSecrets(meta_app_secret="x" * 16)))
+    text = client.get("/metrics").text
+    assert "socialops_queue_depth" in text and "socialops_dead_letters" in text
+    assert "socialops_classify_batch_seconds" in text
