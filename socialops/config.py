@@ -97,8 +97,37 @@ class ConsoleChat(_Strict):
     enabled: bool = True
 
 
+class DiscordChat(_Strict):
+    """The Discord bot. Who may approve is `approvers.discord_role`; the token is read from `token_env`."""
+
+    enabled: bool = False
+    token_env: str = "DISCORD_BOT_TOKEN"
+    guild_id: int | None = None  # slash commands are synced to this server (instantly, unlike global commands)
+    # Logical channel (approvals, escalations, digest, partnerships, alerts) -> Discord channel id.
+    channels: dict[str, int] = Field(default_factory=dict)
+    oncall_role: str | None = None  # role name or id mentioned on pages when no on-call person maps to a member
+    members: dict[str, int] = Field(default_factory=dict)  # person name (as in the on-call config) -> user id
+    # Pacing for bulk posts (re-posting after an outage, busy batches): Discord allows about 5 messages per
+    # 5 s per channel; staying under it avoids 429s and the global back-off discord.py applies after them.
+    burst: int = Field(5, ge=1, le=5)
+    per_second: float = Field(1.0, gt=0, le=5)
+
+    _check_env = field_validator("token_env")(_env_name)
+
+    @model_validator(mode="after")
+    def _complete_when_enabled(self) -> DiscordChat:
+        if self.enabled:
+            missing = [name for name in ("approvals", "escalations", "digest") if name not in self.channels]
+            if self.guild_id is None:
+                raise ValueError("chat.discord.guild_id is required when Discord is enabled")
+            if missing:
+                raise ValueError(f"chat.discord.channels needs ids for: {', '.join(missing)}")
+        return self
+
+
 class Chat(_Strict):
     console: ConsoleChat = ConsoleChat()
+    discord: DiscordChat = DiscordChat()
     channels: Channels = Channels()
 
 
