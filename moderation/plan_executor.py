@@ -16,7 +16,7 @@ from moderation.events import AUTOMATION, EventAction, record_event
 from moderation.outbox import enqueue
 from moderation.platforms.base import OPERATION_FOR_ACTION
 from moderation.storage.tables import ActionRow, ApprovalRow, DecisionRow, EscalationRow, InteractionRow
-from playbooks.plan import Action, ActionType, Plan
+from playbooks.plan import Action, ActionType, DecisionContext, Plan
 
 
 @dataclass
@@ -49,6 +49,7 @@ def execute_plan(
     approval_minutes: int,
     key_prefix: str = "plan",
     now: datetime | None = None,
+    context: DecisionContext | None = None,
 ) -> HumanWork:
     """Record the decision and its actions; `now` is when the actions become due (the worker's clock)."""
     decision = DecisionRow(
@@ -56,6 +57,7 @@ def execute_plan(
         library_version=library_version,
         matched_rules=list(plan.matched_rules),
         plan=plan.model_dump(mode="json"),
+        context=context.model_dump(mode="json") if context is not None else None,
     )
     session.add(decision)
     session.flush()

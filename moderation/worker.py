@@ -147,7 +147,7 @@ class ModerationWorker:
                                     business_days=self.settings.business_days)
             plan = self.engine.decide(interaction, scores, context)
             work = execute_plan(session, fresh, plan, library_version=self.engine.version,
-                                approval_minutes=self.settings.approval_minutes, now=now)
+                                approval_minutes=self.settings.approval_minutes, now=now, context=context)
             fresh.status = "done"
             session.add(fresh)
         return work

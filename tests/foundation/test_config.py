@@ -83,3 +83,45 @@ def test_cli_errors_are_one_line_with_nonzero_exit(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "worker.batch_size" in err and "\n" not in err
     assert "Traceback" not in err
+
+
+
+def test_db_upgrade_keeps_data_written_under_the_first_schema(tmp_path, monkeypatch, capsys):
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from moderation.storage import Database
+    from moderation.storage.database import MIGRATIONS_DIR
+    from socialops.cli import main
+
+    url = f"sqlite:///{tmp_path / 'up.db'}"
+    monkeypatch.setenv("SOCIALOPS_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit):
+        main(["db", "current"])
+    assert "no revision" in capsys.readouterr().out
+
+    old = Database(url, migrate=False)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with old.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")  # a database made by the first release
+        connection.execute(sa.text(
+            "INSERT INTO interactions (id, platform, kind, external_id, author_id, author_name, text, created_at, "
+            "received_at, is_follower, is_vip, source, status, attempts) VALUES ('instagram:1', 'instagram', "
+            "'comment', '1', 'a', 'anna', 'kept across upgrades', '2026-01-01 00:00:00', '2026-01-01 00:00:00', "
+            "0, 0, 'file', 'done', 1)"))
+    old.dispose()
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["db", "upgrade"])
+    assert exit_info.value.code == 0
+    assert "0002_decision_context" in capsys.readouterr().out
+    upgraded = Database(url)
+    with upgraded.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT text FROM interactions")).scalar_one() == "kept across upgrades"
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("decisions")}
+    assert "context" in columns
+    upgraded.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -76,3 +77,16 @@ def test_demo_command_prints_the_digest(tmp_path, monkeypatch, capsys):
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert "KPI digest" in out and "instagram" in out and (tmp_path / "demo.db").exists()
+
+
+async def test_replaying_history_with_the_same_library_changes_nothing(demo):
+    from moderation.history import load_history
+    from playbooks import load_library, replay
+
+    db, result, _output = demo
+    history = list(load_history(db, start=datetime(2000, 1, 1, tzinfo=UTC)))
+    report = replay(load_library(), history)
+    assert report.total == result.processed
+    assert report.changed == 0
+    drafts = report.precision["draft_reply"]
+    assert drafts.judged == result.verdicts["approved"] + result.verdicts["edited"] + result.verdicts["rejected"]
