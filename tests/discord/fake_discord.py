@@ -1,0 +1,152 @@
+"""A fake of Discord's REST API: a real aiohttp server on 127.0.0.1 that records every call and answers with
+payloads shaped like Discord's (API v10), so discord.py's own HTTP client, rate-limit handling and models run
+unchanged against it."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = "1100000000000000001"
+APP_ID = "1100000000000000002"
+OWNER_ID = "1100000000000000003"
+TIMESTAMP = "2026-11-20T09:00:00.000000+00:00"
+
+
+@dataclass
+class Call:
+    method: str
+    path: str  # without the /api/v10 prefix
+    body: dict[str, Any] | list[Any] | None
+    files: dict[str, bytes] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+
+
+def _user(user_id: str, name: str, bot: bool = False) -> dict[str, Any]:
+    return {"id": user_id, "username": name, "discriminator": "0", "global_name": name, "avatar": None, "bot": bot}
+
+
+class FakeDiscord:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.messages: dict[str, dict[str, Any]] = {}  # message id -> current payload
+        self._ids = itertools.count(1300000000000000001)
+        self.rate_limit_next: dict[str, float] = {}  # path prefix -> retry_after for the next matching call
+        self.fail_next: dict[str, int] = {}  # path prefix -> HTTP status for the next matching call
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+
+    # -- lifecycle
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base = f"http://127.0.0.1:{port}/api/v10"
+        return self.base
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # -- what tests look at
+
+    def find(self, method: str, path_start: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.path.startswith(path_start)]
+
+    def posted(self, channel_id: int | str) -> list[Call]:
+        return self.find("POST", f"/channels/{channel_id}/messages")
+
+    def callbacks(self) -> list[Call]:
+        return [c for c in self.calls if c.method == "POST" and c.path.endswith("/callback")]
+
+    def next_id(self) -> str:
+        return str(next(self._ids))
+
+    # -- the API
+
+    async def _read(self, request: web.Request) -> tuple[Any, dict[str, bytes]]:
+        if request.content_type.startswith("multipart/"):
+            body: Any = None
+            files: dict[str, bytes] = {}
+            reader = await request.multipart()
+            async for part in reader:
+                data = await part.read()
+                if part.name == "payload_json":
+                    body = json.loads(data)
+                else:
+                    files[part.filename or part.name or "file"] = bytes(data)
+            return body, files
+        raw = await request.read()
+        return (json.loads(raw) if raw else None), {}
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["tail"]
+        body, files = await self._read(request)
+        self.calls.append(Call(request.method, path, body, files, dict(request.query)))
+        for prefix, retry_after in list(self.rate_limit_next.items()):
+            if path.startswith(prefix):
+                del self.rate_limit_next[prefix]
+                return web.json_response({"message": "You are being rate limited.", "retry_after": retry_after,
+                                          "global": False}, status=429,
+                                         headers={"Retry-After": str(retry_after), "X-RateLimit-Scope": "user"})
+        for prefix, status in list(self.fail_next.items()):
+            if path.startswith(prefix):
+                del self.fail_next[prefix]
+                return web.json_response({"message": "Service Unavailable", "code": 0}, status=status)
+        return self._answer(request.method, path, body, files)
+
+    def _message(self, channel_id: str, body: dict[str, Any], files: dict[str, bytes],
+                 message_id: str | None = None) -> dict[str, Any]:
+        message_id = message_id or self.next_id()
+        previous = self.messages.get(message_id, {})
+        message = {
+            "id": message_id, "channel_id": channel_id, "author": _user(BOT_ID, "socialops", bot=True),
+            "content": body.get("content", previous.get("content", "")), "timestamp": TIMESTAMP,
+            "edited_timestamp": TIMESTAMP if previous else None, "tts": False, "mention_everyone": False,
+            "mentions": [], "mention_roles": [], "pinned": False, "type": 0, "flags": body.get("flags", 0),
+            "embeds": body.get("embeds", previous.get("embeds", [])),
+            "components": body.get("components", previous.get("components", [])),
+            "attachments": [{"id": self.next_id(), "filename": name, "size": len(data), "url": f"https://cdn/{name}",
+                             "proxy_url": f"https://cdn/{name}"} for name, data in files.items()],
+        }
+        self.messages[message_id] = message
+        return message
+
+    def _answer(self, method: str, path: str, body: Any, files: dict[str, bytes]) -> web.StreamResponse:
+        parts = path.strip("/").split("/")
+        if method == "GET" and path == "/users/@me":
+            return web.json_response(_user(BOT_ID, "socialops", bot=True))
+        if method == "GET" and path == "/oauth2/applications/@me":
+            return web.json_response({"id": APP_ID, "name": "socialops", "description": "", "icon": None,
+                                      "bot_public": False, "bot_require_code_grant": False, "verify_key": "00",
+                                      "owner": _user(OWNER_ID, "owner"), "flags": 0})
+        if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
+            guild_id = parts[3] if len(parts) > 4 else None
+            return web.json_response([{**command, "id": self.next_id(), "application_id": APP_ID,
+                                       "guild_id": guild_id, "version": "1"} for command in body or []])
+        if parts[0] == "channels" and parts[2:3] == ["messages"]:
+            if method == "POST":
+                return web.json_response(self._message(parts[1], body or {}, files))
+            if method == "PATCH":
+                return web.json_response(self._message(parts[1], body or {}, files, message_id=parts[3]))
+        if method == "POST" and parts[0] == "interactions" and parts[-1] == "callback":
+            kind = (body or {}).get("type")
+            flags = ((body or {}).get("data") or {}).get("flags", 0) or 0
+            return web.json_response({"interaction": {"id": parts[1], "type": 3,
+                                                      "response_message_ephemeral": bool(flags & 64)},
+                                      "resource": {"type": kind}})
+        if parts[0] == "webhooks":
+            if method == "POST":
+                return web.json_response(self._message("0", body or {}, files))
+            if method == "PATCH":
+                return web.json_response(self._message("0", body or {}, files, message_id=self.next_id()))
+        return web.json_response({"message": f"fake discord: no route {method} {path}", "code": 0}, status=404)
