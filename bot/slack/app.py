@@ -60,6 +60,7 @@ class SlackComponent:
         self.app_token = app_token
         self.host, self.port, self.path = host, port, path
         self.bound_port: int | None = None
+        self.ready = asyncio.Event()  # set once Socket Mode is connected or the HTTP port is bound
 
     async def run(self, stopping: asyncio.Event) -> None:
         if self.mode == "socket":
@@ -68,6 +69,7 @@ class SlackComponent:
             handler = AsyncSocketModeHandler(self.app, self.app_token)
             await handler.connect_async()
             logger.warning("bot.slack.connected", extra={"mode": "socket"})
+            self.ready.set()
             try:
                 await stopping.wait()
             finally:
@@ -79,6 +81,7 @@ class SlackComponent:
         await site.start()
         self.bound_port = runner.addresses[0][1] if runner.addresses else self.port
         logger.warning("bot.slack.listening", extra={"mode": "http", "port": self.bound_port, "path": self.path})
+        self.ready.set()
         try:
             await stopping.wait()
         finally:
