@@ -170,3 +170,15 @@ async def stack(db: Database, fake: FakeSlack, clock: Clock) -> AsyncIterator[Sl
     running = await SlackStack(db, fake, clock, timers=None).start()
     yield running
     await running.stop()
+
+
+@pytest.fixture
+async def timed_stack(db: Database, fake: FakeSlack, clock: Clock) -> AsyncIterator[SlackStack]:
+    """With persistent timers; the scheduler is started paused so jobs only run when a test fires them."""
+    timers = Timers(db)
+    timers.scheduler.start(paused=True)
+    running = await SlackStack(db, fake, clock, timers=timers).start()
+    running.escalations.register()
+    yield running
+    await running.stop()
+    timers.shutdown()
