@@ -67,11 +67,11 @@ class ApprovalReminders:
                 return False
             approval = session.get(ApprovalRow, approval_id)
             interaction = session.get(InteractionRow, approval.interaction_id)
-            waited = (self.clock() - as_utc(approval.created_at)).total_seconds() / 60
+            waited = (self.clock() - as_utc(interaction.created_at)).total_seconds() / 60  # the author's wait
             left = sla_left(approval.due_at, self.clock())
             who = interaction.author_name or interaction.author_id
-        text = (f"Reminder: draft #{approval_id} for {interaction.platform} @{who} has waited {waited:.0f} min"
-                + (f" — SLA {left}." if left else "."))
+        text = (f"Reminder: draft #{approval_id} for {interaction.platform} @{who}: the author has waited "
+                f"{waited:.0f} min" + (f" — SLA {left}." if left else "."))
         await self.refresh(approval_id)
         await self.notify(text)
         logger.info("bot.reminders.sent", extra={"approval_id": approval_id, "number": number})

@@ -11,9 +11,8 @@ from typing import Any
 
 import aiohttp
 import pytest
-from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
-from slack_sdk_models_check import assert_valid_blocks  # noqa: F401  (re-exported for tests)
 from slack_fake import FakeSlack, form, sign
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_seed import EventKpiSource
 
 from bot.approvals import ApprovalService

@@ -158,7 +158,7 @@ class FakeSlack:
     async def _upload(self, request: web.Request) -> web.Response:
         raw = await request.read()
         self._record(Call("upload", {"file_id": request.match_info["file_id"]}, dict(request.headers), raw))
-        return web.Response(text="OK - {}".format(len(raw)))
+        return web.Response(text=f"OK - {len(raw)}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         params, raw = await self._params(request)
