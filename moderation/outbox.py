@@ -58,6 +58,7 @@ def enqueue(
     actor: str = AUTOMATION,
     decision_id: int | None = None,
     state: str = "pending",
+    now: datetime | None = None,
 ) -> ActionRow:
     """Add a platform action to the outbox in the caller's transaction (idempotent on `key`)."""
     existing = session.exec(select(ActionRow).where(ActionRow.idempotency_key == key)).first()
@@ -72,7 +73,7 @@ def enqueue(
         platform=interaction.platform,
         params={**(params or {}), **({"text": text} if text is not None else {})},
         state=state,
-        next_attempt_at=utcnow(),
+        next_attempt_at=now or utcnow(),
         rule=rule,
         rule_version=rule_version,
         actor=actor,

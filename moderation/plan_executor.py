@@ -7,16 +7,16 @@ caller can do it after the commit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from moderation.domain import as_utc
+from moderation.domain import as_utc, utcnow
 from moderation.events import AUTOMATION, EventAction, record_event
 from moderation.outbox import enqueue
 from moderation.platforms.base import OPERATION_FOR_ACTION
 from moderation.storage.tables import ActionRow, ApprovalRow, DecisionRow, EscalationRow, InteractionRow
-from playbooks.plan import Action, ActionType, Plan
+from playbooks.plan import Action, ActionType, DecisionContext, Plan
 
 
 @dataclass
@@ -48,35 +48,39 @@ def execute_plan(
     library_version: str,
     approval_minutes: int,
     key_prefix: str = "plan",
+    now: datetime | None = None,
+    context: DecisionContext | None = None,
 ) -> HumanWork:
+    """Record the decision and its actions; `now` is when the actions become due (the worker's clock)."""
     decision = DecisionRow(
         interaction_id=interaction.id,
         library_version=library_version,
         matched_rules=list(plan.matched_rules),
         plan=plan.model_dump(mode="json"),
+        context=context.model_dump(mode="json") if context is not None else None,
     )
     session.add(decision)
     session.flush()
     work = HumanWork()
     for index, action in enumerate(plan.actions):
         key = action_key(interaction.id, index, action, key_prefix)
-        _dispatch(session, interaction, action, key, decision.id, approval_minutes, work)
+        _dispatch(session, interaction, action, key, decision.id, approval_minutes, work, now or utcnow())
     return work
 
 
 def _dispatch(session: Session, interaction: InteractionRow, action: Action, key: str, decision_id: int | None,
-              approval_minutes: int, work: HumanWork) -> None:
-    common = {"playbook": action.rule, "rule_version": action.rule_version}
+              approval_minutes: int, work: HumanWork, now: datetime) -> None:
+    common = {"playbook": action.rule, "rule_version": action.rule_version, "occurred_at": now}
     kind = action.type
     if kind in OPERATION_FOR_ACTION and kind != ActionType.draft_reply:
         enqueue(session, interaction, OPERATION_FOR_ACTION[kind], key=key, action_type=kind.value,
                 text=action.params.get("text"), params=_extra_params(action), rule=action.rule,
-                rule_version=action.rule_version, decision_id=decision_id)
+                rule_version=action.rule_version, decision_id=decision_id, now=now)
         return
     if kind == ActionType.draft_reply:
         row = enqueue(session, interaction, OPERATION_FOR_ACTION[kind], key=key, action_type=kind.value,
                       text=action.params.get("text", ""), params=_extra_params(action), rule=action.rule,
-                      rule_version=action.rule_version, decision_id=decision_id, state="awaiting_approval")
+                      rule_version=action.rule_version, decision_id=decision_id, state="awaiting_approval", now=now)
         session.flush()
         approval = ApprovalRow(
             interaction_id=interaction.id,

@@ -76,6 +76,8 @@ class DecisionRow(SQLModel, table=True):
     library_version: str = Field(default="", max_length=64)
     matched_rules: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     plan: dict[str, Any] = _json()
+    # The DecisionContext the engine saw, so replays judge a new playbook on the same inputs.
+    context: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
     dry_run: bool = False
     created_at: datetime = _ts()
 
