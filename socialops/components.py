@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 
 from bot.approvals import ApprovalService
 from bot.console import ConsoleSurface
 from bot.console_input import ConsoleInput
 from bot.digest import build_digest
+from bot.escalations import EscalationService
 from bot.hub import ChatHub
+from bot.kpi_questions import KpiResponder
+from bot.kpi_source import KpiSource
+from bot.reminders import ApprovalReminders
 from bot.surface import ChatSurface
 from moderation.domain import utcnow
 from moderation.outbox import Outbox
@@ -20,7 +25,16 @@ from moderation.worker import ModerationWorker
 from moderation.worker_loop import WorkerLoop
 from socialops.app import Component
 from socialops.config import Settings
-from socialops.runtime import authorizer, build_classifier, build_library, worker_settings
+from socialops.runtime import (
+    authorizer,
+    build_classifier,
+    build_library,
+    build_oncall,
+    slack_channels,
+    worker_settings,
+)
+
+logger = logging.getLogger(__name__)
 
 
 class SchedulerComponent:
@@ -39,19 +53,38 @@ class SchedulerComponent:
             self.timers.shutdown()
 
 
-def build_components(settings: Settings, db: Database, *, console_input: bool | None = None) -> list[Component]:
+def build_components(settings: Settings, db: Database, *, console_input: bool | None = None,
+                     kpi_source: KpiSource | None = None) -> list[Component]:
+    """`kpi_source` answers /kpi questions (the KPI layer's implementation); without it the bot says so."""
     surfaces: list[ChatSurface] = []
     if settings.chat.console.enabled:
         surfaces.append(ConsoleSurface())
-    hub = ChatHub(db, surfaces, channels=settings.chat.channels.model_dump())
-    approvals = ApprovalService(db, authorizer(settings))
+    slack = _slack_bundle(settings) if settings.chat.slack.enabled else None
+    if slack is not None:
+        surfaces.append(slack.surface)
+    channels = settings.chat.channels.model_dump()
     timers = Timers(db, timezone=settings.team.timezone)
+    escalations = EscalationService(db, build_oncall(settings), surfaces, timers=timers,
+                                    alerts_channel=channels["alerts"])
+    escalations.register()
+    hub = ChatHub(db, surfaces, channels=channels, escalations=escalations)
+    if settings.sla.max_reminders:
+        hub.reminders = ApprovalReminders(
+            db, timers, refresh=hub.approval_changed, notify=lambda text: hub.notify("approvals", text),
+            every_minutes=settings.sla.reminder_minutes, limit=settings.sla.max_reminders)
+        hub.reminders.register()
+    approvals = ApprovalService(db, authorizer(settings))
     components: list[Component] = [SchedulerComponent(timers)]
+    if slack is not None:
+        components.append(_slack_component(settings, db, slack, hub, approvals, escalations, kpi_source))
 
     async def post_digest() -> None:
         digest = build_digest(db, end=utcnow(), days=1, title=f"{settings.team.name} — daily digest")
         for surface in surfaces:
-            await surface.post_digest(digest)
+            try:
+                await surface.post_digest(digest)
+            except Exception:  # noqa: BLE001 - Slack down must not keep the digest from the other surfaces
+                logger.exception("socialops.components.digest_failed", extra={"surface": surface.name})
 
     if settings.digest.enabled:
         hour, minute = (int(part) for part in settings.digest.time.split(":"))
@@ -73,3 +106,26 @@ def build_components(settings: Settings, db: Database, *, console_input: bool | 
     return components
 
 
+
+
+def _slack_bundle(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.slack.setup import SlackBundle  # slack_bolt is only imported when Slack is enabled
+
+    slack, approvers = settings.chat.slack, settings.approvers
+    people = {name: person.slack for name, person in settings.oncall.people.items() if person.slack}
+    return SlackBundle(bot_token=settings.secret(slack.bot_token_env), channels=slack_channels(settings),
+                       people=people, approver_users=approvers.slack_users, approver_group=approvers.slack_usergroup,
+                       approvers_cache_seconds=slack.approvers_cache_seconds, base_url=slack.api_base_url)
+
+
+def _slack_component(settings: Settings, db: Database, bundle, hub: ChatHub,  # type: ignore[no-untyped-def]
+                     approvals: ApprovalService, escalations: EscalationService,
+                     kpi_source: KpiSource | None) -> Component:
+    slack = settings.chat.slack
+    http = slack.mode == "http"
+    return bundle.component(
+        db, hub=hub, approvals=approvals, escalations=escalations,
+        kpis=KpiResponder(kpi_source) if kpi_source is not None else None, mode=slack.mode,
+        signing_secret=settings.secret(slack.signing_secret_env) if http else None,
+        app_token=None if http else settings.secret(slack.app_token_env), kpi_command=slack.kpi_command,
+        host=slack.http_host, port=slack.http_port, path=slack.http_path)
