@@ -62,6 +62,9 @@ def build_components(settings: Settings, db: Database, *, console_input: bool | 
     slack = _slack_bundle(settings) if settings.chat.slack.enabled else None
     if slack is not None:
         surfaces.append(slack.surface)
+    discord_surface = _discord_surface(settings) if settings.chat.discord.enabled else None
+    if discord_surface is not None:
+        surfaces.append(discord_surface)
     channels = settings.chat.channels.model_dump()
     timers = Timers(db, timezone=settings.team.timezone)
     escalations = EscalationService(db, build_oncall(settings), surfaces, timers=timers,
@@ -77,6 +80,8 @@ def build_components(settings: Settings, db: Database, *, console_input: bool | 
     components: list[Component] = [SchedulerComponent(timers)]
     if slack is not None:
         components.append(_slack_component(settings, db, slack, hub, approvals, escalations, kpi_source))
+    if discord_surface is not None:
+        components.append(_discord_component(settings, discord_surface, hub, approvals, kpi_source))
 
     async def post_digest() -> None:
         digest = build_digest(db, end=utcnow(), days=1, title=f"{settings.team.name} — daily digest")
@@ -106,8 +111,6 @@ def build_components(settings: Settings, db: Database, *, console_input: bool | 
     return components
 
 
-
-
 def _slack_bundle(settings: Settings):  # type: ignore[no-untyped-def]
     from bot.slack.setup import SlackBundle  # slack_bolt is only imported when Slack is enabled
 
@@ -129,3 +132,23 @@ def _slack_component(settings: Settings, db: Database, bundle, hub: ChatHub,  # 
         signing_secret=settings.secret(slack.signing_secret_env) if http else None,
         app_token=None if http else settings.secret(slack.app_token_env), kpi_command=slack.kpi_command,
         host=slack.http_host, port=slack.http_port, path=slack.http_path)
+
+
+def _discord_surface(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.discord.component import build_surface  # discord.py is only imported when Discord is enabled
+
+    config = settings.chat.discord
+    people = {name: int(person.discord) for name, person in settings.oncall.people.items()
+              if person.discord and person.discord.isdigit()}
+    return build_surface(guild_id=config.guild_id, channels=config.channels,
+                         team_channels=settings.chat.channels.model_dump(), people=people,
+                         oncall_role=config.oncall_role, burst=config.burst, per_second=config.per_second)
+
+
+def _discord_component(settings: Settings, surface, hub: ChatHub,  # type: ignore[no-untyped-def]
+                       approvals: ApprovalService, kpi_source: KpiSource | None) -> Component:
+    from bot.discord.component import DiscordComponent, connect
+
+    client = connect(surface, hub, approvals, authorize=authorizer(settings),
+                     kpis=KpiResponder(kpi_source) if kpi_source is not None else None)
+    return DiscordComponent(client, settings.secret(settings.chat.discord.token_env))

@@ -31,11 +31,12 @@ def channel_map(discord_channels: Mapping[str, int], team_channels: Mapping[str,
 
 
 def build_surface(*, guild_id: int | None, channels: Mapping[str, int], team_channels: Mapping[str, str] = {},
-                  members: Mapping[str, int] = {}, oncall_role: str | None = None, burst: int = 5,
-                  per_second: float = 1.0, sync_commands: bool = True) -> DiscordSurface:
-    client = SocialopsClient(guild_id=guild_id, sync_commands=sync_commands)
-    people = People(client, members=members, guild_id=guild_id, oncall_role=oncall_role)
-    return DiscordSurface(client, channels=channel_map(channels, team_channels), people=people,
+                  people: Mapping[str, int] = {}, oncall_role: str | None = None, burst: int = 5,
+                  per_second: float = 1.0, sync_commands: bool = True,
+                  client_options: Mapping[str, object] | None = None) -> DiscordSurface:
+    client = SocialopsClient(guild_id=guild_id, sync_commands=sync_commands, **(client_options or {}))
+    directory = People(client, members=people, guild_id=guild_id, oncall_role=oncall_role)
+    return DiscordSurface(client, channels=channel_map(channels, team_channels), people=directory,
                           pacer=ChannelPacer(burst=burst, per_second=per_second))
 
 

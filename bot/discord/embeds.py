@@ -64,7 +64,7 @@ def approval_embed(card: ApprovalCard) -> discord.Embed:
         title=cut(f"Draft #{card.approval_id} · {card.platform} {card.kind} from @{card.author}", TITLE_MAX),
         description=_quote(card.text, DESCRIPTION_MAX),
         colour=STATE_COLOUR.get(card.state, discord.Colour.default()),
-        url=getattr(card, "link", None) or None,
+        url=card.link or None,
     )
     scores = (f"intent **{card.intent}** ({card.intent_confidence:.0%}) · toxicity {card.toxicity:.2f} · "
               f"{card.sentiment}" + (f" · {card.lang}" if card.lang else ""))
@@ -73,7 +73,8 @@ def approval_embed(card: ApprovalCard) -> discord.Embed:
     if isinstance(terms, list | tuple) and terms:
         embed.add_field(name="Why", value=cut(", ".join(str(t) for t in terms[:10]), FIELD_MAX), inline=False)
     if card.reason or card.rule:
-        embed.add_field(name="Rule", value=cut(f"{card.reason} ({card.rule})".strip(), FIELD_MAX), inline=False)
+        rule = f"{card.reason} ({card.rule})" if card.reason and card.rule else card.reason or card.rule
+        embed.add_field(name="Rule", value=cut(rule, FIELD_MAX), inline=False)
     embed.add_field(name="Draft", value=cut(card.draft or "—", FIELD_MAX), inline=False)
     if card.state == "edited" and card.final_text:
         embed.add_field(name="Sent instead", value=cut(card.final_text, FIELD_MAX), inline=False)
@@ -82,9 +83,8 @@ def approval_embed(card: ApprovalCard) -> discord.Embed:
             embed.add_field(name="Respond before", value=discord.utils.format_dt(card.due_at, "R"), inline=True)
         embed.set_footer(text=f"draft #{card.approval_id} · approvers only")
     else:
-        decided_at = getattr(card, "decided_at", None)
-        when = f" {discord.utils.format_dt(decided_at, 'R')}" if decided_at else ""
-        why = getattr(card, "verdict_reason", None)
+        when = f" {discord.utils.format_dt(card.decided_at, 'R')}" if card.decided_at else ""
+        why = card.verdict_reason
         embed.add_field(name=card.state.capitalize(), inline=False,
                         value=cut(f"by {actor(card.decided_by)}{when}" + (f"\nreason: {why}" if why else ""),
                                   FIELD_MAX))
@@ -112,16 +112,16 @@ def escalation_embed(page: EscalationPage) -> discord.Embed:
     embed.add_field(name="Team", value=cut(page.team, FIELD_MAX), inline=True)
     if page.oncall:
         embed.add_field(name="On call", value=cut(", ".join(page.oncall), FIELD_MAX), inline=True)
-    acknowledged_by = getattr(page, "acknowledged_by", None)
-    resolved_by = getattr(page, "resolved_by", None)
-    if acknowledged_by:
-        embed.add_field(name="Acknowledged", value=f"by {actor(acknowledged_by)}", inline=True)
-    if resolved_by:
-        embed.add_field(name="Resolved", value=f"by {actor(resolved_by)}", inline=True)
-    next_page_at = getattr(page, "next_page_at", None)
-    if page.state == "open" and next_page_at:
-        embed.add_field(name="Next level paged", value=discord.utils.format_dt(next_page_at, "R"), inline=True)
-    embed.set_footer(text=f"escalation #{page.escalation_id} · step {getattr(page, 'step', 0)} · {page.state}")
+    if page.acknowledged_by:
+        embed.add_field(name="Acknowledged", value=f"by {actor(page.acknowledged_by)}", inline=True)
+    if page.resolved_by:
+        embed.add_field(name="Resolved", value=f"by {actor(page.resolved_by)}", inline=True)
+    if page.state == "open" and page.next_page_at:
+        embed.add_field(name="Next level paged", value=discord.utils.format_dt(page.next_page_at, "R"), inline=True)
+    if page.state == "open" and page.deferred_until:
+        embed.add_field(name="Quiet hours: paged", value=discord.utils.format_dt(page.deferred_until, "R"),
+                        inline=True)
+    embed.set_footer(text=f"escalation #{page.escalation_id} · step {page.step} · {page.state}")
     return embed
 
 
@@ -159,7 +159,7 @@ def digest_files(digest: DigestView) -> list[discord.File]:
 def kpi_embed(answer: KpiAnswer) -> discord.Embed:
     question = answer.question
     scope = question.platform or "all platforms"
-    window = getattr(question, "window_label", "") or f"last {question.window_days} days"
+    window = question.window_label or f"last {question.window_days} days"
     embed = discord.Embed(title=cut(f"{answer.label} · {scope} · {window}", TITLE_MAX),
                           description=cut(answer.text, DESCRIPTION_MAX) if answer.text else None,
                           colour=discord.Colour.teal())

@@ -14,15 +14,14 @@ from datetime import datetime
 
 import discord
 
-from bot.approvals import ApprovalError, Authorizer, Verdict
-from bot.cards import approval_card
+from bot.approvals import ApprovalError, ApprovalService, Authorizer, Verdict
 from bot.discord import embeds
 from bot.discord.modals import ModalSubmission, edit_modal, reject_modal
 from bot.discord.surface import People
 from bot.escalations import EscalationError
 from bot.hub import ChatHub
 from bot.kpi_questions import GOALS, KpiResponder, help_text, parse_question
-from bot.views import ApprovalCard, KpiQuestion
+from bot.views import KpiQuestion
 from moderation.domain import utcnow
 
 logger = logging.getLogger(__name__)
@@ -42,7 +41,7 @@ def identities(user: discord.User | discord.Member) -> list[str]:
 
 
 class DiscordInteractions:
-    def __init__(self, hub: ChatHub, approvals: object, *, authorize: Authorizer, people: People,
+    def __init__(self, hub: ChatHub, approvals: ApprovalService, *, authorize: Authorizer, people: People,
                  kpis: KpiResponder | None = None, clock: Callable[[], datetime] = utcnow) -> None:
         self.hub = hub
         self.approvals = approvals
@@ -70,10 +69,6 @@ class DiscordInteractions:
 
     # -- approval cards
 
-    def _card(self, approval_id: int) -> ApprovalCard:
-        with self.hub.db.session() as session:
-            return approval_card(session, approval_id)
-
     async def approval_clicked(self, interaction: discord.Interaction, verb: str, approval_id: int) -> None:
         identity = self.approver_identity(interaction)
         if identity is None:
@@ -81,7 +76,7 @@ class DiscordInteractions:
             return
         if verb in ("edit", "reject"):
             try:
-                card = await asyncio.to_thread(self._card, approval_id)
+                card = await asyncio.to_thread(self.hub.approval_view, approval_id)
             except LookupError:
                 await self._tell(interaction, f"draft #{approval_id} no longer exists")
                 return

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 import discord
 
+from bot.charts import digest_chart
 from bot.discord import embeds
 from bot.discord.pacing import ChannelPacer
 from bot.discord.views import approval_view, escalation_view
@@ -95,7 +97,7 @@ class DiscordSurface:
 
     async def update_approval(self, card: ApprovalCard, ref: SurfaceRef) -> None:
         await self._edit(ref, content=embeds.approval_content(card), embed=embeds.approval_embed(card),
-                         view=approval_view(card))
+                         view=approval_view(card), allowed_mentions=_NO_MENTIONS)
 
     async def post_escalation(self, page: EscalationPage) -> SurfaceRef:
         view = escalation_view(page)
@@ -112,6 +114,9 @@ class DiscordSurface:
                          view=escalation_view(page), allowed_mentions=_NO_MENTIONS)
 
     async def post_digest(self, digest: DigestView) -> None:
+        chart = digest.chart_png or digest_chart(digest)
+        if chart is not None:
+            digest = replace(digest, chart_png=chart)
         files = embeds.digest_files(digest)
         await self._send(self.channel_id("digest"), content=embeds.cut(f"{digest.title} — {digest.window}", 2000),
                          embed=embeds.digest_embed(digest), files=files, allowed_mentions=_NO_MENTIONS)

@@ -26,6 +26,12 @@ class Call:
     query: dict[str, str] = field(default_factory=dict)
 
 
+def _json(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # Exactly "application/json", as Discord sends it: discord.py compares the header verbatim.
+    return web.Response(body=json.dumps(data).encode(), status=status,
+                        headers={"Content-Type": "application/json", **(headers or {})})
+
+
 def _user(user_id: str, name: str, bot: bool = False) -> dict[str, Any]:
     return {"id": user_id, "username": name, "discriminator": "0", "global_name": name, "avatar": None, "bot": bot}
 
@@ -95,13 +101,13 @@ class FakeDiscord:
         for prefix, retry_after in list(self.rate_limit_next.items()):
             if path.startswith(prefix):
                 del self.rate_limit_next[prefix]
-                return web.json_response({"message": "You are being rate limited.", "retry_after": retry_after,
+                return _json({"message": "You are being rate limited.", "retry_after": retry_after,
                                           "global": False}, status=429,
                                          headers={"Retry-After": str(retry_after), "X-RateLimit-Scope": "user"})
         for prefix, status in list(self.fail_next.items()):
             if path.startswith(prefix):
                 del self.fail_next[prefix]
-                return web.json_response({"message": "Service Unavailable", "code": 0}, status=status)
+                return _json({"message": "Service Unavailable", "code": 0}, status=status)
         return self._answer(request.method, path, body, files)
 
     def _message(self, channel_id: str, body: dict[str, Any], files: dict[str, bytes],
@@ -124,29 +130,29 @@ class FakeDiscord:
     def _answer(self, method: str, path: str, body: Any, files: dict[str, bytes]) -> web.StreamResponse:
         parts = path.strip("/").split("/")
         if method == "GET" and path == "/users/@me":
-            return web.json_response(_user(BOT_ID, "socialops", bot=True))
+            return _json(_user(BOT_ID, "socialops", bot=True))
         if method == "GET" and path == "/oauth2/applications/@me":
-            return web.json_response({"id": APP_ID, "name": "socialops", "description": "", "icon": None,
+            return _json({"id": APP_ID, "name": "socialops", "description": "", "icon": None,
                                       "bot_public": False, "bot_require_code_grant": False, "verify_key": "00",
                                       "owner": _user(OWNER_ID, "owner"), "flags": 0})
         if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
             guild_id = parts[3] if len(parts) > 4 else None
-            return web.json_response([{**command, "id": self.next_id(), "application_id": APP_ID,
+            return _json([{**command, "id": self.next_id(), "application_id": APP_ID,
                                        "guild_id": guild_id, "version": "1"} for command in body or []])
         if parts[0] == "channels" and parts[2:3] == ["messages"]:
             if method == "POST":
-                return web.json_response(self._message(parts[1], body or {}, files))
+                return _json(self._message(parts[1], body or {}, files))
             if method == "PATCH":
-                return web.json_response(self._message(parts[1], body or {}, files, message_id=parts[3]))
+                return _json(self._message(parts[1], body or {}, files, message_id=parts[3]))
         if method == "POST" and parts[0] == "interactions" and parts[-1] == "callback":
             kind = (body or {}).get("type")
             flags = ((body or {}).get("data") or {}).get("flags", 0) or 0
-            return web.json_response({"interaction": {"id": parts[1], "type": 3,
+            return _json({"interaction": {"id": parts[1], "type": 3,
                                                       "response_message_ephemeral": bool(flags & 64)},
                                       "resource": {"type": kind}})
         if parts[0] == "webhooks":
             if method == "POST":
-                return web.json_response(self._message("0", body or {}, files))
+                return _json(self._message("0", body or {}, files))
             if method == "PATCH":
-                return web.json_response(self._message("0", body or {}, files, message_id=self.next_id()))
-        return web.json_response({"message": f"fake discord: no route {method} {path}", "code": 0}, status=404)
+                return _json(self._message("0", body or {}, files, message_id=self.next_id()))
+        return _json({"message": f"fake discord: no route {method} {path}", "code": 0}, status=404)
