@@ -97,14 +97,16 @@ class Bot:
     kpis: RecordingKpis = field(default_factory=RecordingKpis)
 
     def interact(self, name: str, *, member: str = "approver", custom_id: str | None = None,
-                 message_id: str | None = None, edit: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 message_id: str | None = None, message: dict[str, Any] | None = None, edit: Callable[[dict[str, Any]], None] | None = None) -> None:
         data = payload(name)
         data["id"] = self.fake.next_id()
         data["member"] = MEMBERS[member]
         if custom_id is not None:
             data["data"]["custom_id"] = custom_id
-        if message_id is not None:
+        if message_id is not None:  # the card as Discord has it now
             data["message"] = self.fake.messages[message_id]
+        if message is not None:  # the card as the person saw it when clicking (before an edit landed)
+            data["message"] = message
         if edit is not None:
             edit(data)
         gateway(self.client, "INTERACTION_CREATE", data)
