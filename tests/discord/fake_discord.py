@@ -101,9 +101,11 @@ class FakeDiscord:
         for prefix, retry_after in list(self.rate_limit_next.items()):
             if path.startswith(prefix):
                 del self.rate_limit_next[prefix]
+                # Real 429s come through Discord's proxy (Via); discord.py treats one without it as a ban.
                 return _json({"message": "You are being rate limited.", "retry_after": retry_after,
-                                          "global": False}, status=429,
-                                         headers={"Retry-After": str(retry_after), "X-RateLimit-Scope": "user"})
+                              "global": False}, status=429,
+                             headers={"Retry-After": str(retry_after), "X-RateLimit-Scope": "user",
+                                      "Via": "1.1 google"})
         for prefix, status in list(self.fail_next.items()):
             if path.startswith(prefix):
                 del self.fail_next[prefix]
