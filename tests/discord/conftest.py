@@ -97,7 +97,8 @@ class Bot:
     kpis: RecordingKpis = field(default_factory=RecordingKpis)
 
     def interact(self, name: str, *, member: str = "approver", custom_id: str | None = None,
-                 message_id: str | None = None, message: dict[str, Any] | None = None, edit: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 message_id: str | None = None, message: dict[str, Any] | None = None,
+                 edit: Callable[[dict[str, Any]], None] | None = None) -> None:
         data = payload(name)
         data["id"] = self.fake.next_id()
         data["member"] = MEMBERS[member]

@@ -7,9 +7,9 @@ import copy
 from sqlmodel import select
 
 from bot.discord.interactions import NOT_AN_APPROVER
+from moderation.domain import Platform
 from moderation.outbox import Outbox
 from moderation.platforms.sandbox import SandboxPlatform
-from moderation.domain import Platform
 from moderation.storage.tables import ActionRow, ApprovalRow, EscalationRow, EventRow
 from tests.discord.conftest import APPROVALS, ESCALATIONS, LEA, Bot, make_draft, settle
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from bot.kpi_questions import EXAMPLES
 from bot.oncall import OnCall, Rotation
 from bot.views import KpiQuestion
-from tests.discord.conftest import LEA, start_bot, settle
+from tests.discord.conftest import LEA, settle, start_bot
 
 DEFERRED_THINKING, AUTOCOMPLETE_RESULT, CHANNEL_MESSAGE = 5, 8, 4
 EPHEMERAL = 64
@@ -83,7 +83,7 @@ async def test_oncall_says_who_is_on_call_now_and_next(sqlite_db, fake_discord):
     rotation = Rotation("support", ("lea", "sam"), timezone="Europe/Paris", handoff_time=time(9),
                         start=date(2026, 11, 16))
     bot = await start_bot(sqlite_db, fake_discord, oncall=OnCall(rotations={"support": rotation}))
-    bot.client.handler.clock = lambda: datetime(2026, 11, 18, 12, tzinfo=timezone.utc)
+    bot.client.handler.clock = lambda: datetime(2026, 11, 18, 12, tzinfo=UTC)
     try:
         bot.interact("command_oncall.json")
         await settle()
