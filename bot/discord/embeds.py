@@ -13,7 +13,7 @@ from bot.kpi_questions import format_value, goal_met
 from bot.views import ApprovalCard, DigestView, EscalationPage, KpiAnswer, KpiLine
 
 # Discord rejects a whole message when one embed limit is exceeded, so every text is cut to fit.
-TITLE_MAX, DESCRIPTION_MAX, FIELD_MAX, FIELDS_MAX, CONTENT_MAX = 256, 4096, 1024, 25, 2000
+TITLE_MAX, DESCRIPTION_MAX, FIELD_MAX, FIELDS_MAX, CONTENT_MAX, EMBED_MAX = 256, 4096, 1024, 25, 2000, 6000
 CHART_FILENAME = "digest.png"
 
 STATE_COLOUR = {
@@ -27,6 +27,22 @@ _DISCORD_ACTOR = re.compile(r"^discord:(\d+)$")
 
 def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fit(embed: discord.Embed, limit: int = EMBED_MAX) -> discord.Embed:
+    """Shrink the longest texts (description first, then fields from the last) until the whole embed fits."""
+    excess = len(embed) - limit
+    if excess > 0 and embed.description:
+        embed.description = cut(embed.description, max(200, len(embed.description) - excess))
+    for index in reversed(range(len(embed.fields))):
+        excess = len(embed) - limit
+        if excess <= 0:
+            break
+        field = embed.fields[index]
+        value = str(field.value)
+        embed.set_field_at(index, name=field.name, value=cut(value, max(50, len(value) - excess)),
+                           inline=bool(field.inline))
+    return embed
 
 
 def actor(who: str | None) -> str:
@@ -90,7 +106,7 @@ def approval_embed(card: ApprovalCard) -> discord.Embed:
                                   FIELD_MAX))
     if card.post_id:
         embed.add_field(name="Post", value=cut(card.post_id, FIELD_MAX), inline=True)
-    return embed
+    return fit(embed)
 
 
 def escalation_content(page: EscalationPage, mentions: Iterable[str]) -> str:
@@ -122,7 +138,7 @@ def escalation_embed(page: EscalationPage) -> discord.Embed:
         embed.add_field(name="Quiet hours: paged", value=discord.utils.format_dt(page.deferred_until, "R"),
                         inline=True)
     embed.set_footer(text=f"escalation #{page.escalation_id} · step {page.step} · {page.state}")
-    return embed
+    return fit(embed)
 
 
 def _kpi_row(line: KpiLine) -> str:
@@ -147,7 +163,7 @@ def digest_embed(digest: DigestView) -> discord.Embed:
         embed.add_field(name="Notes", value=cut("\n".join(f"• {n}" for n in digest.notes), FIELD_MAX), inline=False)
     if digest.chart_png:
         embed.set_image(url=f"attachment://{CHART_FILENAME}")
-    return embed
+    return fit(embed)
 
 
 def digest_files(digest: DigestView) -> list[discord.File]:
@@ -169,7 +185,7 @@ def kpi_embed(answer: KpiAnswer) -> discord.Embed:
         met = goal_met(answer)
         mark = "" if met is None else (" ✓" if met else " ✗")
         embed.add_field(name="Goal", value=format_value(answer.goal, answer.unit) + mark, inline=True)
-    return embed
+    return fit(embed)
 
 
 def goals_embed(answers: Iterable[KpiAnswer]) -> discord.Embed:
@@ -184,7 +200,7 @@ def goals_embed(answers: Iterable[KpiAnswer]) -> discord.Embed:
                               f"{format_value(answer.previous, answer.unit)}")
     if not embed.fields:
         embed.description = "No goals are configured."
-    return embed
+    return fit(embed)
 
 
 def oncall_embed(who: Mapping[str, tuple[str | None, str | None, datetime | None]],
@@ -198,4 +214,4 @@ def oncall_embed(who: Mapping[str, tuple[str | None, str | None, datetime | None
         embed.add_field(name=cut(rotation, 256), value=cut(value, FIELD_MAX), inline=False)
     if not embed.fields:
         embed.description = "No on-call rotation is configured."
-    return embed
+    return fit(embed)
