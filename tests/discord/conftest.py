@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 import pytest
+import yarl
 
 from bot.approvals import ApprovalService
 from bot.discord.client import SocialopsClient
@@ -156,10 +157,13 @@ def make_draft(db: Database, *, external_id: str = "Ugx9", text: str = "how much
 
 @pytest.fixture
 async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    fake = FakeDiscord()
+    fake = FakeDiscord(gateway_events=[("READY", payload("ready.json")),
+                                       ("GUILD_CREATE", payload("guild_create.json"))])
     base = await fake.start()
-    # discord.py builds every REST and webhook URL from Route.BASE: this points its HTTP client at the fake.
+    # discord.py builds every REST and webhook URL from Route.BASE and connects to DEFAULT_GATEWAY: both are
+    # pointed at the fake, so nothing ever leaves 127.0.0.1.
     monkeypatch.setattr(discord.http.Route, "BASE", base)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
     yield fake
     await fake.stop()
 

@@ -1,6 +1,6 @@
-"""A fake of Discord's REST API: a real aiohttp server on 127.0.0.1 that records every call and answers with
-payloads shaped like Discord's (API v10), so discord.py's own HTTP client, rate-limit handling and models run
-unchanged against it."""
+"""A fake of Discord on 127.0.0.1: the REST API (records every call, answers with payloads shaped like Discord's
+API v10) and a gateway websocket (HELLO, IDENTIFY -> READY + GUILD_CREATE, RESUME -> RESUMED, heartbeats,
+and drops on demand), so discord.py's own HTTP client, rate-limit handling, gateway and models run unchanged."""
 
 from __future__ import annotations
 
@@ -37,8 +37,12 @@ def _user(user_id: str, name: str, bot: bool = False) -> dict[str, Any]:
 
 
 class FakeDiscord:
-    def __init__(self) -> None:
+    def __init__(self, gateway_events: list[tuple[str, dict[str, Any]]] = ()) -> None:
         self.calls: list[Call] = []
+        self.gateway_events = list(gateway_events)  # dispatched after each IDENTIFY (READY, GUILD_CREATE)
+        self.gateway_ops: list[int] = []  # opcodes received from the client, in order
+        self._sockets: list[web.WebSocketResponse] = []
+        self.gateway_url = ""
         self.messages: dict[str, dict[str, Any]] = {}  # message id -> current payload
         self._ids = itertools.count(1300000000000000001)
         self.rate_limit_next: dict[str, float] = {}  # path prefix -> retry_after for the next matching call
@@ -51,17 +55,51 @@ class FakeDiscord:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("*", "/api/v10/{tail:.*}", self._handle)
+        app.router.add_get("/gateway", self._gateway)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = self._runner.addresses[0][1]
         self.base = f"http://127.0.0.1:{port}/api/v10"
+        self.gateway_url = f"ws://127.0.0.1:{port}/gateway"
         return self.base
 
     async def stop(self) -> None:
+        for socket in self._sockets:
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def drop_gateway(self, code: int = 4000) -> None:
+        """Close every gateway connection the way Discord does on a restart of its side (resumable code)."""
+        for socket in self._sockets:
+            await socket.close(code=code)
+        self._sockets.clear()
+
+    # -- the gateway
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
+        sequence = 0
+        async for message in socket:
+            frame = json.loads(message.data)
+            self.gateway_ops.append(frame["op"])
+            if frame["op"] == 1:  # heartbeat
+                await socket.send_json({"op": 11, "d": None, "s": None, "t": None})
+            elif frame["op"] == 2:  # identify: a new session
+                for name, data in self.gateway_events:
+                    sequence += 1
+                    if name == "READY":  # a resumed session must come back here, not to discord.gg
+                        data = {**data, "resume_gateway_url": self.gateway_url}
+                    await socket.send_json({"op": 0, "t": name, "s": sequence, "d": data})
+            elif frame["op"] == 6:  # resume the session
+                sequence = frame["d"]["seq"] or 0
+                await socket.send_json({"op": 0, "t": "RESUMED", "s": sequence + 1, "d": {}})
+        return socket
 
     # -- what tests look at
 
