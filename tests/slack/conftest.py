@@ -6,14 +6,11 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from slack_fake import FakeSlack, form, sign
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
-from slack_seed import EventKpiSource
 
 from bot.approvals import ApprovalService
 from bot.escalations import EscalationService
@@ -30,6 +27,8 @@ from moderation.storage import Database
 from moderation.timers import Timers
 from socialops.config import Approvers, Settings
 from socialops.runtime import authorizer
+from tests.slack.slack_fake import FakeSlack, form, sign
+from tests.slack.slack_seed import EventKpiSource
 
 SECRET = "test-signing-secret"
 APPROVER, LEAD, OUTSIDER = "UAPPROVER", "ULEAD", "UOUTSIDER"
@@ -142,13 +141,6 @@ class SlackStack:
                            "event_id": event_id, "event_time": 1700000000, "token": "legacy"})
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
         return await self.post(body, "application/json", headers=headers)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = Database(f"sqlite:///{tmp_path / 'slack.db'}")
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

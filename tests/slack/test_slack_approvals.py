@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import APPROVER, LEAD, NOW, OUTSIDER
-from slack_fake import BOT_USER
-from slack_sdk_models_check import assert_valid_blocks, assert_valid_view
-from slack_seed import seed_approval
 from sqlmodel import select
 
 from bot.slack import blocks
 from moderation.outbox import Outbox
 from moderation.platforms.sandbox import sandbox_connectors
 from moderation.storage.tables import ActionRow, ApprovalRow, EventRow
+from tests.slack.conftest import APPROVER, LEAD, NOW, OUTSIDER
+from tests.slack.slack_fake import BOT_USER
+from tests.slack.slack_sdk_models_check import assert_valid_blocks, assert_valid_view
+from tests.slack.slack_seed import seed_approval
 
 
 async def _posted_card(stack, approval_id: int) -> dict:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import NOW
 from slack_sdk.errors import SlackApiError
-from slack_sdk_models_check import assert_valid_blocks
-from slack_seed import seed_approval
 
 from bot.approvals import Verdict
 from bot.digest import build_digest
 from bot.reminders import ApprovalReminders
 from moderation.storage.tables import ApprovalRow
+from tests.slack.conftest import NOW
+from tests.slack.slack_sdk_models_check import assert_valid_blocks
+from tests.slack.slack_seed import seed_approval
 
 
 async def test_digest_posts_blocks_and_uploads_the_chart(stack):

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from conftest import PEOPLE, oncall_config
-from slack_sdk_models_check import assert_valid_blocks
-from slack_seed import seed_escalation
 from sqlmodel import select
 
 from bot.escalations import EscalationService
 from bot.slack import blocks
 from moderation.storage.tables import EscalationRow, EventRow
 from moderation.timers import Timers
+from tests.slack.conftest import PEOPLE, oncall_config
+from tests.slack.slack_sdk_models_check import assert_valid_blocks
+from tests.slack.slack_seed import seed_escalation
 
 
 def _row(db, escalation_id: int) -> EscalationRow:

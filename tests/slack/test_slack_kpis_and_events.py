@@ -7,11 +7,10 @@ import threading
 import time
 from datetime import timedelta
 
-from conftest import NOW
-from slack_sdk_models_check import assert_valid_blocks
-from slack_seed import EventKpiSource, record_reply, seed_approval
-
 from bot.kpi_questions import KpiResponder
+from tests.slack.conftest import NOW
+from tests.slack.slack_sdk_models_check import assert_valid_blocks
+from tests.slack.slack_seed import EventKpiSource, record_reply, seed_approval
 
 
 def _seed_instagram(db) -> None:
