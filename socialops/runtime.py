@@ -39,7 +39,8 @@ def worker_settings(settings: Settings) -> WorkerSettings:
 
 def authorizer(settings: Settings) -> Authorizer:
     """Who may approve on each surface. Slack user groups and Discord roles are resolved by their adapters,
-    which pass the group or role they verified as the user (`group:<id>`, `role:<name>`)."""
+    which pass the group or role they verified as `authorized_as` (`group:<id>`; on Discord every role of the
+    member is offered as `role:<name>` and `role:<id>`, so `approvers.discord_role` may be either)."""
     approvers = settings.approvers
     allowed = {
         "console": set(approvers.console),
