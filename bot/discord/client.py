@@ -45,12 +45,12 @@ class SocialopsClient(discord.Client):
 
     async def on_ready(self) -> None:
         logger.info("bot.discord.ready", extra={"guilds": len(self.guilds)})
-        await self._catch_up("ready")
+        await self.catch_up_now("ready")
 
     async def on_resumed(self) -> None:
-        await self._catch_up("resumed")
+        await self.catch_up_now("resumed")
 
-    async def _catch_up(self, why: str) -> None:
+    async def catch_up_now(self, why: str) -> None:
         """Requests live in the database: whatever was stored while Discord was unreachable is posted now."""
         if self.catch_up is None:
             return

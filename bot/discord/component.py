@@ -60,20 +60,32 @@ class DiscordComponent:
 
     name = "discord"
 
-    def __init__(self, client: SocialopsClient, token: str) -> None:
+    def __init__(self, client: SocialopsClient, token: str, *, catch_up_seconds: float = 300.0) -> None:
         self.client = client
         self._token = token
+        # A post can also fail while the gateway stays up (a REST 5xx): a periodic catch-up covers that case.
+        self.catch_up_seconds = catch_up_seconds
+
+    async def _periodic_catch_up(self) -> None:
+        while True:
+            await asyncio.sleep(self.catch_up_seconds)
+            if self.client.is_ready():
+                await self.client.catch_up_now("periodic")
 
     async def run(self, stopping: asyncio.Event) -> None:
         async with self.client:
             session = asyncio.create_task(self.client.start(self._token, reconnect=True), name="discord-gateway")
+            periodic = asyncio.create_task(self._periodic_catch_up(), name="discord-catch-up")
             stop = asyncio.create_task(stopping.wait())
-            done, _ = await asyncio.wait({session, stop}, return_when=asyncio.FIRST_COMPLETED)
-            if session in done:
+            try:
+                done, _ = await asyncio.wait({session, stop}, return_when=asyncio.FIRST_COMPLETED)
+                if session in done:
+                    session.result()  # a login failure stops the process with its reason
+                    return
+                await self.client.close()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await session
+            finally:
                 stop.cancel()
-                session.result()  # a login failure stops the process with its reason
-                return
-            await self.client.close()
-            with contextlib.suppress(asyncio.CancelledError):
-                await session
+                periodic.cancel()
         logger.info("bot.discord.stopped")

@@ -111,6 +111,10 @@ class DiscordInteractions:
                                   authorized_as=identity, final_text=final_text, reason=reason)
         except ApprovalError as exc:
             await self._tell(interaction, str(exc))
+        except Exception:  # noqa: BLE001 - e.g. another surface failed to update; the person must hear of it
+            logger.exception("bot.discord.decide_failed", extra={"approval_id": approval_id})
+            await self._tell(interaction, f"Something went wrong with draft #{approval_id}; its card shows the "
+                                          "state it is in. Try again, or use another surface.")
         else:
             logger.info("bot.discord.decided", extra={"approval_id": approval_id, "verdict": verdict.value})
 

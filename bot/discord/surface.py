@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -101,7 +102,9 @@ class DiscordSurface:
 
     async def post_escalation(self, page: EscalationPage) -> SurfaceRef:
         view = escalation_view(page)
-        mentions = self.people.page_mentions(page.oncall) if page.state == "open" else []
+        # A page held back for quiet hours is shown without pinging anyone; the real page follows at the end.
+        paging = page.state == "open" and page.deferred_until is None
+        mentions = self.people.page_mentions(page.oncall) if paging else list(page.oncall)
         message = await self._send(self.channel_id("escalations"), content=embeds.escalation_content(page, mentions),
                                    embed=embeds.escalation_embed(page), allowed_mentions=_PAGE_MENTIONS,
                                    **({"view": view} if view else {}))
@@ -114,7 +117,7 @@ class DiscordSurface:
                          view=escalation_view(page), allowed_mentions=_NO_MENTIONS)
 
     async def post_digest(self, digest: DigestView) -> None:
-        chart = digest.chart_png or digest_chart(digest)
+        chart = digest.chart_png or await asyncio.to_thread(digest_chart, digest)  # matplotlib: off the loop
         if chart is not None:
             digest = replace(digest, chart_png=chart)
         files = embeds.digest_files(digest)

@@ -88,6 +88,25 @@ async def test_the_component_connects_catches_up_after_a_gateway_drop_and_stops_
     assert component.client.is_closed()
 
 
+async def test_a_post_refused_while_the_gateway_stays_up_is_posted_by_the_periodic_catch_up(
+        sqlite_db, fake_discord, monkeypatch):
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", "test-token-not-a-secret")
+    [component] = [c for c in build_components(_settings(), sqlite_db) if c.name == "discord"]
+    component.catch_up_seconds = 0.05
+    stopping = asyncio.Event()
+    running = asyncio.create_task(component.run(stopping))
+    try:
+        await asyncio.wait_for(component.client.wait_until_ready(), timeout=10)
+        fake_discord.fail_next[f"/channels/{APPROVALS}/messages"] = 503
+        approval_id = make_draft(sqlite_db)
+        await component.client.handler.hub.approval_requested(approval_id)
+        await _until(lambda: "discord" in _refs(sqlite_db, approval_id))
+        assert len(fake_discord.posted(APPROVALS)) == 2  # refused once, then posted by the catch-up
+    finally:
+        stopping.set()
+        await asyncio.wait_for(running, timeout=10)
+
+
 def _refs(db, approval_id: int) -> dict:
     with db.session() as session:
         return dict(session.get(ApprovalRow, approval_id).surface_refs)

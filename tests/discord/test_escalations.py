@@ -3,11 +3,11 @@ EscalationService shared with Slack, whose persistent re-page timers they cancel
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import select
 
-from bot.oncall import Level, OnCall, Policy
+from bot.oncall import Level, OnCall, Policy, QuietHours
 from moderation.domain import utcnow
 from moderation.storage.tables import EscalationRow, EventRow, InteractionRow
 from moderation.timers import Timers
@@ -112,5 +112,21 @@ async def test_the_next_level_is_paged_as_a_new_message_after_the_wait(sqlite_db
         first, second = fake_discord.posted(ESCALATIONS)
         assert f"<@{LEA}>" not in first.body["content"] and f"<@{LEA}>" in second.body["content"]
         assert len(fake_discord.find("PATCH", f"/channels/{ESCALATIONS}/")) == 1  # the first page, updated
+    finally:
+        await bot.close()
+
+
+async def test_a_page_held_for_quiet_hours_is_shown_without_pinging(sqlite_db, fake_discord):
+    night = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)
+    oncall = OnCall(policies={"default": Policy("default", (Level(("lea",), 10),))},
+                    quiet_hours=QuietHours(time(22), time(8), "UTC"))
+    bot = await start_bot(sqlite_db, fake_discord, oncall=oncall)
+    try:
+        bot.hub.escalations.clock = lambda: night
+        escalation_id = _open_escalation(sqlite_db, level="normal")
+        await bot.hub.escalation_opened(escalation_id)
+        [page] = fake_discord.posted(ESCALATIONS)
+        assert "<@" not in page.body["content"]  # neither Léa nor the on-call role is woken up
+        assert any(f["name"] == "Quiet hours: paged" for f in page.body["embeds"][0]["fields"])
     finally:
         await bot.close()
