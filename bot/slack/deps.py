@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.approvals import ApprovalService
+from bot.dedupe import InboundDedupe
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
 from bot.kpi_questions import KpiResponder
 from bot.slack.approvers import SlackApprovers
-from bot.slack.dedupe import InboundDedupe
 from bot.slack.surface import SlackSurface
 
 

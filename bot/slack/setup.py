@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from bot.approvals import ApprovalService
+from bot.dedupe import InboundDedupe
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
 from bot.kpi_questions import KpiResponder
 from bot.slack.app import SlackComponent, build_app
 from bot.slack.approvers import SlackApprovers
 from bot.slack.client import build_web_client
-from bot.slack.dedupe import InboundDedupe
 from bot.slack.deps import SlackDeps
 from bot.slack.surface import SlackSurface
 from moderation.storage import Database

@@ -13,6 +13,7 @@ import pytest
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from bot.approvals import ApprovalService
+from bot.dedupe import InboundDedupe
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
 from bot.kpi_questions import KpiResponder
@@ -20,7 +21,6 @@ from bot.oncall import Level, OnCall, Policy, QuietHours, Rotation
 from bot.slack.app import SlackComponent, build_app
 from bot.slack.approvers import SlackApprovers
 from bot.slack.client import build_web_client
-from bot.slack.dedupe import InboundDedupe
 from bot.slack.deps import SlackDeps
 from bot.slack.surface import SlackSurface
 from moderation.storage import Database

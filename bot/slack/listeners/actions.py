@@ -24,7 +24,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def escalate(body: dict[str, Any]) -> None:
         c = click(body)
         await handoff.decide(deps, c.item_id, Verdict.escalate, user=c.user, channel=c.channel,
-                             reason=f"escalated from Slack by <@{c.user}>")
+                             reason="escalated from the approval card")
 
     async def edit(body: dict[str, Any]) -> None:
         await handoff.open_modal(deps, click(body), "edit")

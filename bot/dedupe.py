@@ -1,4 +1,4 @@
-"""Events API retries (X-Slack-Retry-Num) carry the same event_id: remember ids so each event is handled once."""
+"""Inbound deliveries seen before (Slack Events API retries reuse the event_id): each is handled once."""
 
 from __future__ import annotations
 
