@@ -88,7 +88,8 @@ class DiscordInteractions:
             await interaction.response.send_modal(modal)
             return
         await interaction.response.defer()  # a silent "update the message later"; the card edit follows
-        reason = f"escalated from Discord by <@{interaction.user.id}>" if verb == "escalate" else None
+        # Free of Discord syntax: the reason shows on every surface; who escalated is the recorded actor.
+        reason = "escalated from the approval card" if verb == "escalate" else None
         await self._decide(interaction, approval_id, _VERDICTS[verb], identity, reason=reason)
 
     async def modal_submitted(self, interaction: discord.Interaction, submission: ModalSubmission) -> None:

@@ -161,7 +161,10 @@ async def test_escalate_opens_an_escalation_page_in_the_escalations_channel(bot,
     with sqlite_db.session() as session:
         assert session.get(ApprovalRow, approval_id).state == "escalated"
         escalation = session.exec(select(EscalationRow)).one()
-    assert escalation.reason == f"escalated from Discord by <@{LEA}>"
+    assert escalation.reason == "escalated from the approval card"
+    with sqlite_db.session() as session:
+        escalated = session.exec(select(EventRow).where(EventRow.name == "youtube.comment_escalated")).one()
+    assert escalated.actor == f"discord:{LEA}"
     [page] = bot.fake.posted(ESCALATIONS)
     assert _custom_ids(page.body) == [f"socialops:ack:{escalation.id}", f"socialops:resolve:{escalation.id}"]
     assert escalation.surface_refs["discord"][0]["message"] in bot.fake.messages
