@@ -4,6 +4,7 @@ reach the gateway, and stops cleanly."""
 from __future__ import annotations
 
 import asyncio
+import io
 
 import pytest
 
@@ -118,3 +119,35 @@ async def test_a_refused_token_stops_the_component_with_its_reason(sqlite_db, fa
     fake_discord.fail_next["/users/@me"] = 401
     with pytest.raises(Exception, match="Improper token"):
         await asyncio.wait_for(component.run(asyncio.Event()), timeout=10)
+
+
+def test_slack_and_discord_run_together_from_one_file(sqlite_db, monkeypatch):
+    for name in ("DISCORD_BOT_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+        monkeypatch.setenv(name, "test-token-not-a-secret")
+    settings = parse_settings({"worker": {"enabled": False}, "chat": {"slack": {"enabled": True},
+                                                                      "discord": DISCORD}})
+    components = build_components(settings, sqlite_db, console_input=False)
+    names = [c.name for c in components]
+    assert "discord" in names and "slack" in names
+    [discord_component] = [c for c in components if c.name == "discord"]
+    hub = discord_component.client.handler.hub
+    assert [s.name for s in hub.surfaces] == ["console", "slack", "discord"]
+    # One EscalationService pages both: its re-page timers are shared by the Slack and Discord paths.
+    assert [s.name for s in hub.escalations.surfaces] == ["console", "slack", "discord"]
+
+
+async def test_a_verdict_given_elsewhere_updates_the_discord_card(bot, sqlite_db):
+    from rich.console import Console
+
+    from bot.approvals import Verdict
+    from bot.console import ConsoleSurface
+
+    console = ConsoleSurface(Console(file=io.StringIO(), width=120), quiet=True)
+    bot.hub.surfaces.insert(0, console)
+    approval_id = make_draft(sqlite_db)
+    await bot.hub.approval_requested(approval_id)
+    await bot.hub.decide(bot.approvals, approval_id, Verdict.approve, surface="console", user="demo-manager")
+
+    [edit] = bot.fake.find("PATCH", f"/channels/{APPROVALS}/messages/")
+    assert edit.body["content"] == f"Draft #{approval_id} approved by console:demo-manager"
+    assert edit.body["components"] == []
