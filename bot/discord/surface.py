@@ -125,5 +125,10 @@ class DiscordSurface:
                          embed=embeds.digest_embed(digest), files=files, allowed_mentions=_NO_MENTIONS)
 
     async def notify(self, channel: str, text: str) -> None:
-        await self._send(self.channel_id(channel), content=embeds.cut(text, embeds.CONTENT_MAX),
-                         allowed_mentions=_NO_MENTIONS)
+        try:
+            channel_id = self.channel_id(channel)
+        except LookupError:
+            # Only approvals, escalations and digest are required on Discord; a team may leave the others out.
+            logger.info("bot.discord.notice_skipped", extra={"channel": channel})
+            return
+        await self._send(channel_id, content=embeds.cut(text, embeds.CONTENT_MAX), allowed_mentions=_NO_MENTIONS)

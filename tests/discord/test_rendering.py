@@ -45,6 +45,8 @@ async def test_notices_go_to_the_team_wide_channel_name_without_pinging(bot):
     [post] = bot.fake.posted(ALERTS)
     assert post.body["content"] == "dead letter: @everyone reply failed"
     assert post.body["allowed_mentions"] == {"parse": []}
+    await bot.hub.notify("partnerships", "collab request from @brand")  # no Discord channel configured for it
+    assert len([c for c in bot.fake.calls if c.method == "POST" and "/messages" in c.path]) == 1
 
 
 def _card(**changes: object) -> ApprovalCard:
