@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -91,9 +92,9 @@ def register(group: click.Group) -> None:
         from socialops.config import load_settings
 
         settings = load_settings(config_path)
-        start = datetime.now(timezone.utc) - window
+        start = datetime.now(UTC) - window
         history = list(load_history(Database(settings.database_url), start))
-        with click.progressbar(length=len(history), label="replaying", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=len(history), label="replaying", file=sys.stderr) as bar:
             report = replay(library, history, progress=bar.update)
         for line in report.lines():
             click.echo(line)
