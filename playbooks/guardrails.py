@@ -19,7 +19,7 @@ PUBLIC_KINDS = frozenset({Kind.comment, Kind.mention})
 
 
 def _action(type_: ActionType, params: dict[str, Any], name: str, version: str, reason: str) -> Action:
-    return Action.model_construct(
+    return Action(
         type=type_, params=params, rule=f"{GUARDRAILS}/{name}", rule_version=version, reason=reason
     )
 
@@ -109,12 +109,12 @@ class Policy:
             self.sensitive is not None and self.sensitive.search(normalised_text) is not None
         )
         if sensitive:
-            actions = _map(actions, _to_draft, f"{scores.intent if scores.intent in self.human_intents else 'sensitive topic'}"
-                           ": a human approves", notes)
+            topic = scores.intent if scores.intent in self.human_intents else "sensitive topic"
+            actions = _map(actions, _to_draft, f"{topic}: a human approves", notes)
             if not any(a.type in (ActionType.escalate, ActionType.draft_reply) for a in actions):
                 reason = "refunds and sensitive topics always reach a human"
-                actions.append(_action(ActionType.escalate, {"level": "priority", "team": self.settings.guardrails.human_team},
-                                       "human_required", self.version, reason))
+                params = {"level": "priority", "team": self.settings.guardrails.human_team}
+                actions.append(_action(ActionType.escalate, params, "human_required", self.version, reason))
                 notes.append(reason)
         paused = automation_paused(interaction, context) or any(
             a.type is ActionType.pause_automation for a in actions
@@ -172,12 +172,10 @@ def _map(actions: Iterable[Action], rewrite: Any, note: str, notes: list[str]) -
 
 
 def _dedupe(actions: list[Action]) -> list[Action]:
-    seen: set[str] = set()
-    out = []
+    """Two rules both hiding a comment make one hide. Plans are a handful of actions: pairwise is cheapest."""
+    out: list[Action] = []
     for action in actions:
-        key = f"{action.type.value}:{sorted(action.params.items(), key=lambda kv: kv[0])!r}"
-        if key not in seen:
-            seen.add(key)
+        if not any(kept.type is action.type and kept.params == action.params for kept in out):
             out.append(action)
     return out
 

@@ -95,7 +95,8 @@ def _check_library(
             answers = rule.conditions.answers_template  # type: ignore[attr-defined]
             for name in [answers] if isinstance(answers, str) else answers or []:
                 if name not in templates:
-                    issues.append(_at(doc, (*where, "conditions", "answers_template"), _unknown_template(name, templates)))
+                    path = (*where, "conditions", "answers_template")
+                    issues.append(_at(doc, path, _unknown_template(name, templates)))
             for position, spec in enumerate(rule.actions):
                 nested = spec.params.actions if spec.type.value == "follow_up" else []  # type: ignore[attr-defined]
                 for sub, item in [(None, spec), *enumerate(nested)]:

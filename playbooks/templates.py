@@ -130,7 +130,10 @@ class CompiledTemplate:
         texts = by_platform.get(platform) or by_lang
         if lang not in texts:
             lang = self.default_language if self.default_language in texts else next(iter(texts))
-        text = tag_links(texts[lang].render(variables).strip(), *utm)
+        compiled = texts[lang]
+        # Template.render minus its traceback rewriting; the globals are empty, so a shared context is safe.
+        raw = "".join(compiled.root_render_func(compiled.new_context(variables, shared=True)))
+        text = tag_links(raw.strip(), *utm)
         if self.max_length is not None:
             limit = min(limit, self.max_length)
         short = truncate(text, limit)

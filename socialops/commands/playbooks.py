@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def register(group: click.Group) -> None:
         settings = load_settings(config_path)
         start = datetime.now(UTC) - window
         history = list(load_history(Database(settings.database_url), start))
-        with click.progressbar(length=len(history), label="replaying", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=len(history), label="replaying", file=sys.stderr) as bar:
             report = replay(library, history, progress=bar.update)
         for line in report.lines():
             click.echo(line)

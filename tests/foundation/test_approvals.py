@@ -82,3 +82,41 @@ def test_escalating_a_draft_opens_an_escalation(db):
     approval_id = _draft(db)
     decided = _service(db).decide(approval_id, Verdict.escalate, surface="console", user="lea", reason="legal")
     assert decided.approval.state == "escalated" and decided.escalation_id is not None
+
+
+def _interaction(db, external_id: str, text: str = "refund please") -> InteractionRow:
+    interaction = Interaction(platform=Platform.tiktok, kind=Kind.comment, external_id=external_id, author_id="a",
+                              author_name="anna", text=text, post_id="v7", created_at=utcnow())
+    store_interactions(db, [interaction], source="test")
+    return interaction
+
+
+async def test_an_approved_dm_draft_goes_as_a_dm_not_in_public(db):
+    interaction = _interaction(db, "c-dm")
+    plan = Plan(interaction_id=interaction.id, actions=(
+        Action(type=ActionType.draft_reply, params={"text": "Sorry! DM us your order number", "channel": "dm"}),))
+    with db.session() as session:
+        approval_id = execute_plan(session, session.get(InteractionRow, interaction.id), plan, library_version="v",
+                                   approval_minutes=30).approvals[0]
+    _service(db).decide(approval_id, Verdict.approve, surface="console", user="lea")
+    sandbox = SandboxPlatform(Platform.tiktok)
+    await Outbox(db, {Platform.tiktok: sandbox}).drain()
+    assert [a.operation.value for a in sandbox.performed.values()] == ["dm"]
+
+
+def test_an_incident_key_pages_once_while_the_escalation_is_open(db):
+    from moderation.storage.tables import EscalationRow
+
+    works = []
+    for n in range(3):
+        interaction = _interaction(db, f"crisis-{n}", text="you are all clowns")
+        plan = Plan(interaction_id=interaction.id, actions=(Action(
+            type=ActionType.escalate, params={"level": "urgent", "key": "crisis:tiktok:v7"}),))
+        with db.session() as session:
+            works.append(execute_plan(session, session.get(InteractionRow, interaction.id), plan,
+                                      library_version="v", approval_minutes=30))
+    assert [len(w.escalations) for w in works] == [1, 0, 0]
+    with db.session() as session:
+        assert len(session.exec(select(EscalationRow)).all()) == 1
+        joined = session.exec(select(EventRow).where(EventRow.name == "tiktok.comment_escalated")).all()
+    assert len(joined) == 3 and sum(1 for e in joined if e.data.get("joined")) == 2

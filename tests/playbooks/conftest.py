@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import yaml
 from moderation.domain import Interaction, Scores
 from playbooks import DecisionContext, Library, load_library
 
-MONDAY_10_UTC = datetime(2025, 1, 6, 10, 0, tzinfo=timezone.utc)
+MONDAY_10_UTC = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
 
 
 def interaction(**overrides: Any) -> Interaction:

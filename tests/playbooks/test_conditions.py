@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +68,14 @@ def test_condition(probe_templates: Path, label: str, conditions: dict[str, Any]
 
 HOURS = [
     # (now UTC, timezone, hours, days, in hours?)
-    (datetime(2025, 1, 6, 8, 30, tzinfo=timezone.utc), "Europe/Paris", (9, 18), (0, 1, 2, 3, 4), True),  # 09:30
-    (datetime(2025, 1, 6, 7, 59, tzinfo=timezone.utc), "Europe/Paris", (9, 18), (0, 1, 2, 3, 4), False),  # 08:59
-    (datetime(2025, 1, 6, 17, 0, tzinfo=timezone.utc), "Europe/Paris", (9, 18), (0, 1, 2, 3, 4), False),  # 18:00
-    (datetime(2025, 1, 6, 15, 0, tzinfo=timezone.utc), "America/New_York", (9, 18), (0, 1, 2, 3, 4), True),
-    (datetime(2025, 1, 6, 2, 0, tzinfo=timezone.utc), "America/New_York", (9, 18), (0, 1, 2, 3, 4), False),
-    (datetime(2025, 1, 5, 10, 0, tzinfo=timezone.utc), "UTC", (9, 18), (0, 1, 2, 3, 4), False),  # Sunday
-    (datetime(2025, 1, 5, 10, 0, tzinfo=timezone.utc), "UTC", (9, 18), (0, 1, 2, 3, 4, 5, 6), True),
-    (datetime(2025, 7, 7, 7, 30, tzinfo=timezone.utc), "Europe/Paris", (9, 18), (0, 1, 2, 3, 4), True),  # DST
+    (datetime(2025, 1, 6, 8, 30, tzinfo=UTC), "Europe/Paris", (9, 18), (0, 1, 2, 3, 4), True),  # 09:30
+    (datetime(2025, 1, 6, 7, 59, tzinfo=UTC), "Europe/Paris", (9, 18), (0, 1, 2, 3, 4), False),  # 08:59
+    (datetime(2025, 1, 6, 17, 0, tzinfo=UTC), "Europe/Paris", (9, 18), (0, 1, 2, 3, 4), False),  # 18:00
+    (datetime(2025, 1, 6, 15, 0, tzinfo=UTC), "America/New_York", (9, 18), (0, 1, 2, 3, 4), True),
+    (datetime(2025, 1, 6, 2, 0, tzinfo=UTC), "America/New_York", (9, 18), (0, 1, 2, 3, 4), False),
+    (datetime(2025, 1, 5, 10, 0, tzinfo=UTC), "UTC", (9, 18), (0, 1, 2, 3, 4), False),  # Sunday
+    (datetime(2025, 1, 5, 10, 0, tzinfo=UTC), "UTC", (9, 18), (0, 1, 2, 3, 4, 5, 6), True),
+    (datetime(2025, 7, 7, 7, 30, tzinfo=UTC), "Europe/Paris", (9, 18), (0, 1, 2, 3, 4), True),  # DST
 ]
 
 
