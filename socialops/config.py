@@ -7,12 +7,11 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from moderation.domain import Platform
+from moderation.domain import Platform, check_timezone
 
 CONFIG_ENV = "SOCIALOPS_CONFIG"
 DEFAULT_CONFIG_PATH = Path("socialops.yaml")
@@ -55,14 +54,7 @@ class Team(_Strict):
     timezone: str = "UTC"
     business_hours: BusinessHours = BusinessHours()
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Europe/Paris)") from None
-        return value
+    _known_timezone = field_validator("timezone")(check_timezone)
 
 
 class Account(_Strict):

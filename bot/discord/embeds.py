@@ -9,6 +9,8 @@ from datetime import datetime
 
 import discord
 
+from bot.format import minutes as _minutes
+from bot.format import pct as _pct
 from bot.kpi_questions import format_value, goal_met
 from bot.views import ApprovalCard, DigestView, EscalationPage, KpiAnswer, KpiLine
 
@@ -55,16 +57,6 @@ def actor(who: str | None) -> str:
 
 def _quote(text: str, limit: int = FIELD_MAX) -> str:
     return cut("\n".join(f"> {line}" for line in (text or "—").splitlines()) or "> —", limit)
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
-
-
-def _minutes(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 
 def approval_content(card: ApprovalCard) -> str:

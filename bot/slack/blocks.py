@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from bot.format import minutes as _minutes
+from bot.format import pct as _pct
 from bot.kpi_questions import KpiReply, format_value, goal_met
 from bot.reminders import sla_left
 from bot.views import ApprovalCard, DigestView, EscalationPage, KpiAnswer
@@ -157,16 +159,6 @@ def escalation_blocks(page: EscalationPage, *, people: Mapping[str, str] = {}) -
 def escalation_text(page: EscalationPage, *, people: Mapping[str, str] = {}) -> str:
     who = " ".join(actor(name, people) for name in page.oncall)
     return f"{page.level} escalation #{page.escalation_id} ({page.state}) {who}".strip()
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
-
-
-def _minutes(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 
 def digest_blocks(digest: DigestView) -> list[Block]:
