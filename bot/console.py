@@ -9,20 +9,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from bot.format import minutes as _minutes
+from bot.format import pct as _pct
 from bot.surface import SurfaceRef
 from bot.views import ApprovalCard, DigestView, EscalationPage
 
 LEVEL_STYLE = {"urgent": "bold red", "priority": "yellow", "normal": "cyan"}
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
-
-
-def _minutes(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 
 class ConsoleSurface:

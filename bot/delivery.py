@@ -33,7 +33,7 @@ class OrderedDelivery:
         self.db = db
         self._local: dict[str, asyncio.Lock] = {}
 
-    async def drain(self, surface: ChatSurface) -> int:
+    async def drain(self, surface: ChatSurface, *, skip_escalation: int | None = None) -> int:
         """Post what `surface` has not shown yet, oldest first; returns how many were delivered."""
         lock = self._local.setdefault(surface.name, asyncio.Lock())
         if lock.locked():
@@ -42,11 +42,13 @@ class OrderedDelivery:
             with self._surface_lock(surface.name) as ours:
                 if not ours:
                     return 0  # another process drains this surface now
-                return await self._drain(surface)
+                return await self._drain(surface, skip_escalation)
 
-    async def _drain(self, surface: ChatSurface) -> int:
+    async def _drain(self, surface: ChatSurface, skip_escalation: int | None) -> int:
         delivered = 0
         for kind, row_id in self._backlog(surface.name):
+            if kind == "escalation" and row_id == skip_escalation:
+                continue
             try:
                 if kind == "approval":
                     with self.db.session() as session:
@@ -54,13 +56,16 @@ class OrderedDelivery:
                     ref = await surface.post_approval(card)
                 else:
                     with self.db.session() as session:
-                        page = escalation_page(session, row_id)
+                        row = session.get(EscalationRow, row_id)
+                        page = escalation_page(session, row_id, oncall=tuple(row.paged))
                     ref = await surface.post_escalation(page)
             except Exception:  # noqa: BLE001 - e.g. 429: stop here so later items never overtake this one
                 logger.warning("bot.delivery.deferred", exc_info=True,
                                extra={"surface": surface.name, "kind": kind, "ref_id": row_id})
                 break
-            self._save_ref(ApprovalRow if kind == "approval" else EscalationRow, row_id, surface.name, ref)
+            # Escalations keep a list of messages per surface (each page is a new message), approvals one.
+            self._save_ref(ApprovalRow if kind == "approval" else EscalationRow, row_id, surface.name,
+                           ref if kind == "approval" else [ref])
             delivered += 1
         if delivered:
             logger.info("bot.delivery.delivered", extra={"surface": surface.name, "count": delivered})
@@ -78,7 +83,7 @@ class OrderedDelivery:
         return [(kind, row_id) for _, _, kind, row_id in items[:BACKLOG_LIMIT]]
 
     def _save_ref(self, table: type[ApprovalRow] | type[EscalationRow], row_id: int, surface: str,
-                  ref: dict) -> None:
+                  ref: dict | list) -> None:
         with self.db.session() as session:
             row = session.get(table, row_id)
             row.surface_refs = {**row.surface_refs, surface: ref}

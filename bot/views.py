@@ -27,6 +27,9 @@ class ApprovalCard:
     decided_by: str | None = None
     final_text: str | None = None
     explanation: dict[str, object] = field(default_factory=dict)
+    decided_at: datetime | None = None
+    verdict_reason: str | None = None  # why a person rejected or escalated it
+    link: str | None = None  # where the comment lives on the platform, when known
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,13 @@ class EscalationPage:
     author: str
     text: str
     reason: str
-    oncall: tuple[str, ...] = ()
+    oncall: tuple[str, ...] = ()  # person names from the on-call config; each surface maps them to its users
     state: str = "open"
+    step: int = 0  # how many times the policy has moved on to the next level
+    acknowledged_by: str | None = None
+    resolved_by: str | None = None
+    next_page_at: datetime | None = None  # when the next level is paged if nobody acknowledges
+    deferred_until: datetime | None = None  # quiet hours: a non-urgent page waits until then
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,8 @@ class KpiQuestion:
     platform: str | None = None  # None: all platforms
     window_days: int = 7
     campaign: str | None = None
+    offset_days: int = 0  # the window ends this many days ago ("yesterday": window 1, offset 1)
+    window_label: str = ""  # how the person said it ("this week"), for the answer text
 
 
 @dataclass(frozen=True)

@@ -51,17 +51,23 @@ class Timers:
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
 
-    def reset(self) -> None:
-        """A fresh, stopped scheduler on the same job store (an APScheduler cannot be restarted)."""
-        self.shutdown()
-        self.scheduler = self._new_scheduler()
-
-    @property
     def running(self) -> bool:
+        """Started (maybe paused): jobs added now go to the shared job store, where the leader finds them."""
         return bool(self.scheduler.running)
 
-    def start(self) -> None:
-        self.scheduler.start()
+    def start(self, *, paused: bool = False) -> None:
+        """A paused scheduler stores jobs but never runs them: every process but the leader runs paused."""
+        self.scheduler.start(paused=paused)
+
+    def resume(self) -> None:
+        self.scheduler.resume()
+
+    def pause(self) -> None:
+        self.scheduler.pause()
+
+    def wakeup(self) -> None:
+        """Look at the job store again: other processes add jobs to it that this scheduler was not told about."""
+        self.scheduler.wakeup()
 
     def shutdown(self) -> None:
         if self.scheduler.running:

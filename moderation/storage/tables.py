@@ -127,6 +127,7 @@ class ApprovalRow(SQLModel, table=True):
     surface_refs: dict[str, Any] = _json()
     due_at: datetime | None = _ts(nullable=True)
     created_at: datetime = _ts()
+    reminders_sent: int = 0  # stale-draft reminders already sent (a compare-and-set guard for their timers)
 
 
 class EscalationRow(SQLModel, table=True):
@@ -142,6 +143,7 @@ class EscalationRow(SQLModel, table=True):
     # open | acknowledged | resolved
     state: str = Field(default="open", index=True, max_length=16)
     step: int = 0
+    paged_step: int = -1  # the last step whose page went out (a compare-and-set guard for paging timers)
     paged: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     surface_refs: dict[str, Any] = _json()
     acknowledged_by: str | None = Field(default=None, max_length=256)
@@ -168,6 +170,17 @@ class EventRow(SQLModel, table=True):
     rule_version: str = Field(default="", max_length=64)
     campaign: str | None = Field(default=None, index=True, max_length=128)
     data: dict[str, Any] = _json()
+
+
+class InboundEventRow(SQLModel, table=True):
+    """Deliveries already taken from a chat surface (Slack Events API retries resend the same event id)."""
+
+    __tablename__ = "inbound_events"
+
+    source: str = Field(primary_key=True, max_length=32)
+    event_id: str = Field(primary_key=True, max_length=128)
+    received_at: datetime = Field(default_factory=utcnow,
+                                  sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False, index=True))
 
 
 class PollCursorRow(SQLModel, table=True):

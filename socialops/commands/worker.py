@@ -23,19 +23,18 @@ async def run_worker(settings: Settings, db: Database, *, metrics_port: int | No
                      connectors: Mapping[Platform, PlatformConnector] | None = None) -> int:
     """Run the worker components until SIGTERM; returns the exit code. `classifier` and `connectors` replace
     the configured ones (benchmarks and fault tests inject cheap, countable ones; the CLI never does)."""
-    from bot.hub import ChatHub
     from moderation.timers import Timers
     from socialops.app import App, Component
-    from socialops.components import build_surfaces, build_worker_components, schedule_digest
+    from socialops.components import build_chat, build_worker_components, schedule_digest
     from socialops.observability import MetricsServer
 
-    surfaces = build_surfaces(settings)
-    hub = ChatHub(db, surfaces, channels=settings.chat.channels.model_dump())
     timers = Timers(db, timezone=settings.team.timezone)
-    # Every process registers the digest handler; only the scheduler leader ever fires it.
-    schedule_digest(settings, db, surfaces, timers)
-    components: list[Component] = build_worker_components(settings, db, hub, timers, classifier=classifier,
-                                                                  connectors=connectors)
+    # Outbound chat only (cards, pages, notices); Slack and Discord listeners run in `socialops run`.
+    chat = build_chat(settings, db, timers, discord=False)
+    # Every process registers the timer handlers; only the scheduler leader ever fires them.
+    schedule_digest(settings, db, chat.surfaces, timers)
+    components: list[Component] = build_worker_components(settings, db, chat.hub, timers, classifier=classifier,
+                                                          connectors=connectors)
     if metrics_port is not None:
         components.append(MetricsServer(db, metrics_port, metrics_host))
     return await App(components, on_stop=db.dispose).run()
