@@ -51,6 +51,7 @@ class Timers:
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
 
+    @property
     def running(self) -> bool:
         """Started (maybe paused): jobs added now go to the shared job store, where the leader finds them."""
         return bool(self.scheduler.running)
