@@ -61,9 +61,9 @@ class PlatformKpis:
                    tally=tally)
 
 
-def platform_kpis(session: Session, start: datetime, end: datetime, *,
-                  settings: KpiSettings | None = None) -> list[PlatformKpis]:
+def platform_kpis(session: Session, start: datetime, end: datetime, *, settings: KpiSettings | None = None,
+                  as_of: datetime | None = None) -> list[PlatformKpis]:
     """KPIs for interactions received in [start, end), one entry per platform with data."""
     window = Window("window", start, end, max(1, round((end - start).total_seconds() / 86400)))
-    table = compute(session, [window], settings=settings)
+    table = compute(session, [window], settings=settings, as_of=as_of)
     return [PlatformKpis.from_tally(p, table.window(window, platform=p)) for p in table.platforms()]

@@ -19,7 +19,7 @@ from moderation.domain import as_utc
 from moderation.events import AUTOMATION
 from moderation.kpis.calendar import bucket_expr, business_intervals, business_seconds, business_seconds_expr, epoch
 from moderation.kpis.dialect import action_is, epoch_seconds, has_bit, unindexed
-from moderation.kpis.tally import DRAFT_DECISION_MASK, REMOVED_MASK, Flag, Tally
+from moderation.kpis.tally import PERSON_MASK, REMOVED_MASK, Flag, Tally
 from moderation.storage.tables import EventRow
 
 logger = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ def tally_buckets(session: Session, boundaries: list[datetime], *, as_of: dateti
 
     private, escalated = bit(Flag.private), bit(Flag.escalated)
     answerable = sa.or_(responded, sa.not_(removed))
-    person_involved = sa.or_(bit(Flag.human_reply), flags.op("&")(DRAFT_DECISION_MASK) != 0, escalated)
+    person_involved = sa.or_(flags.op("&")(PERSON_MASK) != 0, escalated)
     first_delay = facts.c.first_response - facts.c.received
     all_delays = facts.c.response_epochs - facts.c.responses * facts.c.received
     columns = {
@@ -166,6 +166,8 @@ def tally_buckets(session: Session, boundaries: list[datetime], *, as_of: dateti
         "dms_responded": count_if(sa.and_(responded, private)),
         # Clamped at 0: a reply recorded before the comment's platform time is clock skew, not negative time.
         "first_response_seconds": sa.func.sum(sa.case((first_delay > 0, first_delay), else_=0.0)),
+        "dms_first_response_seconds": sa.func.sum(sa.case((sa.and_(private, first_delay > 0), first_delay),
+                                                          else_=0.0)),
         "response_seconds": sa.func.sum(sa.case((all_delays > 0, all_delays), else_=0.0)),
         "responses": sa.func.sum(facts.c.responses),
         "automated_replied": count_if(bit(Flag.automated_reply)),
@@ -173,6 +175,8 @@ def tally_buckets(session: Session, boundaries: list[datetime], *, as_of: dateti
         "resolved": count_if(sa.or_(bit(Flag.resolved), sa.and_(responded, sa.not_(escalated)))),
         "deflected": count_if(sa.and_(sa.or_(responded, removed), sa.not_(person_involved))),
         "sla": sa.func.sum(sla),
+        "dm_leads": count_if(sa.and_(private, bit(Flag.lead))),
+        "comment_conversions": count_if(sa.and_(sa.not_(private), bit(Flag.converted))),
         "negative": count_if(bit(Flag.negative)),
         "neutral": count_if(sa.and_(bit(Flag.neutral), sa.not_(bit(Flag.negative)))),
         "positive": count_if(sa.and_(bit(Flag.positive), sa.not_(bit(Flag.negative)), sa.not_(bit(Flag.neutral)))),

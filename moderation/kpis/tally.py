@@ -35,6 +35,8 @@ class Flag(enum.IntEnum):
 
 REMOVED_MASK = Flag.hidden.mask | Flag.deleted.mask | Flag.held.mask
 DRAFT_DECISION_MASK = Flag.approved.mask | Flag.edited.mask | Flag.rejected.mask
+# A person took part: decided a draft, replied, reversed a moderation action (escalations are checked apart).
+PERSON_MASK = DRAFT_DECISION_MASK | Flag.human_reply.mask | Flag.unhidden.mask | Flag.released.mask
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Tally:
     dms_answerable: int = 0
     dms_responded: int = 0
     first_response_seconds: float = 0.0  # sum over responded interactions
+    dms_first_response_seconds: float = 0.0
     response_seconds: float = 0.0  # sum over all responses
     responses: int = 0
     automated_replied: int = 0  # interactions with a response from automation
@@ -63,6 +66,8 @@ class Tally:
     sla_breached: int = 0
     leads: int = 0
     conversions: int = 0
+    dm_leads: int = 0
+    comment_conversions: int = 0
     hidden: int = 0
     deleted: int = 0
     held: int = 0
