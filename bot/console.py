@@ -122,7 +122,11 @@ def trends_table(digest: DigestView) -> Table:
     for column in ("KPI", "now", "before", "trend", "goal"):
         table.add_column(column, justify="left" if column == "KPI" else "right")
     for trend in digest.trends:
-        arrow = {True: "[green]▲ better[/]", False: "[red]▼ worse[/]", None: "="}[trend.improved]
+        arrow = {True: "[green]better[/]", False: "[red]worse[/]", None: ""}[trend.improved]
+        change = trend.change
+        if change is not None and trend.improved is None and trend.higher_is_better is None and change:
+            arrow = "up" if change > 0 else "down"
+        arrow = ("▲ " if change and change > 0 else "▼ " if change and change < 0 else "= ") + arrow
         table.add_row(trend.label, fmt(trend.value, trend.unit), fmt(trend.previous, trend.unit), arrow,
                       fmt(trend.goal, trend.unit) if trend.goal is not None else "")
     return table

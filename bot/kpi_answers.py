@@ -53,14 +53,19 @@ class KpiAnswers:
 
     @staticmethod
     def _sentence(question: KpiQuestion, label: str, unit: str, value: float | None, before: float | None,
-                  goal: float | None, higher_is_better: bool) -> str:
+                  goal: float | None, higher_is_better: bool | None) -> str:
         scope = question.platform or "all platforms"
         if question.campaign:
             scope += f", campaign {question.campaign}"
         text = f"{label} ({scope}, last {question.window_days} days): {format_value(value, unit)}"
         if before is not None and value is not None:
             delta = value - before
-            trend = "flat" if abs(delta) < 1e-9 else ("better" if (delta > 0) == higher_is_better else "worse")
+            if abs(delta) < 1e-9:
+                trend = "flat"
+            elif higher_is_better is None:
+                trend = "up" if delta > 0 else "down"
+            else:
+                trend = "better" if (delta > 0) == higher_is_better else "worse"
             text += f", {trend} than the {question.window_days} days before ({format_value(before, unit)})"
         if goal is not None:
             text += f"; goal {format_value(goal, unit)}"

@@ -69,14 +69,21 @@ class KpiTrend:
     value: float | None
     previous: float | None = None
     goal: float | None = None
-    higher_is_better: bool = True
+    higher_is_better: bool | None = True  # None: a KPI that is neither (volume)
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
 
     @property
     def improved(self) -> bool | None:
-        """True better, False worse, None flat or unknown."""
-        if self.value is None or self.previous is None or self.value == self.previous:
+        """True better, False worse, None flat (under 0.05% or 0.05 units), unknown or without a direction."""
+        change = self.change
+        if change is None or self.higher_is_better is None or abs(change) < 0.0005 * (100 if self.unit != "%" else 1):
             return None
-        return (self.value > self.previous) == self.higher_is_better
+        return (change > 0) == self.higher_is_better
 
 
 @dataclass(frozen=True)

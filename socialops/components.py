@@ -12,6 +12,7 @@ from bot.digest import build_digest
 from bot.hub import ChatHub
 from bot.surface import ChatSurface
 from moderation.domain import utcnow
+from moderation.kpis import KpiSettings
 from moderation.outbox import Outbox
 from moderation.platforms.registry import build_connectors
 from moderation.storage import Database
@@ -49,7 +50,8 @@ def build_components(settings: Settings, db: Database, *, console_input: bool | 
     components: list[Component] = [SchedulerComponent(timers)]
 
     async def post_digest() -> None:
-        digest = build_digest(db, end=utcnow(), days=1, title=f"{settings.team.name} — daily digest")
+        digest = build_digest(db, end=utcnow(), days=1, title=f"{settings.team.name} — daily digest",
+                              settings=KpiSettings.from_settings(settings))
         for surface in surfaces:
             await surface.post_digest(digest)
 

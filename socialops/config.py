@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -131,6 +132,18 @@ class Classifier(_Strict):
     models_dir: Path | None = None
 
 
+class Roi(_Strict):
+    """Money inputs for `socialops roi` (per month); command-line options override them."""
+
+    currency: str = Field("$", max_length=4)
+    tools_monthly_cost: Decimal = Field(Decimal(0), ge=0)
+    support_monthly_cost: Decimal = Field(Decimal(0), ge=0)  # people + tools handling interactions
+    hourly_cost: Decimal = Field(Decimal(0), ge=0)
+    average_order_value: Decimal = Field(Decimal(0), ge=0)
+    margin_per_sale: Decimal = Field(Decimal(0), ge=0)
+    minutes_saved_per_automated_reply: Decimal = Field(Decimal(3), ge=0)
+
+
 class Settings(_Strict):
     team: Team = Team()
     database_url: str | None = None  # SOCIALOPS_DATABASE_URL wins; a password belongs there, not here
@@ -142,6 +155,7 @@ class Settings(_Strict):
     digest: Digest = Digest()
     worker: Worker = Worker()
     classifier: Classifier = Classifier()
+    roi: Roi = Roi()
 
     @field_validator("database_url")
     @classmethod

@@ -22,7 +22,7 @@ class KpiDefinition:
     unit: str  # "count", "%", "min"
     formula: str
     compute: Callable[[Tally], float | None]
-    higher_is_better: bool = True
+    higher_is_better: bool | None = True  # None: neither (volume), so trends say "up"/"down", not better/worse
     business_hours: bool = False
 
     def value(self, tally: Tally) -> float | None:
@@ -34,10 +34,12 @@ def _minutes(seconds: float, count: int) -> float | None:
 
 
 DEFINITIONS: tuple[KpiDefinition, ...] = (
-    KpiDefinition("volume", "Volume", "count", "interactions received", lambda t: t.volume),
-    KpiDefinition("dm_volume", "DM volume", "count", "DMs and story replies received", lambda t: t.dms),
+    KpiDefinition("volume", "Volume", "count", "interactions received", lambda t: t.volume,
+                  higher_is_better=None),
+    KpiDefinition("dm_volume", "DM volume", "count", "DMs and story replies received", lambda t: t.dms,
+                  higher_is_better=None),
     KpiDefinition("comment_volume", "Comment volume", "count", "comments and mentions received",
-                  lambda t: t.comments),
+                  lambda t: t.comments, higher_is_better=None),
     KpiDefinition("response_rate", "Response rate", "%", "responded / answerable",
                   lambda t: _ratio(t.responded, t.answerable)),
     KpiDefinition("comment_response_rate", "Comment response rate", "%",
@@ -86,13 +88,13 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
                   "comments with converted / comment volume", lambda t: _ratio(t.comment_conversions, t.comments)),
     KpiDefinition("dm_conversion_rate", "DM conversion rate", "%", "DMs with converted / DM volume",
                   lambda t: _ratio(t.conversions - t.comment_conversions, t.dms)),
-    KpiDefinition("hidden", "Hidden", "count", "interactions hidden", lambda t: t.hidden, higher_is_better=False),
+    KpiDefinition("hidden", "Hidden", "count", "interactions hidden", lambda t: t.hidden, higher_is_better=None),
     KpiDefinition("deleted", "Deleted", "count", "interactions deleted", lambda t: t.deleted,
-                  higher_is_better=False),
+                  higher_is_better=None),
     KpiDefinition("held", "Held for review", "count", "interactions held", lambda t: t.held,
-                  higher_is_better=False),
+                  higher_is_better=None),
     KpiDefinition("moderation_actions", "Moderation actions", "count", "hidden + deleted + held",
-                  lambda t: t.hidden + t.deleted + t.held, higher_is_better=False),
+                  lambda t: t.hidden + t.deleted + t.held, higher_is_better=None),
     KpiDefinition("reversal_rate", "Moderation reversal rate", "%", "(unhidden + released) / (hidden + held)",
                   lambda t: _ratio(t.unhidden + t.released, t.hidden + t.held), higher_is_better=False),
 )
