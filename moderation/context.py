@@ -8,11 +8,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from moderation.events import EventAction
-from moderation.storage.tables import ClassificationRow, EventRow, InteractionRow
+from moderation.storage.tables import ActionRow, ClassificationRow, EventRow, InteractionRow
 from playbooks.plan import DecisionContext
 
 WINDOW = timedelta(minutes=10)
 BASELINE = timedelta(hours=24)
+RECENT_TEMPLATES = timedelta(days=7)
+CAMPAIGN_WINDOW = 50  # the "last N interactions" the self-pause guardrail looks at
 
 
 def _suffix_count(session: Session, action: EventAction, *conditions: sa.ColumnElement[bool]) -> int:
@@ -52,8 +54,15 @@ def build_context(
         post_toxic = _count_on_post(session, on_post, at - WINDOW, at, toxic=True)
         day_toxic = _count_on_post(session, on_post, at - BASELINE, at - WINDOW, toxic=True)
         toxic_baseline = day_toxic / (BASELINE / WINDOW - 1)
+    recent_total, recent_negative = _campaign_recent(session, interaction, at)
+    rate, baseline = _campaign_conversion(session, interaction.campaign, at)
     return DecisionContext(
         now=now,
+        author_recent_templates=_recent_templates(session, interaction, at),
+        campaign_recent_interactions=recent_total,
+        campaign_recent_negative=recent_negative,
+        campaign_conversion_rate=rate,
+        campaign_conversion_baseline=baseline,
         timezone=timezone,
         business_hours=business_hours,
         business_days=business_days,
@@ -76,6 +85,57 @@ def _count_on_post(session: Session, on_post: tuple[sa.ColumnElement[bool], ...]
         query = query.join(ClassificationRow, ClassificationRow.interaction_id == InteractionRow.id).where(
             ClassificationRow.toxicity >= 0.5)
     return int(session.exec(query).one())
+
+
+def _recent_templates(session: Session, interaction: InteractionRow, at: datetime) -> frozenset[str]:
+    """Templates of what we sent this author in the last week (lets a playbook react to an answer to an offer)."""
+    rows = session.exec(
+        select(ActionRow.params).join(InteractionRow, InteractionRow.id == ActionRow.interaction_id).where(
+            InteractionRow.author_id == interaction.author_id,
+            InteractionRow.platform == interaction.platform,
+            InteractionRow.id != interaction.id,
+            ActionRow.operation.in_(("reply", "dm")),
+            ActionRow.state == "done",
+            ActionRow.created_at >= at - RECENT_TEMPLATES,
+        )
+    ).all()
+    return frozenset(str(params["template"]) for params in rows if params.get("template"))
+
+
+def _campaign_recent(session: Session, interaction: InteractionRow, at: datetime) -> tuple[int, int]:
+    """How many of the campaign's last interactions (before this one) were scored, and how many negative."""
+    if not interaction.campaign:
+        return 0, 0
+    last = (
+        select(ClassificationRow.sentiment)
+        .join(InteractionRow, InteractionRow.id == ClassificationRow.interaction_id)
+        .where(InteractionRow.campaign == interaction.campaign, InteractionRow.created_at <= at)
+        .order_by(InteractionRow.created_at.desc())
+        .limit(CAMPAIGN_WINDOW)
+        .subquery()
+    )
+    total, negative = session.exec(select(
+        sa.func.count(), sa.func.sum(sa.case((last.c.sentiment == "negative", 1), else_=0)))).one()
+    return int(total or 0), int(negative or 0)
+
+
+def _campaign_conversion(session: Session, campaign: str | None, at: datetime) -> tuple[float | None, float | None]:
+    """Conversions per interaction for the campaign this week, and over the 30 days before as the baseline."""
+    if not campaign:
+        return None, None
+
+    def rate(start: datetime, end: datetime) -> float | None:
+        interactions = int(session.exec(select(sa.func.count()).select_from(InteractionRow).where(
+            InteractionRow.campaign == campaign, InteractionRow.created_at >= start,
+            InteractionRow.created_at < end)).one())
+        if not interactions:
+            return None
+        converted = _suffix_count(session, EventAction.converted, EventRow.campaign == campaign,
+                                  EventRow.occurred_at >= start, EventRow.occurred_at < end)
+        return converted / interactions
+
+    week = timedelta(days=7)
+    return rate(at - week, at), rate(at - week - timedelta(days=30), at - week)
 
 
 def paused_campaigns(session: Session) -> frozenset[str]:

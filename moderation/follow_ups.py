@@ -70,7 +70,7 @@ def fire_follow_up(db: Database, action_id: int, *, now: datetime, approval_minu
         plan = Plan(interaction_id=interaction.id, actions=actions, matched_rules=(fresh.rule,))
         # The follow-up's own keys are namespaced by its action id, so they never collide with the first plan.
         work = execute_plan(session, interaction, plan, library_version=fresh.rule_version,
-                            approval_minutes=approval_minutes, key_prefix=f"followup{action_id}")
+                            approval_minutes=approval_minutes, key_prefix=f"followup{action_id}", now=now)
         fresh.state = "done"
         fresh.done_at = now
         session.add(fresh)

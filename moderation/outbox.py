@@ -2,6 +2,19 @@
 
 An action row is written in the same transaction as the decision that wants it, so a crash between
 deciding and calling loses nothing; the idempotency key makes a repeated call harmless.
+
+Never twice, in detail. Hide, unhide, hold, release and delete set a state: repeating them is harmless
+(a delete whose object is already gone counts as done). Replies and DMs create something, and platforms
+take no idempotency key, so a call that timed out may still have posted. Such an attempt marks the row
+`result.uncertain` (so does a row found in flight after a crash, once its lease ran out). Before calling
+again, the outbox asks the connector's `find_existing` to list the replies (or the conversation) and look
+for ours: our account as author and the same text under the same target. Found: the row is done with
+that id (`reconciled`), nothing is posted. Connectors without `find_existing` are never blindly repeated
+after an uncertain attempt: the row is dead-lettered for a human to check.
+
+Rate limits: a token bucket per platform account (RateLimiter) defers an action without spending one of
+its attempts; a 429 (or a platform's throttling code) pauses the bucket for the Retry-After time, and
+rate-limited answers have their own, larger budget (`max_rate_limited`) before the dead letter.
 """
 
 from __future__ import annotations
@@ -18,14 +31,17 @@ from moderation.domain import Kind, Platform, utcnow
 from moderation.events import AUTOMATION, EventAction, record_event
 from moderation.platforms.base import (
     FALLBACK,
+    NON_IDEMPOTENT,
     ActionOutcome,
     Operation,
     PermanentActionError,
     PlatformAction,
     PlatformConnector,
+    ReconcilingConnector,
     TransientActionError,
     UnsupportedOperation,
 )
+from moderation.platforms.rate_limit import RateLimiter
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, InteractionRow
 
@@ -58,6 +74,7 @@ def enqueue(
     actor: str = AUTOMATION,
     decision_id: int | None = None,
     state: str = "pending",
+    now: datetime | None = None,
 ) -> ActionRow:
     """Add a platform action to the outbox in the caller's transaction (idempotent on `key`)."""
     existing = session.exec(select(ActionRow).where(ActionRow.idempotency_key == key)).first()
@@ -72,7 +89,7 @@ def enqueue(
         platform=interaction.platform,
         params={**(params or {}), **({"text": text} if text is not None else {})},
         state=state,
-        next_attempt_at=utcnow(),
+        next_attempt_at=now or utcnow(),
         rule=rule,
         rule_version=rule_version,
         actor=actor,
@@ -102,6 +119,8 @@ class Outbox:
         max_delay: float = 900.0,
         lease_seconds: float = 120.0,
         clock: Callable[[], datetime] = utcnow,
+        rate_limiter: RateLimiter | None = None,
+        max_rate_limited: int = 30,
     ) -> None:
         self.db = db
         self.connectors = dict(connectors)
@@ -111,6 +130,8 @@ class Outbox:
         self.max_delay = max_delay
         self.lease = timedelta(seconds=lease_seconds)
         self.clock = clock
+        self.rate_limiter = rate_limiter
+        self.max_rate_limited = max_rate_limited
 
     def backoff(self, attempts: int, retry_after: float | None) -> float:
         """Exponential backoff with full jitter; a platform's Retry-After is a floor, never shortened."""
@@ -125,7 +146,10 @@ class Outbox:
                                             ActionRow.updated_at < now - self.lease)
             for row in session.exec(stale.with_for_update(skip_locked=True)).all():
                 row.state = "pending"
+                # The crash may have come after the platform acted: check before repeating a reply or DM.
+                row.result = {**row.result, "uncertain": True}
                 session.add(row)
+                logger.warning("moderation.outbox.lease_expired", extra={"action_id": row.id})
             due = (
                 select(ActionRow)
                 .where(ActionRow.state == "pending", ActionRow.next_attempt_at <= now)
@@ -171,6 +195,13 @@ class Outbox:
         if not connector.supports(operation):
             await self._fall_back(row, operation, f"{row.platform} does not allow {operation.value}")
             return
+        account = str(getattr(connector, "account_id", "") or "")
+        if self.rate_limiter is not None:
+            wait = self.rate_limiter.take(row.platform, account)
+            if wait > 0:
+                self._defer(row, wait)
+                return
+        extra = {"parent_id": interaction.parent_id} if interaction.parent_id else {}
         request = PlatformAction(
             key=row.idempotency_key,
             operation=operation,
@@ -180,19 +211,36 @@ class Outbox:
             author_id=interaction.author_id,
             post_id=interaction.post_id,
             text=row.params.get("text"),
-            params=row.params,
+            account_id=account or None,
+            params={**extra, **row.params},
         )
+        uncertain = bool(row.result.get("uncertain")) and operation in NON_IDEMPOTENT
         try:
-            outcome = await connector.perform(request)
+            outcome = None
+            if uncertain:
+                if not isinstance(connector, ReconcilingConnector):
+                    await self._finish_dead(row, "an earlier attempt may have been applied and this platform "
+                                                 "cannot be checked; verify by hand, then `socialops actions retry`")
+                    return
+                outcome = await connector.find_existing(request)
+                if outcome is not None:
+                    logger.warning("moderation.outbox.reconciled", extra={"action_id": row.id})
+            if outcome is None:
+                outcome = await connector.perform(request)
         except TransientActionError as exc:
-            await self._retry_or_dead(row, str(exc), exc.retry_after)
+            if exc.rate_limited:
+                await self._rate_limited(row, account, str(exc), exc.retry_after)
+            else:
+                await self._retry_or_dead(row, str(exc), exc.retry_after,
+                                          uncertain=uncertain or (exc.maybe_applied and operation in NON_IDEMPOTENT))
         except UnsupportedOperation as exc:
             await self._fall_back(row, operation, str(exc))
         except PermanentActionError as exc:
             await self._finish_dead(row, str(exc))
         except Exception as exc:  # noqa: BLE001 - a connector bug must not stop the outbox
             logger.exception("moderation.outbox.connector_crashed", extra={"action_id": row.id})
-            await self._retry_or_dead(row, f"{exc.__class__.__name__}: {exc}", None)
+            await self._retry_or_dead(row, f"{exc.__class__.__name__}: {exc}", None,
+                                      uncertain=operation in NON_IDEMPOTENT)
         else:
             self._finish_done(row, interaction, operation, outcome)
 
@@ -205,19 +253,55 @@ class Outbox:
             fresh.attempts += 1
             fresh.done_at = now
             fresh.updated_at = now
-            fresh.result = {"external_ref": outcome.external_ref, **outcome.data}
+            fresh.result = {**fresh.result, "external_ref": outcome.external_ref, **outcome.data,
+                            "uncertain": False}
             session.add(fresh)
             record_event(
                 session, interaction, response_event(operation, interaction.kind), actor=fresh.actor,
                 occurred_at=now, playbook=fresh.rule, rule_version=fresh.rule_version,
                 data={"action_id": fresh.id, "operation": operation.value, "action_type": fresh.type,
-                      "external_ref": outcome.external_ref, **({"fallback_of": fresh.fallback_of}
-                                                              if fresh.fallback_of else {})},
+                      "external_ref": outcome.external_ref, **_event_details(fresh, outcome)},
             )
         logger.info("moderation.outbox.done", extra={"action_id": row.id, "operation": operation.value})
 
-    async def _retry_or_dead(self, row: ActionRow, error: str, retry_after: float | None) -> None:
+    def _defer(self, row: ActionRow, wait: float) -> None:
+        """Back in the queue for later without spending an attempt (our own rate limit, not a failure)."""
+        with self.db.session() as session:
+            fresh = session.get(ActionRow, row.id)
+            fresh.state = "pending"
+            fresh.next_attempt_at = self.clock() + timedelta(seconds=wait)
+            fresh.updated_at = self.clock()
+            session.add(fresh)
+        logger.debug("moderation.outbox.deferred", extra={"action_id": row.id, "wait_s": round(wait, 3)})
+
+    async def _rate_limited(self, row: ActionRow, account: str, error: str, retry_after: float | None) -> None:
+        if self.rate_limiter is not None and retry_after:
+            self.rate_limiter.pause(row.platform, account, retry_after)
+        count = int(row.result.get("rate_limited", 0)) + 1
+        if count > self.max_rate_limited:
+            await self._finish_dead(row, f"still rate limited after {count - 1} tries: {error}")
+            return
+        # Exponential on the rate-limit count, and never sooner than the platform asked.
+        delay = self.backoff(min(count, 10), retry_after)
+        with self.db.session() as session:
+            fresh = session.get(ActionRow, row.id)
+            fresh.state = "pending"
+            fresh.result = {**fresh.result, "rate_limited": count}
+            fresh.last_error = error[:2000]
+            fresh.next_attempt_at = self.clock() + timedelta(seconds=delay)
+            fresh.updated_at = self.clock()
+            session.add(fresh)
+        logger.warning("moderation.outbox.rate_limited", extra={"action_id": row.id, "count": count,
+                                                                "delay_s": round(delay, 2)})
+
+    async def _retry_or_dead(self, row: ActionRow, error: str, retry_after: float | None, *,
+                             uncertain: bool = False) -> None:
         attempts = row.attempts + 1
+        if uncertain and not row.result.get("uncertain"):
+            with self.db.session() as session:
+                fresh = session.get(ActionRow, row.id)
+                fresh.result = {**fresh.result, "uncertain": True}
+                session.add(fresh)
         if attempts >= self.max_attempts:
             await self._finish_dead(row, error, attempts=attempts)
             return
@@ -259,6 +343,9 @@ class Outbox:
             # The row is rewritten in place: same key, so a retry of the original can never run as well.
             fresh.fallback_of = fresh.fallback_of or operation.value
             fresh.operation = fallback.value
+            fresh.result = {**fresh.result, "fallbacks": [*fresh.result.get("fallbacks", []),
+                                                          {"from": operation.value, "to": fallback.value,
+                                                           "reason": why[:300]}]}
             fresh.state = "pending"
             fresh.next_attempt_at = self.clock()
             fresh.last_error = f"fell back from {operation.value}: {why}"[:2000]
@@ -267,3 +354,15 @@ class Outbox:
         logger.info("moderation.outbox.fallback", extra={"action_id": row.id, "from": operation.value,
                                                          "to": fallback.value})
 
+
+
+def _event_details(row: ActionRow, outcome: ActionOutcome) -> dict[str, Any]:
+    """What the KPI and audit readers need to know beyond the operation: fallbacks, undo, reconciliation."""
+    details: dict[str, Any] = {}
+    if row.fallback_of:
+        details["fallback_of"] = row.fallback_of
+        details["fallbacks"] = row.result.get("fallbacks", [])
+    if row.params.get("reverses") is not None:
+        details["reverses"] = row.params["reverses"]
+    details.update({key: value for key, value in outcome.data.items() if key in ("reconciled", "already_gone")})
+    return details

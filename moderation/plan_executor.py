@@ -7,16 +7,16 @@ caller can do it after the commit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from moderation.domain import as_utc
+from moderation.domain import as_utc, utcnow
 from moderation.events import AUTOMATION, EventAction, record_event
 from moderation.outbox import enqueue
-from moderation.platforms.base import OPERATION_FOR_ACTION
+from moderation.platforms.base import OPERATION_FOR_ACTION, Operation
 from moderation.storage.tables import ActionRow, ApprovalRow, DecisionRow, EscalationRow, InteractionRow
-from playbooks.plan import Action, ActionType, Plan
+from playbooks.plan import Action, ActionType, DecisionContext, Plan
 
 
 @dataclass
@@ -48,35 +48,41 @@ def execute_plan(
     library_version: str,
     approval_minutes: int,
     key_prefix: str = "plan",
+    now: datetime | None = None,
+    context: DecisionContext | None = None,
 ) -> HumanWork:
+    """Record the decision and its actions; `now` is when the actions become due (the worker's clock)."""
     decision = DecisionRow(
         interaction_id=interaction.id,
         library_version=library_version,
         matched_rules=list(plan.matched_rules),
         plan=plan.model_dump(mode="json"),
+        context=context.model_dump(mode="json") if context is not None else None,
     )
     session.add(decision)
     session.flush()
     work = HumanWork()
     for index, action in enumerate(plan.actions):
         key = action_key(interaction.id, index, action, key_prefix)
-        _dispatch(session, interaction, action, key, decision.id, approval_minutes, work)
+        _dispatch(session, interaction, action, key, decision.id, approval_minutes, work, now or utcnow())
     return work
 
 
 def _dispatch(session: Session, interaction: InteractionRow, action: Action, key: str, decision_id: int | None,
-              approval_minutes: int, work: HumanWork) -> None:
-    common = {"playbook": action.rule, "rule_version": action.rule_version}
+              approval_minutes: int, work: HumanWork, now: datetime) -> None:
+    common = {"playbook": action.rule, "rule_version": action.rule_version, "occurred_at": now}
     kind = action.type
     if kind in OPERATION_FOR_ACTION and kind != ActionType.draft_reply:
         enqueue(session, interaction, OPERATION_FOR_ACTION[kind], key=key, action_type=kind.value,
                 text=action.params.get("text"), params=_extra_params(action), rule=action.rule,
-                rule_version=action.rule_version, decision_id=decision_id)
+                rule_version=action.rule_version, decision_id=decision_id, now=now)
         return
     if kind == ActionType.draft_reply:
-        row = enqueue(session, interaction, OPERATION_FOR_ACTION[kind], key=key, action_type=kind.value,
+        # A draft may be a private answer (refund DMs, apologies): once approved it goes as a DM, not in public.
+        operation = Operation.dm if action.params.get("channel") == "dm" else OPERATION_FOR_ACTION[kind]
+        row = enqueue(session, interaction, operation, key=key, action_type=kind.value,
                       text=action.params.get("text", ""), params=_extra_params(action), rule=action.rule,
-                      rule_version=action.rule_version, decision_id=decision_id, state="awaiting_approval")
+                      rule_version=action.rule_version, decision_id=decision_id, state="awaiting_approval", now=now)
         session.flush()
         approval = ApprovalRow(
             interaction_id=interaction.id,
@@ -97,9 +103,18 @@ def _dispatch(session: Session, interaction: InteractionRow, action: Action, key
     session.add(row)
     session.flush()
     if kind == ActionType.escalate:
+        dedupe_key = action.params.get("key")
+        open_one = _open_escalation(session, str(dedupe_key)) if dedupe_key else None
+        if open_one is not None:
+            # One incident, one page: a crisis escalates once, later comments join the open escalation.
+            record_event(session, interaction, EventAction.escalated, **common,
+                         data={"escalation_id": open_one.id, "level": open_one.level, "team": open_one.team,
+                               "joined": True})
+            return
         escalation = EscalationRow(interaction_id=interaction.id, level=str(action.params.get("level", "normal")),
                                    team=str(action.params.get("team", "community")),
-                                   reason=action.reason or str(action.params.get("reason", "")))
+                                   reason=action.reason or str(action.params.get("reason", "")),
+                                   dedupe_key=str(dedupe_key) if dedupe_key else None)
         session.add(escalation)
         session.flush()
         record_event(session, interaction, EventAction.escalated, **common,
@@ -124,10 +139,14 @@ def _dispatch(session: Session, interaction: InteractionRow, action: Action, key
                      data={"action_id": row.id, "delay_minutes": delay})
         work.follow_ups.append(row.id)
     elif kind == ActionType.pause_automation:
+        # The team hears of it through the notify action the engine plans beside the pause.
         record_event(session, interaction, EventAction.automation_paused, **common,
                      data={"reason": action.reason, **dict(action.params)})
-        work.notices.append(("alerts", f"Automation paused for campaign {interaction.campaign or '(all)'}: "
-                                       f"{action.reason}", interaction.id))
+
+
+def _open_escalation(session: Session, dedupe_key: str) -> EscalationRow | None:
+    return session.exec(select(EscalationRow).where(EscalationRow.dedupe_key == dedupe_key,
+                                                    EscalationRow.state != "resolved")).first()
 
 
 def _extra_params(action: Action) -> dict[str, object]:

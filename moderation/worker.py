@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+import sqlalchemy as sa
 from sqlmodel import select
 
 from moderation.classifier.base import TextClassifier
@@ -73,7 +74,7 @@ class ModerationWorker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
 
-    def claim(self, limit: int) -> list[str]:
+    def claim(self, limit: int, *, until: datetime | None = None) -> list[str]:
         """Claim pending interactions (and ones a dead worker left claimed past the lease), oldest first.
         SKIP LOCKED lets many workers share one PostgreSQL queue; SQLite serialises writers anyway."""
         now = utcnow()
@@ -87,6 +88,7 @@ class ModerationWorker:
                         & (InteractionRow.claimed_at < now - self.settings.lease)
                     )
                 )
+                .where(InteractionRow.created_at <= until if until is not None else sa.true())
                 .order_by(InteractionRow.created_at)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
@@ -100,8 +102,9 @@ class ModerationWorker:
                 session.add(row)
             return [row.id for row in rows]
 
-    async def process_batch(self, limit: int | None = None) -> BatchResult:
-        ids = self.claim(limit or self.settings.batch_size)
+    async def process_batch(self, limit: int | None = None, *, until: datetime | None = None) -> BatchResult:
+        """Process up to `limit` pending interactions (only those created by `until`, for replays)."""
+        ids = self.claim(limit or self.settings.batch_size, until=until)
         result = BatchResult()
         if not ids:
             return result
@@ -144,7 +147,7 @@ class ModerationWorker:
                                     business_days=self.settings.business_days)
             plan = self.engine.decide(interaction, scores, context)
             work = execute_plan(session, fresh, plan, library_version=self.engine.version,
-                                approval_minutes=self.settings.approval_minutes)
+                                approval_minutes=self.settings.approval_minutes, now=now, context=context)
             fresh.status = "done"
             session.add(fresh)
         return work

@@ -9,8 +9,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from moderation.domain import as_utc
 
 
 class ActionType(str, enum.Enum):
@@ -55,6 +58,8 @@ class Plan(BaseModel):
     interaction_id: str
     actions: tuple[Action, ...] = ()
     matched_rules: tuple[str, ...] = ()
+    # What the guardrails changed or added, in words, so a replay or an audit can say why.
+    notes: tuple[str, ...] = ()
 
     def of_type(self, action_type: ActionType) -> list[Action]:
         return [action for action in self.actions if action.type == action_type]
@@ -78,3 +83,35 @@ class DecisionContext(BaseModel):
     post_volume_10m: int = 0
     post_toxic_10m: int = 0
     post_toxic_baseline_10m: float = 0.0
+    # Templates of the replies and DMs we sent this author recently (say the last 7 days), so a rule can react
+    # to an answer to them ("offer" after the price quick reply).
+    author_recent_templates: frozenset[str] = frozenset()
+    # The campaign's last N interactions (N = settings.guardrails.negative_window) and how many were negative.
+    campaign_recent_interactions: int = 0
+    campaign_recent_negative: int = 0
+    # Conversion rate of the campaign now and its baseline (same unit, e.g. orders per click); None = unknown.
+    campaign_conversion_rate: float | None = None
+    campaign_conversion_baseline: float | None = None
+
+    @field_validator("now")
+    @classmethod
+    def _now_utc(cls, value: datetime) -> datetime:
+        return as_utc(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        # Checked here so a typo in the team config fails when the context is built, not inside a decision.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name like 'Europe/Paris')") from None
+        return value
+
+    @field_validator("business_hours")
+    @classmethod
+    def _hours(cls, value: tuple[int, int]) -> tuple[int, int]:
+        start, end = value
+        if not 0 <= start <= end <= 24:
+            raise ValueError("business_hours is (start, end) with 0 <= start <= end <= 24")
+        return value

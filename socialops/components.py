@@ -14,14 +14,24 @@ from bot.surface import ChatSurface
 from moderation.domain import utcnow
 from moderation.kpis import KpiSettings
 from moderation.outbox import Outbox
-from moderation.platforms.registry import build_connectors
+from moderation.platforms.registry import build_youtube_pollers
 from moderation.storage import Database
 from moderation.timers import Timers, register_handler
 from moderation.worker import ModerationWorker
 from moderation.worker_loop import WorkerLoop
 from socialops.app import Component
 from socialops.config import Settings
-from socialops.runtime import authorizer, build_classifier, build_library, worker_settings
+from socialops.runtime import (
+    authorizer,
+    build_classifier,
+    build_library,
+    build_platform_connectors,
+    build_webhook_app,
+    connector_options,
+    rate_limiter,
+    worker_settings,
+)
+from socialops.webserver import PollerComponent, WebhookComponent
 
 
 class SchedulerComponent:
@@ -63,9 +73,18 @@ def build_components(settings: Settings, db: Database, *, console_input: bool | 
     if settings.worker.enabled:
         worker = ModerationWorker(db, build_classifier(settings), build_library(settings), hub,
                                   worker_settings(settings))
-        outbox = Outbox(db, build_connectors(settings.accounts),
+        outbox = Outbox(db, build_platform_connectors(settings, db), rate_limiter=rate_limiter(settings),
+                        max_attempts=settings.connectors.max_attempts,
                         alert=lambda text, _row: hub.notify("alerts", f"dead letter: {text}"))
         components.append(WorkerLoop(worker, outbox, hub, timers=timers, poll_seconds=settings.worker.poll_seconds))
+
+    if settings.webhooks.enabled:
+        components.append(WebhookComponent(build_webhook_app(settings, db), host=settings.webhooks.host,
+                                           port=settings.webhooks.port))
+    pollers = build_youtube_pollers(settings.accounts, db, secret=settings.secret,
+                                    options=connector_options(settings))
+    if pollers:
+        components.append(PollerComponent(pollers, every_seconds=settings.connectors.youtube_poll_seconds))
 
     if settings.chat.console.enabled and (console_input if console_input is not None else sys.stdin.isatty()):
         console = surfaces[0]

@@ -144,6 +144,47 @@ class Roi(_Strict):
     minutes_saved_per_automated_reply: Decimal = Field(Decimal(3), ge=0)
 
 
+class Webhooks(_Strict):
+    """The webhook receiver (`socialops serve`, or inside `socialops run` when enabled)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    verify_token_env: str = "META_VERIFY_TOKEN"  # the token you type in Meta's App Dashboard
+    app_secret_env: str = "META_APP_SECRET"  # signs X-Hub-Signature-256
+    tiktok_secret_env: str | None = "TIKTOK_CLIENT_SECRET"  # signs TikTok-Signature; None: no TikTok endpoint
+    max_body_bytes: int = Field(1_048_576, ge=1024, le=52_428_800)
+    tiktok_tolerance_seconds: int = Field(300, ge=10, le=86_400)
+
+    _check_env = field_validator("verify_token_env", "app_secret_env", "tiktok_secret_env")(_env_name)
+
+
+class RateLimitSetting(_Strict):
+    per_second: float = Field(gt=0, le=1000)
+    burst: int = Field(1, ge=1, le=10_000)
+
+
+class Connectors(_Strict):
+    """How the real platform connectors reach the platforms (sandbox accounts ignore this)."""
+
+    graph_api_version: str = "v21.0"
+    graph_base_url: str = "https://graph.facebook.com"
+    youtube_base_url: str = "https://www.googleapis.com/youtube/v3"
+    tiktok_base_url: str = "https://business-api.tiktok.com/open_api/v1.3"
+    timeout_seconds: float = Field(10.0, gt=0, le=120)
+    max_attempts: int = Field(6, ge=1, le=50)
+    youtube_poll_seconds: float = Field(60.0, ge=5, le=3600)
+    youtube_daily_quota: int = Field(10_000, ge=1)
+    rate_limits: dict[Platform, RateLimitSetting] = Field(default_factory=dict)  # per account; defaults apply
+
+    @field_validator("graph_api_version")
+    @classmethod
+    def _graph_version(cls, value: str) -> str:
+        if not re.match(r"^v\d+\.\d+$", value):
+            raise ValueError("graph_api_version looks like v21.0")
+        return value
+
+
 class Settings(_Strict):
     team: Team = Team()
     database_url: str | None = None  # SOCIALOPS_DATABASE_URL wins; a password belongs there, not here
@@ -156,6 +197,10 @@ class Settings(_Strict):
     worker: Worker = Worker()
     classifier: Classifier = Classifier()
     roi: Roi = Roi()
+    webhooks: Webhooks = Webhooks()
+    connectors: Connectors = Connectors()
+    # NAME=value lines, read when the environment variable is not set (keep it chmod 600, out of git).
+    secrets_file: Path | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -165,11 +210,38 @@ class Settings(_Strict):
         return value
 
     def secret(self, env_name: str) -> str:
-        """Read a secret from the environment; its value never enters the settings object or a log."""
+        """Read a secret from the environment, else from `secrets_file`; its value never enters the settings
+        object, a log or an error message."""
         value = os.environ.get(env_name)
-        if not value:
-            raise ConfigError(f"environment variable {env_name} is not set")
-        return value
+        if value:
+            return value
+        if self.secrets_file is not None:
+            value = read_secrets_file(self.secrets_file).get(env_name)
+            if value:
+                return value
+            raise ConfigError(f"{env_name} is neither set in the environment nor in {self.secrets_file}")
+        raise ConfigError(f"environment variable {env_name} is not set")
+
+
+def read_secrets_file(path: Path) -> dict[str, str]:
+    """`NAME=value` lines (blank lines and # comments allowed). Refused when others may read it."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ConfigError(f"secrets_file {path}: no such file") from None
+    if mode & 0o077:
+        raise ConfigError(f"secrets_file {path} is readable by others: chmod 600 {path}")
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not _ENV_NAME.match(name.strip()):
+            # Never echo the line: it may hold a secret.
+            raise ConfigError(f"secrets_file {path}:{number}: expected NAME=value")
+        values[name.strip()] = value.strip().strip('"').strip("'")
+    return values
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -9,11 +9,14 @@ class UserError(Exception):
 
 def known_errors() -> tuple[type[BaseException], ...]:
     """Every library error type that is the user's to fix, collected without importing heavy modules."""
+    from moderation.platforms.registry import ConnectorConfigError
     from moderation.storage import DatabaseError
+    from moderation.undo import ActionNotFound, CannotUndo
     from socialops.config import ConfigError
 
     errors: list[type[BaseException]] = [UserError, ConfigError, DatabaseError, FileNotFoundError,
-                                         PermissionError, IsADirectoryError]
+                                         PermissionError, IsADirectoryError, ConnectorConfigError,
+                                         ActionNotFound, CannotUndo]
     try:
         from playbooks.errors import PlaybookError
 

@@ -7,8 +7,15 @@ from typing import TYPE_CHECKING
 from moderation.worker import WorkerSettings
 
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
     from bot.approvals import Authorizer
     from moderation.classifier.base import TextClassifier
+    from moderation.domain import Platform
+    from moderation.platforms.base import PlatformConnector
+    from moderation.platforms.rate_limit import RateLimiter
+    from moderation.platforms.registry import ConnectorOptions
+    from moderation.storage import Database
     from moderation.worker import DecisionEngine
     from socialops.config import Settings
 
@@ -51,3 +58,59 @@ def authorizer(settings: Settings) -> Authorizer:
         return user in allowed.get(surface, set())
 
     return authorize
+
+
+def connector_options(settings: Settings) -> ConnectorOptions:
+    from moderation.platforms.registry import ConnectorOptions
+
+    c = settings.connectors
+    return ConnectorOptions(graph_base_url=c.graph_base_url, graph_api_version=c.graph_api_version,
+                            youtube_base_url=c.youtube_base_url, tiktok_base_url=c.tiktok_base_url,
+                            timeout_seconds=c.timeout_seconds, youtube_daily_quota=c.youtube_daily_quota)
+
+
+def build_platform_connectors(settings: Settings, db: Database) -> dict[Platform, PlatformConnector]:
+    """The configured accounts' connectors; tokens come from the environment or the secrets file."""
+    from moderation.platforms.registry import build_connectors
+
+    return build_connectors(settings.accounts, secret=settings.secret, options=connector_options(settings), db=db)
+
+
+def rate_limiter(settings: Settings) -> RateLimiter:
+    from moderation.platforms.rate_limit import DEFAULT_RATE_LIMITS, RateLimit, RateLimiter
+
+    limits = dict(DEFAULT_RATE_LIMITS)
+    for platform, limit in settings.connectors.rate_limits.items():
+        limits[platform.value] = RateLimit(per_second=limit.per_second, burst=limit.burst)
+    return RateLimiter(limits)
+
+
+def build_webhook_app(settings: Settings, db: Database) -> Starlette:
+    """The receiver with its secrets resolved now, so a missing secret stops the start, not the first delivery."""
+    from moderation.ingest.webhooks import WebhookOptions, WebhookSecrets, create_webhook_app
+
+    hooks = settings.webhooks
+    secrets = WebhookSecrets(
+        meta_verify_token=settings.secret(hooks.verify_token_env),
+        meta_app_secret=settings.secret(hooks.app_secret_env),
+        tiktok_client_secret=_tiktok_secret(settings),
+    )
+    options = WebhookOptions(max_body_bytes=hooks.max_body_bytes,
+                             tiktok_tolerance_seconds=hooks.tiktok_tolerance_seconds,
+                             own_account_ids=tuple(account.id for account in settings.accounts))
+    return create_webhook_app(db, secrets, options)
+
+
+def _tiktok_secret(settings: Settings) -> str:
+    from moderation.domain import Platform
+    from socialops.config import ConfigError
+
+    env = settings.webhooks.tiktok_secret_env
+    if not env:
+        return ""
+    try:
+        return settings.secret(env)
+    except ConfigError:
+        if any(a.platform == Platform.tiktok and not a.sandbox for a in settings.accounts):
+            raise
+        return ""  # no TikTok account: its endpoint refuses every delivery

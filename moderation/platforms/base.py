@@ -37,6 +37,10 @@ FALLBACK: dict[Operation, Operation] = {Operation.delete: Operation.hide, Operat
 # The operation that reverses another (undo).
 REVERSAL: dict[Operation, Operation] = {Operation.hide: Operation.unhide, Operation.hold: Operation.release}
 
+# Calls that create something new: repeating them after an unknown outcome could post twice. Every other
+# operation sets a state (hidden, held, gone) and may be repeated safely.
+NON_IDEMPOTENT: frozenset[Operation] = frozenset({Operation.reply, Operation.dm})
+
 
 @dataclass(frozen=True)
 class PlatformAction:
@@ -65,11 +69,18 @@ class PlatformActionError(Exception):
 
 
 class TransientActionError(PlatformActionError):
-    """Worth retrying (timeout, 5xx, 429). `retry_after` seconds when the platform said so."""
+    """Worth retrying (timeout, 5xx, 429). `retry_after` seconds when the platform said so.
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    `maybe_applied`: the platform may have acted although we saw no answer (a read timeout, a 5xx after the
+    request was sent); before repeating a non-idempotent call the outbox asks the connector to look first.
+    `rate_limited`: the platform refused to act (429 or a throttling code); it has its own retry budget."""
+
+    def __init__(self, message: str, retry_after: float | None = None, *, maybe_applied: bool = False,
+                 rate_limited: bool = False) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.maybe_applied = maybe_applied
+        self.rate_limited = rate_limited
 
 
 class PermanentActionError(PlatformActionError):
@@ -87,3 +98,10 @@ class PlatformConnector(Protocol):
     def supports(self, operation: Operation) -> bool: ...
 
     async def perform(self, action: PlatformAction) -> ActionOutcome: ...
+
+
+@runtime_checkable
+class ReconcilingConnector(Protocol):
+    """A connector that can tell whether a non-idempotent action already happened (e.g. our reply is there)."""
+
+    async def find_existing(self, action: PlatformAction) -> ActionOutcome | None: ...

@@ -30,6 +30,7 @@ class SandboxPlatform:
     hidden: set[str] = field(default_factory=set)
     held: set[str] = field(default_factory=set)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    account_id: str = "sandbox"
 
     def supports(self, operation: Operation) -> bool:
         return operation in self.operations
@@ -53,6 +54,13 @@ class SandboxPlatform:
         elif action.operation == Operation.release:
             self.held.discard(action.target_id)
         return ActionOutcome(external_ref=f"sandbox-{self.platform.value}-{next(self._ids)}")
+
+
+    async def find_existing(self, action: PlatformAction) -> ActionOutcome | None:
+        """Whether this key already acted (the real connectors look on the platform; see outbox)."""
+        if action.key in self.performed:
+            return ActionOutcome(external_ref=f"sandbox-{action.key}", data={"reconciled": True})
+        return None
 
 
 def sandbox_connectors(platforms: Iterable[Platform] = tuple(Platform)) -> dict[Platform, SandboxPlatform]:

@@ -76,6 +76,8 @@ class DecisionRow(SQLModel, table=True):
     library_version: str = Field(default="", max_length=64)
     matched_rules: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     plan: dict[str, Any] = _json()
+    # The DecisionContext the engine saw, so replays judge a new playbook on the same inputs.
+    context: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
     dry_run: bool = False
     created_at: datetime = _ts()
 
@@ -135,6 +137,8 @@ class EscalationRow(SQLModel, table=True):
     level: str = Field(default="normal", max_length=16)
     team: str = Field(default="community", max_length=64)
     reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    # Playbooks may name an incident (e.g. "crisis:instagram:<post>"): while it is open, no second page.
+    dedupe_key: str | None = Field(default=None, index=True, max_length=256)
     # open | acknowledged | resolved
     state: str = Field(default="open", index=True, max_length=16)
     step: int = 0
@@ -188,3 +192,36 @@ class GoalRow(SQLModel, table=True):
     closing_value: float | None = None
     note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
     created_at: datetime = _ts()
+
+
+class PollCursorRow(SQLModel, table=True):
+    """Where a polling connector (YouTube) stopped reading, so a restart neither skips nor re-reads much."""
+
+    __tablename__ = "poll_cursors"
+
+    id: str = Field(primary_key=True, max_length=300)  # "<platform>:<account>"
+    platform: str = Field(max_length=32)
+    account_id: str = Field(max_length=256)
+    # Newest platform time fully read; everything older has been stored.
+    watermark: datetime | None = _ts(nullable=True)
+    # A catch-up in progress: the page to resume from and the watermark to adopt once it is finished.
+    resume_page_token: str | None = Field(default=None, max_length=512)
+    pending_watermark: datetime | None = _ts(nullable=True)
+    polls: int = 0
+    last_polled_at: datetime | None = _ts(nullable=True)
+    last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+
+
+class QuotaUsageRow(SQLModel, table=True):
+    """API quota units spent per platform account and quota day (YouTube: 10,000 units a day by default)."""
+
+    __tablename__ = "quota_usage"
+    __table_args__ = (sa.UniqueConstraint("platform", "account_id", "day", name="uq_quota_usage_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=32)
+    account_id: str = Field(max_length=256)
+    day: str = Field(max_length=10)  # the platform's quota day, YYYY-MM-DD
+    units: int = 0
+    calls: dict[str, Any] = _json()  # units per method, for the operator
+    updated_at: datetime = _ts()

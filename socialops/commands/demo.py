@@ -23,7 +23,13 @@ def register(group: click.Group) -> None:
 
         from rich.console import Console
 
-        from socialops.demo.runner import SAMPLE, run_demo
+        from socialops.demo.runner import SAMPLE, fresh_sqlite, run_demo
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        asyncio.run(run_demo(db_path, Console(), sample=sample or SAMPLE, batch_size=batch_size))
+        console = Console()
+        db = fresh_sqlite(db_path)
+        try:
+            asyncio.run(run_demo(db, console, sample=sample or SAMPLE, batch_size=batch_size))
+        finally:
+            db.dispose()
+        console.print(f"explore the data: sqlite3 {db_path}")

@@ -26,7 +26,7 @@ from moderation.ingest.importer import IngestReport, ingest_file
 from moderation.kpis import KpiSettings
 from moderation.outbox import Outbox
 from moderation.platforms.sandbox import sandbox_connectors
-from moderation.storage import Database
+from moderation.storage import Database, redact_url
 from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, InteractionRow
 from moderation.worker import ModerationWorker
 from socialops.config import Settings
@@ -35,6 +35,7 @@ from socialops.demo.script import MANAGER, choose
 from socialops.runtime import authorizer, build_classifier, build_library, worker_settings
 
 SAMPLE = Path(__file__).with_name("sample.jsonl")
+REPLAY_SLICE = timedelta(minutes=2)
 
 
 @dataclass
@@ -64,14 +65,14 @@ def fresh_sqlite(path: Path) -> Database:
     return Database(f"sqlite:///{path}")
 
 
-async def run_demo(db_path: Path, console: Console, *, sample: Path = SAMPLE, batch_size: int = 32,
+async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, batch_size: int = 32,
                    settings: Settings | None = None) -> DemoResult:
+    """Run the demo on an empty database (the command passes a fresh SQLite file; tests also PostgreSQL)."""
     started = time.perf_counter()
     settings = settings or Settings()
-    db = fresh_sqlite(db_path)
     end = utcnow()
     console.rule("[bold]socialops demo")
-    console.print(f"database: {db_path} (fresh SQLite) · platforms: sandbox (nothing leaves this machine)")
+    console.print(f"database: {redact_url(db.url)} · platforms: sandbox (nothing leaves this machine)")
 
     with tempfile.TemporaryDirectory() as tmp:
         replay = Path(tmp) / "sample.jsonl"
@@ -100,11 +101,12 @@ async def run_demo(db_path: Path, console: Console, *, sample: Path = SAMPLE, ba
     with progress:
         task = progress.add_task("interactions", total=report.stored)
         while True:
-            upcoming = _next_batch_end(db, batch_size)
+            upcoming = _next_pending_time(db)
             if upcoming is None:
                 break
-            clock.set(upcoming + timedelta(seconds=45))
-            batch = await worker.process_batch(batch_size)
+            # Time moves in short slices, so automated answers come minutes after the comment, as live.
+            clock.set(upcoming + REPLAY_SLICE)
+            batch = await worker.process_batch(batch_size, until=clock())
             result.processed += batch.processed
             await _run_due_follow_ups(db, clock, hub, settings)
             await outbox.drain()
@@ -123,17 +125,15 @@ async def run_demo(db_path: Path, console: Console, *, sample: Path = SAMPLE, ba
     await surface.post_digest(build_digest(db, end=end, days=7, title="Maison Lumière — last 7 days",
                                            settings=KpiSettings.from_settings(settings)))
     result.seconds = time.perf_counter() - started
-    console.print(f"done in {result.seconds:.1f} s · {result.sandbox_calls} sandbox platform calls · "
-                  f"explore the data: sqlite3 {db_path}")
-    db.dispose()
+    console.print(f"done in {result.seconds:.1f} s · {result.sandbox_calls} sandbox platform calls")
     return result
 
 
-def _next_batch_end(db: Database, batch_size: int) -> datetime | None:
+def _next_pending_time(db: Database) -> datetime | None:
     with db.session() as session:
-        times = session.exec(select(InteractionRow.created_at).where(InteractionRow.status == "pending")
-                             .order_by(InteractionRow.created_at).limit(batch_size)).all()
-    return as_utc(times[-1]) if times else None
+        first = session.exec(select(InteractionRow.created_at).where(InteractionRow.status == "pending")
+                             .order_by(InteractionRow.created_at).limit(1)).first()
+    return as_utc(first) if first else None
 
 
 async def _run_due_follow_ups(db: Database, clock: ReplayClock, hub: ChatHub, settings: Settings) -> None:

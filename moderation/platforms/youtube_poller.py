@@ -1,0 +1,139 @@
+"""YouTube has no comment webhooks: this poller reads `commentThreads.list` for the channel, newest first,
+stores new comments durably, then moves a persisted cursor.
+
+Cursor: the newest `publishedAt` fully read (the watermark). A poll pages from the top until it reaches
+comments at or before the watermark. If it runs out of pages for this round (`max_pages`) before getting
+there, it saves the next page token and the would-be watermark, and the next poll resumes the catch-up
+first, so a burst larger than one round is never skipped. The cursor moves only after the comments are
+committed; a crash in between re-reads a page, and storage dedupes it. Every call is charged to the quota.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from moderation.domain import Interaction, Kind, Platform, as_utc, utcnow
+from moderation.ingest.store import store_interactions
+from moderation.platforms.base import TransientActionError
+from moderation.platforms.http import Redactor
+from moderation.platforms.youtube import DEFAULT_YOUTUBE_URL, QuotaLedger, YouTubeApi
+from moderation.storage import Database
+from moderation.storage.tables import PollCursorRow
+
+logger = logging.getLogger(__name__)
+
+
+def _time(value: str) -> datetime:
+    return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
+def comment_to_interaction(comment: dict[str, Any], *, video_id: str | None, parent_id: str | None) -> Interaction:
+    snippet = comment["snippet"]
+    return Interaction(
+        platform=Platform.youtube, kind=Kind.comment, external_id=str(comment["id"]),
+        author_id=str((snippet.get("authorChannelId") or {}).get("value") or snippet["authorDisplayName"]),
+        author_name=str(snippet.get("authorDisplayName", "")),
+        text=snippet.get("textOriginal") or snippet["textDisplay"],
+        post_id=snippet.get("videoId") or video_id, parent_id=parent_id,
+        created_at=_time(snippet["publishedAt"]),
+    )
+
+
+def thread_interactions(thread: dict[str, Any], own_channel: str) -> tuple[list[Interaction], list[str]]:
+    """The top-level comment and the replies the thread carries; comments by our own channel are left out."""
+    found: list[Interaction] = []
+    rejected: list[str] = []
+    snippet = thread.get("snippet") or {}
+    top = snippet.get("topLevelComment") or {}
+    comments = [(top, None)] + [(reply, top.get("id")) for reply in (thread.get("replies") or {}).get("comments", [])]
+    for comment, parent in comments:
+        author = ((comment.get("snippet") or {}).get("authorChannelId") or {}).get("value")
+        if author == own_channel:
+            continue
+        try:
+            found.append(comment_to_interaction(comment, video_id=snippet.get("videoId"), parent_id=parent))
+        except (KeyError, TypeError, ValueError, ValidationError) as exc:
+            rejected.append(f"{comment.get('id', '?')}: {exc.__class__.__name__}")
+    return found, rejected
+
+
+class YouTubePoller:
+    def __init__(self, db: Database, client: httpx.AsyncClient, *, channel_id: str, token: str,
+                 base_url: str = DEFAULT_YOUTUBE_URL, quota: QuotaLedger | None = None, page_size: int = 100,
+                 max_pages: int = 5, timeout: float | None = None) -> None:
+        self.db = db
+        self.channel_id = channel_id
+        self.redact = Redactor([token])
+        self.api = YouTubeApi(client, base_url, token, redactor=self.redact, quota=quota, timeout=timeout)
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.cursor_id = f"{Platform.youtube.value}:{channel_id}"
+
+    def cursor(self) -> PollCursorRow:
+        with self.db.session() as session:
+            row = session.get(PollCursorRow, self.cursor_id)
+            if row is None:
+                row = PollCursorRow(id=self.cursor_id, platform=Platform.youtube.value, account_id=self.channel_id)
+                session.add(row)
+            return row
+
+    async def poll_once(self) -> int:
+        """One round; returns how many new comments were stored."""
+        cursor = self.cursor()
+        watermark = as_utc(cursor.watermark) if cursor.watermark else None
+        resuming = cursor.resume_page_token is not None
+        token = cursor.resume_page_token
+        newest = as_utc(cursor.pending_watermark) if (resuming and cursor.pending_watermark) else None
+        stored = 0
+        try:
+            for _ in range(self.max_pages):
+                page = await self.api.call("commentThreads.list", "GET", "commentThreads", idempotent=True, params={
+                    "part": "snippet,replies", "allThreadsRelatedToChannelId": self.channel_id, "order": "time",
+                    "maxResults": self.page_size, "textFormat": "plainText", **({"pageToken": token} if token else {})})
+                interactions: list[Interaction] = []
+                oldest: datetime | None = None
+                for thread in page.get("items", []):
+                    found, rejected = thread_interactions(thread, self.channel_id)
+                    for problem in rejected:
+                        logger.warning("moderation.youtube.comment_rejected", extra={"problem": problem})
+                    interactions += found
+                    published = (((thread.get("snippet") or {}).get("topLevelComment") or {}).get("snippet")
+                                 or {}).get("publishedAt")
+                    if published:
+                        at = _time(published)
+                        oldest = at if oldest is None or at < oldest else oldest
+                        newest = at if newest is None or at > newest else newest
+                stored += store_interactions(self.db, interactions, source="youtube_poll").stored
+                token = page.get("nextPageToken")
+                reached = watermark is not None and oldest is not None and oldest <= watermark
+                if reached or not token or watermark is None:
+                    # Done: everything newer than the old watermark is stored. (First run: only the newest
+                    # page is taken, as history belongs to a file import, not to the live poller.)
+                    self._save(watermark=newest or watermark, resume=None, pending=None)
+                    return stored
+                # More pages to read before the old watermark: remember where we are after each page.
+                self._save(watermark=watermark, resume=token, pending=newest)
+            logger.info("moderation.youtube.catching_up", extra={"channel": self.channel_id})
+            return stored
+        except TransientActionError as exc:
+            self._save(watermark=watermark, resume=token if resuming or token else None, pending=newest,
+                       error=str(exc))
+            logger.warning("moderation.youtube.poll_failed", extra={"error": str(exc)})
+            return stored
+
+    def _save(self, *, watermark: datetime | None, resume: str | None, pending: datetime | None,
+              error: str | None = None) -> None:
+        with self.db.session() as session:
+            row = session.get(PollCursorRow, self.cursor_id)
+            row.watermark = watermark
+            row.resume_page_token = resume
+            row.pending_watermark = pending if resume else None
+            row.polls += 1
+            row.last_polled_at = utcnow()
+            row.last_error = self.redact(error)[:2000] if error else None
+            session.add(row)

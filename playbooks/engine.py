@@ -1,0 +1,149 @@
+"""The pure decision: (interaction, scores, context) -> Plan. No I/O, no clock, no randomness."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from moderation.domain import Interaction, Kind, Platform, Scores
+from playbooks.actions import ActionSpec, Channel
+from playbooks.guardrails import PUBLIC_KINDS, Policy
+from playbooks.matching import CompiledRule, NormalisedText
+from playbooks.plan import Action, ActionType, DecisionContext, Plan
+from playbooks.settings import Settings
+from playbooks.templates import CompiledTemplate
+
+logger = logging.getLogger(__name__)
+
+_REPLIES = (ActionType.auto_reply, ActionType.send_dm, ActionType.draft_reply)
+
+
+class Engine:
+    """Rules sorted once by priority; `decide` walks them, renders texts, then applies the guardrails."""
+
+    def __init__(
+        self, rules: list[CompiledRule], templates: dict[str, CompiledTemplate], settings: Settings, version: str
+    ) -> None:
+        # Stable sort: equal priorities keep file order, then rule order, so the YAML reads top to bottom.
+        self.rules = sorted(rules, key=lambda rule: -rule.priority)
+        # Most rules name their platforms and kinds: index them so a decision only walks the rules that can
+        # match (the biggest single win for throughput).
+        self._candidates = {
+            (platform, kind): [
+                rule for rule in self.rules
+                if (rule.platforms is None or platform in rule.platforms) and (rule.kinds is None or kind in rule.kinds)
+            ]
+            for platform in Platform
+            for kind in Kind
+        }
+        # Actions without text or interaction-dependent params are the same for every decision: build them
+        # once. Replies and follow-ups are rendered per interaction.
+        self._prepared: dict[str, list[Action | ActionSpec]] = {
+            rule.key: [self._prepare(spec, rule) for spec in rule.actions] for rule in self.rules
+        }
+        self.templates = templates
+        self.settings = settings
+        self.policy = Policy(settings, version)
+
+    def decide(self, interaction: Interaction, scores: Scores, context: DecisionContext) -> Plan:
+        text = NormalisedText(interaction.text)
+        actions = self.policy.crisis(interaction, context) + self.policy.campaign_pause(interaction, context)
+        matched: list[str] = []
+        for rule in self._candidates[(interaction.platform, interaction.kind)]:
+            if not rule.matches(interaction, scores, context, text):
+                continue
+            matched.append(rule.key)
+            for item in self._prepared[rule.key]:
+                actions.append(item if isinstance(item, Action) else self._materialise(item, rule, interaction, scores))
+            if rule.stop:
+                break
+        actions, notes = self.policy.enforce(actions, interaction, scores, context, text.value)
+        return Plan(
+            interaction_id=interaction.id, actions=tuple(actions), matched_rules=tuple(matched), notes=tuple(notes)
+        )
+
+    def _prepare(self, spec: ActionSpec, rule: CompiledRule) -> Action | ActionSpec:
+        if spec.type in _REPLIES or spec.type is ActionType.follow_up:
+            return spec
+        if spec.type is ActionType.pause_automation and spec.params.campaign is None:
+            return spec
+        return self._materialise(spec, rule, None, None)
+
+    def _materialise(
+        self, spec: ActionSpec, rule: CompiledRule, interaction: Interaction | None, scores: Scores | None
+    ) -> Action:
+        """An ActionSpec from YAML -> a concrete Action, with any text rendered now (plans are plain data)."""
+        params: dict[str, Any]
+        if spec.type in _REPLIES:
+            assert interaction is not None and scores is not None  # replies are never prepared ahead
+            return self._reply(spec, rule, interaction, scores)
+        if spec.type is ActionType.follow_up:
+            nested = [self._materialise(item, rule, interaction, scores) for item in spec.params.actions]
+            params = {
+                "delay_minutes": spec.params.delay_minutes,
+                "unless": list(spec.params.unless),
+                "actions": [action.model_dump(mode="json") for action in nested],
+            }
+        elif spec.type is ActionType.pause_automation:
+            params = {"campaign": spec.params.campaign or (interaction.campaign if interaction else None)}
+        elif spec.type is ActionType.tag:
+            params = {"tags": list(spec.params.tags)}
+        elif spec.type is ActionType.notify:
+            # `text` is what the executor posts; the YAML says `message` because that is what a lead writes.
+            params = {"channel": spec.params.channel, "text": spec.params.message or rule.description}
+        else:
+            params = spec.params.model_dump(exclude={"reason"}, exclude_none=True)
+        reason = getattr(spec.params, "reason", "") or rule.description
+        return Action(
+            type=spec.type, params=params, rule=rule.key, rule_version=rule.version, reason=reason
+        )
+
+    def _reply(self, spec: ActionSpec, rule: CompiledRule, interaction: Interaction, scores: Scores) -> Action:
+        channel = _channel(spec, interaction.kind)
+        template = self.templates[spec.params.template]
+        settings = self.settings
+        campaign = interaction.campaign or settings.utm.default_campaign
+        product = spec.params.product or settings.products.get(interaction.campaign or "", settings.default_product)
+        variables = {
+            "author": interaction.author_name or "there", "text": interaction.text, "intent": scores.intent,
+            "product": product, "links": settings.links, "platform": interaction.platform.value,
+            "campaign": campaign, "lang": scores.lang,
+        }
+        limit = settings.length_limits[interaction.platform][channel]
+        try:
+            rendered = template.render(
+                interaction_id=interaction.id, platform=interaction.platform, lang=scores.lang, variables=variables,
+                limit=limit, utm=(interaction.platform.value, settings.utm.medium, campaign),
+            )
+        except Exception as exc:  # noqa: BLE001 - a user template must never crash a decision
+            # Load-time checks render every template once, so this is rare (a link removed at run time...);
+            # a human gets the message rather than the author getting a broken text.
+            logger.warning("playbooks.template.render_failed", extra={"template": template.name, "error": str(exc)})
+            return Action(
+                type=ActionType.escalate, params={"level": "normal", "team": settings.guardrails.human_team},
+                rule=rule.key, rule_version=rule.version, reason=f"template '{template.name}' failed: {exc}",
+            )
+        action_type = spec.type
+        params: dict[str, Any] = {
+            "text": rendered.text, "template": rendered.template, "variant": rendered.variant,
+            "lang": rendered.lang, "channel": channel,
+        }
+        if rendered.truncated:
+            params["truncated"] = True
+            if action_type is not ActionType.draft_reply:
+                # Cut text is not sent unseen: a human checks it reads well.
+                action_type = ActionType.draft_reply
+        if action_type is ActionType.draft_reply:
+            params["needs_approval"] = True
+        return Action(
+            type=action_type, params=params, rule=rule.key, rule_version=rule.version, reason=rule.description
+        )
+
+
+def _channel(spec: ActionSpec, kind: Kind) -> str:
+    if spec.type is ActionType.send_dm:
+        return "dm"
+    wanted = getattr(spec.params, "channel", Channel.same)
+    if wanted is Channel.same:
+        return "public" if kind in PUBLIC_KINDS else "dm"
+    return wanted.value

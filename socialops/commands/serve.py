@@ -1,0 +1,44 @@
+"""`socialops serve`: the webhook receiver on its own (Meta and TikTok deliveries in, stored for the worker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def register(group: click.Group) -> None:
+    @group.command("serve")
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="Team configuration file (default: $SOCIALOPS_CONFIG, then socialops.yaml).")
+    @click.option("--host", default=None, help="Listen address (default: webhooks.host).")
+    @click.option("--port", type=int, default=None, help="Listen port (default: webhooks.port).")
+    def serve(config_path: Path | None, host: str | None, port: int | None) -> None:
+        """Serve the webhook endpoints until SIGTERM/Ctrl-C.
+
+        \b
+        GET  /webhooks/meta    Meta's verification handshake (hub.challenge)
+        POST /webhooks/meta    Instagram and Facebook Page deliveries (X-Hub-Signature-256)
+        POST /webhooks/tiktok  TikTok comment events (TikTok-Signature)
+        GET  /healthz          200 when the database answers
+
+        Deliveries are stored before they are acknowledged; `socialops run` classifies and acts on them.
+        Put it behind an HTTPS reverse proxy: Meta and TikTok only call https:// URLs."""
+        import uvicorn
+
+        from moderation.storage import Database
+        from socialops.config import load_settings
+        from socialops.runtime import build_webhook_app
+
+        settings = load_settings(config_path)
+        db = Database(settings.database_url)
+        app = build_webhook_app(settings, db)
+        host = host or settings.webhooks.host
+        port = port or settings.webhooks.port
+        click.echo(f"socialops webhooks on http://{host}:{port} (POST /webhooks/meta, /webhooks/tiktok; "
+                   f"GET /healthz)", err=True)
+        try:
+            uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off",
+                        timeout_graceful_shutdown=5)
+        finally:
+            db.dispose()

@@ -1,0 +1,66 @@
+"""`socialops run` as a team deploys it: processes stored work, then stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from moderation.ingest.importer import ingest_file
+from moderation.storage import Database
+from moderation.storage.tables import ActionRow, InteractionRow
+from socialops.demo.runner import SAMPLE
+
+CONFIG = """
+team: {name: Test team, timezone: Europe/Paris}
+accounts:
+  - {platform: instagram, id: "1", sandbox: true, capabilities: [reply, hide, delete, dm]}
+  - {platform: facebook, id: "2", sandbox: true, capabilities: [reply, hide, dm]}
+  - {platform: tiktok, id: "3", sandbox: true, capabilities: [reply, hide, dm]}
+  - {platform: youtube, id: "4", sandbox: true, capabilities: [reply, hold, delete]}
+digest: {enabled: false}
+worker: {batch_size: 50, poll_seconds: 0.2}
+"""
+
+
+def _wait(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_run_processes_everything_and_stops_on_sigterm(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'run.db'}"
+    db = Database(url)
+    stored = ingest_file(db, SAMPLE).stored
+    config = tmp_path / "socialops.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    env = {**os.environ, "SOCIALOPS_DATABASE_URL": url, "HF_HUB_OFFLINE": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "socialops", "run", "--config", str(config),
+                                "--no-console-input"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+
+    def count(query) -> int:
+        with db.session() as session:
+            return session.execute(query).scalar_one()
+
+    done = sa.select(sa.func.count()).where(InteractionRow.status == "done")
+    open_actions = sa.select(sa.func.count()).where(ActionRow.state.in_(("pending", "in_flight")))
+    try:
+        assert _wait(lambda: count(done) == stored and count(open_actions) == 0, timeout=180), \
+            f"processed {count(done)} of {stored}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err[-2000:]
+    assert "socialops.app.stopping" in err and "Traceback" not in err
+    assert "draft #" in out or "Approval #" in out  # the console surface showed approval requests
+    db.dispose()

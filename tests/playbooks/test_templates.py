@@ -1,0 +1,125 @@
+"""Templates: the sandbox holds, links get UTM, platform texts and limits apply, A/B is deterministic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jinja2 import TemplateError
+from jinja2.sandbox import SecurityError
+
+from playbooks import PlaybookError, load_library
+from playbooks.templates import add_utm, compile_source, pick_variant, tag_links, truncate
+from tests.playbooks.conftest import context, interaction, scores, write_playbook
+
+ATTACKS = [
+    "{{ ''.__class__.__mro__ }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ config }}",
+    "{{ settings }}",
+    "{{ self.__init__.__globals__ }}",
+    "{{ links.__class__ }}",
+    "{{ cycler.__init__.__globals__.os }}",
+    "{{ lipsum.__globals__ }}",
+    "{{ range(10) }}",
+    "{% set x = links.update({'a': 1}) %}{{ x }}",
+    "{{ author.format_map.__self__ }}",
+    "{{ request.environ }}",
+]
+
+
+@pytest.mark.parametrize("source", ATTACKS)
+def test_sandbox_escapes_fail_at_render(source: str) -> None:
+    variables = {"author": "Sam", "links": {"shop": "https://x.example"}}
+    with pytest.raises((SecurityError, TemplateError)):
+        compile_source(source).render(variables)
+
+
+@pytest.mark.parametrize("source", ATTACKS)
+def test_sandbox_escapes_are_rejected_when_the_library_loads(tmp_path: Path, source: str) -> None:
+    write_playbook(tmp_path, {"name": "evil", "templates": {"bad": {"text": {"en": source}}},
+                              "rules": [{"id": "r", "actions": [{"auto_reply": {"template": "bad"}}]}]})
+    with pytest.raises(PlaybookError) as raised:
+        load_library(tmp_path)
+    assert "template 'bad'" in str(raised.value)
+    assert "book.yaml:" in str(raised.value)
+
+
+def test_utm_added_to_every_link_and_existing_values_kept() -> None:
+    text = tag_links("see https://a.example/x?id=1, and http://b.example/p?utm_source=keep.", "tiktok",
+                     "social", "spring")
+    assert "https://a.example/x?id=1&utm_source=tiktok&utm_medium=social&utm_campaign=spring," in text
+    assert "utm_source=keep&utm_medium=social&utm_campaign=spring." in text
+    assert add_utm("https://a.example", "youtube", "social", "organic").endswith(
+        "?utm_source=youtube&utm_medium=social&utm_campaign=organic")
+
+
+def test_truncate_at_word_boundary() -> None:
+    assert truncate("short", 10) == "short"
+    cut = truncate("one two three four five six", 15)
+    assert len(cut) <= 15 and cut.endswith("…") and "thr…" not in cut
+
+
+def test_variant_assignment_is_deterministic_and_balanced() -> None:
+    names = ["a", "b"]
+    picks = [pick_variant(names, f"instagram:{n}", "thanks") for n in range(2000)]
+    assert picks == [pick_variant(names, f"instagram:{n}", "thanks") for n in range(2000)]
+    assert 900 < picks.count("a") < 1100
+
+
+def _reply_library(tmp_path: Path, template: dict[str, Any], **settings: Any) -> Any:
+    document: dict[str, Any] = {
+        "name": "t", "templates": {"greet": template},
+        "rules": [{"id": "r", "actions": [{"auto_reply": {"template": "greet"}}]}],
+    }
+    if settings:
+        document["settings"] = settings
+    write_playbook(tmp_path, document)
+    return load_library(tmp_path)
+
+
+def test_language_follows_scores_and_falls_back_to_default(tmp_path: Path) -> None:
+    library = _reply_library(tmp_path, {"text": {"en": "Hi {{ author }}", "fr": "Salut {{ author }}"}})
+    fr = library.decide(interaction(), scores(lang="fr"), context()).actions[0]
+    de = library.decide(interaction(), scores(lang="de"), context()).actions[0]
+    assert (fr.params["text"], fr.params["lang"]) == ("Salut Sam", "fr")
+    assert (de.params["text"], de.params["lang"]) == ("Hi Sam", "en")
+
+
+def test_platform_variant_and_length_limit(tmp_path: Path) -> None:
+    long_text = "word " * 100
+    library = _reply_library(tmp_path, {"text": {"en": long_text}, "platforms": {"tiktok": {"en": "short one"}}})
+    tiktok = library.decide(interaction(platform="tiktok"), scores(), context()).actions[0]
+    assert tiktok.params["text"] == "short one" and tiktok.type.value == "auto_reply"
+
+
+def test_too_long_text_is_cut_and_becomes_a_draft(tmp_path: Path) -> None:
+    library = _reply_library(tmp_path, {"text": {"en": "word " * 100}})
+    action = library.decide(interaction(platform="tiktok"), scores(), context()).actions[0]
+    assert len(action.params["text"]) <= 150
+    assert action.params["truncated"] is True
+    assert action.type.value == "draft_reply"  # cut text is never sent unseen
+
+
+def test_ab_variant_recorded_and_stable(tmp_path: Path) -> None:
+    library = _reply_library(tmp_path, {"variants": {"a": {"text": {"en": "A"}}, "b": {"text": {"en": "B"}}}})
+    seen = set()
+    for n in range(40):
+        action = library.decide(interaction(external_id=f"c{n}"), scores(), context()).actions[0]
+        assert action.params["text"] == action.params["variant"].upper()
+        seen.add(action.params["variant"])
+        again = library.decide(interaction(external_id=f"c{n}"), scores(), context()).actions[0]
+        assert again.params["variant"] == action.params["variant"]
+    assert seen == {"a", "b"}
+
+
+def test_product_and_links_reach_the_template(tmp_path: Path) -> None:
+    library = _reply_library(
+        tmp_path, {"text": {"en": "{{ product }}: {{ links.shop }}"}},
+        links={"shop": "https://shop.example/"}, products={"spring": "Rain jacket"},
+    )
+    action = library.decide(interaction(campaign="spring", platform="facebook"), scores(), context()).actions[0]
+    assert action.params["text"] == (
+        "Rain jacket: https://shop.example/?utm_source=facebook&utm_medium=social&utm_campaign=spring"
+    )
