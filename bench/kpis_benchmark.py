@@ -49,6 +49,9 @@ def main() -> None:
     connection = sqlite3.connect(args.db)
     if args.without_index:
         connection.execute("DROP INDEX IF EXISTS ix_events_kpi_facts")
+    else:  # back after a --without-index run (the migration has already been applied, so it would not be)
+        connection.execute("CREATE INDEX IF NOT EXISTS ix_events_kpi_facts ON events "
+                           "(interaction_id, platform, campaign, name, occurred_at, actor, data)")
     connection.execute("ANALYZE")
     events = connection.execute("SELECT count(*) FROM events").fetchone()[0]
     connection.close()
