@@ -17,6 +17,7 @@ from bot.kpi_source import KpiSource
 from bot.reminders import ApprovalReminders
 from bot.surface import ChatSurface
 from moderation.domain import utcnow
+from moderation.kpis import KpiSettings
 from moderation.outbox import Outbox
 from moderation.platforms.registry import build_youtube_pollers
 from moderation.storage import Database
@@ -89,7 +90,8 @@ def build_components(settings: Settings, db: Database, *, console_input: bool | 
         components.append(_discord_component(settings, discord_surface, hub, approvals, kpi_source))
 
     async def post_digest() -> None:
-        digest = build_digest(db, end=utcnow(), days=1, title=f"{settings.team.name} — daily digest")
+        digest = build_digest(db, end=utcnow(), days=1, title=f"{settings.team.name} — daily digest",
+                              settings=KpiSettings.from_settings(settings))
         for surface in surfaces:
             try:
                 await surface.post_digest(digest)
