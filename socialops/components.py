@@ -12,6 +12,7 @@ from bot.console_input import ConsoleInput
 from bot.digest import build_digest
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
+from bot.kpi_answers import KpiAnswers
 from bot.kpi_questions import KpiResponder
 from bot.kpi_source import KpiSource
 from bot.reminders import ApprovalReminders
@@ -61,7 +62,8 @@ class SchedulerComponent:
 
 def build_components(settings: Settings, db: Database, *, console_input: bool | None = None,
                      kpi_source: KpiSource | None = None) -> list[Component]:
-    """`kpi_source` answers /kpi questions (the KPI layer's implementation); without it the bot says so."""
+    """`kpi_source` answers /kpi questions; by default the KPI layer over this database."""
+    kpi_source = kpi_source or KpiAnswers(db, KpiSettings.from_settings(settings))
     surfaces: list[ChatSurface] = []
     if settings.chat.console.enabled:
         surfaces.append(ConsoleSurface())
