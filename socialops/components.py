@@ -16,12 +16,14 @@ from bot.console_input import ConsoleInput
 from bot.digest import build_digest
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
+from bot.kpi_answers import KpiAnswers
 from bot.kpi_questions import KpiResponder
 from bot.kpi_source import KpiSource
 from bot.reminders import ApprovalReminders
 from bot.surface import ChatSurface
 from moderation.classifier.base import TextClassifier
 from moderation.domain import Platform, utcnow
+from moderation.kpis import KpiSettings
 from moderation.leader import LeaderLock, SoleLeader, leader_lock_for
 from moderation.outbox import Outbox
 from moderation.platforms.base import PlatformConnector
@@ -128,7 +130,8 @@ def build_worker_components(settings: Settings, db: Database, hub: ChatHub, time
 
 def build_components(settings: Settings, db: Database, *, console_input: bool | None = None,
                      kpi_source: KpiSource | None = None) -> list[Component]:
-    """`kpi_source` answers /kpi questions (the KPI layer's implementation); without it the bot says so."""
+    """`kpi_source` answers /kpi questions; by default the KPI layer over this database."""
+    kpi_source = kpi_source or KpiAnswers(db, KpiSettings.from_settings(settings))
     timers = Timers(db, timezone=settings.team.timezone)
     chat = build_chat(settings, db, timers)
     surfaces, slack, discord_surface, hub, escalations = (chat.surfaces, chat.slack, chat.discord_surface, chat.hub,
@@ -194,7 +197,8 @@ def build_chat(settings: Settings, db: Database, timers: Timers, *, discord: boo
 def schedule_digest(settings: Settings, db: Database, surfaces: list[ChatSurface],
                     timers: Timers) -> Callable[[], Awaitable[None]]:
     async def post_digest() -> None:
-        digest = build_digest(db, end=utcnow(), days=1, title=f"{settings.team.name} — daily digest")
+        digest = build_digest(db, end=utcnow(), days=1, title=f"{settings.team.name} — daily digest",
+                              settings=KpiSettings.from_settings(settings))
         for surface in surfaces:
             try:
                 await surface.post_digest(digest)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -262,6 +263,18 @@ class Classifier(_Strict):
     models_dir: Path | None = None
 
 
+class Roi(_Strict):
+    """Money inputs for `socialops roi` (per month); command-line options override them."""
+
+    currency: str = Field("$", max_length=4)
+    tools_monthly_cost: Decimal = Field(Decimal(0), ge=0)
+    support_monthly_cost: Decimal = Field(Decimal(0), ge=0)  # people + tools handling interactions
+    hourly_cost: Decimal = Field(Decimal(0), ge=0)
+    average_order_value: Decimal = Field(Decimal(0), ge=0)
+    margin_per_sale: Decimal = Field(Decimal(0), ge=0)
+    minutes_saved_per_automated_reply: Decimal = Field(Decimal(3), ge=0)
+
+
 class Webhooks(_Strict):
     """The webhook receiver (`socialops serve`, or inside `socialops run` when enabled)."""
 
@@ -315,6 +328,7 @@ class Settings(_Strict):
     digest: Digest = Digest()
     worker: Worker = Worker()
     classifier: Classifier = Classifier()
+    roi: Roi = Roi()
     webhooks: Webhooks = Webhooks()
     connectors: Connectors = Connectors()
     # NAME=value lines, read when the environment variable is not set (keep it chmod 600, out of git).

@@ -183,6 +183,30 @@ class InboundEventRow(SQLModel, table=True):
                                   sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False, index=True))
 
 
+class GoalRow(SQLModel, table=True):
+    """A SMART goal on one KPI: baseline measured automatically, target, deadline, owner (moderation/goals.py)."""
+
+    __tablename__ = "kpi_goals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kpi: str = Field(max_length=64)
+    platform: str | None = Field(default=None, max_length=32)  # None: all platforms
+    campaign: str | None = Field(default=None, max_length=128)
+    template: str | None = Field(default=None, max_length=64)
+    title: str = Field(default="", max_length=256)
+    baseline: float | None = None  # the KPI over the 30 days before starts_at; None when there was no data
+    target: float
+    starts_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    deadline: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    owner: str = Field(max_length=256)
+    kpi_version: str = Field(default="", max_length=16)
+    state: str = Field(default="active", index=True, max_length=16)  # active | closed
+    closed_at: datetime | None = _ts(nullable=True)
+    closing_value: float | None = None
+    note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    created_at: datetime = _ts()
+
+
 class PollCursorRow(SQLModel, table=True):
     """Where a polling connector (YouTube) stopped reading, so a restart neither skips nor re-reads much."""
 

@@ -23,6 +23,7 @@ from bot.hub import ChatHub
 from moderation.domain import as_utc, utcnow
 from moderation.follow_ups import due_follow_ups, fire_follow_up
 from moderation.ingest.importer import IngestReport, ingest_file
+from moderation.kpis import KpiSettings
 from moderation.outbox import Outbox
 from moderation.platforms.sandbox import sandbox_connectors
 from moderation.storage import Database, redact_url
@@ -121,7 +122,8 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     console.rule("[bold]What happened, by kind of message")
     _print_outcomes(db, console)
     console.rule("[bold]KPI digest")
-    await surface.post_digest(build_digest(db, end=end, days=7, title="Maison Lumière — last 7 days"))
+    await surface.post_digest(build_digest(db, end=end, days=7, title="Maison Lumière — last 7 days",
+                                           settings=KpiSettings.from_settings(settings)))
     result.seconds = time.perf_counter() - started
     console.print(f"done in {result.seconds:.1f} s · {result.sandbox_calls} sandbox platform calls")
     return result

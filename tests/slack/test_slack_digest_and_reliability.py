@@ -20,7 +20,7 @@ async def test_digest_posts_blocks_and_uploads_the_chart(stack):
     for hours in (2, 5, 30):
         seed_approval(stack.db, at=NOW - timedelta(hours=hours), platform="instagram" if hours < 10 else "youtube")
     digest = build_digest(stack.db, end=NOW, days=7, title="Maison Lumière — daily digest")
-    assert digest.chart_png is None  # so the surface draws it with matplotlib
+    assert digest.chart_png is not None and digest.chart_png.startswith(b"\x89PNG")  # the KPI layer's trend chart
     await stack.surface.post_digest(digest)
     post = stack.fake.received("chat.postMessage")[0].params
     assert post["channel"] == "CDIGEST"
