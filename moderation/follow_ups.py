@@ -13,7 +13,8 @@ from moderation.events import EventAction, record_event
 from moderation.plan_executor import HumanWork, execute_plan
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, InteractionRow
-from playbooks.plan import Action, Plan
+from playbooks.followups import follow_up_actions
+from playbooks.plan import Action, ActionType, Plan
 
 logger = logging.getLogger(__name__)
 
@@ -26,20 +27,16 @@ def due_follow_ups(db: Database, now: datetime) -> list[int]:
         ).all())
 
 
-def author_answered(db: Database, interaction: InteractionRow, since: datetime) -> bool:
-    """Did the author write again (a reply or a DM) on this platform after `since`?"""
-    with db.session() as session:
-        return _author_answered(session, interaction, since)
-
-
-def _author_answered(session: Session, interaction: InteractionRow, since: datetime) -> bool:
-    return session.exec(
-        select(InteractionRow.id).where(
+def author_activity(session: Session, interaction: InteractionRow, since: datetime) -> tuple[bool, bool]:
+    """(replied publicly, sent a DM): what the author wrote on this platform after `since`."""
+    kinds = set(session.exec(
+        select(InteractionRow.kind).where(
             InteractionRow.platform == interaction.platform,
             InteractionRow.author_id == interaction.author_id,
             InteractionRow.created_at > since,
-        ).limit(1)
-    ).first() is not None
+        ).distinct()
+    ).all())
+    return bool(kinds - {"dm"}), "dm" in kinds
 
 
 def fire_follow_up(db: Database, action_id: int, *, now: datetime, approval_minutes: int = 30) -> HumanWork:
@@ -56,18 +53,20 @@ def fire_follow_up(db: Database, action_id: int, *, now: datetime, approval_minu
             return HumanWork()
         row = session.get(ActionRow, action_id)
         interaction = session.get(InteractionRow, row.interaction_id)
-        if _author_answered(session, interaction, as_utc(interaction.created_at)):
+        replied, sent_dm = author_activity(session, interaction, as_utc(interaction.created_at))
+        # The playbook's `unless` list decides which answers cancel it (e.g. only a DM, not a public reply).
+        planned = Action(type=ActionType.follow_up, params=row.params, rule=row.rule, rule_version=row.rule_version)
+        nested = follow_up_actions(planned, author_replied=replied, author_sent_dm=sent_dm)
+        if not nested:
             row.state = "cancelled"
             row.done_at = now
             session.add(row)
             record_event(session, interaction, EventAction.follow_up_cancelled, occurred_at=now,
-                         playbook=row.rule, rule_version=row.rule_version, data={"action_id": action_id,
-                                                                                 "why": "author answered"})
+                         playbook=row.rule, rule_version=row.rule_version,
+                         data={"action_id": action_id, "author_replied": replied, "author_sent_dm": sent_dm})
             return HumanWork()
-        actions = tuple(
-            Action.model_validate({**spec, "rule": spec.get("rule", row.rule), "rule_version": row.rule_version})
-            for spec in row.params.get("actions", [])
-        )
+        actions = tuple(action.model_copy(update={"rule": action.rule or row.rule, "rule_version": row.rule_version})
+                        for action in nested)
         plan = Plan(interaction_id=interaction.id, actions=actions, matched_rules=(row.rule,))
         # The follow-up's own keys are namespaced by its action id, so they never collide with the first plan.
         work = execute_plan(session, interaction, plan, library_version=row.rule_version,
