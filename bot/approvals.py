@@ -117,7 +117,7 @@ class ApprovalService:
                              data={"approval_id": approval.id, "reason": reason or ""})
             else:
                 escalation = EscalationRow(interaction_id=interaction.id, level="priority", team="community",
-                                           reason=reason or f"escalated from draft #{approval.id}")
+                                           reason=reason or f"escalated from draft #{approval.id}", created_at=now)
                 session.add(escalation)
                 session.flush()
                 record_event(session, interaction, EventAction.escalated, **common,

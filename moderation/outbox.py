@@ -91,6 +91,8 @@ def enqueue(
         params={**(params or {}), **({"text": text} if text is not None else {})},
         state=state,
         next_attempt_at=now or utcnow(),
+        created_at=now or utcnow(),
+        updated_at=now or utcnow(),
         rule=rule,
         rule_version=rule_version,
         actor=actor,
