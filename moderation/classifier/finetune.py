@@ -1,0 +1,204 @@
+"""Multi-task fine-tuning of the sentence encoder for toxicity and sentiment (CPU, pinned seeds)."""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from moderation.classifier import datasets as ds
+from moderation.classifier.settings import offline_hub
+from moderation.classifier.text import encoder_text
+
+logger = logging.getLogger(__name__)
+
+SENTIMENT_OF = {"negative": 0, "neutral": 1, "positive": 2}
+TASKS = {"toxicity": 2, "sentiment": 3}
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    """Pinned hyperparameters (chosen on the tune halves of the TweetEval val files)."""
+
+    epochs: int = 1
+    frozen_layers: int = 2
+    batch_size: int = 32
+    lr: float = 8e-5
+    head_lr: float = 1e-3
+    warmup: float = 0.06
+    max_tokens: int = 64
+    weight_decay: float = 0.01
+    dropout: float = 0.1
+    project_repeats: int = 3
+    seed: int = 13
+    threads: int = 2
+
+
+def build_model(encoder_path: str, dropout: float = 0.1):
+    """Encoder + mean pooling + one linear head per task."""
+    import torch
+    from transformers import AutoModel
+
+    class MultiTask(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(encoder_path, local_files_only=True)
+            dim = self.encoder.config.hidden_size
+            self.dropout = torch.nn.Dropout(dropout)
+            self.toxicity = torch.nn.Linear(dim, TASKS["toxicity"])
+            self.sentiment = torch.nn.Linear(dim, TASKS["sentiment"])
+
+        def forward(self, input_ids, attention_mask, token_type_ids=None):
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            dropped = self.dropout(pooled)
+            embedding = torch.nn.functional.normalize(pooled, dim=-1)
+            return embedding, self.toxicity(dropped), self.sentiment(dropped)
+
+    return MultiTask()
+
+
+def training_examples(data_dir: Path, repeats: int) -> list[tuple[str, str, int]]:
+    """(text, task, label) for OLID offensive train, TweetEval sentiment train and the project comments."""
+    out: list[tuple[str, str, int]] = []
+    off = ds.tweeteval(data_dir, "offensive", "train")
+    out += [(t, "toxicity", y) for t, y in zip(off.texts, off.labels, strict=True)]
+    sent = ds.tweeteval(data_dir, "sentiment", "train")
+    out += [(t, "sentiment", y) for t, y in zip(sent.texts, sent.labels, strict=True)]
+    for _ in range(repeats):
+        for c in ds.comments():
+            out.append((c["text"], "toxicity", int(c["toxic"])))
+            out.append((c["text"], "sentiment", SENTIMENT_OF[c["sentiment"]]))
+    return out
+
+
+def finetune(
+    encoder_path: str,
+    data_dir: Path,
+    out_dir: Path,
+    cfg: FinetuneConfig = FinetuneConfig(),
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, float]:
+    """Fine-tune, keep the epoch with the best tune score, save a transformers checkpoint to `out_dir`."""
+    offline_hub()
+    import torch
+    from sklearn.metrics import f1_score, recall_score
+    from transformers import AutoTokenizer
+
+    torch.manual_seed(cfg.seed)
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    tokenizer = AutoTokenizer.from_pretrained(encoder_path, local_files_only=True)
+    model = build_model(encoder_path, cfg.dropout)
+    # Word embeddings stay frozen: the vocabulary is shared with the stock model and French words seen once
+    # in the project data should not drift away from their pretrained neighbours.
+    model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    # The lowest layers stay frozen too: a third less backward work on 2 CPU cores, little loss in accuracy.
+    for layer in model.encoder.encoder.layer[: cfg.frozen_layers]:
+        layer.requires_grad_(False)
+
+    examples = training_examples(data_dir, cfg.project_repeats)
+    off_tune, _ = ds.halves(ds.tweeteval(data_dir, "offensive", "val"))
+    sent_tune, _ = ds.halves(ds.tweeteval(data_dir, "sentiment", "val"))
+
+    enc_params = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad]
+    head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    optim = torch.optim.AdamW(
+        [{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
+        weight_decay=cfg.weight_decay,
+    )
+    steps_per_epoch = math.ceil(len(examples) / cfg.batch_size)
+    total = steps_per_epoch * cfg.epochs
+    warm = max(1, int(cfg.warmup * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm))
+    )
+    rng = random.Random(cfg.seed)
+    best: dict[str, float] = {"score": -1.0}
+    step = 0
+    for epoch in range(cfg.epochs):
+        model.train()
+        order = list(range(len(examples)))
+        rng.shuffle(order)
+        # Similar lengths together: less padding, faster steps on CPU.
+        chunks = [order[i : i + cfg.batch_size * 50] for i in range(0, len(order), cfg.batch_size * 50)]
+        batches = []
+        for chunk in chunks:
+            chunk.sort(key=lambda i: len(examples[i][0]))
+            batches += [chunk[i : i + cfg.batch_size] for i in range(0, len(chunk), cfg.batch_size)]
+        rng.shuffle(batches)
+        for batch in batches:
+            texts = [encoder_text(examples[i][0]) for i in batch]
+            enc = tokenizer(texts, padding=True, truncation=True, max_length=cfg.max_tokens, return_tensors="pt")
+            _, tox_logits, sent_logits = model(enc["input_ids"], enc["attention_mask"])
+            loss = torch.zeros(())
+            for task, logits in (("toxicity", tox_logits), ("sentiment", sent_logits)):
+                idx = [k for k, i in enumerate(batch) if examples[i][1] == task]
+                if idx:
+                    labels = torch.tensor([examples[batch[k]][2] for k in idx])
+                    loss = loss + torch.nn.functional.cross_entropy(logits[idx], labels) * len(idx) / len(batch)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optim.step()
+            sched.step()
+            optim.zero_grad()
+            step += 1
+            if progress:
+                progress("fine-tune encoder", step, total)
+            if step % 50 == 0:
+                logger.info("moderation.classifier.finetune_step", extra={"step": step, "loss": float(loss)})
+                print(f"step {step}/{total} loss {float(loss):.4f}", flush=True)
+        tox_p, _ = predict(model, tokenizer, off_tune.texts, cfg.max_tokens)
+        _, sent_p = predict(model, tokenizer, sent_tune.texts, cfg.max_tokens)
+        tox_f1 = max(f1_score(off_tune.labels, tox_p[:, 1] >= t, average="macro") for t in np.arange(0.2, 0.8, 0.02))
+        sent_rec = recall_score(sent_tune.labels, sent_p.argmax(1), average="macro")
+        score = float(tox_f1 + sent_rec)
+        print(f"epoch {epoch} tune tox macro-F1 {tox_f1:.4f} sentiment macro-recall {sent_rec:.4f}", flush=True)
+        if score > best["score"]:
+            best = {"score": score, "epoch": epoch, "tox_f1": float(tox_f1), "sent_recall": float(sent_rec)}
+            save_checkpoint(model, tokenizer, out_dir)
+    return best
+
+
+def predict(model, tokenizer, texts: Sequence[str], max_tokens: int, batch_size: int = 64):
+    """Softmax outputs of both heads, in input order."""
+    import torch
+
+    model.eval()
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    tox = np.zeros((len(texts), 2), dtype=np.float32)
+    sent = np.zeros((len(texts), 3), dtype=np.float32)
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            enc = tokenizer([encoder_text(texts[i]) for i in idx], padding=True, truncation=True,
+                            max_length=max_tokens, return_tensors="pt")
+            _, t, s = model(enc["input_ids"], enc["attention_mask"])
+            tox[idx] = torch.softmax(t, -1).numpy()
+            sent[idx] = torch.softmax(s, -1).numpy()
+    model.train()
+    return tox, sent
+
+
+def save_checkpoint(model, tokenizer, out_dir: Path) -> None:
+    import torch
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), out_dir / "multitask.pt")
+    tokenizer.save_pretrained(str(out_dir))
+
+
+if __name__ == "__main__":  # a long job: `python -m moderation.classifier.finetune DATA_DIR OUT_DIR`
+    import sys
+
+    from moderation.classifier.settings import default_encoder
+
+    logging.basicConfig(level=logging.WARNING)
+    print(finetune(default_encoder(), Path(sys.argv[1]), Path(sys.argv[2])))

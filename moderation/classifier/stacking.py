@@ -1,0 +1,50 @@
+"""Combine the linear heads with the fine-tuned encoder's own heads; fitted on tune data, never on test."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from moderation.classifier.heads import SEED
+
+logger = logging.getLogger(__name__)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = np.asarray(z, dtype=np.float64)
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def toxicity_inputs(linear_p: np.ndarray, outputs: dict[str, np.ndarray]) -> np.ndarray:
+    """Columns: logit of the linear head, and of the encoder's toxicity head when the encoder has one."""
+    cols = [_logit(linear_p)]
+    if "toxicity" in outputs:
+        cols.append(_logit(_softmax(outputs["toxicity"])[:, 1]))
+    return np.column_stack(cols)
+
+
+def sentiment_inputs(linear_p: np.ndarray, outputs: dict[str, np.ndarray]) -> np.ndarray:
+    """Columns: log-probabilities of the linear head, then of the encoder's sentiment head if any."""
+    cols = [np.log(np.clip(linear_p, 1e-6, 1.0))]
+    if "sentiment" in outputs:
+        cols.append(np.log(np.clip(_softmax(outputs["sentiment"]), 1e-6, 1.0)))
+    return np.hstack(cols)
+
+
+def fit_toxicity_combiner(inputs: np.ndarray, y: np.ndarray) -> LogisticRegression:
+    """Platt-style stacking: its output is the calibrated toxicity probability."""
+    return LogisticRegression(C=100.0, max_iter=2000, random_state=SEED).fit(inputs, y)
+
+
+def fit_sentiment_combiner(inputs: np.ndarray, y: np.ndarray) -> LogisticRegression:
+    # Balanced: the target metric is macro-recall, and negatives are the rare class on Twitter.
+    return LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced", random_state=SEED).fit(inputs, y)

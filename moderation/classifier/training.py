@@ -1,0 +1,203 @@
+"""`socialops train`: rebuild every classifier artifact in `models/` from the shared and project data."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from moderation.classifier import datasets as ds
+from moderation.classifier.artifacts import ENCODER_FILE, TOKENIZER_FILE, ClassifierArtifacts
+from moderation.classifier.encoder import Encoder
+from moderation.classifier.features import drop_fit_only_state, join, make_sparse_featurizer, sparse_inputs
+from moderation.classifier.heads import fit_head
+from moderation.classifier.model import encode_outputs
+from moderation.classifier.policy import choose_thresholds
+from moderation.classifier.settings import ClassifierSettings
+from moderation.classifier.stacking import (
+    fit_sentiment_combiner,
+    fit_toxicity_combiner,
+    sentiment_inputs,
+    toxicity_inputs,
+)
+
+logger = logging.getLogger(__name__)
+
+SENTIMENT_OF = {"negative": 0, "neutral": 1, "positive": 2}
+# Project-written comments are few but in-domain (and the only French): count each several times.
+PROJECT_WEIGHT = 3.0
+
+Progress = Callable[[str, int, int], None]
+
+
+def _noop(step: str, done: int, total: int) -> None:
+    return None
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("SOCIALOPS_CACHE_DIR") or Path.home() / ".cache" / "socialops")
+
+
+def encode_cached(
+    encoder: Encoder, texts: Sequence[str], cache_dir: Path | None, progress: Progress = _noop, step: str = ""
+) -> dict[str, np.ndarray]:
+    """Encoder outputs in chunks (reporting progress); identical requests are read back from an .npz cache."""
+    path = None
+    if cache_dir is not None:
+        digest = hashlib.sha256(("\x00".join([encoder.name, *texts])).encode("utf-8")).hexdigest()[:24]
+        path = cache_dir / "embeddings" / f"{digest}.npz"
+        if path.exists():
+            progress(step, len(texts), len(texts))
+            with np.load(path) as cached:
+                return {k: cached[k] for k in cached.files}
+    parts: list[dict[str, np.ndarray]] = []
+    for start in range(0, len(texts), 512):
+        parts.append(encode_outputs(encoder, texts[start : start + 512]))
+        progress(step, min(start + 512, len(texts)), len(texts))
+    if not parts:
+        return {"embedding": np.zeros((0, encoder.dim), dtype=np.float32)}
+    out = {k: np.vstack([p[k] for p in parts]) for k in parts[0]}
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, **out)
+    return out
+
+
+def train_classifier(
+    encoder: Encoder,
+    data_dir: Path,
+    models_dir: Path,
+    *,
+    cache_dir: Path | None = None,
+    progress: Progress = _noop,
+    comments_path: Path = ds.COMMENTS_TRAIN,
+    encoder_spec: str | None = None,
+    extra_meta: dict[str, Any] | None = None,
+) -> ClassifierArtifacts:
+    """Fit featurizer, heads, stacking/calibration and thresholds on `encoder` outputs; save to `models_dir`."""
+    comments = ds.comments(comments_path)
+    offensive = ds.tweeteval(data_dir, "offensive", "train")
+    off_tune, _ = ds.halves(ds.tweeteval(data_dir, "offensive", "val"))
+    sentiment = ds.tweeteval(data_dir, "sentiment", "train")
+    sent_tune, _ = ds.halves(ds.tweeteval(data_dir, "sentiment", "val"))
+    c_texts = [c["text"] for c in comments]
+    sets = {"comments": c_texts, "offensive": offensive.texts, "offensive tune": off_tune.texts,
+            "sentiment": sentiment.texts, "sentiment tune": sent_tune.texts}
+    outputs = {name: encode_cached(encoder, texts, cache_dir, progress, f"encode {name}")
+               for name, texts in sets.items()}
+
+    progress("fit n-gram features", 0, 1)
+    sparse = make_sparse_featurizer()
+    drop_fit_only_state(sparse.fit(sparse_inputs([*offensive.texts, *sentiment.texts, *c_texts])))
+    S = {name: sparse.transform(sparse_inputs(texts)) for name, texts in sets.items()}
+    X = {name: join(S[name], outputs[name]["embedding"]) for name in sets}
+    progress("fit n-gram features", 1, 1)
+
+    progress("fit heads", 0, 5)
+    intent = fit_head("intent", X["comments"], np.array([c["intent"] for c in comments]))
+    progress("fit heads", 1, 5)
+    y_tox = np.concatenate([offensive.y(), [int(c["toxic"]) for c in comments]])
+    w_tox = np.concatenate([np.ones(len(offensive)), np.full(len(comments), PROJECT_WEIGHT)])
+    toxicity = fit_head("toxicity", sp.vstack([X["offensive"], X["comments"]]), y_tox, w_tox)
+    progress("fit heads", 2, 5)
+    y_sent = np.concatenate([sentiment.y(), [SENTIMENT_OF[c["sentiment"]] for c in comments]])
+    w_sent = np.concatenate([np.ones(len(sentiment)), np.full(len(comments), PROJECT_WEIGHT)])
+    sentiment_head = fit_head("sentiment", sp.vstack([X["sentiment"], X["comments"]]), y_sent, w_sent)
+    progress("fit heads", 3, 5)
+
+    # Stacking and calibration see only the tune halves, which no head was fitted on.
+    tox_in = toxicity_inputs(toxicity.predict_proba(X["offensive tune"])[:, 1], outputs["offensive tune"])
+    tox_combiner = fit_toxicity_combiner(tox_in, off_tune.y())
+    thresholds = choose_thresholds(tox_combiner.predict_proba(tox_in)[:, 1], off_tune.y())
+    progress("fit heads", 4, 5)
+    sent_combiner = None
+    if "sentiment" in outputs["sentiment tune"]:
+        sent_in = sentiment_inputs(sentiment_head.predict_proba(X["sentiment tune"]), outputs["sentiment tune"])
+        sent_combiner = fit_sentiment_combiner(sent_in, sent_tune.y())
+    progress("fit heads", 5, 5)
+
+    now = datetime.now(UTC)
+    meta: dict[str, Any] = {
+        "version": now.strftime("%Y%m%d%H%M"),
+        "trained_at": now.isoformat(timespec="seconds"),
+        "encoder": encoder_spec or encoder.name,
+        "intents": [str(c) for c in intent.classes_],
+        "thresholds": thresholds,
+        "training_sizes": {name: len(texts) for name, texts in sets.items()},
+        **(extra_meta or {}),
+    }
+    artifacts = ClassifierArtifacts(
+        sparse=sparse, intent=intent, toxicity=toxicity, toxicity_combiner=tox_combiner,
+        sentiment=sentiment_head, sentiment_combiner=sent_combiner, example_texts=c_texts,
+        example_intents=[c["intent"] for c in comments], example_embeddings=outputs["comments"]["embedding"],
+        meta=meta,
+    )
+    artifacts.save(models_dir)
+    logger.info("moderation.classifier.trained", extra={"models_dir": str(models_dir)})
+    return artifacts
+
+
+def build_onnx_encoder(
+    settings: ClassifierSettings,
+    data_dir: Path,
+    work_dir: Path,
+    *,
+    finetune: bool,
+    progress: Progress = _noop,
+    checkpoint: Path | None = None,
+) -> dict[str, Any]:
+    """Fine-tune (or take the stock encoder), export to ONNX, quantise to int8 into `models_dir`."""
+    import torch
+    from transformers import AutoModel
+
+    from moderation.classifier import finetune as ft
+    from moderation.classifier.onnx_export import export_onnx, quantize
+
+    info: dict[str, Any] = {"base_encoder": settings.encoder, "finetuned": finetune}
+    if finetune:
+        cfg = ft.FinetuneConfig()
+        if checkpoint is None:
+            checkpoint = work_dir / "finetune"
+            best = ft.finetune(settings.encoder, data_dir, checkpoint, cfg, progress=progress)
+        else:
+            best = {"reused_checkpoint": str(checkpoint)}
+        model = ft.build_model(settings.encoder, cfg.dropout)
+        model.load_state_dict(torch.load(checkpoint / "multitask.pt", weights_only=True))
+        info["finetune"] = {**cfg.__dict__, "tune": best}
+    else:
+        model = AutoModel.from_pretrained(settings.encoder, local_files_only=True)
+    progress("export + quantise ONNX", 0, 1)
+    fp32 = export_onnx(model.eval(), work_dir / "encoder.fp32.onnx", with_heads=finetune)
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    quantize(fp32, settings.models_dir / ENCODER_FILE)
+    shutil.copyfile(Path(settings.encoder) / "tokenizer.json", settings.models_dir / TOKENIZER_FILE)
+    progress("export + quantise ONNX", 1, 1)
+    return info
+
+
+def train_all(
+    settings: ClassifierSettings,
+    data_dir: Path,
+    *,
+    cache_dir: Path | None = None,
+    progress: Progress = _noop,
+    finetune: bool = True,
+    work_dir: Path | None = None,
+    checkpoint: Path | None = None,
+) -> ClassifierArtifacts:
+    """Everything `socialops train` rebuilds: the int8 ONNX encoder, then the heads over its outputs."""
+    from moderation.classifier.loading import onnx_encoder
+
+    work = work_dir or (cache_dir or default_cache_dir()) / "work"
+    info = build_onnx_encoder(settings, data_dir, work, finetune=finetune, progress=progress, checkpoint=checkpoint)
+    encoder = onnx_encoder(settings.models_dir)
+    return train_classifier(encoder, data_dir, settings.models_dir, cache_dir=cache_dir, progress=progress,
+                            encoder_spec="onnx", extra_meta=info)

@@ -1,0 +1,68 @@
+"""Fixtures: a tiny classifier trained on inline data with the model-free hashing encoder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from moderation.classifier.artifacts import ClassifierArtifacts
+from moderation.classifier.encoder import HashingEncoder
+from moderation.classifier.model import LinearClassifier
+from moderation.classifier.training import train_classifier
+
+HASHING = "hashing:128"
+
+OFFENSIVE = [
+    ("@user you are a stupid idiot", 1), ("shut up you fucking moron", 1), ("what a pathetic loser", 1),
+    ("you dumb clown go away", 1), ("idiot moron loser", 1), ("nobody likes you stupid", 1),
+    ("have a nice day everyone", 0), ("great game last night", 0), ("love this song so much", 0),
+    ("the weather is nice today", 0), ("thanks for sharing this", 0), ("happy birthday my friend", 0),
+    ("good morning all", 0), ("what a lovely photo", 0),
+]
+SENTIMENT = [
+    ("I love this, amazing", 2), ("so happy today", 2), ("best day ever", 2), ("great news thanks", 2),
+    ("I hate this, awful", 0), ("terrible service, angry", 0), ("worst day ever", 0), ("so sad and bad", 0),
+    ("the meeting is at noon", 1), ("it is tuesday", 1), ("the bus leaves at 5", 1), ("new post up", 1),
+]
+COMMENTS = [
+    ("how much is it", "pricing", "neutral", 0), ("price please", "pricing", "neutral", 0),
+    ("c'est combien le prix", "pricing", "neutral", 0), ("how much for the price", "pricing", "neutral", 0),
+    ("where is my order", "order_support", "negative", 0), ("my order never arrived", "order_support", "negative", 0),
+    ("colis pas reçu, ma commande", "order_support", "negative", 0),
+    ("order tracking not moving", "order_support", "negative", 0),
+    ("love it so much", "praise", "positive", 0), ("trop beau j'adore", "praise", "positive", 0),
+    ("so beautiful love it", "praise", "positive", 0), ("love love love", "praise", "positive", 0),
+    ("you stupid idiot", "other", "negative", 1), ("sale conne idiote", "other", "negative", 1),
+]
+
+
+def write_tiny_data(root: Path) -> tuple[Path, Path]:
+    """TweetEval-shaped folders and a project comments file, all from the inline lists above."""
+    for task, rows in (("offensive", OFFENSIVE), ("sentiment", SENTIMENT)):
+        folder = root / "tweeteval" / task
+        folder.mkdir(parents=True)
+        for split in ("train", "val"):
+            (folder / f"{split}_text.txt").write_text("\n".join(t for t, _ in rows) + "\n")
+            (folder / f"{split}_labels.txt").write_text("\n".join(str(y) for _, y in rows) + "\n")
+    comments = root / "comments.jsonl"
+    comments.write_text("".join(
+        json.dumps({"text": t, "lang": "en", "intent": i, "sentiment": s, "toxic": x}) + "\n"
+        for t, i, s, x in COMMENTS
+    ))
+    return root, comments
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("tiny")
+    data_dir, comments = write_tiny_data(root / "data")
+    models_dir = root / "models"
+    train_classifier(HashingEncoder(128), data_dir, models_dir, cache_dir=None, comments_path=comments)
+    return models_dir
+
+
+@pytest.fixture()
+def tiny_classifier(tiny_models: Path) -> LinearClassifier:
+    return LinearClassifier(HashingEncoder(128), ClassifierArtifacts.load(tiny_models))
