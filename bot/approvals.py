@@ -59,10 +59,13 @@ class ApprovalService:
         self.authorize = authorize
 
     def decide(self, approval_id: int, verdict: Verdict, *, surface: str, user: str, final_text: str | None = None,
-               reason: str | None = None, at: datetime | None = None) -> Decided:
+               reason: str | None = None, at: datetime | None = None, authorized_as: str | None = None) -> Decided:
         """Apply one verdict. Exactly one verdict wins per draft: the state change is a compare-and-set,
-        so two approvers clicking at once (or one double click) send one reply."""
-        if not self.authorize(surface, user):
+        so two approvers clicking at once (or one double click) send one reply.
+
+        `authorized_as` is the identity the surface verified (`group:<id>` for a Slack user group member,
+        `role:<name>` for a Discord role); the person who clicked (`user`) is still the recorded actor."""
+        if not self.authorize(surface, authorized_as or user):
             raise NotAnApprover("only configured approvers can act on drafts")
         if verdict == Verdict.edit and not (final_text or "").strip():
             raise ApprovalError("an edited reply cannot be empty")
@@ -114,7 +117,7 @@ class ApprovalService:
                              data={"approval_id": approval.id, "reason": reason or ""})
             else:
                 escalation = EscalationRow(interaction_id=interaction.id, level="priority", team="community",
-                                           reason=reason or f"escalated from draft #{approval.id}")
+                                           reason=reason or f"escalated from draft #{approval.id}", created_at=now)
                 session.add(escalation)
                 session.flush()
                 record_event(session, interaction, EventAction.escalated, **common,

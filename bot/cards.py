@@ -43,6 +43,8 @@ def approval_card(session: Session, approval_id: int) -> ApprovalCard:
         decided_by=approval.decided_by,
         final_text=approval.final_text,
         explanation=scores.explanation if scores else {},
+        decided_at=as_utc(approval.decided_at) if approval.decided_at else None,
+        verdict_reason=approval.reason,
     )
 
 
@@ -54,5 +56,6 @@ def escalation_page(session: Session, escalation_id: int, oncall: tuple[str, ...
     return EscalationPage(
         escalation_id=escalation_id, level=escalation.level, team=escalation.team, platform=interaction.platform,
         author=interaction.author_name or interaction.author_id, text=interaction.text, reason=escalation.reason,
-        oncall=oncall, state=escalation.state,
+        oncall=oncall, state=escalation.state, step=escalation.step,
+        acknowledged_by=escalation.acknowledged_by, resolved_by=escalation.resolved_by,
     )

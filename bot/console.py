@@ -9,20 +9,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from bot.format import minutes as _minutes
+from bot.format import pct as _pct
 from bot.surface import SurfaceRef
 from bot.views import ApprovalCard, DigestView, EscalationPage
 
 LEVEL_STYLE = {"urgent": "bold red", "priority": "yellow", "normal": "cyan"}
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
-
-
-def _minutes(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 
 class ConsoleSurface:
@@ -92,8 +84,44 @@ class ConsoleSurface:
         self.console.print(table)
         self.console.print(f"pending approvals: {digest.pending_approvals} · open escalations: "
                            f"{digest.open_escalations}")
+        if digest.trends:
+            self.console.print(trends_table(digest))
+        for goal in digest.goals:
+            style = {"on track": "green", "at risk": "yellow", "off track": "red"}.get(goal.status, "white")
+            self.console.print(f"goal #{goal.goal_id} {goal.title} ({goal.owner}, by {goal.deadline:%Y-%m-%d}): "
+                               f"{fmt(goal.current, goal.unit)} now, target {fmt(goal.target, goal.unit)}, "
+                               f"baseline {fmt(goal.baseline, goal.unit)} → [{style}]{goal.status}[/]")
+        if digest.negative_posts:
+            posts = ", ".join(f"{p.platform} {p.post_id} ({p.negative}/{p.comments})" for p in digest.negative_posts)
+            self.console.print(f"most negative posts: {posts}")
+        for esc in digest.escalations:
+            self.console.print(f"open escalation #{esc.escalation_id} {esc.level} {esc.platform}: "
+                               f"{_short(esc.reason, 60)} ({esc.state})")
         for note in digest.notes:
             self.console.print(f"• {note}")
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if unit == "%":
+        return _pct(value)
+    if unit == "min":
+        return _minutes(value)
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def trends_table(digest: DigestView) -> Table:
+    table = Table(title=f"Trends against the previous period (KPI definitions v{digest.kpi_version})")
+    for column in ("KPI", "now", "before", "trend", "goal"):
+        table.add_column(column, justify="left" if column == "KPI" else "right")
+    for trend in digest.trends:
+        arrow = {True: "[green]better[/]", False: "[red]worse[/]", None: ""}[trend.improved]
+        change = trend.change
+        if change is not None and trend.improved is None and trend.higher_is_better is None and change:
+            arrow = "up" if change > 0 else "down"
+        arrow = ("▲ " if change and change > 0 else "▼ " if change and change < 0 else "= ") + arrow
+        table.add_row(trend.label, fmt(trend.value, trend.unit), fmt(trend.previous, trend.unit), arrow,
+                      fmt(trend.goal, trend.unit) if trend.goal is not None else "")
+    return table
 
 
 def _short(text: str, limit: int = 70) -> str:

@@ -27,6 +27,9 @@ class ApprovalCard:
     decided_by: str | None = None
     final_text: str | None = None
     explanation: dict[str, object] = field(default_factory=dict)
+    decided_at: datetime | None = None
+    verdict_reason: str | None = None  # why a person rejected or escalated it
+    link: str | None = None  # where the comment lives on the platform, when known
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,13 @@ class EscalationPage:
     author: str
     text: str
     reason: str
-    oncall: tuple[str, ...] = ()
+    oncall: tuple[str, ...] = ()  # person names from the on-call config; each surface maps them to its users
     state: str = "open"
+    step: int = 0  # how many times the policy has moved on to the next level
+    acknowledged_by: str | None = None
+    resolved_by: str | None = None
+    next_page_at: datetime | None = None  # when the next level is paged if nobody acknowledges
+    deferred_until: datetime | None = None  # quiet hours: a non-urgent page waits until then
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,69 @@ class KpiLine:
 
 
 @dataclass(frozen=True)
+class KpiTrend:
+    """One KPI against the previous period of the same length, with the active goal's target if any."""
+
+    name: str
+    label: str
+    unit: str  # "%", "min", "count"
+    value: float | None
+    previous: float | None = None
+    goal: float | None = None
+    higher_is_better: bool | None = True  # None: a KPI that is neither (volume)
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def improved(self) -> bool | None:
+        """True better, False worse, None flat (under 0.05% or 0.05 units), unknown or without a direction."""
+        change = self.change
+        if change is None or self.higher_is_better is None or abs(change) < 0.0005 * (100 if self.unit != "%" else 1):
+            return None
+        return (change > 0) == self.higher_is_better
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    goal_id: int
+    title: str
+    kpi: str
+    unit: str
+    baseline: float | None
+    current: float | None
+    target: float
+    projection: float | None
+    status: str  # "on track" | "at risk" | "off track"
+    deadline: datetime
+    owner: str
+    platform: str | None = None
+
+
+@dataclass(frozen=True)
+class PostLine:
+    """A post by how many negative comments it drew in the window."""
+
+    platform: str
+    post_id: str
+    negative: int
+    comments: int
+
+
+@dataclass(frozen=True)
+class EscalationLine:
+    escalation_id: int
+    level: str
+    platform: str
+    reason: str
+    state: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
 class DigestView:
     title: str
     window: str
@@ -68,6 +139,11 @@ class DigestView:
     open_escalations: int = 0
     notes: tuple[str, ...] = ()
     chart_png: bytes | None = None  # a rendered trend chart, attached by surfaces that can show images
+    trends: tuple[KpiTrend, ...] = ()  # all platforms, against the previous period
+    goals: tuple[GoalLine, ...] = ()
+    negative_posts: tuple[PostLine, ...] = ()
+    escalations: tuple[EscalationLine, ...] = ()  # the newest open ones
+    kpi_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +154,8 @@ class KpiQuestion:
     platform: str | None = None  # None: all platforms
     window_days: int = 7
     campaign: str | None = None
+    offset_days: int = 0  # the window ends this many days ago ("yesterday": window 1, offset 1)
+    window_label: str = ""  # how the person said it ("this week"), for the answer text
 
 
 @dataclass(frozen=True)

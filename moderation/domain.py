@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -43,6 +44,15 @@ DEFAULT_INTENTS: tuple[str, ...] = (
     "spam",
     "other",
 )
+
+
+def check_timezone(value: str) -> str:
+    """An IANA timezone name, or a ValueError that says what is expected (for config and playbook validators)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Europe/Paris)") from None
+    return value
 
 
 def utcnow() -> datetime:

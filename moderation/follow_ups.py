@@ -6,14 +6,15 @@ import logging
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from moderation.domain import as_utc
 from moderation.events import EventAction, record_event
 from moderation.plan_executor import HumanWork, execute_plan
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, InteractionRow
-from playbooks.plan import Action, Plan
+from playbooks.followups import follow_up_actions
+from playbooks.plan import Action, ActionType, Plan
 
 logger = logging.getLogger(__name__)
 
@@ -26,22 +27,24 @@ def due_follow_ups(db: Database, now: datetime) -> list[int]:
         ).all())
 
 
-def author_answered(db: Database, interaction: InteractionRow, since: datetime) -> bool:
-    """Did the author write again (a reply or a DM) on this platform after `since`?"""
-    with db.session() as session:
-        return session.exec(
-            select(InteractionRow.id).where(
-                InteractionRow.platform == interaction.platform,
-                InteractionRow.author_id == interaction.author_id,
-                InteractionRow.created_at > since,
-            ).limit(1)
-        ).first() is not None
+def author_activity(session: Session, interaction: InteractionRow, since: datetime) -> tuple[bool, bool]:
+    """(replied publicly, sent a DM): what the author wrote on this platform after `since`."""
+    kinds = set(session.exec(
+        select(InteractionRow.kind).where(
+            InteractionRow.platform == interaction.platform,
+            InteractionRow.author_id == interaction.author_id,
+            InteractionRow.created_at > since,
+        ).distinct()
+    ).all())
+    return bool(kinds - {"dm"}), "dm" in kinds
 
 
 def fire_follow_up(db: Database, action_id: int, *, now: datetime, approval_minutes: int = 30) -> HumanWork:
-    """Run one follow-up exactly once: the state change is a compare-and-set, so a timer that fires twice
-    (two schedulers, a retry after a crash) does nothing the second time."""
+    """Run one follow-up exactly once, in ONE transaction: the state change is a compare-and-set, so a timer
+    that fires twice (two schedulers, a retry after a crash) does nothing the second time, and a process that
+    dies half-way leaves the row `scheduled` for the next scheduler to fire (never stuck in flight)."""
     with db.session() as session:
+        # The UPDATE takes the row lock: a concurrent second firing waits, then matches no row.
         won = session.execute(
             sa.update(ActionRow).where(ActionRow.id == action_id, ActionRow.state == "scheduled")
             .values(state="in_flight", updated_at=now)
@@ -50,29 +53,26 @@ def fire_follow_up(db: Database, action_id: int, *, now: datetime, approval_minu
             return HumanWork()
         row = session.get(ActionRow, action_id)
         interaction = session.get(InteractionRow, row.interaction_id)
-    if author_answered(db, interaction, as_utc(interaction.created_at)):
-        with db.session() as session:
-            fresh = session.get(ActionRow, action_id)
-            fresh.state = "cancelled"
-            fresh.done_at = now
-            session.add(fresh)
+        replied, sent_dm = author_activity(session, interaction, as_utc(interaction.created_at))
+        # The playbook's `unless` list decides which answers cancel it (e.g. only a DM, not a public reply).
+        planned = Action(type=ActionType.follow_up, params=row.params, rule=row.rule, rule_version=row.rule_version)
+        nested = follow_up_actions(planned, author_replied=replied, author_sent_dm=sent_dm)
+        if not nested:
+            row.state = "cancelled"
+            row.done_at = now
+            session.add(row)
             record_event(session, interaction, EventAction.follow_up_cancelled, occurred_at=now,
-                         playbook=fresh.rule, rule_version=fresh.rule_version, data={"action_id": action_id,
-                                                                                     "why": "author answered"})
-        return HumanWork()
-    actions = tuple(
-        Action.model_validate({**spec, "rule": spec.get("rule", row.rule), "rule_version": row.rule_version})
-        for spec in row.params.get("actions", [])
-    )
-    with db.session() as session:
-        fresh = session.get(ActionRow, action_id)
-        interaction = session.get(InteractionRow, fresh.interaction_id)
-        plan = Plan(interaction_id=interaction.id, actions=actions, matched_rules=(fresh.rule,))
+                         playbook=row.rule, rule_version=row.rule_version,
+                         data={"action_id": action_id, "author_replied": replied, "author_sent_dm": sent_dm})
+            return HumanWork()
+        actions = tuple(action.model_copy(update={"rule": action.rule or row.rule, "rule_version": row.rule_version})
+                        for action in nested)
+        plan = Plan(interaction_id=interaction.id, actions=actions, matched_rules=(row.rule,))
         # The follow-up's own keys are namespaced by its action id, so they never collide with the first plan.
-        work = execute_plan(session, interaction, plan, library_version=fresh.rule_version,
+        work = execute_plan(session, interaction, plan, library_version=row.rule_version,
                             approval_minutes=approval_minutes, key_prefix=f"followup{action_id}", now=now)
-        fresh.state = "done"
-        fresh.done_at = now
-        session.add(fresh)
+        row.state = "done"
+        row.done_at = now
+        session.add(row)
     logger.info("moderation.follow_ups.fired", extra={"action_id": action_id, "actions": len(actions)})
     return work

@@ -27,3 +27,6 @@ class NoHumans:
 
     async def notify(self, channel: str, text: str, *, interaction_id: str | None = None) -> None:
         return None
+
+    async def redeliver(self) -> int:
+        return 0

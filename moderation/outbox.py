@@ -42,6 +42,7 @@ from moderation.platforms.base import (
     UnsupportedOperation,
 )
 from moderation.platforms.rate_limit import RateLimiter
+from moderation.redaction import scrub
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, InteractionRow
 
@@ -90,6 +91,8 @@ def enqueue(
         params={**(params or {}), **({"text": text} if text is not None else {})},
         state=state,
         next_attempt_at=now or utcnow(),
+        created_at=now or utcnow(),
+        updated_at=now or utcnow(),
         rule=rule,
         rule_version=rule_version,
         actor=actor,
@@ -142,7 +145,7 @@ class Outbox:
         now = self.clock()
         with self.db.session() as session:
             # A row left in flight by a crashed process is due again after its lease.
-            stale = select(ActionRow).where(ActionRow.state == "in_flight",
+            stale = select(ActionRow).where(ActionRow.state == "in_flight", ActionRow.operation.is_not(None),
                                             ActionRow.updated_at < now - self.lease)
             for row in session.exec(stale.with_for_update(skip_locked=True)).all():
                 row.state = "pending"
@@ -248,7 +251,13 @@ class Outbox:
                      outcome: ActionOutcome) -> None:
         now = self.clock()
         with self.db.session() as session:
-            fresh = session.get(ActionRow, row.id)
+            fresh = session.get(ActionRow, row.id, with_for_update=True)
+            if fresh.state != "in_flight":
+                # Another process took this row over after our lease ran out and already finished it: the
+                # platform saw the same idempotency key twice, the record must not show two actions.
+                logger.warning("moderation.outbox.already_finished", extra={"action_id": row.id,
+                                                                            "state": fresh.state})
+                return
             fresh.state = "done"
             fresh.attempts += 1
             fresh.done_at = now
@@ -267,7 +276,9 @@ class Outbox:
     def _defer(self, row: ActionRow, wait: float) -> None:
         """Back in the queue for later without spending an attempt (our own rate limit, not a failure)."""
         with self.db.session() as session:
-            fresh = session.get(ActionRow, row.id)
+            fresh = session.get(ActionRow, row.id, with_for_update=True)
+            if fresh.state != "in_flight":  # finished by whoever took our lease over
+                return
             fresh.state = "pending"
             fresh.next_attempt_at = self.clock() + timedelta(seconds=wait)
             fresh.updated_at = self.clock()
@@ -275,6 +286,7 @@ class Outbox:
         logger.debug("moderation.outbox.deferred", extra={"action_id": row.id, "wait_s": round(wait, 3)})
 
     async def _rate_limited(self, row: ActionRow, account: str, error: str, retry_after: float | None) -> None:
+        error = scrub(error)
         if self.rate_limiter is not None and retry_after:
             self.rate_limiter.pause(row.platform, account, retry_after)
         count = int(row.result.get("rate_limited", 0)) + 1
@@ -284,7 +296,9 @@ class Outbox:
         # Exponential on the rate-limit count, and never sooner than the platform asked.
         delay = self.backoff(min(count, 10), retry_after)
         with self.db.session() as session:
-            fresh = session.get(ActionRow, row.id)
+            fresh = session.get(ActionRow, row.id, with_for_update=True)
+            if fresh.state != "in_flight":  # finished by whoever took our lease over
+                return
             fresh.state = "pending"
             fresh.result = {**fresh.result, "rate_limited": count}
             fresh.last_error = error[:2000]
@@ -296,6 +310,7 @@ class Outbox:
 
     async def _retry_or_dead(self, row: ActionRow, error: str, retry_after: float | None, *,
                              uncertain: bool = False) -> None:
+        error = scrub(error)  # connector messages are stored and shown: never with a token in them
         attempts = row.attempts + 1
         if uncertain and not row.result.get("uncertain"):
             with self.db.session() as session:
@@ -307,7 +322,9 @@ class Outbox:
             return
         delay = self.backoff(attempts, retry_after)
         with self.db.session() as session:
-            fresh = session.get(ActionRow, row.id)
+            fresh = session.get(ActionRow, row.id, with_for_update=True)
+            if fresh.state != "in_flight":
+                return
             fresh.state = "pending"
             fresh.attempts = attempts
             fresh.last_error = error[:2000]
@@ -318,8 +335,11 @@ class Outbox:
                                                          "delay_s": round(delay, 2)})
 
     async def _finish_dead(self, row: ActionRow, error: str, *, attempts: int | None = None) -> None:
+        error = scrub(error)
         with self.db.session() as session:
-            fresh = session.get(ActionRow, row.id)
+            fresh = session.get(ActionRow, row.id, with_for_update=True)
+            if fresh.state != "in_flight":
+                return
             interaction = session.get(InteractionRow, fresh.interaction_id)
             fresh.state = "dead"
             fresh.attempts = attempts if attempts is not None else fresh.attempts + 1
@@ -334,12 +354,15 @@ class Outbox:
             await self.alert(f"Action {row.operation} on {row.interaction_id} failed for good: {error}", fresh)
 
     async def _fall_back(self, row: ActionRow, operation: Operation, why: str) -> None:
+        why = scrub(why)
         fallback = FALLBACK.get(operation)
         if fallback is None:
             await self._finish_dead(row, why)
             return
         with self.db.session() as session:
-            fresh = session.get(ActionRow, row.id)
+            fresh = session.get(ActionRow, row.id, with_for_update=True)
+            if fresh.state != "in_flight":
+                return
             # The row is rewritten in place: same key, so a retry of the original can never run as well.
             fresh.fallback_of = fresh.fallback_of or operation.value
             fresh.operation = fallback.value

@@ -89,6 +89,7 @@ def _dispatch(session: Session, interaction: InteractionRow, action: Action, key
             action_id=row.id,
             draft_text=str(action.params.get("text", "")),
             due_at=as_utc(interaction.created_at) + timedelta(minutes=approval_minutes),
+            created_at=now,
         )
         session.add(approval)
         session.flush()
@@ -99,7 +100,8 @@ def _dispatch(session: Session, interaction: InteractionRow, action: Action, key
         return
     row = ActionRow(idempotency_key=key, interaction_id=interaction.id, decision_id=decision_id, type=kind.value,
                     platform=interaction.platform, params=dict(action.params), rule=action.rule,
-                    rule_version=action.rule_version, state="done", actor=AUTOMATION)
+                    rule_version=action.rule_version, state="done", actor=AUTOMATION, created_at=now,
+                    updated_at=now)
     session.add(row)
     session.flush()
     if kind == ActionType.escalate:
@@ -114,7 +116,7 @@ def _dispatch(session: Session, interaction: InteractionRow, action: Action, key
         escalation = EscalationRow(interaction_id=interaction.id, level=str(action.params.get("level", "normal")),
                                    team=str(action.params.get("team", "community")),
                                    reason=action.reason or str(action.params.get("reason", "")),
-                                   dedupe_key=str(dedupe_key) if dedupe_key else None)
+                                   dedupe_key=str(dedupe_key) if dedupe_key else None, created_at=now)
         session.add(escalation)
         session.flush()
         record_event(session, interaction, EventAction.escalated, **common,

@@ -39,15 +39,36 @@ async def dispatch(name: str, *args: Any) -> None:
 
 class Timers:
     def __init__(self, db: Database, *, timezone: str = "UTC") -> None:
-        self.scheduler = AsyncIOScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename=JOBS_TABLE)},
-            timezone=timezone,
+        self.db = db
+        self.timezone = timezone
+        self.scheduler = self._new_scheduler()
+
+    def _new_scheduler(self) -> AsyncIOScheduler:
+        return AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.db.engine, tablename=JOBS_TABLE)},
+            timezone=self.timezone,
             # A timer missed while the process was down still runs once when it comes back.
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
 
-    def start(self) -> None:
-        self.scheduler.start()
+    @property
+    def running(self) -> bool:
+        """Started (maybe paused): jobs added now go to the shared job store, where the leader finds them."""
+        return bool(self.scheduler.running)
+
+    def start(self, *, paused: bool = False) -> None:
+        """A paused scheduler stores jobs but never runs them: every process but the leader runs paused."""
+        self.scheduler.start(paused=paused)
+
+    def resume(self) -> None:
+        self.scheduler.resume()
+
+    def pause(self) -> None:
+        self.scheduler.pause()
+
+    def wakeup(self) -> None:
+        """Look at the job store again: other processes add jobs to it that this scheduler was not told about."""
+        self.scheduler.wakeup()
 
     def shutdown(self) -> None:
         if self.scheduler.running:

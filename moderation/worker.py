@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,12 +15,14 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlmodel import select
 
+from moderation import metrics
 from moderation.classifier.base import TextClassifier
 from moderation.context import build_context
 from moderation.domain import Interaction, Kind, Platform, Scores, as_utc, utcnow
 from moderation.events import EventAction, record_event
 from moderation.human import HumanLoop
 from moderation.plan_executor import HumanWork, execute_plan
+from moderation.redaction import scrub
 from moderation.storage import Database
 from moderation.storage.tables import ClassificationRow, InteractionRow
 from playbooks.plan import DecisionContext, Plan
@@ -73,6 +76,7 @@ class ModerationWorker:
         self.settings = settings
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
+        self._claims: dict[str, datetime] = {}  # interaction id -> claim time, for the compare-and-set
 
     def claim(self, limit: int, *, until: datetime | None = None) -> list[str]:
         """Claim pending interactions (and ones a dead worker left claimed past the lease), oldest first.
@@ -100,6 +104,7 @@ class ModerationWorker:
                 row.claimed_at = now
                 row.attempts += 1
                 session.add(row)
+            self._claims = {row.id: now for row in rows}
             return [row.id for row in rows]
 
     async def process_batch(self, limit: int | None = None, *, until: datetime | None = None) -> BatchResult:
@@ -111,7 +116,9 @@ class ModerationWorker:
         with self.db.session() as session:
             rows = [session.get(InteractionRow, i) for i in ids]
         # Classification is CPU work: off the event loop, so chat acks stay fast.
+        started = time.perf_counter()
         scores = await asyncio.to_thread(self.classifier.classify, [row.text for row in rows])
+        metrics.observe_classify(len(rows), time.perf_counter() - started)
         work = HumanWork()
         for row, score in zip(rows, scores, strict=True):
             try:
@@ -130,8 +137,11 @@ class ModerationWorker:
         interaction = to_interaction(row)
         now = self.clock()
         with self.db.session() as session:
-            fresh = session.get(InteractionRow, row.id)
-            if fresh is None or fresh.status == "done":
+            # Lock the row and check the claim is still ours: a worker that stalled past its lease must not
+            # record a second decision beside the one the worker that took the claim over records.
+            fresh = session.get(InteractionRow, row.id, with_for_update=True)
+            if fresh is None or not self._still_ours(fresh):
+                logger.warning("moderation.worker.claim_lost", extra={"interaction_id": row.id})
                 return HumanWork()
             session.add(ClassificationRow(
                 interaction_id=row.id, intent=scores.intent, intent_confidence=scores.intent_confidence,
@@ -152,12 +162,17 @@ class ModerationWorker:
             session.add(fresh)
         return work
 
+    def _still_ours(self, row: InteractionRow) -> bool:
+        claimed_at = self._claims.get(row.id)
+        return (row.status == "processing" and row.claimed_by == self.name and claimed_at is not None
+                and row.claimed_at is not None and as_utc(row.claimed_at) == claimed_at)
+
     def _mark_failed(self, interaction_id: str, exc: Exception) -> None:
         with self.db.session() as session:
-            row = session.get(InteractionRow, interaction_id)
-            if row is None:
+            row = session.get(InteractionRow, interaction_id, with_for_update=True)
+            if row is None or not self._still_ours(row):
                 return
-            row.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            row.last_error = scrub(f"{exc.__class__.__name__}: {exc}")[:2000]
             # Back to the queue for another try, unless it keeps failing.
             row.status = "failed" if row.attempts >= self.settings.max_attempts else "pending"
             session.add(row)

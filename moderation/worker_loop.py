@@ -36,7 +36,9 @@ class WorkerLoop:
             await self.humans.approval_requested(approval_id)
 
     def schedule(self, action_ids: list[int]) -> None:
-        if self.timers is None:
+        # Only the process that holds the scheduler lock writes timers; the others leave the rows `scheduled`
+        # and the leader's periodic reconcile gives them timers.
+        if self.timers is None or not self.timers.running or not action_ids:
             return
         with self.worker.db.session() as session:
             rows = session.exec(select(ActionRow).where(ActionRow.id.in_(action_ids))).all()
@@ -44,8 +46,9 @@ class WorkerLoop:
             self.timers.at(f"follow_up:{row.id}", as_utc(row.next_attempt_at), "follow_up", row.id)
 
     def reconcile(self) -> None:
-        """Give every scheduled follow-up a timer: covers a crash between committing a plan and scheduling it."""
-        if self.timers is None:
+        """Give every scheduled follow-up a timer: covers a crash between committing a plan and scheduling it,
+        follow-ups planned by processes that do not lead, and timers a dead leader took with it."""
+        if self.timers is None or not self.timers.running:
             return
         with self.worker.db.session() as session:
             scheduled = session.exec(select(ActionRow.id).where(ActionRow.state == "scheduled")).all()
@@ -60,11 +63,14 @@ class WorkerLoop:
             for action_id in due_follow_ups(self.worker.db, self.worker.clock()):
                 await self.fire(action_id)
         sent = await self.outbox.run_once()
+        # Cards a chat surface could not take earlier (rate limit, outage) go out now, in their order.
+        redeliver = getattr(self.humans, "redeliver", None)
+        if redeliver is not None:
+            await redeliver()
         return batch.processed + batch.failed + sent
 
     async def run(self, stopping: asyncio.Event) -> None:
         register_handler("follow_up", self.fire)
-        self.reconcile()
         # The stop flag is only checked between rounds: a batch in flight always finishes and commits.
         while not stopping.is_set():
             try:

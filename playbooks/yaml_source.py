@@ -69,6 +69,10 @@ def read_yaml(path: Path) -> YamlDocument:
         context = getattr(exc, "context", None)
         detail = f"{problem} ({context})" if context else problem
         raise PlaybookError.at(path, line, f"YAML syntax error: {detail}; check the indentation") from None
+    if node is not None and _uses_aliases(node):
+        # An alias can make the document refer to itself or expand exponentially (found by fuzzing): refused.
+        raise PlaybookError.at(path, None, "YAML anchors and aliases (&name, *name) are not allowed in playbooks; "
+                                           "write the values out")
     document = YamlDocument(path=path, data=data)
     if node is not None:
         document.lines[()] = node.start_mark.line + 1
@@ -86,3 +90,20 @@ def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
         for index, item in enumerate(node.value):
             lines[path + (index,)] = item.start_mark.line + 1
             _index(item, path + (index,), lines)
+
+
+def _uses_aliases(root: yaml.Node) -> bool:
+    """True when some node is reached twice: that is what an alias is once composed."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                stack += [key_node, value_node]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import pkgutil
 import sys
@@ -12,6 +11,7 @@ import click
 
 from socialops import __version__, commands
 from socialops.errors import known_errors
+from socialops.logging import configure_logging
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -23,8 +23,7 @@ def cli(verbose: int) -> None:
     Comments and DMs from Instagram, Facebook, TikTok and YouTube are stored, scored, run through YAML
     playbooks and, where a human is needed, brought to Slack, Discord or this console.
     """
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(verbose)
 
 
 def _register_all(group: click.Group) -> None:

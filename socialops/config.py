@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from moderation.domain import Platform
+from moderation.domain import Platform, check_timezone
 
 CONFIG_ENV = "SOCIALOPS_CONFIG"
 DEFAULT_CONFIG_PATH = Path("socialops.yaml")
@@ -54,14 +55,7 @@ class Team(_Strict):
     timezone: str = "UTC"
     business_hours: BusinessHours = BusinessHours()
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Europe/Paris)") from None
-        return value
+    _known_timezone = field_validator("timezone")(check_timezone)
 
 
 class Account(_Strict):
@@ -97,8 +91,65 @@ class ConsoleChat(_Strict):
     enabled: bool = True
 
 
+class DiscordChat(_Strict):
+    """The Discord bot. Who may approve is `approvers.discord_role`; the token is read from `token_env`."""
+
+    enabled: bool = False
+    token_env: str = "DISCORD_BOT_TOKEN"
+    guild_id: int | None = None  # slash commands are synced to this server (instantly, unlike global commands)
+    # Logical channel (approvals, escalations, digest, partnerships, alerts) -> Discord channel id.
+    channels: dict[str, int] = Field(default_factory=dict)
+    # Mentioned on pages when none of the people paged has a Discord id (oncall.people.<name>.discord).
+    oncall_role: str | None = None  # role name or id
+    # Pacing for bulk posts (re-posting after an outage, busy batches): Discord allows about 5 messages per
+    # 5 s per channel; staying under it avoids 429s and the global back-off discord.py applies after them.
+    burst: int = Field(5, ge=1, le=5)
+    per_second: float = Field(1.0, gt=0, le=5)
+
+    _check_env = field_validator("token_env")(_env_name)
+
+    @model_validator(mode="after")
+    def _complete_when_enabled(self) -> DiscordChat:
+        if self.enabled:
+            missing = [name for name in ("approvals", "escalations", "digest") if name not in self.channels]
+            if self.guild_id is None:
+                raise ValueError("chat.discord.guild_id is required when Discord is enabled")
+            if missing:
+                raise ValueError(f"chat.discord.channels needs ids for: {', '.join(missing)}")
+        return self
+
+
+class SlackChannels(_Strict):
+    """Slack channel ids (C…) per logical channel; unset ones fall back to chat.channels."""
+
+    approvals: str | None = None
+    escalations: str | None = None
+    digest: str | None = None
+    partnerships: str | None = None
+    alerts: str | None = None
+
+
+class SlackChat(_Strict):
+    enabled: bool = False
+    mode: Literal["socket", "http"] = "socket"  # socket: no public URL needed; http: Slack calls http_path
+    bot_token_env: str = "SLACK_BOT_TOKEN"  # xoxb-…
+    app_token_env: str = "SLACK_APP_TOKEN"  # xapp-… (Socket Mode only)
+    signing_secret_env: str = "SLACK_SIGNING_SECRET"  # HTTP mode only
+    channels: SlackChannels = SlackChannels()
+    http_host: str = "0.0.0.0"
+    http_port: int = Field(3000, ge=1, le=65535)
+    http_path: str = "/slack/events"
+    kpi_command: str = Field("/kpi", pattern=r"^/[a-z0-9_-]+$")
+    approvers_cache_seconds: int = Field(300, ge=0)  # how long a user group's membership is trusted
+    api_base_url: str | None = None  # default https://slack.com/api/ (e.g. a proxy or GovSlack)
+
+    _check_env = field_validator("bot_token_env", "app_token_env", "signing_secret_env")(_env_name)
+
+
 class Chat(_Strict):
     console: ConsoleChat = ConsoleChat()
+    slack: SlackChat = SlackChat()
+    discord: DiscordChat = DiscordChat()
     channels: Channels = Channels()
 
 
@@ -106,6 +157,79 @@ class Sla(_Strict):
     first_response_minutes_comment: int = Field(120, ge=1)
     first_response_minutes_dm: int = Field(30, ge=1)
     approval_minutes: int = Field(30, ge=1)
+    reminder_minutes: int = Field(15, ge=1)  # a draft still pending this long gets a reminder, then again
+    max_reminders: int = Field(3, ge=0)  # 0: no reminders
+
+
+_WEEKDAY = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class Person(_Strict):
+    """Someone who can be paged, with their id on each chat surface."""
+
+    slack: str | None = None  # U…
+    discord: str | None = None  # user id
+
+
+class RotationOverride(_Strict):
+    person: str
+    start: datetime  # without a timezone: team.timezone
+    end: datetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RotationOverride:
+        if self.end <= self.start:
+            raise ValueError("override end must be after start")
+        return self
+
+
+class RotationConfig(_Strict):
+    members: tuple[str, ...] = Field(min_length=1)
+    handoff_day: _WEEKDAY = "mon"
+    handoff_time: str = Field("09:00", pattern=_HH_MM)
+    start: date = date(2024, 1, 1)  # the week the first member is on call
+    overrides: tuple[RotationOverride, ...] = ()
+
+
+class EscalationLevel(_Strict):
+    targets: tuple[str, ...] = Field(min_length=1)  # person names or rotation:<name>
+    wait_minutes: int = Field(15, ge=1)
+
+
+class EscalationPolicy(_Strict):
+    levels: tuple[EscalationLevel, ...] = Field(min_length=1)
+    repeats: int = Field(0, ge=0, le=10)
+
+
+class QuietHoursConfig(_Strict):
+    start: str = Field("22:00", pattern=_HH_MM)
+    end: str = Field("08:00", pattern=_HH_MM)
+
+
+class OnCallConfig(_Strict):
+    people: dict[str, Person] = {}
+    rotations: dict[str, RotationConfig] = {}
+    policies: dict[str, EscalationPolicy] = {}  # by escalation team; "default" for any other team
+    quiet_hours: QuietHoursConfig | None = None
+    urgent_levels: tuple[str, ...] = ("urgent",)  # these page through quiet hours
+
+    @model_validator(mode="after")
+    def _known_names(self) -> OnCallConfig:
+        problems = []
+        for name, rotation in self.rotations.items():
+            people = set(rotation.members) | {o.person for o in rotation.overrides}
+            problems += [f"rotation {name}: unknown person {p!r}" for p in sorted(people - set(self.people))]
+        for name, policy in self.policies.items():
+            for target in (t for level in policy.levels for t in level.targets):
+                if target.startswith("rotation:"):
+                    if target[len("rotation:"):] not in self.rotations:
+                        problems.append(f"policy {name}: unknown rotation {target!r}")
+                elif target not in self.people:
+                    problems.append(f"policy {name}: unknown person {target!r}")
+        if problems:
+            raise ValueError("; ".join(problems) + " (declare people under oncall.people)")
+        return self
 
 
 class Digest(_Strict):
@@ -122,13 +246,33 @@ class Digest(_Strict):
 
 class Worker(_Strict):
     enabled: bool = True
-    batch_size: int = Field(64, ge=1, le=1000)
+    batch_size: int = Field(64, ge=1, le=1000)  # moderation.limits.MAX_WORKER_BATCH
     poll_seconds: float = Field(1.0, gt=0, le=60)
+    # A claim (interaction) or an in-flight action (platform call) left by a dead process is taken back after:
+    lease_seconds: float = Field(300.0, gt=0, le=86400)
+    action_lease_seconds: float = Field(120.0, gt=0, le=86400)
+    # Platform calls: first backoff delay (doubles, with jitter, up to the max); attempts: connectors.max_attempts.
+    action_base_delay_seconds: float = Field(2.0, gt=0, le=3600)
+    action_max_delay_seconds: float = Field(900.0, gt=0, le=86400)
+    # Processes that do not hold the scheduler lock try to take it over this often.
+    leader_retry_seconds: float = Field(3.0, gt=0, le=300)
 
 
 class Classifier(_Strict):
     encoder: str | None = None  # a sentence-transformers name or path; default: the bundled all-MiniLM-L6-v2
     models_dir: Path | None = None
+
+
+class Roi(_Strict):
+    """Money inputs for `socialops roi` (per month); command-line options override them."""
+
+    currency: str = Field("$", max_length=4)
+    tools_monthly_cost: Decimal = Field(Decimal(0), ge=0)
+    support_monthly_cost: Decimal = Field(Decimal(0), ge=0)  # people + tools handling interactions
+    hourly_cost: Decimal = Field(Decimal(0), ge=0)
+    average_order_value: Decimal = Field(Decimal(0), ge=0)
+    margin_per_sale: Decimal = Field(Decimal(0), ge=0)
+    minutes_saved_per_automated_reply: Decimal = Field(Decimal(3), ge=0)
 
 
 class Webhooks(_Strict):
@@ -180,9 +324,11 @@ class Settings(_Strict):
     approvers: Approvers = Approvers()
     chat: Chat = Chat()
     sla: Sla = Sla()
+    oncall: OnCallConfig = OnCallConfig()
     digest: Digest = Digest()
     worker: Worker = Worker()
     classifier: Classifier = Classifier()
+    roi: Roi = Roi()
     webhooks: Webhooks = Webhooks()
     connectors: Connectors = Connectors()
     # NAME=value lines, read when the environment variable is not set (keep it chmod 600, out of git).
@@ -200,13 +346,20 @@ class Settings(_Strict):
         object, a log or an error message."""
         value = os.environ.get(env_name)
         if value:
-            return value
+            return _registered(value)
         if self.secrets_file is not None:
             value = read_secrets_file(self.secrets_file).get(env_name)
             if value:
-                return value
+                return _registered(value)
             raise ConfigError(f"{env_name} is neither set in the environment nor in {self.secrets_file}")
         raise ConfigError(f"environment variable {env_name} is not set")
+
+
+def _registered(value: str) -> str:
+    from moderation.redaction import register_secret
+
+    register_secret(value)  # from now on no log record, stored error or alert can show it
+    return value
 
 
 def read_secrets_file(path: Path) -> dict[str, str]:

@@ -9,12 +9,13 @@ class UserError(Exception):
 
 def known_errors() -> tuple[type[BaseException], ...]:
     """Every library error type that is the user's to fix, collected without importing heavy modules."""
+    from moderation.limits import LimitExceeded
     from moderation.platforms.registry import ConnectorConfigError
     from moderation.storage import DatabaseError
     from moderation.undo import ActionNotFound, CannotUndo
     from socialops.config import ConfigError
 
-    errors: list[type[BaseException]] = [UserError, ConfigError, DatabaseError, FileNotFoundError,
+    errors: list[type[BaseException]] = [UserError, ConfigError, DatabaseError, LimitExceeded, FileNotFoundError,
                                          PermissionError, IsADirectoryError, ConnectorConfigError,
                                          ActionNotFound, CannotUndo]
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from moderation.worker import WorkerSettings
@@ -10,6 +11,7 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from bot.approvals import Authorizer
+    from bot.oncall import OnCall
     from moderation.classifier.base import TextClassifier
     from moderation.domain import Platform
     from moderation.platforms.base import PlatformConnector
@@ -40,12 +42,14 @@ def worker_settings(settings: Settings) -> WorkerSettings:
         business_days=hours.day_numbers,
         approval_minutes=settings.sla.approval_minutes,
         batch_size=settings.worker.batch_size,
+        lease=timedelta(seconds=settings.worker.lease_seconds),
     )
 
 
 def authorizer(settings: Settings) -> Authorizer:
     """Who may approve on each surface. Slack user groups and Discord roles are resolved by their adapters,
-    which pass the group or role they verified as the user (`group:<id>`, `role:<name>`)."""
+    which pass the group or role they verified as `authorized_as` (`group:<id>`; on Discord every role of the
+    member is offered as `role:<name>` and `role:<id>`, so `approvers.discord_role` may be either)."""
     approvers = settings.approvers
     allowed = {
         "console": set(approvers.console),
@@ -58,6 +62,46 @@ def authorizer(settings: Settings) -> Authorizer:
         return user in allowed.get(surface, set())
 
     return authorize
+
+
+def build_oncall(settings: Settings) -> OnCall:
+    """The on-call configuration as the pure objects bot/oncall.py answers from."""
+    from datetime import time
+
+    from bot.oncall import WEEKDAYS, Level, OnCall, Override, Policy, QuietHours, Rotation
+
+    tz = settings.team.timezone
+
+    def aware(value):  # type: ignore[no-untyped-def]
+        from zoneinfo import ZoneInfo
+
+        return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
+
+    config = settings.oncall
+    rotations = {
+        name: Rotation(name, r.members, timezone=tz, handoff_day=WEEKDAYS.index(r.handoff_day),
+                       handoff_time=time.fromisoformat(r.handoff_time), start=r.start,
+                       overrides=tuple(Override(o.person, aware(o.start), aware(o.end)) for o in r.overrides))
+        for name, r in config.rotations.items()
+    }
+    policies = {name: Policy(name, tuple(Level(level.targets, level.wait_minutes) for level in p.levels), p.repeats)
+                for name, p in config.policies.items()}
+    quiet = (QuietHours(time.fromisoformat(config.quiet_hours.start), time.fromisoformat(config.quiet_hours.end), tz)
+             if config.quiet_hours else None)
+    return OnCall(policies=policies, rotations=rotations, quiet_hours=quiet,
+                  urgent_levels=frozenset(config.urgent_levels))
+
+
+def slack_channels(settings: Settings) -> dict[str, str]:
+    """Logical channel names, and the team-wide names chat.channels gives them, -> Slack channel ids."""
+    generic = settings.chat.channels.model_dump()
+    specific = settings.chat.slack.channels.model_dump()
+    mapping: dict[str, str] = {}
+    for key, name in generic.items():
+        target = specific.get(key) or name
+        mapping[key] = target
+        mapping[name] = target
+    return mapping
 
 
 def connector_options(settings: Settings) -> ConnectorOptions:

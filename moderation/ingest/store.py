@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from moderation.domain import Interaction, utcnow
 from moderation.events import EventAction, record_event
+from moderation.limits import MAX_STORE_BATCH, check
 from moderation.storage import Database
 from moderation.storage.tables import InteractionRow
 
@@ -55,6 +56,9 @@ def store_interactions(db: Database, interactions: Iterable[Interaction], *, sou
     """
     counts = StoreCounts()
     batch: dict[str, Interaction] = {}
+    interactions = list(interactions)
+    # Refused whole before anything is written: a huge batch would hold one transaction (and its locks) too long.
+    check("a batch of interactions", len(interactions), MAX_STORE_BATCH, "interactions")
     for interaction in interactions:
         if interaction.id in batch:
             counts.duplicates += 1

@@ -23,7 +23,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from moderation.ingest.store import store_interactions
+from moderation.ingest.batcher import StoreBatcher
+from moderation.metrics import metrics_route
 from moderation.platforms.meta_webhook import ParseReport, parse_meta_delivery
 from moderation.platforms.signatures import verify_meta_signature, verify_tiktok_signature
 from moderation.platforms.tiktok import parse_tiktok_event
@@ -75,13 +76,14 @@ async def read_body(request: Request, limit: int) -> bytes:
 def create_webhook_app(db: Database, secrets: WebhookSecrets, options: WebhookOptions | None = None,
                        *, clock: Callable[[], float] | None = None) -> Starlette:
     options = options or WebhookOptions()
+    batcher = StoreBatcher(db)  # concurrent deliveries share one transaction; each answered once committed
 
     async def store(report: ParseReport, source: str) -> Response:
         for where, why in report.rejected:
             logger.warning("moderation.webhooks.entry_rejected", extra={"source": source, "where": where,
                                                                          "reason": why})
         try:
-            counts = await run_in_threadpool(store_interactions, db, report.interactions, source=source)
+            counts = await batcher.store(report.interactions, source)
         except sa.exc.SQLAlchemyError as exc:
             logger.error("moderation.webhooks.store_failed", extra={"source": source,
                                                                     "error": exc.__class__.__name__})
@@ -149,6 +151,7 @@ def create_webhook_app(db: Database, secrets: WebhookSecrets, options: WebhookOp
         Route("/webhooks/meta", meta_receive, methods=["POST"]),
         Route("/webhooks/tiktok", tiktok_receive, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        metrics_route(db),
     ])
 
 

@@ -121,7 +121,9 @@ def _attempt(report: ParseReport, where: str, build: Callable[[], Interaction]) 
 def parse_meta_delivery(payload: Any, own_ids: Collection[str] = ()) -> ParseReport:
     """Every comment and message in one webhook delivery; `own_ids` are our accounts' ids (for echoes)."""
     report = ParseReport()
-    if not isinstance(payload, dict) or payload.get("object") not in PLATFORM_FOR_OBJECT:
+    # isinstance first: an unhashable "object" (a list) crashed the lookup (found by fuzzing).
+    if not isinstance(payload, dict) or not isinstance(payload.get("object"), str) \
+            or payload["object"] not in PLATFORM_FOR_OBJECT:
         kind = payload.get("object") if isinstance(payload, dict) else type(payload).__name__
         report.rejected.append(("delivery", f"unknown object {kind!r}"))
         return report
@@ -135,10 +137,18 @@ def parse_meta_delivery(payload: Any, own_ids: Collection[str] = ()) -> ParseRep
             report.rejected.append((f"entry[{i}]", "not an object"))
             continue
         own = {*map(str, own_ids), str(entry.get("id"))}
-        for j, change in enumerate(entry.get("changes") or []):
+        for j, change in enumerate(_list(report, f"entry[{i}].changes", entry.get("changes"))):
             _attempt(report, f"entry[{i}].changes[{j}]",
                      lambda change=change, entry=entry, own=own: _change(change, entry, platform, own))
-        for j, event in enumerate(entry.get("messaging") or []):
+        for j, event in enumerate(_list(report, f"entry[{i}].messaging", entry.get("messaging"))):
             _attempt(report, f"entry[{i}].messaging[{j}]",
                      lambda event=event, own=own: _message(event, platform, own))
     return report
+
+
+def _list(report: ParseReport, where: str, value: Any) -> list[Any]:
+    # A non-list here (a number, a string) is a malformed entry, not a reason to fail the whole delivery.
+    if value is None or isinstance(value, list):
+        return value or []
+    report.rejected.append((where, "not a list"))
+    return []

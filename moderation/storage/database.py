@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 DATABASE_URL_ENV = "SOCIALOPS_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///socialops.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_LOCK_KEY = 0x50C1A10B5_0002  # a fixed advisory-lock key for schema migrations
 
 
 class DatabaseError(RuntimeError):
@@ -81,6 +82,9 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         with self.engine.begin() as connection:
+            if not self.is_sqlite:
+                # Many workers starting at once on one database: one migrates, the others wait and find it done.
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")  # parallel feature branches may each add a head
         logger.debug("moderation.storage.migrated", extra={"url": redact_url(self.url)})

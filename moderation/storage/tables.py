@@ -127,6 +127,7 @@ class ApprovalRow(SQLModel, table=True):
     surface_refs: dict[str, Any] = _json()
     due_at: datetime | None = _ts(nullable=True)
     created_at: datetime = _ts()
+    reminders_sent: int = 0  # stale-draft reminders already sent (a compare-and-set guard for their timers)
 
 
 class EscalationRow(SQLModel, table=True):
@@ -142,6 +143,7 @@ class EscalationRow(SQLModel, table=True):
     # open | acknowledged | resolved
     state: str = Field(default="open", index=True, max_length=16)
     step: int = 0
+    paged_step: int = -1  # the last step whose page went out (a compare-and-set guard for paging timers)
     paged: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     surface_refs: dict[str, Any] = _json()
     acknowledged_by: str | None = Field(default=None, max_length=256)
@@ -168,6 +170,41 @@ class EventRow(SQLModel, table=True):
     rule_version: str = Field(default="", max_length=64)
     campaign: str | None = Field(default=None, index=True, max_length=128)
     data: dict[str, Any] = _json()
+
+
+class InboundEventRow(SQLModel, table=True):
+    """Deliveries already taken from a chat surface (Slack Events API retries resend the same event id)."""
+
+    __tablename__ = "inbound_events"
+
+    source: str = Field(primary_key=True, max_length=32)
+    event_id: str = Field(primary_key=True, max_length=128)
+    received_at: datetime = Field(default_factory=utcnow,
+                                  sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False, index=True))
+
+
+class GoalRow(SQLModel, table=True):
+    """A SMART goal on one KPI: baseline measured automatically, target, deadline, owner (moderation/goals.py)."""
+
+    __tablename__ = "kpi_goals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kpi: str = Field(max_length=64)
+    platform: str | None = Field(default=None, max_length=32)  # None: all platforms
+    campaign: str | None = Field(default=None, max_length=128)
+    template: str | None = Field(default=None, max_length=64)
+    title: str = Field(default="", max_length=256)
+    baseline: float | None = None  # the KPI over the 30 days before starts_at; None when there was no data
+    target: float
+    starts_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    deadline: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    owner: str = Field(max_length=256)
+    kpi_version: str = Field(default="", max_length=16)
+    state: str = Field(default="active", index=True, max_length=16)  # active | closed
+    closed_at: datetime | None = _ts(nullable=True)
+    closing_value: float | None = None
+    note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    created_at: datetime = _ts()
 
 
 class PollCursorRow(SQLModel, table=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -26,7 +27,8 @@ def register(group: click.Group) -> None:
         from socialops.demo.runner import SAMPLE, fresh_sqlite, run_demo
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        console = Console()
+        # Piped output (CI logs, `| less`) gets a width the tables fit in, instead of 80 columns.
+        console = Console() if sys.stdout.isatty() else Console(width=160)
         db = fresh_sqlite(db_path)
         try:
             asyncio.run(run_demo(db, console, sample=sample or SAMPLE, batch_size=batch_size))

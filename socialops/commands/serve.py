@@ -21,6 +21,7 @@ def register(group: click.Group) -> None:
         POST /webhooks/meta    Instagram and Facebook Page deliveries (X-Hub-Signature-256)
         POST /webhooks/tiktok  TikTok comment events (TikTok-Signature)
         GET  /healthz          200 when the database answers
+        GET  /metrics          Prometheus metrics (queue depth, classify latency, actions by state, dead letters)
 
         Deliveries are stored before they are acknowledged; `socialops run` classifies and acts on them.
         Put it behind an HTTPS reverse proxy: Meta and TikTok only call https:// URLs."""
@@ -36,7 +37,7 @@ def register(group: click.Group) -> None:
         host = host or settings.webhooks.host
         port = port or settings.webhooks.port
         click.echo(f"socialops webhooks on http://{host}:{port} (POST /webhooks/meta, /webhooks/tiktok; "
-                   f"GET /healthz)", err=True)
+                   f"GET /healthz, /metrics)", err=True)
         try:
             uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off",
                         timeout_graceful_shutdown=5)

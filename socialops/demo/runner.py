@@ -19,19 +19,21 @@ from bot.approvals import ApprovalService
 from bot.cards import approval_card
 from bot.console import ConsoleSurface
 from bot.digest import build_digest
+from bot.escalations import EscalationService
 from bot.hub import ChatHub
 from moderation.domain import as_utc, utcnow
 from moderation.follow_ups import due_follow_ups, fire_follow_up
 from moderation.ingest.importer import IngestReport, ingest_file
+from moderation.kpis import KpiSettings
 from moderation.outbox import Outbox
 from moderation.platforms.sandbox import sandbox_connectors
 from moderation.storage import Database, redact_url
-from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, InteractionRow
+from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, EscalationRow, InteractionRow
 from moderation.worker import ModerationWorker
 from socialops.config import Settings
 from socialops.demo.clock import ReplayClock
-from socialops.demo.script import MANAGER, choose
-from socialops.runtime import authorizer, build_classifier, build_library, worker_settings
+from socialops.demo.script import MANAGER, ONCALL, choose, choose_oncall
+from socialops.runtime import authorizer, build_classifier, build_library, build_oncall, worker_settings
 
 SAMPLE = Path(__file__).with_name("sample.jsonl")
 REPLAY_SLICE = timedelta(minutes=2)
@@ -88,11 +90,15 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     clock = ReplayClock(end - timedelta(days=8))
     connectors = sandbox_connectors()
     surface = ConsoleSurface(console, quiet=True)
-    hub = ChatHub(db, [surface], channels=settings.chat.channels.model_dump())
+    channels = settings.chat.channels.model_dump()
+    escalations = EscalationService(db, build_oncall(settings), [surface], clock=clock,
+                                    alerts_channel=channels["alerts"])
+    hub = ChatHub(db, [surface], channels=channels, escalations=escalations)
     worker = ModerationWorker(db, classifier, library, hub, worker_settings(settings), name="demo", clock=clock)
     outbox = Outbox(db, connectors, clock=clock, base_delay=0.0, alert=lambda text, _row: hub.notify("alerts", text))
     approvals = ApprovalService(db, authorizer(settings))
     decided: set[int] = set()
+    handled: set[int] = set()
 
     console.print("3. worker: classify → playbooks → sandbox actions and console approvals")
     progress = Progress(TextColumn("   {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -110,6 +116,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
             await _run_due_follow_ups(db, clock, hub, settings)
             await outbox.drain()
             await _scripted_manager(db, approvals, hub, outbox, clock, decided, result)
+            await _scripted_oncall(db, escalations, clock, handled, result)
             progress.advance(task, batch.processed + batch.failed)
         clock.set(end)
         await _run_due_follow_ups(db, clock, hub, settings)
@@ -121,7 +128,8 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     console.rule("[bold]What happened, by kind of message")
     _print_outcomes(db, console)
     console.rule("[bold]KPI digest")
-    await surface.post_digest(build_digest(db, end=end, days=7, title="Maison Lumière — last 7 days"))
+    await surface.post_digest(build_digest(db, end=end, days=7, title="Maison Lumière — last 7 days",
+                                           settings=KpiSettings.from_settings(settings)))
     result.seconds = time.perf_counter() - started
     console.print(f"done in {result.seconds:.1f} s · {result.sandbox_calls} sandbox platform calls")
     return result
@@ -160,6 +168,28 @@ async def _scripted_manager(db: Database, approvals: ApprovalService, hub: ChatH
                                        final_text=choice.text, reason=choice.reason, at=clock())
         result.verdicts[decided_row.approval.state] += 1
         await outbox.drain()
+    clock.set(batch_time)
+
+
+async def _scripted_oncall(db: Database, escalations: EscalationService, clock: ReplayClock, handled: set[int],
+                           result: DemoResult) -> None:
+    """The on-call person acknowledges each page within minutes and resolves most within hours."""
+    batch_time = clock()
+    with db.session() as session:
+        rows = session.exec(select(EscalationRow.id, EscalationRow.created_at).where(
+            EscalationRow.state == "open")).all()
+    for escalation_id, created in rows:
+        if escalation_id in handled:
+            continue
+        handled.add(escalation_id)
+        choice = choose_oncall(escalation_id)
+        clock.set(as_utc(created) + choice.acknowledge_after)
+        await escalations.acknowledge(escalation_id, ONCALL)
+        result.verdicts["escalation acknowledged"] += 1
+        if choice.resolve_after is not None:
+            clock.set(as_utc(created) + choice.resolve_after)
+            await escalations.resolve(escalation_id, ONCALL)
+            result.verdicts["escalation resolved"] += 1
     clock.set(batch_time)
 
 

@@ -10,6 +10,7 @@ from bot.approvals import Verdict
 from bot.views import ApprovalCard
 
 MANAGER = "demo-manager"
+ONCALL = "console:demo-oncall"
 
 
 @dataclass(frozen=True)
@@ -32,3 +33,16 @@ def choose(card: ApprovalCard) -> ScriptedChoice:
         sign_off = " — Léa, Maison Lumière" if card.lang == "fr" else " — Lea at Maison Lumière"
         return ScriptedChoice(Verdict.edit, delay, text=card.draft.rstrip() + sign_off)
     return ScriptedChoice(Verdict.reject, delay, reason="off-brand tone for this post")
+
+
+@dataclass(frozen=True)
+class OncallChoice:
+    acknowledge_after: timedelta
+    resolve_after: timedelta | None  # None: still open at the end of the week
+
+
+def choose_oncall(escalation_id: int) -> OncallChoice:
+    """Acknowledge within 3-20 minutes; resolve 85% of escalations within 1-6 hours, leave the rest open."""
+    roll = int(hashlib.sha256(f"oncall-{escalation_id}".encode()).hexdigest(), 16) % 100
+    resolve = None if roll >= 85 else timedelta(minutes=60 + roll * 3)
+    return OncallChoice(acknowledge_after=timedelta(minutes=3 + roll % 18), resolve_after=resolve)

@@ -13,6 +13,7 @@ from sqlmodel import select
 from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, EventRow, InteractionRow
 from socialops.demo.runner import SAMPLE, run_demo
 
+
 @pytest.fixture
 async def demo(db):
     out = io.StringIO()

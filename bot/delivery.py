@@ -1,0 +1,105 @@
+"""Ordered, durable delivery of approval cards and escalation pages to each chat surface.
+
+A surface that fails (Slack answering 429, an outage) keeps its backlog in the database: an item counts as
+delivered only once the surface's ref is stored on its row. Each drain posts a surface's undelivered items
+oldest first and stops at the first failure, so the team sees them later but in the order they happened.
+Only one drain per surface runs at a time across processes (a PostgreSQL advisory lock), so nothing is posted
+twice by two workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from bot.cards import approval_card, escalation_page
+from bot.surface import ChatSurface
+from moderation.storage import Database
+from moderation.storage.tables import ApprovalRow, EscalationRow
+
+logger = logging.getLogger(__name__)
+
+BACKLOG_LIMIT = 200  # per drain; the rest follows on the next one
+
+
+class OrderedDelivery:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._local: dict[str, asyncio.Lock] = {}
+
+    async def drain(self, surface: ChatSurface, *, skip_escalation: int | None = None) -> int:
+        """Post what `surface` has not shown yet, oldest first; returns how many were delivered."""
+        lock = self._local.setdefault(surface.name, asyncio.Lock())
+        if lock.locked():
+            return 0  # this process is already draining it; the running drain picks new items up
+        async with lock:
+            with self._surface_lock(surface.name) as ours:
+                if not ours:
+                    return 0  # another process drains this surface now
+                return await self._drain(surface, skip_escalation)
+
+    async def _drain(self, surface: ChatSurface, skip_escalation: int | None) -> int:
+        delivered = 0
+        for kind, row_id in self._backlog(surface.name):
+            if kind == "escalation" and row_id == skip_escalation:
+                continue
+            try:
+                if kind == "approval":
+                    with self.db.session() as session:
+                        card = approval_card(session, row_id)
+                    ref = await surface.post_approval(card)
+                else:
+                    with self.db.session() as session:
+                        row = session.get(EscalationRow, row_id)
+                        page = escalation_page(session, row_id, oncall=tuple(row.paged))
+                    ref = await surface.post_escalation(page)
+            except Exception:  # noqa: BLE001 - e.g. 429: stop here so later items never overtake this one
+                logger.warning("bot.delivery.deferred", exc_info=True,
+                               extra={"surface": surface.name, "kind": kind, "ref_id": row_id})
+                break
+            # Escalations keep a list of messages per surface (each page is a new message), approvals one.
+            self._save_ref(ApprovalRow if kind == "approval" else EscalationRow, row_id, surface.name,
+                           ref if kind == "approval" else [ref])
+            delivered += 1
+        if delivered:
+            logger.info("bot.delivery.delivered", extra={"surface": surface.name, "count": delivered})
+        return delivered
+
+    def _backlog(self, surface: str) -> list[tuple[str, int]]:
+        with self.db.session() as session:
+            approvals = session.exec(select(ApprovalRow.id, ApprovalRow.created_at, ApprovalRow.surface_refs)
+                                     .where(ApprovalRow.state == "pending").order_by(ApprovalRow.id)).all()
+            escalations = session.exec(select(EscalationRow.id, EscalationRow.created_at, EscalationRow.surface_refs)
+                                       .where(EscalationRow.state == "open").order_by(EscalationRow.id)).all()
+        items = [(created, 0, "approval", row_id) for row_id, created, refs in approvals if surface not in refs]
+        items += [(created, 1, "escalation", row_id) for row_id, created, refs in escalations if surface not in refs]
+        items.sort(key=lambda item: (item[0], item[1], item[3]))
+        return [(kind, row_id) for _, _, kind, row_id in items[:BACKLOG_LIMIT]]
+
+    def _save_ref(self, table: type[ApprovalRow] | type[EscalationRow], row_id: int, surface: str,
+                  ref: dict | list) -> None:
+        with self.db.session() as session:
+            row = session.get(table, row_id)
+            row.surface_refs = {**row.surface_refs, surface: ref}
+            session.add(row)
+
+    @contextmanager
+    def _surface_lock(self, surface: str) -> Iterator[bool]:
+        if self.db.is_sqlite:
+            yield True
+            return
+        key = zlib.crc32(f"socialops.delivery:{surface}".encode())
+        with self.db.engine.connect() as connection:
+            got = bool(connection.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+            try:
+                yield got
+            finally:
+                if got:
+                    connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                connection.commit()

@@ -1,0 +1,1 @@
+"""The Discord chat surface (discord.py): the only package that imports discord."""

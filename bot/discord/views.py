@@ -1,0 +1,102 @@
+"""Persistent buttons for approval cards and escalation pages.
+
+Every button is a `DynamicItem` whose custom id carries the verb and the row id
+(`socialops:approve:42`), so a click on a card posted before a restart is parsed from the id alone: nothing
+about the card has to be kept in memory, and the client registers these classes once at start.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import discord
+
+from bot.views import ApprovalCard, EscalationPage
+
+APPROVAL_VERBS = ("approve", "edit", "reject", "escalate")
+ESCALATION_VERBS = ("ack", "resolve")
+
+_APPROVAL_STYLE = {
+    "approve": (discord.ButtonStyle.success, "Approve"), "edit": (discord.ButtonStyle.primary, "Edit"),
+    "reject": (discord.ButtonStyle.danger, "Reject"), "escalate": (discord.ButtonStyle.secondary, "Escalate"),
+}
+_ESCALATION_STYLE = {"ack": (discord.ButtonStyle.primary, "Acknowledge"),
+                     "resolve": (discord.ButtonStyle.success, "Resolve")}
+
+
+class ButtonHandler(Protocol):
+    """What a click is handed to (bot.discord.interactions.DiscordInteractions)."""
+
+    async def approval_clicked(self, interaction: discord.Interaction, verb: str, approval_id: int) -> None: ...
+
+    async def escalation_clicked(self, interaction: discord.Interaction, verb: str, escalation_id: int) -> None: ...
+
+
+def handler_of(interaction: discord.Interaction) -> ButtonHandler:
+    return interaction.client.handler  # type: ignore[attr-defined]  # set by SocialopsClient
+
+
+def approval_custom_id(verb: str, approval_id: int) -> str:
+    return f"socialops:{verb}:{approval_id}"
+
+
+def escalation_custom_id(verb: str, escalation_id: int) -> str:
+    return f"socialops:{verb}:{escalation_id}"
+
+
+class ApprovalButton(discord.ui.DynamicItem[discord.ui.Button],
+                     template=r"^socialops:(?P<verb>approve|edit|reject|escalate):(?P<id>[0-9]+)$"):
+    def __init__(self, verb: str, approval_id: int) -> None:
+        style, label = _APPROVAL_STYLE[verb]
+        super().__init__(discord.ui.Button(style=style, label=label, custom_id=approval_custom_id(verb, approval_id)))
+        self.verb = verb
+        self.approval_id = approval_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: Any) -> ApprovalButton:
+        return cls(match["verb"], int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await handler_of(interaction).approval_clicked(interaction, self.verb, self.approval_id)
+
+
+class EscalationButton(discord.ui.DynamicItem[discord.ui.Button],
+                       template=r"^socialops:(?P<verb>ack|resolve):(?P<id>[0-9]+)$"):
+    def __init__(self, verb: str, escalation_id: int) -> None:
+        style, label = _ESCALATION_STYLE[verb]
+        super().__init__(discord.ui.Button(style=style, label=label,
+                                           custom_id=escalation_custom_id(verb, escalation_id)))
+        self.verb = verb
+        self.escalation_id = escalation_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: Any) -> EscalationButton:
+        return cls(match["verb"], int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await handler_of(interaction).escalation_clicked(interaction, self.verb, self.escalation_id)
+
+
+PERSISTENT_ITEMS = (ApprovalButton, EscalationButton)
+
+
+def approval_view(card: ApprovalCard) -> discord.ui.View | None:
+    """The buttons under a pending card; a decided card has none (its embed says who did what)."""
+    if card.state != "pending":
+        return None
+    view = discord.ui.View(timeout=None)
+    for verb in APPROVAL_VERBS:
+        view.add_item(ApprovalButton(verb, card.approval_id))
+    return view
+
+
+def escalation_view(page: EscalationPage) -> discord.ui.View | None:
+    verbs = {"open": ESCALATION_VERBS, "acknowledged": ("resolve",)}.get(page.state, ())
+    if not verbs:
+        return None
+    view = discord.ui.View(timeout=None)
+    for verb in verbs:
+        view.add_item(EscalationButton(verb, page.escalation_id))
+    return view

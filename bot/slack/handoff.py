@@ -1,0 +1,61 @@
+"""What the listeners do after the ack: check who clicked, call the surface-independent service, answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.approvals import ApprovalError, Verdict
+from bot.escalations import EscalationError
+from bot.slack import blocks
+from bot.slack.deps import SlackDeps
+from bot.slack.inbound import Click
+
+logger = logging.getLogger(__name__)
+
+NOT_AN_APPROVER = "Only the configured approvers can act on drafts. Ask a community lead to add you."
+
+
+async def _approver(deps: SlackDeps, user: str, channel: str) -> str | None:
+    identity = await deps.approvers.identity(user)
+    if identity is None:
+        logger.info("bot.slack.refused", extra={"user": user})
+        await deps.surface.ephemeral(channel, user, NOT_AN_APPROVER)
+    return identity
+
+
+async def decide(deps: SlackDeps, approval_id: int, verdict: Verdict, *, user: str, channel: str,
+                 final_text: str | None = None, reason: str | None = None) -> None:
+    identity = await _approver(deps, user, channel)
+    if identity is None:
+        return
+    try:
+        await deps.hub.decide(deps.approvals, approval_id, verdict, surface="slack", user=user,
+                              authorized_as=identity, final_text=final_text, reason=reason)
+    except ApprovalError as exc:
+        await deps.surface.ephemeral(channel, user, str(exc))
+
+
+async def open_modal(deps: SlackDeps, click: Click, kind: str) -> None:
+    """Edit or Reject: a modal, opened only for approvers and only while the draft is still pending."""
+    if await _approver(deps, click.user, click.channel) is None:
+        return
+    card = await asyncio.to_thread(deps.hub.approval_view, click.item_id)
+    if card.state != "pending":
+        await deps.surface.ephemeral(click.channel, click.user,
+                                     f"draft #{card.approval_id} was already {card.state} by {card.decided_by}")
+        return
+    metadata = {"approval_id": card.approval_id, "channel": click.channel}
+    view = blocks.edit_modal(card, metadata) if kind == "edit" else blocks.reject_modal(card, metadata)
+    await deps.surface.client.views_open(trigger_id=click.trigger_id, view=view)
+
+
+async def escalation(deps: SlackDeps, click: Click) -> None:
+    actor = f"slack:{click.user}"
+    try:
+        if click.action_id == blocks.ACKNOWLEDGE:
+            await deps.escalations.acknowledge(click.item_id, actor)
+        else:
+            await deps.escalations.resolve(click.item_id, actor)
+    except EscalationError as exc:
+        await deps.surface.ephemeral(click.channel, click.user, str(exc))

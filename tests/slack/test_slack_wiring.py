@@ -1,0 +1,79 @@
+"""`socialops run` with chat.slack enabled: the Slack surface, the Bolt app and the timers come from the config."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import aiohttp
+import pytest
+
+from bot.slack import blocks
+from bot.slack.app import SlackComponent
+from moderation.storage.tables import ApprovalRow
+from socialops.components import build_components
+from socialops.config import ConfigError, parse_settings
+from tests.slack.conftest import NOW, SECRET
+from tests.slack.slack_fake import form, sign
+from tests.slack.slack_seed import seed_approval
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _settings(fake, port: int, **slack):
+    return parse_settings({
+        "team": {"name": "Test team", "timezone": "Europe/Paris"},
+        "approvers": {"slack_users": ["UAPPROVER"]},
+        "chat": {"console": {"enabled": False}, "slack": {
+            "enabled": True, "mode": "http", "http_host": "127.0.0.1", "http_port": port,
+            "api_base_url": fake.api_url, "channels": {"approvals": "CAPPROVALS"}, **slack}},
+        "digest": {"enabled": True, "time": "08:30"},
+        "worker": {"enabled": False},
+    })
+
+
+async def test_slack_runs_from_the_configuration(db, fake, monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-env")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
+    port = _free_port()
+    components = build_components(_settings(fake, port), db, console_input=False)
+    slack = next(c for c in components if isinstance(c, SlackComponent))
+    scheduler = next(c for c in components if c.name == "scheduler")
+    stopping = asyncio.Event()
+    tasks = [asyncio.create_task(c.run(stopping)) for c in (slack, scheduler)]
+    try:
+        await asyncio.wait_for(slack.ready.wait(), 10)
+        digest_job = scheduler.timers.scheduler.get_job("digest:daily")
+        assert str(digest_job.trigger) == "cron[hour='8', minute='30']"
+        assert str(digest_job.trigger.timezone) == "Europe/Paris"
+
+        approval_id = seed_approval(db, at=NOW)
+        payload = form({"type": "block_actions", "user": {"id": "UAPPROVER"}, "api_app_id": "A1",
+                        "team": {"id": "T1"}, "trigger_id": "t", "channel": {"id": "CAPPROVALS"},
+                        "container": {"type": "message", "message_ts": "1.1", "channel_id": "CAPPROVALS"},
+                        "actions": [{"type": "button", "action_id": blocks.APPROVE, "value": str(approval_id)}]})
+        async with aiohttp.ClientSession() as http, http.post(
+                f"http://127.0.0.1:{port}/slack/events", data=payload,
+                headers={"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, payload)}) as response:
+            assert response.status == 200
+        for _ in range(200):
+            with db.session() as session:
+                if session.get(ApprovalRow, approval_id).state == "approved":
+                    break
+            await asyncio.sleep(0.02)
+        with db.session() as session:
+            assert session.get(ApprovalRow, approval_id).decided_by == "slack:UAPPROVER"
+        assert fake.received("auth.test")[0].headers["Authorization"] == "Bearer xoxb-from-env"
+    finally:
+        stopping.set()
+        await asyncio.gather(*tasks)
+
+
+def test_missing_slack_secrets_are_a_config_error(db, fake, monkeypatch):
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN"):
+        build_components(_settings(fake, 3000), db, console_input=False)
