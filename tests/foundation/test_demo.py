@@ -90,7 +90,8 @@ async def test_replaying_history_with_the_same_library_changes_nothing(demo):
     assert report.total == result.processed
     assert report.changed == 0
     with db.session() as session:
-        judged = session.exec(select(ApprovalRow.interaction_id, ApprovalRow.state).join(ActionRow, ActionRow.id == ApprovalRow.action_id).where(
+        judged = session.exec(select(ApprovalRow.interaction_id, ApprovalRow.state)
+                              .join(ActionRow, ActionRow.id == ApprovalRow.action_id).where(
             ActionRow.idempotency_key.contains("/plan/"),  # drafts a follow-up added are not the engine's answer
             ApprovalRow.state.in_(("approved", "edited", "rejected")))).all()
     drafts = report.precision["draft_reply"]
