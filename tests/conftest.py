@@ -13,14 +13,14 @@ from tests.support.databases import fresh_postgres_url, postgres_base_url, sqlit
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-def _backends() -> list:
+def backends() -> list:
     params = [pytest.param("sqlite", id="sqlite")]
     params.append(pytest.param("postgres", id="postgres", marks=pytest.mark.skipif(
         postgres_base_url() is None, reason="SOCIALOPS_TEST_POSTGRES_URL not set")))
     return params
 
 
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=backends())
 def db_url(request, tmp_path) -> Iterator[str]:
     """A fresh, empty database URL on each backend."""
     if request.param == "sqlite":

@@ -44,9 +44,10 @@ def test_run_processes_everything_and_stops_on_sigterm(tmp_path: Path):
     config = tmp_path / "socialops.yaml"
     config.write_text(CONFIG, encoding="utf-8")
     env = {**os.environ, "SOCIALOPS_DATABASE_URL": url, "HF_HUB_OFFLINE": "1"}
+    # Files, not pipes: nobody reads a pipe while we wait, and a full pipe would block the console surface.
+    stdout, stderr = (tmp_path / "stdout.txt").open("w+"), (tmp_path / "stderr.txt").open("w+")
     process = subprocess.Popen([sys.executable, "-m", "socialops", "run", "--config", str(config),
-                                "--no-console-input"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                                "--no-console-input"], cwd=tmp_path, env=env, stdout=stdout, stderr=stderr)
 
     def count(query) -> int:
         with db.session() as session:
@@ -59,7 +60,9 @@ def test_run_processes_everything_and_stops_on_sigterm(tmp_path: Path):
             f"processed {count(done)} of {stored}"
     finally:
         process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=60)
+        process.wait(timeout=60)
+        out = (tmp_path / "stdout.txt").read_text(encoding="utf-8")
+        err = (tmp_path / "stderr.txt").read_text(encoding="utf-8")
     assert process.returncode == 0, err[-2000:]
     assert "socialops.app.stopping" in err and "Traceback" not in err
     assert "draft #" in out or "Approval #" in out  # the console surface showed approval requests
