@@ -95,11 +95,13 @@ def test_demo_command_prints_the_digest(tmp_path, monkeypatch, capsys):
 
 def test_replaying_history_with_the_same_library_changes_nothing(demo):
     from moderation.history import load_history
-    from playbooks import load_library, replay
+    from playbooks import replay
+    from socialops.config import Settings
+    from socialops.runtime import build_library
 
     db, result, _output = demo
     history = list(load_history(db, start=datetime(2000, 1, 1, tzinfo=UTC)))
-    report = replay(load_library(), history)
+    report = replay(build_library(Settings()), history)  # the library the demo ran, calibrated thresholds and all
     assert report.total == result.processed
     assert report.changed == 0
     with db.session() as session:
