@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 ROTATION_PREFIX = "rotation:"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)

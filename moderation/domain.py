@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -31,6 +31,10 @@ class Sentiment(str, enum.Enum):
     neutral = "neutral"
     positive = "positive"
 
+
+# Day names as the team configuration writes them, Monday first (datetime.weekday() indexes this).
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 DEFAULT_INTENTS: tuple[str, ...] = (
     "pricing",

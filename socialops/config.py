@@ -12,7 +12,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from moderation.domain import Platform, check_timezone
+from moderation.domain import WEEKDAYS, Platform, Weekday, check_timezone
 
 CONFIG_ENV = "SOCIALOPS_CONFIG"
 DEFAULT_CONFIG_PATH = Path("socialops.yaml")
@@ -36,7 +36,7 @@ def _env_name(value: str | None) -> str | None:
 class BusinessHours(_Strict):
     start: int = Field(9, ge=0, le=23)
     end: int = Field(18, ge=1, le=24)
-    days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = ("mon", "tue", "wed", "thu", "fri")
+    days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 
     @model_validator(mode="after")
     def _ordered(self) -> BusinessHours:
@@ -46,8 +46,7 @@ class BusinessHours(_Strict):
 
     @property
     def day_numbers(self) -> tuple[int, ...]:
-        names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-        return tuple(names.index(day) for day in self.days)
+        return tuple(WEEKDAYS.index(day) for day in self.days)
 
 
 class Team(_Strict):
@@ -161,7 +160,7 @@ class Sla(_Strict):
     max_reminders: int = Field(3, ge=0)  # 0: no reminders
 
 
-_WEEKDAY = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_WEEKDAY = Weekday
 _HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 

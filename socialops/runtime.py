@@ -76,7 +76,8 @@ def build_oncall(settings: Settings) -> OnCall:
     """The on-call configuration as the pure objects bot/oncall.py answers from."""
     from datetime import time
 
-    from bot.oncall import WEEKDAYS, Level, OnCall, Override, Policy, QuietHours, Rotation
+    from bot.oncall import Level, OnCall, Override, Policy, QuietHours, Rotation
+    from moderation.domain import WEEKDAYS
 
     tz = settings.team.timezone
 

@@ -14,10 +14,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from moderation.domain import as_utc
+from moderation.domain import WEEKDAYS, as_utc
 from moderation.kpis.dialect import least
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)
