@@ -295,18 +295,28 @@ class Outbox:
             return
         # Exponential on the rate-limit count, and never sooner than the platform asked.
         delay = self.backoff(min(count, 10), retry_after)
+        if self._requeue(row, error, delay, result_update={"rate_limited": count}):
+            logger.warning("moderation.outbox.rate_limited", extra={"action_id": row.id, "count": count,
+                                                                "delay_s": round(delay, 2)})
+
+    def _requeue(self, row: ActionRow, error: str, delay: float, *, attempts: int | None = None,
+                 result_update: dict[str, Any] | None = None) -> bool:
+        """Put our in-flight row back in the queue after `delay` seconds; a compare-and-set on `in_flight`, so a
+        row finished by whoever took our lease over is left alone."""
         with self.db.session() as session:
             fresh = session.get(ActionRow, row.id, with_for_update=True)
-            if fresh.state != "in_flight":  # finished by whoever took our lease over
-                return
+            if fresh.state != "in_flight":
+                return False
             fresh.state = "pending"
-            fresh.result = {**fresh.result, "rate_limited": count}
+            if attempts is not None:
+                fresh.attempts = attempts
+            if result_update:
+                fresh.result = {**fresh.result, **result_update}
             fresh.last_error = error[:2000]
             fresh.next_attempt_at = self.clock() + timedelta(seconds=delay)
             fresh.updated_at = self.clock()
             session.add(fresh)
-        logger.warning("moderation.outbox.rate_limited", extra={"action_id": row.id, "count": count,
-                                                                "delay_s": round(delay, 2)})
+        return True
 
     async def _retry_or_dead(self, row: ActionRow, error: str, retry_after: float | None, *,
                              uncertain: bool = False) -> None:
@@ -321,17 +331,8 @@ class Outbox:
             await self._finish_dead(row, error, attempts=attempts)
             return
         delay = self.backoff(attempts, retry_after)
-        with self.db.session() as session:
-            fresh = session.get(ActionRow, row.id, with_for_update=True)
-            if fresh.state != "in_flight":
-                return
-            fresh.state = "pending"
-            fresh.attempts = attempts
-            fresh.last_error = error[:2000]
-            fresh.next_attempt_at = self.clock() + timedelta(seconds=delay)
-            fresh.updated_at = self.clock()
-            session.add(fresh)
-        logger.warning("moderation.outbox.retry", extra={"action_id": row.id, "attempts": attempts,
+        if self._requeue(row, error, delay, attempts=attempts):
+            logger.warning("moderation.outbox.retry", extra={"action_id": row.id, "attempts": attempts,
                                                          "delay_s": round(delay, 2)})
 
     async def _finish_dead(self, row: ActionRow, error: str, *, attempts: int | None = None) -> None:

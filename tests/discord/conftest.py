@@ -9,7 +9,6 @@ import copy
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +25,7 @@ from bot.hub import ChatHub
 from bot.kpi_questions import KpiResponder
 from bot.oncall import OnCall
 from bot.views import KpiAnswer, KpiQuestion
-from moderation.domain import Interaction, Kind, Platform, utcnow
-from moderation.ingest.store import store_interactions
-from moderation.plan_executor import execute_plan
 from moderation.storage import Database
-from moderation.storage.tables import InteractionRow
-from playbooks.plan import Action, ActionType, Plan
 from socialops.config import Settings
 from socialops.runtime import authorizer
 from tests.discord.fake_discord import FakeDiscord
@@ -140,19 +134,6 @@ async def ready(bot: Bot) -> None:
     gateway(bot.client, "GUILD_CREATE", payload("guild_create.json"))
     await asyncio.wait_for(bot.client.wait_until_ready(), timeout=10)
     await settle()
-
-
-def make_draft(db: Database, *, external_id: str = "Ugx9", text: str = "how much is the serum?") -> int:
-    interaction = Interaction(platform=Platform.youtube, kind=Kind.comment, external_id=external_id,
-                              author_id="a1", author_name="anna", text=text, post_id="v1",
-                              created_at=utcnow() - timedelta(minutes=3))
-    store_interactions(db, [interaction], source="test")
-    plan = Plan(interaction_id=interaction.id, actions=(
-        Action(type=ActionType.draft_reply, params={"text": "It is 39 €!"}, rule="yt/pricing", rule_version="v1"),))
-    with db.session() as session:
-        work = execute_plan(session, session.get(InteractionRow, interaction.id), plan, library_version="v1",
-                            approval_minutes=30)
-    return work.approvals[0]
 
 
 @pytest.fixture

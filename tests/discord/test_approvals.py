@@ -11,7 +11,8 @@ from moderation.domain import Platform
 from moderation.outbox import Outbox
 from moderation.platforms.sandbox import SandboxPlatform
 from moderation.storage.tables import ActionRow, ApprovalRow, EscalationRow, EventRow
-from tests.discord.conftest import APPROVALS, ESCALATIONS, LEA, Bot, make_draft, settle
+from tests.discord.conftest import APPROVALS, ESCALATIONS, LEA, Bot, settle
+from tests.support.seed import make_draft
 
 DEFERRED_UPDATE, MODAL, CHANNEL_MESSAGE = 6, 9, 4
 EPHEMERAL = 64

@@ -12,7 +12,8 @@ from bot.discord.component import DiscordComponent
 from moderation.storage.tables import ApprovalRow
 from socialops.components import build_components
 from socialops.config import ConfigError, parse_settings
-from tests.discord.conftest import ALERTS, APPROVALS, DIGEST, ESCALATIONS, GUILD, make_draft
+from tests.discord.conftest import ALERTS, APPROVALS, DIGEST, ESCALATIONS, GUILD
+from tests.support.seed import make_draft
 
 DISCORD = {"enabled": True, "guild_id": GUILD, "oncall_role": "On call",
            "channels": {"approvals": APPROVALS, "escalations": ESCALATIONS, "digest": DIGEST, "alerts": ALERTS}}

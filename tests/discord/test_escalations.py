@@ -11,7 +11,8 @@ from bot.oncall import Level, OnCall, Policy, QuietHours
 from moderation.domain import utcnow
 from moderation.storage.tables import EscalationRow, EventRow, InteractionRow
 from moderation.timers import Timers
-from tests.discord.conftest import ESCALATIONS, LEA, MALLORY, ONCALL_ROLE_ID, make_draft, settle, start_bot
+from tests.discord.conftest import ESCALATIONS, LEA, MALLORY, ONCALL_ROLE_ID, settle, start_bot
+from tests.support.seed import make_draft
 
 EPHEMERAL = 64
 

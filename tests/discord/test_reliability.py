@@ -8,7 +8,8 @@ import copy
 from bot.approvals import Verdict
 from bot.discord.pacing import ChannelPacer
 from moderation.storage.tables import ApprovalRow, EscalationRow
-from tests.discord.conftest import APPROVALS, ESCALATIONS, LEA, make_draft, ready, settle, start_bot
+from tests.discord.conftest import APPROVALS, ESCALATIONS, LEA, ready, settle, start_bot
+from tests.support.seed import make_draft
 
 
 async def test_a_card_posted_before_a_restart_still_works_after_it(sqlite_db, fake_discord):

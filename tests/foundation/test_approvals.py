@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -16,19 +15,11 @@ from moderation.plan_executor import execute_plan
 from moderation.platforms.sandbox import SandboxPlatform
 from moderation.storage.tables import ApprovalRow, EventRow, InteractionRow
 from playbooks.plan import Action, ActionType, Plan
+from tests.support.seed import make_draft
 
 
 def _draft(db) -> int:
-    interaction = Interaction(platform=Platform.youtube, kind=Kind.comment, external_id="Ugx9", author_id="a",
-                              author_name="anna", text="how much is the serum?", post_id="v1",
-                              created_at=utcnow() - timedelta(minutes=3))
-    store_interactions(db, [interaction], source="test")
-    plan = Plan(interaction_id=interaction.id, actions=(
-        Action(type=ActionType.draft_reply, params={"text": "It is 39 €!"}, rule="yt/pricing", rule_version="v1"),))
-    with db.session() as session:
-        work = execute_plan(session, session.get(InteractionRow, interaction.id), plan, library_version="v1",
-                            approval_minutes=30)
-    return work.approvals[0]
+    return make_draft(db)
 
 
 def _service(db) -> ApprovalService:
