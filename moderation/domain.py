@@ -88,6 +88,9 @@ class Interaction(BaseModel):
     campaign: str | None = None
     # The platform object this one answers (a reply to our comment, a thread id), when known.
     parent_id: str | None = None
+    # Which of our accounts received it (Instagram business account, Facebook Page, YouTube channel, TikTok
+    # business id): the answer must go out as that account. None when the source does not say (files).
+    account_id: str | None = Field(default=None, max_length=256)
 
     @field_validator("text")
     @classmethod

@@ -41,6 +41,7 @@ from moderation.platforms.base import (
     TransientActionError,
     UnsupportedOperation,
 )
+from moderation.platforms.directory import ConnectorDirectory
 from moderation.platforms.rate_limit import RateLimiter
 from moderation.redaction import scrub
 from moderation.storage import Database
@@ -108,13 +109,22 @@ def response_event(operation: Operation, kind: str) -> EventAction:
     return EVENT_FOR_OPERATION[operation]
 
 
+def _no_connector(connectors: ConnectorDirectory, platform: Platform, account_id: str | None) -> str:
+    if account_id:
+        return f"no connector configured for {platform.value} account {account_id}"
+    if platform not in connectors:
+        return f"no connector configured for {platform.value}"
+    known = ", ".join(connectors.accounts(platform))
+    return f"{platform.value} has several accounts ({known}) and the interaction does not say which received it"
+
+
 class Outbox:
     """Carries out due actions through the platform connectors."""
 
     def __init__(
         self,
         db: Database,
-        connectors: Mapping[Platform, PlatformConnector],
+        connectors: Mapping[Platform, PlatformConnector] | ConnectorDirectory,
         *,
         alert: Alert | None = None,
         max_attempts: int = 6,
@@ -126,7 +136,7 @@ class Outbox:
         max_rate_limited: int = 30,
     ) -> None:
         self.db = db
-        self.connectors = dict(connectors)
+        self.connectors = ConnectorDirectory.of(connectors)
         self.alert = alert
         self.max_attempts = max_attempts
         self.base_delay = base_delay
@@ -191,9 +201,9 @@ class Outbox:
         if row is None or interaction is None or row.operation is None:
             return
         operation = Operation(row.operation)
-        connector = self.connectors.get(Platform(row.platform))
+        connector = self.connectors.find(Platform(row.platform), interaction.account_id)
         if connector is None:
-            await self._finish_dead(row, f"no connector configured for {row.platform}")
+            await self._finish_dead(row, _no_connector(self.connectors, Platform(row.platform), interaction.account_id))
             return
         if not connector.supports(operation):
             await self._fall_back(row, operation, f"{row.platform} does not allow {operation.value}")

@@ -340,6 +340,19 @@ class Settings(_Strict):
             raise ValueError("put database passwords in SOCIALOPS_DATABASE_URL, not in the config file")
         return value
 
+    @field_validator("accounts")
+    @classmethod
+    def _accounts_unique(cls, accounts: tuple[Account, ...]) -> tuple[Account, ...]:
+        # Several accounts per platform are fine (an agency's brands); the same one twice is a typo that
+        # would make answers ambiguous.
+        seen: set[tuple[Platform, str]] = set()
+        for account in accounts:
+            key = (account.platform, account.id)
+            if key in seen:
+                raise ValueError(f"{account.platform.value} account {account.id} is listed twice")
+            seen.add(key)
+        return accounts
+
     def secret(self, env_name: str) -> str:
         """Read a secret from the environment, else from `secrets_file`; its value never enters the settings
         object, a log or an error message."""

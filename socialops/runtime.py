@@ -13,8 +13,7 @@ if TYPE_CHECKING:
     from bot.approvals import Authorizer
     from bot.oncall import OnCall
     from moderation.classifier.base import TextClassifier
-    from moderation.domain import Platform
-    from moderation.platforms.base import PlatformConnector
+    from moderation.platforms.directory import ConnectorDirectory
     from moderation.platforms.rate_limit import RateLimiter
     from moderation.platforms.registry import ConnectorOptions
     from moderation.storage import Database
@@ -122,7 +121,7 @@ def connector_options(settings: Settings) -> ConnectorOptions:
                             timeout_seconds=c.timeout_seconds, youtube_daily_quota=c.youtube_daily_quota)
 
 
-def build_platform_connectors(settings: Settings, db: Database) -> dict[Platform, PlatformConnector]:
+def build_platform_connectors(settings: Settings, db: Database) -> ConnectorDirectory:
     """The configured accounts' connectors; tokens come from the environment or the secrets file."""
     from moderation.platforms.registry import build_connectors
 

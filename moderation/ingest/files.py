@@ -62,6 +62,7 @@ def parse_record(record: dict[str, Any]) -> Interaction:
             is_vip=_parse_bool(record.get("vip"), "vip"),
             campaign=_optional(record, "campaign"),
             parent_id=_optional(record, "parent_id"),
+            account_id=_optional(record, "account"),
         )
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -45,6 +45,7 @@ def to_row(interaction: Interaction, *, source: str) -> InteractionRow:
         is_vip=interaction.is_vip,
         campaign=interaction.campaign,
         source=source,
+        account_id=interaction.account_id,
     )
 
 

@@ -108,6 +108,16 @@ def _change(change: dict[str, Any], entry: dict[str, Any], platform: Platform, o
     raise Skip(f"field {fieldname!r} not handled")
 
 
+def _received_by(entry: dict[str, Any], interaction: Interaction) -> Interaction:
+    """The entry's id is our Instagram business account or Facebook Page: the account that answers."""
+    account = entry.get("id")
+    if account is None or account == "":
+        return interaction
+    if not isinstance(account, str | int) or len(str(account)) > 256:
+        raise ValueError(f"bad entry id {str(account)[:40]!r}")
+    return interaction.model_copy(update={"account_id": str(account)})
+
+
 def _attempt(report: ParseReport, where: str, build: Callable[[], Interaction]) -> None:
     try:
         report.interactions.append(build())
@@ -138,11 +148,11 @@ def parse_meta_delivery(payload: Any, own_ids: Collection[str] = ()) -> ParseRep
             continue
         own = {*map(str, own_ids), str(entry.get("id"))}
         for j, change in enumerate(_list(report, f"entry[{i}].changes", entry.get("changes"))):
-            _attempt(report, f"entry[{i}].changes[{j}]",
-                     lambda change=change, entry=entry, own=own: _change(change, entry, platform, own))
+            _attempt(report, f"entry[{i}].changes[{j}]", lambda change=change, entry=entry, own=own:
+                     _received_by(entry, _change(change, entry, platform, own)))
         for j, event in enumerate(_list(report, f"entry[{i}].messaging", entry.get("messaging"))):
-            _attempt(report, f"entry[{i}].messaging[{j}]",
-                     lambda event=event, own=own: _message(event, platform, own))
+            _attempt(report, f"entry[{i}].messaging[{j}]", lambda event=event, entry=entry, own=own:
+                     _received_by(entry, _message(event, platform, own)))
     return report
 
 

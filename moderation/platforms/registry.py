@@ -10,6 +10,7 @@ import httpx
 
 from moderation.domain import Platform
 from moderation.platforms.base import Operation, PlatformConnector
+from moderation.platforms.directory import ConnectorDirectory
 from moderation.platforms.facebook import FacebookConnector
 from moderation.platforms.graph import DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION
 from moderation.platforms.http import Redactor
@@ -71,33 +72,35 @@ def _token(account: Account, secret: SecretReader | None) -> str:
 
 def build_connectors(accounts: Sequence[Account], *, secret: SecretReader | None = None,
                      client: httpx.AsyncClient | None = None, options: ConnectorOptions | None = None,
-                     db: Database | None = None, redactor: Redactor | None = None) -> dict[Platform, PlatformConnector]:
-    """One connector per platform. Real connectors share one client and one Redactor (so an error from any
-    of them is scrubbed of every token); YouTube charges its calls to the quota ledger when `db` is given."""
+                     db: Database | None = None, redactor: Redactor | None = None) -> ConnectorDirectory:
+    """One connector per configured account (several per platform for an agency). Real connectors share one
+    client and one Redactor (so an error from any of them is scrubbed of every token); YouTube charges its
+    calls to the quota ledger when `db` is given."""
     options = options or ConnectorOptions()
     redactor = redactor or Redactor()
-    connectors: dict[Platform, PlatformConnector] = {}
+    connectors = ConnectorDirectory()
     for account in accounts:
         allowed = operations_for(account.capabilities)
         if account.sandbox:
-            connectors[account.platform] = SandboxPlatform(account.platform, allowed, account_id=account.id)
+            connectors.add(account.platform, SandboxPlatform(account.platform, allowed, account_id=account.id))
             continue
         token = _token(account, secret)
         client = client or default_client(options.timeout_seconds)
         common = {"account_id": account.id, "token": token, "allowed": allowed,
                   "timeout": options.timeout_seconds, "redactor": redactor}
+        connector: PlatformConnector
         if account.platform == Platform.instagram:
-            connectors[account.platform] = InstagramConnector(client, base_url=options.graph_base_url,
-                                                              api_version=options.graph_api_version, **common)
+            connector = InstagramConnector(client, base_url=options.graph_base_url,
+                                           api_version=options.graph_api_version, **common)
         elif account.platform == Platform.facebook:
-            connectors[account.platform] = FacebookConnector(client, base_url=options.graph_base_url,
-                                                             api_version=options.graph_api_version, **common)
+            connector = FacebookConnector(client, base_url=options.graph_base_url,
+                                          api_version=options.graph_api_version, **common)
         elif account.platform == Platform.youtube:
             quota = QuotaLedger(db, account.id, daily_limit=options.youtube_daily_quota) if db else None
-            connectors[account.platform] = YouTubeConnector(client, base_url=options.youtube_base_url, quota=quota,
-                                                            **common)
-        elif account.platform == Platform.tiktok:
-            connectors[account.platform] = TikTokConnector(client, base_url=options.tiktok_base_url, **common)
+            connector = YouTubeConnector(client, base_url=options.youtube_base_url, quota=quota, **common)
+        else:
+            connector = TikTokConnector(client, base_url=options.tiktok_base_url, **common)
+        connectors.add(account.platform, connector)
     return connectors
 
 

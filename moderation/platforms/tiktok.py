@@ -140,6 +140,8 @@ def parse_tiktok_event(payload: Any) -> ParseReport:
             text=content["text"], post_id=str(content["video_id"]),
             parent_id=str(parent) if parent and str(parent) not in ("0", str(content["comment_id"])) else None,
             created_at=to_datetime(content.get("create_time") or content.get("timestamp") or payload["create_time"]),
+            # The business account the webhook is for: the one that answers.
+            account_id=str(payload["user_openid"]) if payload.get("user_openid") else None,
         ))
     except (KeyError, TypeError, ValueError, AttributeError, ValidationError) as exc:
         reason = f"missing {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]

@@ -32,7 +32,8 @@ def _time(value: str) -> datetime:
     return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
-def comment_to_interaction(comment: dict[str, Any], *, video_id: str | None, parent_id: str | None) -> Interaction:
+def comment_to_interaction(comment: dict[str, Any], *, video_id: str | None, parent_id: str | None,
+                           channel_id: str | None = None) -> Interaction:
     snippet = comment["snippet"]
     return Interaction(
         platform=Platform.youtube, kind=Kind.comment, external_id=str(comment["id"]),
@@ -40,7 +41,7 @@ def comment_to_interaction(comment: dict[str, Any], *, video_id: str | None, par
         author_name=str(snippet.get("authorDisplayName", "")),
         text=snippet.get("textOriginal") or snippet["textDisplay"],
         post_id=snippet.get("videoId") or video_id, parent_id=parent_id,
-        created_at=_time(snippet["publishedAt"]),
+        created_at=_time(snippet["publishedAt"]), account_id=channel_id,
     )
 
 
@@ -56,7 +57,8 @@ def thread_interactions(thread: dict[str, Any], own_channel: str) -> tuple[list[
         if author == own_channel:
             continue
         try:
-            found.append(comment_to_interaction(comment, video_id=snippet.get("videoId"), parent_id=parent))
+            found.append(comment_to_interaction(comment, video_id=snippet.get("videoId"), parent_id=parent,
+                                                channel_id=own_channel))
         except (KeyError, TypeError, ValueError, ValidationError) as exc:
             rejected.append(f"{comment.get('id', '?')}: {exc.__class__.__name__}")
     return found, rejected

@@ -44,6 +44,7 @@ class InteractionRow(SQLModel, table=True):
     is_vip: bool = False
     campaign: str | None = Field(default=None, index=True, max_length=128)
     source: str = Field(default="file", max_length=32)
+    account_id: str | None = Field(default=None, index=True, max_length=256)  # our receiving account
     # Work-queue state: pending -> processing -> done | failed. Claimed rows carry the worker and time so a
     # crashed worker's claims can be taken back.
     status: str = Field(default="pending", index=True, max_length=16)

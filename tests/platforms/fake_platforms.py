@@ -26,6 +26,8 @@ TOKEN = "EAAG-test-token-0123456789-SECRET"
 class FakePlatforms:
     def __init__(self, account_id: str = "17841400000000000") -> None:
         self.account_id = account_id
+        # Which account each token acts as: an agency's second brand has a token of its own.
+        self.tokens: dict[str, str] = {TOKEN: account_id}
         self.script: list[str] = []
         self.retry_after = "0"
         self.replies: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -75,8 +77,11 @@ class FakePlatforms:
         return None
 
     def authorised(self, request: Request) -> bool:
+        return self.acting_as(request) is not None
+
+    def acting_as(self, request: Request) -> str | None:
         given = request.headers.get("authorization", "").removeprefix("Bearer ") or request.headers.get("access-token")
-        return given == TOKEN
+        return self.tokens.get(given or "")
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids)}"
@@ -129,10 +134,10 @@ async def graph(fake: FakePlatforms, request: Request, rest: str) -> Response:
     if request.method == "POST" and len(parts) == 2 and parts[1] in ("replies", "comments"):
         result: dict[str, str] = {}
         step = await fake.misbehave(request, lambda: result.setdefault(
-            "id", fake.add_reply(parts[0], body["message"], fake.account_id)))
+            "id", fake.add_reply(parts[0], body["message"], fake.acting_as(request))))
         if step is not None:
             return step
-        reply_id = result.get("id") or fake.add_reply(parts[0], body["message"], fake.account_id)
+        reply_id = result.get("id") or fake.add_reply(parts[0], body["message"], fake.acting_as(request))
         return JSONResponse({"id": reply_id})
     if request.method == "POST" and len(parts) == 2 and parts[1] == "messages":
         recipient = body["recipient"].get("id") or body["recipient"].get("comment_id")
