@@ -46,6 +46,11 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self.url = ""
         self._changed = asyncio.Event()
+        # Socket Mode: the websocket Slack opens for apps.connections.open, the envelopes sent over it and
+        # the acknowledgements that came back.
+        self.socket: web.WebSocketResponse | None = None
+        self.socket_connected = asyncio.Event()
+        self.socket_acks: dict[str, dict[str, Any]] = {}
 
     # -- lifecycle
 
@@ -54,6 +59,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/respond/{token}", self._respond)
+        app.router.add_get("/link", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -127,7 +133,9 @@ class FakeSlack:
         if queued:
             failure = queued.pop(0)
             return web.json_response(failure.body, status=failure.status, headers=failure.headers)
-        if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
+        # apps.connections.open takes the app-level token; everything else the bot token.
+        prefix = "Bearer xapp-" if method == "apps.connections.open" else "Bearer xoxb-"
+        if not request.headers.get("Authorization", "").startswith(prefix):
             return web.json_response({"ok": False, "error": "not_authed"})
         return web.json_response(self._answer(method, params))
 
@@ -135,6 +143,8 @@ class FakeSlack:
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": "T1", "team": "Test",
                     "url": "https://test.slack.com/", "user": "socialops"}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http://", "ws://") + "/link"}
         if method == "chat.postMessage":
             ts = f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": params.get("channel"), "ts": ts,
@@ -154,6 +164,33 @@ class FakeSlack:
             files = params.get("files") or []
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         return {"ok": True}
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str,
+                            timeout: float = 10.0) -> dict[str, Any]:
+        """Push one Socket Mode envelope (as Slack does) and wait for the app's acknowledgement."""
+        await asyncio.wait_for(self.socket_connected.wait(), timeout)
+        assert self.socket is not None
+        await self.socket.send_json({"envelope_id": envelope_id, "type": kind, "payload": payload,
+                                     "accepts_response_payload": kind != "events_api", "retry_attempt": 0})
+        deadline = time.monotonic() + timeout
+        while envelope_id not in self.socket_acks:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"envelope {envelope_id} was never acknowledged")
+            await asyncio.sleep(0.01)
+        return self.socket_acks[envelope_id]
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.socket = socket
+        await socket.send_json({"type": "hello", "num_connections": 1,
+                                "connection_info": {"app_id": "A1"}, "debug_info": {"host": "fake"}})
+        self.socket_connected.set()
+        async for message in socket:
+            if message.type == web.WSMsgType.TEXT:
+                ack = json.loads(message.data)
+                self.socket_acks[ack["envelope_id"]] = ack
+        return socket
 
     async def _upload(self, request: web.Request) -> web.Response:
         raw = await request.read()

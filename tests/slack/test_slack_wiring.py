@@ -77,3 +77,34 @@ def test_missing_slack_secrets_are_a_config_error(db, fake, monkeypatch):
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN"):
         build_components(_settings(fake, 3000), db, console_input=False)
+
+
+async def test_socket_mode_receives_a_click_over_the_websocket_and_acknowledges_it(db, fake, monkeypatch):
+    """Socket Mode end to end: apps.connections.open with the app token, Slack's websocket (the fake's),
+    an interactive envelope in, the envelope acknowledged, and the approval stored."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-env")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-from-env")
+    settings = _settings(fake, 3000, mode="socket")  # the port is not used in Socket Mode
+    slack = next(c for c in build_components(settings, db, console_input=False) if isinstance(c, SlackComponent))
+    stopping = asyncio.Event()
+    task = asyncio.create_task(slack.run(stopping))
+    try:
+        await asyncio.wait_for(slack.ready.wait(), 10)
+        assert fake.received("apps.connections.open")[0].headers["Authorization"] == "Bearer xapp-1-from-env"
+        approval_id = seed_approval(db, at=NOW)
+        click = {"type": "block_actions", "user": {"id": "UAPPROVER"}, "api_app_id": "A1", "team": {"id": "T1"},
+                 "trigger_id": "t", "channel": {"id": "CAPPROVALS"},
+                 "container": {"type": "message", "message_ts": "1.1", "channel_id": "CAPPROVALS"},
+                 "actions": [{"type": "button", "action_id": blocks.APPROVE, "value": str(approval_id)}]}
+        ack = await fake.send_envelope("interactive", click, "env-1")
+        assert ack["envelope_id"] == "env-1"
+        for _ in range(200):
+            with db.session() as session:
+                if session.get(ApprovalRow, approval_id).state == "approved":
+                    break
+            await asyncio.sleep(0.02)
+        with db.session() as session:
+            assert session.get(ApprovalRow, approval_id).decided_by == "slack:UAPPROVER"
+    finally:
+        stopping.set()
+        await asyncio.wait_for(task, 10)
