@@ -6,24 +6,30 @@ comments at or before the watermark. If it runs out of pages for this round (`ma
 there, it saves the next page token and the would-be watermark, and the next poll resumes the catch-up
 first, so a burst larger than one round is never skipped. The cursor moves only after the comments are
 committed; a crash in between re-reads a page, and storage dedupes it. Every call is charged to the quota.
+
+Replies: a thread carries at most a few of its replies, and a new reply does not bring an old thread back to
+the top. So every thread read is remembered (`watched_threads`) with the reply count read in full; a thread
+showing more replies than it carried has them all read with comments.list, and each round re-checks up to 50
+watched threads from the last `watch_days` (one commentThreads.list by id) for replies that came since.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from pydantic import ValidationError
+from sqlmodel import select
 
 from moderation.domain import Interaction, Kind, Platform, as_utc, utcnow
 from moderation.ingest.store import store_interactions
-from moderation.platforms.base import TransientActionError
+from moderation.platforms.base import PlatformActionError, TransientActionError
 from moderation.platforms.http import Redactor
 from moderation.platforms.youtube import DEFAULT_YOUTUBE_URL, QuotaLedger, YouTubeApi
 from moderation.storage import Database
-from moderation.storage.tables import PollCursorRow
+from moderation.storage.tables import PollCursorRow, WatchedThreadRow
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +70,18 @@ def thread_interactions(thread: dict[str, Any], own_channel: str) -> tuple[list[
     return found, rejected
 
 
+def _reply_count(snippet: dict[str, Any]) -> int:
+    try:
+        return max(0, int(snippet.get("totalReplyCount") or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
 class YouTubePoller:
     def __init__(self, db: Database, client: httpx.AsyncClient, *, channel_id: str, token: str,
                  base_url: str = DEFAULT_YOUTUBE_URL, quota: QuotaLedger | None = None, page_size: int = 100,
-                 max_pages: int = 5, timeout: float | None = None) -> None:
+                 max_pages: int = 5, timeout: float | None = None, watch_days: float = 7.0,
+                 watch_batch: int = 50) -> None:
         self.db = db
         self.channel_id = channel_id
         self.redact = Redactor([token])
@@ -75,6 +89,8 @@ class YouTubePoller:
         self.page_size = page_size
         self.max_pages = max_pages
         self.cursor_id = f"{Platform.youtube.value}:{channel_id}"
+        self.watch_for = timedelta(days=watch_days)
+        self.watch_batch = min(watch_batch, 50)  # commentThreads.list takes at most 50 ids
 
     def cursor(self) -> PollCursorRow:
         with self.db.session() as session:
@@ -92,6 +108,10 @@ class YouTubePoller:
         token = cursor.resume_page_token
         newest = as_utc(cursor.pending_watermark) if (resuming and cursor.pending_watermark) else None
         stored = 0
+        try:
+            stored += await self._check_watched_threads()
+        except PlatformActionError as exc:  # replies wait for the next round; new threads must not
+            logger.warning("moderation.youtube.reply_check_failed", extra={"error": self.redact(str(exc))})
         try:
             for _ in range(self.max_pages):
                 page = await self.api.call("commentThreads.list", "GET", "commentThreads", idempotent=True, params={
@@ -111,6 +131,7 @@ class YouTubePoller:
                         oldest = at if oldest is None or at < oldest else oldest
                         newest = at if newest is None or at > newest else newest
                 stored += store_interactions(self.db, interactions, source="youtube_poll").stored
+                stored += await self._follow_threads(page.get("items", []))
                 token = page.get("nextPageToken")
                 reached = watermark is not None and oldest is not None and oldest <= watermark
                 if reached or not token or watermark is None:
@@ -127,6 +148,91 @@ class YouTubePoller:
                        error=str(exc))
             logger.warning("moderation.youtube.poll_failed", extra={"error": str(exc)})
             return stored
+
+    async def _follow_threads(self, threads: list[dict[str, Any]]) -> int:
+        """Remember the threads of a page; read in full those carrying fewer replies than they have."""
+        stored = 0
+        for thread in threads:
+            snippet = thread.get("snippet") or {}
+            thread_id = thread.get("id")
+            published = ((snippet.get("topLevelComment") or {}).get("snippet") or {}).get("publishedAt")
+            if not isinstance(thread_id, str) or not thread_id or len(thread_id) > 256 or not published:
+                continue
+            total = _reply_count(snippet)
+            carried = len((thread.get("replies") or {}).get("comments") or [])
+            with self.db.session() as session:
+                row = session.get(WatchedThreadRow, thread_id)
+                if row is None:
+                    row = WatchedThreadRow(id=thread_id, account_id=self.channel_id, started_at=_time(published))
+                known = row.reply_count
+                row.checked_at = utcnow()
+                if total <= carried:
+                    row.reply_count = max(known, total)  # the page carried every reply
+                session.add(row)
+            if total > carried and total > known:
+                stored += await self._read_replies(thread_id, snippet.get("videoId"), total)
+        return stored
+
+    async def _check_watched_threads(self) -> int:
+        """Re-check recent threads (least recently checked first) for replies that came since."""
+        since = utcnow() - self.watch_for
+        with self.db.session() as session:
+            rows = session.exec(
+                select(WatchedThreadRow).where(WatchedThreadRow.account_id == self.channel_id,
+                                               WatchedThreadRow.started_at >= since)
+                .order_by(WatchedThreadRow.checked_at.asc().nulls_first())  # type: ignore[union-attr]
+                .limit(self.watch_batch)).all()
+            known = {row.id: row.reply_count for row in rows}
+        if not known:
+            return 0
+        page = await self.api.call("commentThreads.list", "GET", "commentThreads", idempotent=True, params={
+            "part": "snippet", "id": ",".join(known), "textFormat": "plainText"})
+        stored = 0
+        counts: dict[str, int] = {}
+        for thread in page.get("items", []):
+            snippet = thread.get("snippet") or {}
+            thread_id = thread.get("id")
+            if thread_id not in known:
+                continue
+            counts[thread_id] = total = _reply_count(snippet)
+            if total > known[thread_id]:
+                stored += await self._read_replies(thread_id, snippet.get("videoId"), total)
+        with self.db.session() as session:
+            for thread_id in known:
+                row = session.get(WatchedThreadRow, thread_id)
+                if row is not None:
+                    row.checked_at = utcnow()
+                    session.add(row)
+        return stored
+
+    async def _read_replies(self, thread_id: str, video_id: str | None, total: int) -> int:
+        """Every reply of one thread (comments.list, paged), stored; then the thread's count is recorded."""
+        interactions: list[Interaction] = []
+        token: str | None = None
+        for _ in range(20):  # 2,000 replies: more is a thread for a human, not a poll round
+            page = await self.api.call("comments.list", "GET", "comments", idempotent=True, params={
+                "part": "snippet", "parentId": thread_id, "maxResults": 100, "textFormat": "plainText",
+                **({"pageToken": token} if token else {})})
+            for comment in page.get("items", []):
+                author = ((comment.get("snippet") or {}).get("authorChannelId") or {}).get("value")
+                if author == self.channel_id:
+                    continue
+                try:
+                    interactions.append(comment_to_interaction(comment, video_id=video_id, parent_id=thread_id,
+                                                               channel_id=self.channel_id))
+                except (KeyError, TypeError, ValueError, ValidationError) as exc:
+                    logger.warning("moderation.youtube.comment_rejected",
+                                   extra={"problem": f"{comment.get('id', '?')}: {exc.__class__.__name__}"})
+            token = page.get("nextPageToken")
+            if not token:
+                break
+        stored = store_interactions(self.db, interactions, source="youtube_poll").stored
+        with self.db.session() as session:
+            row = session.get(WatchedThreadRow, thread_id)
+            if row is not None:
+                row.reply_count = max(row.reply_count, total)
+                session.add(row)
+        return stored
 
     def _save(self, *, watermark: datetime | None, resume: str | None, pending: datetime | None,
               error: str | None = None) -> None:

@@ -208,6 +208,19 @@ class GoalRow(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+class WatchedThreadRow(SQLModel, table=True):
+    """A YouTube comment thread the poller re-checks for new replies: YouTube sends no webhook, and a new reply
+    does not bring an old thread back to the top of commentThreads.list."""
+
+    __tablename__ = "watched_threads"
+
+    id: str = Field(primary_key=True, max_length=256)  # the thread id (= its top-level comment's id)
+    account_id: str = Field(index=True, max_length=256)
+    reply_count: int = 0  # the thread's totalReplyCount when its replies were last read in full
+    started_at: datetime = _ts()  # the top-level comment's time; watched for a while after it
+    checked_at: datetime | None = _ts(nullable=True)
+
+
 class PollCursorRow(SQLModel, table=True):
     """Where a polling connector (YouTube) stopped reading, so a restart neither skips nor re-reads much."""
 

@@ -38,6 +38,7 @@ class FakePlatforms:
         self.effects: Counter[tuple[str, str]] = Counter()
         self.calls: Counter[str] = Counter()
         self.thread_pages: list[dict[str, Any]] = []
+        self.threads: set[str] = set()  # thread ids commentThreads.list?id= knows (besides those with replies)
         self.list_calls = 0
         self.echo_token_in_errors = False
         self._ids = itertools.count(1)
@@ -175,6 +176,10 @@ async def graph(fake: FakePlatforms, request: Request, rest: str) -> Response:
 
 async def youtube(fake: FakePlatforms, request: Request, rest: str) -> Response:
     q = request.query_params
+    if request.method == "GET" and rest == "commentThreads" and "id" in q:
+        wanted = q["id"].split(",")
+        return JSONResponse({"items": [{"id": t, "snippet": {"videoId": "v1", "totalReplyCount": len(
+            fake.replies.get(t, []))}} for t in wanted if t in fake.replies or t in fake.threads]})
     if request.method == "GET" and rest == "commentThreads":
         fake.list_calls += 1
         token = q.get("pageToken")
@@ -185,9 +190,10 @@ async def youtube(fake: FakePlatforms, request: Request, rest: str) -> Response:
         return JSONResponse(page)
     if request.method == "GET" and rest == "comments":
         parent = q["parentId"]
-        return JSONResponse({"items": [{"id": r["id"], "snippet": {"textOriginal": r["text"], "parentId": parent,
-                                                                    "authorChannelId": {"value": r["from"]}}}
-                                       for r in fake.replies.get(parent, [])]})
+        return JSONResponse({"items": [{"id": r["id"], "snippet": {
+            "textOriginal": r["text"], "parentId": parent, "authorChannelId": {"value": r["from"]},
+            "authorDisplayName": r["from"], "publishedAt": r.get("at", "2025-11-22T12:00:00Z")}}
+            for r in fake.replies.get(parent, [])]})
     if request.method == "POST" and rest == "comments":
         snippet = (await request.json())["snippet"]
         made: dict[str, str] = {}

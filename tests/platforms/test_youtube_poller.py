@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import select
 
 from moderation.platforms.youtube import QuotaLedger
 from moderation.platforms.youtube_poller import YouTubePoller
-from moderation.storage.tables import InteractionRow, PollCursorRow
+from moderation.storage.tables import InteractionRow, PollCursorRow, WatchedThreadRow
 from tests.platforms.fake_platforms import TOKEN
 
 CHANNEL = "UC0000000000000000000000"
@@ -64,3 +65,65 @@ async def test_burst_larger_than_a_round_is_caught_up_not_skipped(sqlite_db, fak
                 break
     assert ids(sqlite_db) == {f"youtube:T{n}" for n in range(9, 16)}
     assert rounds == 4  # three pages of catch-up, the fourth reaches the old watermark
+
+
+def recent_thread(thread_id: str, hours_ago: float, replies: int = 0, carried: int = 0) -> dict:
+    """A thread started `hours_ago`, with `replies` in all of which the page carries the first `carried`."""
+    item = thread(0, 0)
+    published = (datetime.now(UTC) - timedelta(hours=hours_ago)).isoformat().replace("+00:00", "Z")
+    item["id"] = item["snippet"]["topLevelComment"]["id"] = thread_id
+    item["snippet"]["topLevelComment"]["snippet"]["publishedAt"] = published
+    item["snippet"]["totalReplyCount"] = replies
+    item["replies"] = {"comments": [reply(thread_id, n) for n in range(carried)]}
+    return item
+
+
+def reply(thread_id: str, n: int) -> dict:
+    return {"id": f"{thread_id}.r{n}", "snippet": {"parentId": thread_id, "textOriginal": f"reply {n}",
+                                                   "authorDisplayName": "@viewer",
+                                                   "authorChannelId": {"value": f"UCviewer{n}"},
+                                                   "publishedAt": "2026-01-01T00:00:00Z"}}
+
+
+def viewer_reply(fake, thread_id: str, n: int) -> None:  # type: ignore[no-untyped-def]
+    fake.replies[thread_id].append({"id": f"{thread_id}.r{n}", "text": f"reply {n}", "from": f"UCviewer{n}"})
+
+
+async def test_a_new_reply_on_an_old_thread_is_found(sqlite_db, fake, platform_url, client) -> None:
+    fake.thread_pages = [{"items": [recent_thread("OLD", hours_ago=30)]}]
+    await poller(sqlite_db, client, platform_url).poll_once()
+    assert ids(sqlite_db) == {"youtube:OLD"}
+    # Newer threads push OLD off the first page, and a viewer answers on OLD: no webhook, no new thread.
+    fake.thread_pages = [{"items": [recent_thread("NEW", hours_ago=1), recent_thread("OLD", hours_ago=30)]}]
+    fake.thread_pages[0]["items"].pop()  # the page ends before OLD (it is further down now)
+    fake.threads.add("OLD")
+    viewer_reply(fake, "OLD", 1)
+    fake.replies["OLD"].append({"id": "OLD.ours", "text": "thanks!", "from": CHANNEL})  # ours: not stored
+    assert await poller(sqlite_db, client, platform_url).poll_once() == 2  # NEW and the reply on OLD
+    with sqlite_db.session() as session:
+        found = session.get(InteractionRow, "youtube:OLD.r1")
+        assert (found.parent_id, found.account_id, found.text) == ("OLD", CHANNEL, "reply 1")
+    # Read in full once: the next round checks the count again but lists no replies.
+    spent = QuotaLedger(sqlite_db, CHANNEL).used()
+    assert await poller(sqlite_db, client, platform_url).poll_once() == 0
+    assert QuotaLedger(sqlite_db, CHANNEL).used() == spent + 2  # one check by id, one page of threads
+
+
+async def test_a_thread_carrying_some_of_its_replies_is_read_in_full(sqlite_db, fake, platform_url, client) -> None:
+    fake.thread_pages = [{"items": [recent_thread("BUSY", hours_ago=2, replies=7, carried=5)]}]
+    for n in range(7):
+        viewer_reply(fake, "BUSY", n)
+    assert await poller(sqlite_db, client, platform_url).poll_once() == 8
+    assert ids(sqlite_db) == {"youtube:BUSY"} | {f"youtube:BUSY.r{n}" for n in range(7)}
+    with sqlite_db.session() as session:
+        assert session.get(WatchedThreadRow, "BUSY").reply_count == 7
+
+
+async def test_threads_older_than_the_watch_window_are_not_checked(sqlite_db, fake, platform_url, client) -> None:
+    fake.thread_pages = [{"items": [recent_thread("STALE", hours_ago=24 * 9)]}]
+    await poller(sqlite_db, client, platform_url).poll_once()
+    fake.threads.add("STALE")
+    viewer_reply(fake, "STALE", 1)
+    spent = QuotaLedger(sqlite_db, CHANNEL).used()
+    await poller(sqlite_db, client, platform_url, watch_days=7).poll_once()
+    assert QuotaLedger(sqlite_db, CHANNEL).used() == spent + 1  # the thread page only
