@@ -123,5 +123,8 @@ def test_db_upgrade_keeps_data_written_under_the_first_schema(tmp_path, monkeypa
     with upgraded.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT text FROM interactions")).scalar_one() == "kept across upgrades"
         columns = {c["name"] for c in sa.inspect(connection).get_columns("decisions")}
+        interaction_columns = {c["name"] for c in sa.inspect(connection).get_columns("interactions")}
+        tables = set(sa.inspect(connection).get_table_names())
     assert "context" in columns
+    assert "account_id" in interaction_columns and "watched_threads" in tables
     upgraded.dispose()
