@@ -47,7 +47,7 @@ def main() -> None:
         count = generate(args.db, events=args.events, days=args.days)
         print(f"generated {count:,} events in {time.perf_counter() - started:.1f} s into {args.db}")
         # The generator writes plain SQL, past the ORM hook that keeps kpi_facts in step: rebuild it from the
-        # log, as migration 0008 does for the events stored before it.
+        # log, as migration 0010 does for the events stored before it.
         started = time.perf_counter()
         with Database(f"sqlite:///{args.db}").engine.begin() as connection:
             facts = rebuild(connection)

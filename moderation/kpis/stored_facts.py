@@ -5,7 +5,7 @@ give over all of the interaction's events. Every event insert merges its own agg
 row, on the same connection and in the same transaction as the insert (the `after_insert` hook in
 moderation/events.py), so the table never lags the log. Merging is exact: flags OR together, earliest and latest
 take the smaller and larger epoch, counts and sums add up. `rebuild` recomputes the whole table from the log
-(migration 0008, the benchmark's generated log, or after writing events outside the ORM).
+(migration 0010, the benchmark's generated log, or after writing events outside the ORM).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """KPIs: kpi_facts, one row per interaction kept in step with the event log (the KPI query's fast path)
 
-Revision ID: 0008_kpi_facts
+Revision ID: 0010_kpi_facts
 Revises: 0001
 Create Date: 2026-11-22
 """
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = '0008_kpi_facts'
+revision = '0010_kpi_facts'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
