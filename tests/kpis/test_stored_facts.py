@@ -86,8 +86,12 @@ def _tables(db: Database, as_of: datetime) -> dict:
     for days in (1, 7, 30):
         window = rolling(END, days, SETTINGS.timezone)
         windows += [window, window.previous()]
+    tallies = {}
     with db.session() as session:
-        return compute(session, windows, settings=SETTINGS, as_of=as_of, daily=True).tallies
+        for only in ({}, {"platform": "instagram"}, {"campaign": "spring"}):
+            table = compute(session, windows, settings=SETTINGS, as_of=as_of, daily=True, **only)
+            tallies |= {(*only.values(), *key): tally for key, tally in table.tallies.items()}
+    return tallies
 
 
 def _assert_same(fast: dict[tuple, Tally], scanned: dict[tuple, Tally]) -> None:
