@@ -3,7 +3,7 @@
 Per interaction, the query reads the stored `kpi_facts` row (stored_facts.py: one row per interaction, kept in
 step with the log on every event insert) wherever that row is what scanning its events would give, and scans
 the events of the few others (events outside the query's time range, platforms or campaigns that changed).
-Measured on 1M events (bench/kpis_benchmark.py): 0.6 s of CPU instead of 2.0 s for the scan alone.
+Measured on 1M events (bench/kpis_benchmark.py): 0.7 s of CPU instead of 2.1 s for the scan alone.
 
 The scan, shaped for SQLite: the inner GROUP BY walks the `ix_events_kpi_facts` covering index with few
 aggregates (each costs ~75 ns a row); outcomes that are yes/no per interaction are OR-ed into one integer of flags
