@@ -128,9 +128,38 @@ def test_rows_merged_event_by_event_equal_a_rebuild_from_the_log(log: Database) 
         assert rebuild(session) == ids == len(merged)
     rebuilt = _rows(log)
     assert sum(1 for row in merged if row[COLUMNS.index("mixed")]) > 0  # the campaign changes are there
-    for a, b in zip(merged, rebuilt, strict=True):
+    _assert_same_rows(merged, rebuilt)
+
+
+def _assert_same_rows(rows: list[tuple], others: list[tuple]) -> None:
+    for a, b in zip(rows, others, strict=True):
         for name, x, y in zip(COLUMNS, a, b, strict=True):
             if a[COLUMNS.index("mixed")] and name in ("platform", "campaign"):
                 continue  # one of its events': never read, the query scans the events of a mixed interaction
             assert x == y if not isinstance(x, float) else math.isclose(x, y, rel_tol=1e-15, abs_tol=1e-4), \
                 (a[0], name, x, y)
+
+def test_migration_fills_kpi_facts_from_the_events_already_stored(db: Database) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from moderation.storage.database import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010_kpi_facts-1")  # a database from before kpi_facts, with its events
+        assert "kpi_facts" not in sa.inspect(connection).get_table_names()
+        events = _events(interactions=60)
+        connection.execute(sa.insert(EventRow.__table__), [
+            {c.name: getattr(e, c.name) for c in EventRow.__table__.columns if c.name != "id"}
+            | {"recorded_at": e.occurred_at} for e in events])
+        command.upgrade(config, "heads")
+    with db.session() as session:
+        ids = session.execute(sa.select(sa.func.count(sa.distinct(EventRow.interaction_id)))).scalar_one()
+    migrated = _rows(db)
+    assert len(migrated) == ids > 50
+    with db.session() as session:
+        rebuild(session)
+    _assert_same_rows(migrated, _rows(db))
