@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from moderation.domain import Kind, Platform, as_utc, utcnow
@@ -73,3 +74,14 @@ def record_event(
     )
     session.add(row)
     return row
+
+
+@sa.event.listens_for(EventRow, "after_insert")
+def _merge_into_kpi_facts(_mapper: object, connection: sa.Connection, event: EventRow) -> None:
+    """Every stored event updates its interaction's `kpi_facts` row in the same transaction, so the KPI fast path
+    never lags the log (moderation/kpis/stored_facts.py)."""
+    if event.interaction_id is None:
+        return
+    from moderation.kpis.stored_facts import merge_event  # here, not on top: moderation.kpis imports this module
+
+    merge_event(connection, event.id)

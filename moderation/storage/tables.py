@@ -173,6 +173,33 @@ class EventRow(SQLModel, table=True):
     data: dict[str, Any] = _json()
 
 
+class KpiFactRow(SQLModel, table=True):
+    """One row per interaction: what the KPI query needs from its events, merged in on every event insert
+    (moderation/kpis/stored_facts.py). Derived from the event log only, and rebuildable from it at any time.
+
+    Epochs are seconds since 1970 as the KPI query computes them from `events.occurred_at`.
+    """
+
+    __tablename__ = "kpi_facts"
+    # The KPI query reads the rows received in its windows: a covering index makes that a range read of the
+    # index alone (measured on SQLite, 255k rows: 0.3 s less than a range on `received` plus row lookups).
+    __table_args__ = (sa.Index("ix_kpi_facts_window", "received", "mixed", "first_event", "last_event", "platform",
+                               "campaign", "flags", "first_response", "responses", "response_epochs"),)
+
+    interaction_id: str = Field(primary_key=True, max_length=300)
+    platform: str = Field(max_length=32)
+    campaign: str | None = Field(default=None, max_length=128)
+    # Its events disagree on platform or campaign: the KPI query then reads the events themselves.
+    mixed: bool = False
+    flags: int = 0  # moderation.kpis.tally.Flag bits OR-ed over the events
+    received: float | None = None  # the earliest `received` event
+    first_response: float | None = None
+    responses: int = 0
+    response_epochs: float | None = None  # sum of the responses' epochs
+    first_event: float  # the earliest and latest event of any kind: which time ranges this row covers
+    last_event: float
+
+
 class InboundEventRow(SQLModel, table=True):
     """Deliveries already taken from a chat surface (Slack Events API retries resend the same event id)."""
 
