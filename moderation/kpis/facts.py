@@ -28,7 +28,7 @@ from moderation.storage.tables import EventRow, KpiFactRow
 
 logger = logging.getLogger(__name__)
 
-# An event stamped more than this before its interaction was received is ignored (a reply recorded a few
+# An event stamped more than this before the window opens is ignored (a reply recorded a few
 # minutes before the platform's time of the comment is clock skew and clamped to 0; a day is not skew).
 SKEW_MARGIN = timedelta(days=1)
 
