@@ -9,6 +9,7 @@ post or campaign costs one aggregate, never a fetch of its rows.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,7 +31,6 @@ from moderation.events import EventAction
 from moderation.storage.tables import ActionRow, ClassificationRow, EventRow, InteractionRow
 from playbooks.plan import ActionType, DecisionContext, Plan
 
-PROBES_PER_QUERY = 200  # SQLite allows 500 terms in a compound SELECT
 HIDDEN_DAYS = timedelta(days=30)
 WEEK = timedelta(days=7)
 CONVERSION_BASELINE = timedelta(days=30)
@@ -266,17 +266,31 @@ def _rate(interactions: dict[int, int], converted: dict[int, int], k: int, campa
 
 def _grouped_counts(session: Session, probes: Iterable[tuple[Any, ...]], columns: Sequence[tuple[str, Any]],
                     query: Any) -> dict[int, int]:
-    """{probe index: count} for `query(probes)` grouped by probe; the probes travel as a UNION ALL of literals
-    (portable to SQLite and PostgreSQL, unlike VALUES with column names)."""
-    counts: dict[int, int] = {}
-    probes = list(probes)
-    for start in range(0, len(probes), PROBES_PER_QUERY):
-        selects = [sa.select(sa.literal(probe[0], sa.Integer).label("idx"),
-                             *(sa.literal(value, type_).label(name)
-                               for value, (name, type_) in zip(probe[1:], columns, strict=True)))
-                   for probe in probes[start : start + PROBES_PER_QUERY]]
-        table = (sa.union_all(*selects) if len(selects) > 1 else selects[0]).subquery("probes")
-        q = query(table)
-        for idx, n in session.exec(q.group_by(table.c.idx)).all():
-            counts[int(idx)] = int(n)
-    return counts
+    """{probe index: count} for `query(probes)` grouped by probe index."""
+    table = _probe_table(session, list(probes), columns)
+    return {int(idx): int(n) for idx, n in session.exec(query(table).group_by(table.c.idx)).all()}
+
+
+def _probe_table(session: Session, probes: list[tuple[Any, ...]], columns: Sequence[tuple[str, Any]]) -> Any:
+    """The probes as a derived table (idx, *columns) from ONE JSON parameter: a UNION of literal rows would
+    cost one bound parameter per value, and the driver parses a query with hundreds of them slowly."""
+    dialect = session.get_bind().dialect
+    names = ["idx", *(name for name, _ in columns)]
+    types = [sa.Integer(), *(type_() if isinstance(type_, type) else type_ for _, type_ in columns)]
+    if dialect.name == "sqlite":
+        # Datetimes as SQLite stores them (text in UTC), so comparisons with stored columns hold.
+        processors = [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
+        rows = [[p(_utc(v)) if p and v is not None else v for p, v in zip(processors, probe, strict=True)]
+                for probe in probes]
+        each = sa.func.json_each(sa.bindparam("probes", json.dumps(rows), type_=sa.Text)).table_valued("value")
+        return sa.select(*(sa.func.json_extract(each.c.value, f"$[{i}]").label(name)
+                           for i, name in enumerate(names))).select_from(each).subquery("probes")
+    rows = [dict(zip(names, [_utc(v).isoformat() if isinstance(v, datetime) else v for v in probe], strict=True))
+            for probe in probes]
+    recordset = sa.func.json_to_recordset(sa.cast(sa.bindparam("probes", json.dumps(rows), type_=sa.Text), sa.JSON))
+    return recordset.table_valued(*(sa.column(name, t) for name, t in zip(names, types, strict=True))).render_derived(
+        name="probes", with_types=True)
+
+
+def _utc(value: Any) -> Any:
+    return as_utc(value) if isinstance(value, datetime) else value

@@ -155,15 +155,22 @@ class ModerationWorker:
                 if row.id not in locked or not self._still_ours(locked[row.id]):
                     logger.warning("moderation.worker.claim_lost", extra={"interaction_id": row.id})
             contexts = BatchContext.load(session, [row for row, _ in mine])
+            # Every classification is added up front (one INSERT per table at the first flush): the contexts
+            # come from `contexts`, which counts each one from its own item on, as the per-item path does.
+            now = self.clock()
             for fresh, score in mine:
-                now = self.clock()
                 self._add_classification(session, fresh, score, now)
-                contexts.observe_classified(fresh, toxicity=score.toxicity, sentiment=score.sentiment.value)
-                context = contexts.context_for(fresh, now=now, **self._calendar())
-                plan, item_work = self._decide(session, fresh, score, context, now)
-                contexts.observe_plan(fresh, plan, now=now)
-                work.extend(item_work)
-                done += 1
+            # No autoflush: the outbox's idempotency lookups would flush the batch's rows one item at a time.
+            # Keys are per interaction, so an unflushed row of this batch can never be the one looked up.
+            with session.no_autoflush:
+                for fresh, score in mine:
+                    now = self.clock()
+                    contexts.observe_classified(fresh, toxicity=score.toxicity, sentiment=score.sentiment.value)
+                    context = contexts.context_for(fresh, now=now, **self._calendar())
+                    plan, item_work = self._decide(session, fresh, score, context, now)
+                    contexts.observe_plan(fresh, plan, now=now)
+                    work.extend(item_work)
+                    done += 1
         return work, done
 
     def _calendar(self) -> dict[str, Any]:
