@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.openloop import build_request, event_loop_policy, run_open_loop  # noqa: E402
+from moderation.ingest.store import store_interactions  # noqa: E402
+from moderation.platforms.meta_webhook import parse_meta_delivery  # noqa: E402
 from moderation.platforms.signatures import meta_signature  # noqa: E402
 from moderation.storage import Database  # noqa: E402
 from moderation.storage.tables import InteractionRow  # noqa: E402
@@ -90,6 +92,25 @@ def signed_requests(port: int, total: int, now: int) -> list[bytes]:
     return requests
 
 
+def wait_workers_classifying(db: Database, workers: int, timeout: float = 180) -> None:
+    """Workers are up once they have classified a few warm-up comments (a busy machine can take many seconds
+    to start them; a fixed sleep let the load start before any worker could take part)."""
+    if not workers:
+        return
+    now = int(time.time())
+    warm = [parse_meta_delivery(json.loads(delivery(i, now)), ()).interactions[0].model_copy(
+        update={"external_id": f"warm-up-{i}"}) for i in range(2 * workers)]
+    store_interactions(db, warm, source="warm-up")
+    deadline = time.monotonic() + timeout
+    pending = sa.select(sa.func.count()).where(InteractionRow.source == "warm-up", InteractionRow.status != "done")
+    while time.monotonic() < deadline:
+        with db.engine.connect() as connection:
+            if connection.execute(pending).scalar_one() == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("the workers did not classify the warm-up comments")
+
+
 def missing_from_database(db: Database, now: int, answered: list[int]) -> int:
     """How many deliveries answered 200 are not stored: must be 0 (acknowledged means durable)."""
     with db.engine.connect() as connection:
@@ -114,7 +135,7 @@ def one_run(args: argparse.Namespace, config: Path) -> dict[str, float]:
                   for _ in range(args.workers)]
         try:
             asyncio.run(wait_ready(port))
-            time.sleep(3)  # workers up and idle
+            wait_workers_classifying(db, args.workers)
             now = int(time.time())
             requests = signed_requests(port, int(args.rate * args.seconds), now)
             load_before = os.getloadavg()[0]
@@ -122,8 +143,8 @@ def one_run(args: argparse.Namespace, config: Path) -> dict[str, float]:
             load_after = os.getloadavg()[0]
             with db.engine.connect() as connection:
                 stored = connection.execute(sa.select(sa.func.count()).select_from(InteractionRow)).scalar_one()
-                done = connection.execute(sa.select(sa.func.count()).where(InteractionRow.status == "done")
-                                          ).scalar_one()
+                done = connection.execute(sa.select(sa.func.count()).where(
+                    InteractionRow.status == "done", InteractionRow.source != "warm-up")).scalar_one()
             missing = missing_from_database(db, now, result.answered)
         finally:
             for p in procs:
