@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from moderation.domain import Interaction, utcnow
 from moderation.events import EventAction, event_values
@@ -64,7 +65,7 @@ def store_interactions(db: Database, interactions: Iterable[Interaction], *, sou
     """Store a batch in one transaction; returns once it is committed (safe to acknowledge then).
 
     Duplicates inside the batch and against the database are skipped; two writers racing on the same id
-    are settled by the primary key (the loser retries the batch and sees a duplicate).
+    are settled by the primary key (the loser counts a duplicate).
     """
     counts = StoreCounts()
     batch: dict[str, Interaction] = {}
@@ -78,34 +79,22 @@ def store_interactions(db: Database, interactions: Iterable[Interaction], *, sou
             batch[interaction.id] = interaction
     if not batch:
         return counts
-    for attempt in range(3):
-        try:
-            with db.session() as session:
-                existing = _existing_ids(session, list(batch))
-                new = [i for i in batch.values() if i.id not in existing]
-                if new:
-                    # Bulk INSERTs of plain values, one statement per table: building ORM objects cost the
-                    # webhook receiver more CPU than the database did.
-                    now = utcnow()
-                    session.execute(sa.insert(InteractionRow),
-                                    [row_values(i, source=source, received_at=now) for i in new])
-                    # Received at the platform's time, so response times are measured from the author's view.
-                    session.execute(sa.insert(EventRow), [
-                        event_values(i, EventAction.received, occurred_at=i.created_at, data={"source": source},
-                                     recorded_at=now) for i in new])
-            counts.duplicates += len(batch) - len(new)
-            counts.stored += len(new)
-            counts.stored_ids.extend(i.id for i in new)
-            return counts
-        except sa.exc.IntegrityError:
-            if attempt == 2:
-                raise
+    with db.session() as session:
+        # One INSERT ... ON CONFLICT DO NOTHING RETURNING: the ids that come back are the new ones, whether the
+        # others were stored earlier or by a writer racing us (no lookup first, no retry on a key clash).
+        # Plain values, not ORM objects: building those cost the webhook receiver more CPU than the database.
+        now = utcnow()
+        insert = (sqlite_insert if db.is_sqlite else postgresql_insert)(InteractionRow.__table__)
+        returned = session.execute(insert.on_conflict_do_nothing(index_elements=["id"]).returning(
+            InteractionRow.__table__.c.id), [row_values(i, source=source, received_at=now) for i in batch.values()])
+        new_ids = set(returned.scalars())
+        new = [i for i in batch.values() if i.id in new_ids]
+        if new:
+            # Received at the platform's time, so response times are measured from the author's view.
+            session.execute(sa.insert(EventRow), [
+                event_values(i, EventAction.received, occurred_at=i.created_at, data={"source": source},
+                             recorded_at=now) for i in new])
+    counts.duplicates += len(batch) - len(new)
+    counts.stored += len(new)
+    counts.stored_ids.extend(i.id for i in new)
     return counts
-
-
-def _existing_ids(session: Session, ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        found.update(session.exec(select(InteractionRow.id).where(InteractionRow.id.in_(chunk))).all())
-    return found
