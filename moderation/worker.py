@@ -22,7 +22,7 @@ from moderation.context_batch import BatchContext
 from moderation.domain import Interaction, Kind, Platform, Scores, as_utc, utcnow
 from moderation.events import EventAction, record_event
 from moderation.human import HumanLoop
-from moderation.plan_executor import HumanWork, execute_plan
+from moderation.plan_executor import HumanWork, execute_actions, execute_plan, record_decision
 from moderation.redaction import scrub
 from moderation.storage import Database
 from moderation.storage.tables import ClassificationRow, InteractionRow
@@ -163,13 +163,24 @@ class ModerationWorker:
             # No autoflush: the outbox's idempotency lookups would flush the batch's rows one item at a time.
             # Keys are per interaction, so an unflushed row of this batch can never be the one looked up.
             with session.no_autoflush:
+                # Decide every item first (pure; a later item's context sees the earlier plans through
+                # `contexts`), then write every decision in one INSERT, then the actions that carry their ids.
+                decided = []
                 for fresh, score in mine:
                     now = self.clock()
                     contexts.observe_classified(fresh, toxicity=score.toxicity, sentiment=score.sentiment.value)
                     context = contexts.context_for(fresh, now=now, **self._calendar())
-                    plan, item_work = self._decide(session, fresh, score, context, now)
+                    plan = self.engine.decide(to_interaction(fresh), score, context)
                     contexts.observe_plan(fresh, plan, now=now)
-                    work.extend(item_work)
+                    decision = record_decision(session, fresh, plan, library_version=self.engine.version,
+                                               context=context)
+                    decided.append((fresh, plan, decision, now))
+                session.flush()
+                for fresh, plan, decision, now in decided:
+                    work.extend(execute_actions(session, fresh, plan, decision,
+                                                approval_minutes=self.settings.approval_minutes, now=now))
+                    fresh.status = "done"
+                    session.add(fresh)
                     done += 1
         return work, done
 
@@ -188,13 +199,13 @@ class ModerationWorker:
                            "sentiment": scores.sentiment.value, "lang": scores.lang})
 
     def _decide(self, session: Session, fresh: InteractionRow, scores: Scores, context: DecisionContext,
-                now: datetime) -> tuple[Plan, HumanWork]:
+                now: datetime) -> HumanWork:
         plan = self.engine.decide(to_interaction(fresh), scores, context)
         work = execute_plan(session, fresh, plan, library_version=self.engine.version,
                             approval_minutes=self.settings.approval_minutes, now=now, context=context)
         fresh.status = "done"
         session.add(fresh)
-        return plan, work
+        return work
 
     def _decide_and_record(self, row: InteractionRow, scores: Scores) -> HumanWork:
         """One interaction in its own transaction: the fallback when a batch transaction fails."""
@@ -209,7 +220,7 @@ class ModerationWorker:
             self._add_classification(session, fresh, scores, now)
             session.flush()
             context = build_context(session, fresh, now=now, **self._calendar())
-            return self._decide(session, fresh, scores, context, now)[1]
+            return self._decide(session, fresh, scores, context, now)
 
     def _still_ours(self, row: InteractionRow) -> bool:
         claimed_at = self._claims.get(row.id)
