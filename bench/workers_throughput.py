@@ -3,9 +3,11 @@
     python bench/workers_throughput.py [--url postgresql://postgres@127.0.0.1:5432/test] [--count 2000]
         [--runs 3] [--workers 1 2] [--classifier keywords|real]
 
-Each run: a fresh database, N worker processes started and idle, then COUNT interactions (the demo sample's
-texts under fresh ids) stored in one transaction; the clock runs from that commit until every interaction is
-`done` (classified, decided, plan recorded; the outbox acts on in-process sandbox platforms). Reports the
+Each run: a fresh database, N worker processes started and warmed up (rounds of warm-up interactions until
+every worker has processed some: a fixed sleep let start-up run on the clock on a busy machine), then COUNT
+interactions (the demo sample's texts under fresh ids) stored in one transaction; the clock runs from that
+commit until every interaction is `done` (classified, decided, plan recorded; the outbox acts on in-process
+sandbox platforms). Reports the
 median of the runs. `--classifier real` uses `moderation.classifier.load_classifier` (when present);
 `keywords` is the tests' keyword classifier, which measures the queue, the database and the playbooks only.
 """

@@ -149,10 +149,11 @@ class ModerationWorker:
             locked = {row.id: row for row in session.exec(
                 select(InteractionRow).where(InteractionRow.id.in_([row.id for row in rows]))
                 .order_by(InteractionRow.id).with_for_update())}
-            mine = [(locked[row.id], score) for row, score in zip(rows, scores, strict=True)
-                    if row.id in locked and self._still_ours(locked[row.id])]
-            for row in rows:
-                if row.id not in locked or not self._still_ours(locked[row.id]):
+            mine = []
+            for row, score in zip(rows, scores, strict=True):
+                if row.id in locked and self._still_ours(locked[row.id]):
+                    mine.append((locked[row.id], score))
+                else:
                     logger.warning("moderation.worker.claim_lost", extra={"interaction_id": row.id})
             contexts = BatchContext.load(session, [row for row, _ in mine])
             # Every classification is added up front (one INSERT per table at the first flush): the contexts
