@@ -2,7 +2,7 @@
 
 Request i is due at start + i/rate whatever happened to the others; when every connection is busy it waits
 in a FIFO, and its latency still runs from when it was due (no coordinated omission). Raw asyncio protocols
-on uvloop when installed: an aiohttp client cost about a core at 500 requests/s on our two shared cores,
+on uvloop when installed: an aiohttp client took about half a core (py-spy) at 500 requests/s on our two shared cores,
 which is CPU taken from the server it measures.
 """
 

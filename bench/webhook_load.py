@@ -8,7 +8,7 @@ Open loop: delivery i is due at start + i/rate whatever happened to the others, 
 from when it was due to its 200, so a server that falls behind shows it in p99 (no coordinated omission).
 Each delivery is one Instagram comment, signed with X-Hub-Signature-256 exactly as Meta signs it (HMAC-SHA256
 of the exact body); all are built and signed before the clock starts and sent by `bench/openloop.py` over
-keep-alive connections (raw asyncio on uvloop: the aiohttp client it replaced cost about a core of our two).
+keep-alive connections (raw asyncio on uvloop: the aiohttp client it replaced took about half a core).
 The load starts once the workers have classified warm-up comments (start-up on a busy machine takes many
 seconds). Reports, per run and as medians: deliveries/s answered 200, p50/p99/max latency, non-200 answers,
 how many of the stored interactions the workers had classified by the end of the run, the machine's load
