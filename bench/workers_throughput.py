@@ -3,9 +3,11 @@
     python bench/workers_throughput.py [--url postgresql://postgres@127.0.0.1:5432/test] [--count 2000]
         [--runs 3] [--workers 1 2] [--classifier keywords|real]
 
-Each run: a fresh database, N worker processes started and idle, then COUNT interactions (the demo sample's
-texts under fresh ids) stored in one transaction; the clock runs from that commit until every interaction is
-`done` (classified, decided, plan recorded; the outbox acts on in-process sandbox platforms). Reports the
+Each run: a fresh database, N worker processes started and warmed up (rounds of warm-up interactions until
+every worker has processed some: a fixed sleep let start-up run on the clock on a busy machine), then COUNT
+interactions (the demo sample's texts under fresh ids) stored in one transaction; the clock runs from that
+commit until every interaction is `done` (classified, decided, plan recorded; the outbox acts on in-process
+sandbox platforms). Reports the
 median of the runs. `--classifier real` uses `moderation.classifier.load_classifier` (when present);
 `keywords` is the tests' keyword classifier, which measures the queue, the database and the playbooks only.
 """
@@ -53,6 +55,32 @@ def interactions(count: int) -> list:
     return [base[i % len(base)].model_copy(update={"external_id": f"bench{i}"}) for i in range(count)]
 
 
+def wait_until_classifying(db: Database, workers: int, procs: list[subprocess.Popen], timeout: float = 300) -> None:
+    """Every worker has imported, loaded its model and processed work: rounds of warm-up interactions until
+    each worker has claimed some. (A fixed sleep was not enough on a busy machine: start-up ran on the clock.)"""
+    left = sa.select(sa.func.count()).where(InteractionRow.status != "done")
+    claimers = sa.select(sa.func.count(sa.distinct(InteractionRow.claimed_by))).where(
+        InteractionRow.source == "warm-up")
+    deadline = time.monotonic() + timeout
+    sample = interactions(2)
+    warmed = 0
+    while time.monotonic() < deadline:
+        store_interactions(db, [item.model_copy(update={"external_id": f"warm-up-{warmed + i}"})
+                                for i, item in enumerate(sample)], source="warm-up")
+        warmed += len(sample)
+        while time.monotonic() < deadline:
+            with db.engine.connect() as connection:
+                if connection.execute(left).scalar_one() == 0:
+                    break
+            if any(p.poll() is not None for p in procs):
+                raise RuntimeError("a worker exited during start-up")
+            time.sleep(0.1)
+        with db.engine.connect() as connection:
+            if connection.execute(claimers).scalar_one() >= workers:
+                return
+    raise RuntimeError("the workers did not all process warm-up interactions")
+
+
 def one_run(base_url: str, workers: int, count: int, classifier: str, config: Path) -> float:
     with fresh_postgres_url(base_url) as url:
         db = Database(url)
@@ -62,7 +90,7 @@ def one_run(base_url: str, workers: int, count: int, classifier: str, config: Pa
                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                  for _ in range(workers)]
         try:
-            time.sleep(8 if classifier == "real" else 4)  # let every process import and load its model
+            wait_until_classifying(db, workers, procs)
             items = interactions(count)
             store_interactions(db, items, source="bench")
             started = time.perf_counter()

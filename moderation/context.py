@@ -47,13 +47,13 @@ def build_context(
     is_lead = _suffix_count(session, EventAction.lead_created, EventRow.interaction_id.in_(author_ids)) > 0
     is_customer = _suffix_count(session, EventAction.converted, EventRow.interaction_id.in_(author_ids)) > 0
     post_volume = post_toxic = 0
-    toxic_baseline = 0.0
+    toxic_per_window = 0.0
     if interaction.post_id:
         on_post = (InteractionRow.post_id == interaction.post_id, InteractionRow.platform == interaction.platform)
         post_volume = _count_on_post(session, on_post, at - WINDOW, at)
         post_toxic = _count_on_post(session, on_post, at - WINDOW, at, toxic=True)
         day_toxic = _count_on_post(session, on_post, at - BASELINE, at - WINDOW, toxic=True)
-        toxic_baseline = day_toxic / (BASELINE / WINDOW - 1)
+        toxic_per_window = toxic_baseline(day_toxic)
     recent_total, recent_negative = _campaign_recent(session, interaction, at)
     rate, baseline = _campaign_conversion(session, interaction.campaign, at)
     return DecisionContext(
@@ -73,7 +73,7 @@ def build_context(
         paused_campaigns=paused_campaigns(session),
         post_volume_10m=post_volume,
         post_toxic_10m=post_toxic,
-        post_toxic_baseline_10m=toxic_baseline,
+        post_toxic_baseline_10m=toxic_per_window,
     )
 
 
@@ -138,15 +138,25 @@ def _campaign_conversion(session: Session, campaign: str | None, at: datetime) -
     return rate(at - week, at), rate(at - week - timedelta(days=30), at - week)
 
 
-def paused_campaigns(session: Session) -> frozenset[str]:
-    """A campaign is paused when its latest pause/resume event is a pause."""
+def toxic_baseline(day_toxic: int) -> float:
+    """Toxic comments per WINDOW over the day before the window (the spike guardrail's baseline)."""
+    return day_toxic / (BASELINE / WINDOW - 1)
+
+
+def paused_campaign_events(session: Session) -> list[tuple[str, datetime, int, bool]]:
+    """Each campaign's latest pause/resume event: (campaign, occurred_at, event id, paused)."""
     rows = session.exec(
-        select(EventRow.campaign, EventRow.name).where(
+        select(EventRow.campaign, EventRow.name, EventRow.occurred_at, EventRow.id).where(
             EventRow.campaign.is_not(None),
             sa.or_(EventRow.name.like("%automation_paused"), EventRow.name.like("%automation_resumed")),
         ).order_by(EventRow.occurred_at, EventRow.id)
     ).all()
-    state: dict[str, bool] = {}
-    for campaign, name in rows:
-        state[campaign] = name.endswith("automation_paused")
-    return frozenset(campaign for campaign, paused in state.items() if paused)
+    latest: dict[str, tuple[str, datetime, int, bool]] = {}
+    for campaign, name, occurred_at, event_id in rows:
+        latest[campaign] = (campaign, occurred_at, event_id, name.endswith("automation_paused"))
+    return list(latest.values())
+
+
+def paused_campaigns(session: Session) -> frozenset[str]:
+    """A campaign is paused when its latest pause/resume event is a pause."""
+    return frozenset(campaign for campaign, _, _, paused in paused_campaign_events(session) if paused)

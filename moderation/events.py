@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from moderation.domain import Kind, Platform, as_utc, utcnow
+from moderation.domain import Interaction, Kind, Platform, as_utc, utcnow
 from moderation.storage.tables import EventRow, InteractionRow
 
 AUTOMATION = "automation"
@@ -61,19 +61,37 @@ def record_event(
     data: dict[str, Any] | None = None,
 ) -> EventRow:
     """Append one event about an interaction, in the caller's transaction."""
-    row = EventRow(
-        name=event_name(interaction.platform, interaction.kind, action),
-        interaction_id=interaction.id,
-        platform=interaction.platform,
-        occurred_at=as_utc(occurred_at) if occurred_at else utcnow(),
-        actor=actor,
-        playbook=playbook,
-        rule_version=rule_version,
-        campaign=interaction.campaign,
-        data=data or {},
-    )
+    row = EventRow(**event_values(interaction, action, actor=actor, occurred_at=occurred_at, playbook=playbook,
+                                  rule_version=rule_version, data=data))
     session.add(row)
     return row
+
+
+def event_values(
+    interaction: InteractionRow | Interaction,
+    action: EventAction,
+    *,
+    actor: str = AUTOMATION,
+    occurred_at: datetime | None = None,
+    playbook: str = "",
+    rule_version: str = "",
+    data: dict[str, Any] | None = None,
+    recorded_at: datetime | None = None,
+) -> dict[str, Any]:
+    """An event row's column values, for `record_event` and for bulk inserts (`ingest.store`)."""
+    now = utcnow()
+    return {
+        "name": event_name(interaction.platform, interaction.kind, action),
+        "interaction_id": interaction.id,
+        "platform": Platform(interaction.platform).value,
+        "occurred_at": as_utc(occurred_at) if occurred_at else now,
+        "recorded_at": recorded_at or now,
+        "actor": actor,
+        "playbook": playbook,
+        "rule_version": rule_version,
+        "campaign": interaction.campaign,
+        "data": data or {},
+    }
 
 
 @sa.event.listens_for(EventRow, "after_insert")

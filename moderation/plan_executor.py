@@ -52,6 +52,16 @@ def execute_plan(
     context: DecisionContext | None = None,
 ) -> HumanWork:
     """Record the decision and its actions; `now` is when the actions become due (the worker's clock)."""
+    decision = record_decision(session, interaction, plan, library_version=library_version, context=context)
+    session.flush()
+    return execute_actions(session, interaction, plan, decision, approval_minutes=approval_minutes,
+                           key_prefix=key_prefix, now=now)
+
+
+def record_decision(session: Session, interaction: InteractionRow, plan: Plan, *, library_version: str,
+                    context: DecisionContext | None = None) -> DecisionRow:
+    """Add the decision row (flush before `execute_actions`: actions carry its id). The worker adds a whole
+    batch's decisions and flushes them in one INSERT."""
     decision = DecisionRow(
         interaction_id=interaction.id,
         library_version=library_version,
@@ -60,7 +70,12 @@ def execute_plan(
         context=context.model_dump(mode="json") if context is not None else None,
     )
     session.add(decision)
-    session.flush()
+    return decision
+
+
+def execute_actions(session: Session, interaction: InteractionRow, plan: Plan, decision: DecisionRow, *,
+                    approval_minutes: int, key_prefix: str = "plan", now: datetime | None = None) -> HumanWork:
+    """The plan's actions, approvals, escalations and events, for a flushed `decision`."""
     work = HumanWork()
     for index, action in enumerate(plan.actions):
         key = action_key(interaction.id, index, action, key_prefix)
@@ -102,8 +117,7 @@ def _dispatch(session: Session, interaction: InteractionRow, action: Action, key
                     platform=interaction.platform, params=dict(action.params), rule=action.rule,
                     rule_version=action.rule_version, state="done", actor=AUTOMATION, created_at=now,
                     updated_at=now)
-    session.add(row)
-    session.flush()
+    session.add(row)  # flushed only where its id is needed (follow-ups): every flush is a round trip
     if kind == ActionType.escalate:
         dedupe_key = action.params.get("key")
         open_one = _open_escalation(session, str(dedupe_key)) if dedupe_key else None
@@ -136,7 +150,7 @@ def _dispatch(session: Session, interaction: InteractionRow, action: Action, key
         row.state = "scheduled"
         delay = float(action.params.get("delay_minutes", 10))
         row.next_attempt_at = as_utc(interaction.created_at) + timedelta(minutes=delay)
-        session.add(row)
+        session.flush()
         record_event(session, interaction, EventAction.follow_up_scheduled, **common,
                      data={"action_id": row.id, "delay_minutes": delay})
         work.follow_ups.append(row.id)

@@ -5,7 +5,8 @@ give over all of the interaction's events. Every event insert merges its own agg
 row, on the same connection and in the same transaction as the insert (the `after_insert` hook in
 moderation/events.py), so the table never lags the log. Merging is exact: flags OR together, earliest and latest
 take the smaller and larger epoch, counts and sums add up. `rebuild` recomputes the whole table from the log
-(migration 0010, the benchmark's generated log, or after writing events outside the ORM).
+(migration 0010, the benchmark's generated log). Bulk inserts of events for new interactions (ingest) call
+`add_new_interactions` in their transaction instead.
 """
 
 from __future__ import annotations
@@ -84,6 +85,16 @@ def merge_event(connection: Bind, event_id: int) -> None:
     if key not in _MERGE_STATEMENTS:
         _MERGE_STATEMENTS[key] = _merge_statement(connection)
     connection.execute(_MERGE_STATEMENTS[key], {"event_id": event_id})
+
+
+def add_new_interactions(connection: Bind, interaction_ids: list[str]) -> None:
+    """Rows for interactions stored just now with a bulk INSERT of their events, which (unlike the ORM's
+    unit of work) fires no `after_insert` hook. They are new, so their rows are made from all their events."""
+    if not interaction_ids:
+        return
+    table = KpiFactRow.__table__
+    connection.execute(sa.insert(table).from_select(list(COLUMNS), event_facts(connection).where(
+        EventRow.interaction_id.in_(sa.bindparam("ids", expanding=True)))), {"ids": interaction_ids})
 
 
 def rebuild(connection: Bind) -> int:

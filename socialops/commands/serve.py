@@ -25,6 +25,8 @@ def register(group: click.Group) -> None:
 
         Deliveries are stored before they are acknowledged; `socialops run` classifies and acts on them.
         Put it behind an HTTPS reverse proxy: Meta and TikTok only call https:// URLs."""
+        import gc
+
         import uvicorn
 
         from moderation.storage import Database
@@ -38,6 +40,10 @@ def register(group: click.Group) -> None:
         port = port or settings.webhooks.port
         click.echo(f"socialops webhooks on http://{host}:{port} (POST /webhooks/meta, /webhooks/tiktok; "
                    f"GET /healthz, /metrics)", err=True)
+        # Start-up objects (SQLAlchemy, pydantic, the app) never die: out of the collector's sight, a full
+        # collection no longer walks them all in the middle of a burst of deliveries.
+        gc.collect()
+        gc.freeze()
         try:
             uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off",
                         timeout_graceful_shutdown=5)

@@ -163,3 +163,29 @@ def test_migration_fills_kpi_facts_from_the_events_already_stored(db: Database) 
     with db.session() as session:
         rebuild(session)
     _assert_same_rows(migrated, _rows(db))
+
+
+def test_interactions_stored_by_ingest_have_their_rows_in_the_same_transaction(db: Database) -> None:
+    """The ingest path inserts its events in bulk (no ORM hook): its rows must still be there, and later
+    events merge into them, so the table equals a rebuild."""
+    from moderation.domain import Interaction
+    from moderation.events import record_event
+    from moderation.ingest.store import store_interactions
+    from moderation.storage.tables import InteractionRow
+
+    received = END - timedelta(hours=5)
+    batch = [Interaction(platform=Platform.instagram, kind=Kind.dm if n % 3 else Kind.comment, external_id=f"i{n}",
+                         author_id=f"u{n}", text="prix ?", created_at=received + timedelta(minutes=n),
+                         campaign="black-friday" if n % 2 else None) for n in range(12)]
+    assert store_interactions(db, batch, source="webhook").stored == 12
+    assert store_interactions(db, batch[:3], source="webhook").stored == 0  # duplicates add nothing
+    with db.session() as session:
+        for n in range(0, 12, 4):
+            row = session.get(InteractionRow, f"instagram:i{n}")
+            record_event(session, row, EventAction.response_sent, actor="agent",
+                         occurred_at=received + timedelta(minutes=n + 7))
+    merged = _rows(db)
+    assert len(merged) == 12
+    with db.session() as session:
+        rebuild(session)
+    _assert_same_rows(merged, _rows(db))
