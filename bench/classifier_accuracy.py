@@ -21,6 +21,7 @@ from moderation.classifier import load_classifier, thresholds
 from moderation.classifier.features import scale_embedding
 from moderation.classifier.fewshot import FEWSHOT_EMBEDDING_SCALE
 from moderation.classifier.heads import fit_head
+from moderation.classifier.policy import macro_f1_cut
 from moderation.classifier.settings import default_data_dir
 
 logger = logging.getLogger(__name__)
@@ -30,11 +31,12 @@ def toxicity(clf, data_dir: Path, models_dir: Path | None) -> dict[str, float]: 
     tune, test = ds.halves(ds.tweeteval(data_dir, "offensive", "val"))
     p = np.array([s.toxicity for s in clf.classify(test.texts)])
     y = test.y()
-    # The macro-F1-best cut on the tune half (never on test), then applied once to test.
-    p_tune = np.array([s.toxicity for s in clf.classify(tune.texts)])
-    grid = np.round(np.arange(0.1, 0.9, 0.01), 2)
-    best_cut = max(grid, key=lambda c: f1_score(tune.y(), p_tune >= c, average="macro"))
     t = thresholds(models_dir)
+    # The macro-F1-best cut chosen on the tune half at train time (never on test), applied once to test;
+    # models saved before it was recorded get it fitted here on the tune half, as train time would.
+    best_cut = t.get("macro_f1_cut")
+    if best_cut is None:
+        best_cut = macro_f1_cut(np.array([s.toxicity for s in clf.classify(tune.texts)]), tune.y())
     hide, review = p >= t["auto_hide"], p >= t["review"]
     ece_bins = np.clip((p * 10).astype(int), 0, 9)
     ece = sum(abs(p[ece_bins == b].mean() - y[ece_bins == b].mean()) * (ece_bins == b).mean()
@@ -43,8 +45,8 @@ def toxicity(clf, data_dir: Path, models_dir: Path | None) -> dict[str, float]: 
         "n": len(y),
         "macro_f1_at_0.5": f1_score(y, p >= 0.5, average="macro"),
         "macro_f1_at_review": f1_score(y, review, average="macro"),
-        "macro_f1_cut_tuned_on_tune_half": float(best_cut),
-        "macro_f1_at_tuned_cut": f1_score(y, p >= best_cut, average="macro"),
+        "macro_f1_cut_saved_from_tune_half": float(best_cut),
+        "macro_f1_at_saved_cut": f1_score(y, p >= best_cut, average="macro"),
         "auto_hide_threshold": t["auto_hide"], "auto_hide_precision": precision_score(y, hide, zero_division=0),
         "auto_hide_recall": recall_score(y, hide), "review_threshold": t["review"],
         "review_recall": recall_score(y, review), "review_precision": precision_score(y, review),

@@ -41,7 +41,7 @@ def load_classifier(encoder: str | None = None, models_dir: Path | None = None) 
 
 
 def thresholds(models_dir: Path | None = None) -> dict[str, float]:
-    """The toxicity policy thresholds saved with the model: {"auto_hide": ..., "review": ...}."""
+    """The toxicity thresholds saved with the model: {"auto_hide": ..., "review": ..., "macro_f1_cut": ...}."""
     from moderation.classifier.artifacts import read_meta
 
     settings = ClassifierSettings.resolve(None, models_dir)

@@ -42,13 +42,21 @@ def export_onnx(model, out_path: Path, *, with_heads: bool) -> Path:
     return out_path
 
 
-def quantize(fp32_path: Path, int8_path: Path) -> Path:
-    """Dynamic int8 quantisation of the weights (MatMul and the embedding Gather), per channel."""
+def quantize(fp32_path: Path, int8_path: Path, keep_fp32: str | None = None) -> Path:
+    """Dynamic int8 quantisation of the weights (MatMul and the embedding Gather), per channel.
+
+    `keep_fp32`: MatMul nodes whose name contains it stay float32 (where quantisation costs the most accuracy).
+    """
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    excluded = []
+    if keep_fp32:
+        graph = onnx.load(str(fp32_path), load_external_data=False).graph
+        excluded = [n.name for n in graph.node if n.op_type == "MatMul" and keep_fp32 in n.name]
     quantize_dynamic(
         str(fp32_path), str(int8_path), weight_type=QuantType.QInt8, per_channel=True,
-        op_types_to_quantize=["MatMul", "Gather"],
+        op_types_to_quantize=["MatMul", "Gather"], nodes_to_exclude=excluded,
         # fused ops (com.microsoft domain) defeat shape inference; their weights are float32
         extra_options={"DefaultTensorType": 1},
     )

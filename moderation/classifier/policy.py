@@ -35,4 +35,17 @@ def choose_thresholds(toxicity: np.ndarray, y: np.ndarray) -> dict[str, float]:
         if ((toxicity >= t) & (y == 1)).sum() / positives >= REVIEW_RECALL:
             review = float(t)
     review = min(review, auto_hide - 0.05)
-    return {"auto_hide": round(auto_hide, 2), "review": round(max(review, 0.05), 2)}
+    return {"auto_hide": round(auto_hide, 2), "review": round(max(review, 0.05), 2),
+            "macro_f1_cut": macro_f1_cut(toxicity, y)}
+
+
+def macro_f1_cut(toxicity: np.ndarray, y: np.ndarray) -> float:
+    """The cut with the best macro-F1 on this (tune) data: the classifier's balanced operating point.
+
+    `toxic` stays `toxicity >= 0.5` (a calibrated probability); this cut is saved so that benchmarks and
+    callers who want balanced errors use one fixed, train-time choice instead of fitting it on test data.
+    """
+    from sklearn.metrics import f1_score
+
+    grid = np.round(np.arange(0.10, 0.90, 0.01), 2)
+    return float(max(grid, key=lambda c: f1_score(y, toxicity >= c, average="macro")))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -163,15 +164,15 @@ def build_onnx_encoder(
 
     info: dict[str, Any] = {"base_encoder": settings.encoder, "finetuned": finetune}
     if finetune:
-        cfg = ft.FinetuneConfig()
         if checkpoint is None:
             checkpoint = work_dir / "finetune"
-            best = ft.finetune(settings.encoder, data_dir, checkpoint, cfg, progress=progress)
-        else:
-            best = {"reused_checkpoint": str(checkpoint)}
-        model = ft.build_model(settings.encoder, cfg.dropout)
+            ft.finetune_recipe(settings.encoder, data_dir, checkpoint, progress=progress)
+        model = ft.build_model(settings.encoder)
         model.load_state_dict(torch.load(checkpoint / "multitask.pt", weights_only=True))
-        info["finetune"] = {**cfg.__dict__, "tune": best}
+        provenance = checkpoint / ft.PROVENANCE_FILE
+        info["finetune"] = {"checkpoint": str(checkpoint)}
+        if provenance.exists():
+            info["finetune"].update(json.loads(provenance.read_text(encoding="utf-8")))
     else:
         model = AutoModel.from_pretrained(settings.encoder, local_files_only=True)
     progress("export + quantise ONNX", 0, 1)

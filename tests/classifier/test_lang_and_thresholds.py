@@ -34,3 +34,15 @@ def test_auto_hide_threshold_meets_precision_on_its_data() -> None:
     assert y[hidden].mean() >= HIDE_PRECISION
     assert t["review"] < t["auto_hide"]
     assert ((scores >= t["review"]) & (y == 1)).sum() / y.sum() >= 0.8
+
+
+def test_macro_f1_cut_is_the_best_balanced_cut_on_its_data() -> None:
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(1)
+    y = (rng.random(3000) < 0.3).astype(int)  # a minority class, like OLID's offensive third
+    scores = np.clip(rng.normal(0.3 + 0.3 * y, 0.15), 0, 1)
+    cut = choose_thresholds(scores, y)["macro_f1_cut"]
+    best = f1_score(y, scores >= cut, average="macro")
+    assert all(best >= f1_score(y, scores >= c, average="macro") for c in (0.3, 0.4, 0.5, 0.6))
+    assert 0.1 <= cut < 0.9

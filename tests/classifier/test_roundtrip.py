@@ -35,8 +35,9 @@ def test_load_classifier_caches_the_instance(tiny_models: Path) -> None:
 
 def test_thresholds_are_saved_with_the_model(tiny_models: Path) -> None:
     saved = thresholds(tiny_models)
-    assert set(saved) == {"auto_hide", "review"}
+    assert set(saved) == {"auto_hide", "review", "macro_f1_cut"}
     assert 0 < saved["review"] < saved["auto_hide"] <= 1
+    assert 0 < saved["macro_f1_cut"] < 1
 
 
 def test_untrusted_types_are_refused(tmp_path: Path) -> None:
