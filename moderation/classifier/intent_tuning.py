@@ -4,7 +4,8 @@ The plain `--intents` head fits a logistic regression over fixed features in abo
 first moves the encoder itself towards the examples, as SetFit does: the stock all-MiniLM-L6-v2 (PyTorch,
 CPU) is trained so that the cosine of two examples is 1 for the same intent and 0 for different ones (pairs
 taken inside intent-balanced batches), then the same logistic head is fitted over [n-grams, tuned
-embedding]. Minutes instead of a second; measured on Banking77 by bench.classifier_accuracy. The shipped ONNX
+embedding]. Far slower than the plain head (one 32-text step is seconds of CPU; ≈350 steps for 770 examples);
+bench.classifier_accuracy --tuned-draws/--tuned-full measures it on Banking77. The shipped ONNX
 encoder is untouched: toxicity and sentiment still come from it.
 """
 
@@ -127,7 +128,9 @@ def tune_encoder(
     offline_hub()
     import torch
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # stdout/stderr belong to the JSONL stream and its caller
     cfg = cfg or TuneConfig()
     started = time.perf_counter()
     torch.manual_seed(cfg.seed)

@@ -17,7 +17,8 @@ logger = logging.getLogger(__name__)
 @click.option("--intents", "intents_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML file of few-shot intents replacing the default taxonomy for this run.")
 @click.option("--tune-encoder", is_flag=True,
-              help="With --intents: first fine-tune the sentence encoder on the examples (minutes, more accurate).")
+              help="With --intents: first fine-tune the sentence encoder on the examples (slow on CPU: "
+                   "tens of minutes for hundreds of examples).")
 @click.option("--explain", is_flag=True, help="Add an `explanation` field: tokens and nearest examples.")
 @click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--encoder", default=None, help="Sentence-transformers model name or path (or SOCIALOPS_ENCODER).")
