@@ -11,7 +11,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from moderation.classifier.text import normalise
+from moderation.classifier import gloss
+from moderation.classifier.text import ENCODER_MAX_CHARS, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,10 @@ def make_sparse_featurizer(max_char: int = 60_000, max_word: int = 30_000) -> Fe
 
 
 def sparse_inputs(texts: Sequence[str]) -> list[str]:
-    """Normalised and without diacritics: "reçu", "recu" and "reçu" typed on a phone share n-grams."""
+    """Normalised and without diacritics: "reçu", "recu" and "reçu" typed on a phone share n-grams; French
+    texts carry their English gloss, so "remboursement" also lights up the n-grams of "refund"."""
+    if gloss.ENABLED:
+        return [_strip_accents(normalise(gloss.with_gloss(t[: ENCODER_MAX_CHARS * 2]))) for t in texts]
     return [_strip_accents(normalise(t)) for t in texts]
 
 

@@ -9,9 +9,9 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from moderation.classifier.features import scale_embedding
 from moderation.classifier.heads import fit_head
-from moderation.classifier.model import IntentHead, LinearClassifier
+from moderation.classifier.intent_tuning import Progress, TuneConfig
+from moderation.classifier.model import IntentHead, LinearClassifier, intent_design
 
 logger = logging.getLogger(__name__)
 
@@ -51,17 +51,32 @@ def read_intents(path: Path) -> dict[str, list[str]]:
     return {name: spec.examples for name, spec in parsed.intents.items()}
 
 
-def fit_intents(clf: LinearClassifier, intents: dict[str, list[str]]) -> IntentHead:
-    """Train a head over the classifier's features on the examples (seconds for hundreds of examples)."""
+def fit_intents(
+    clf: LinearClassifier, intents: dict[str, list[str]], *, tune_encoder: bool = False,
+    tune_config: TuneConfig | None = None, progress: Progress | None = None,
+) -> IntentHead:
+    """Train a head over the classifier's features on the examples (seconds for hundreds of examples).
+
+    With `tune_encoder`, the stock encoder is first fine-tuned on the examples (minutes) and the head reads
+    its embedding instead of the shipped encoder's.
+    """
     texts = [t for examples in intents.values() for t in examples]
     labels = np.array([name for name, examples in intents.items() for _ in examples])
     X, outputs = clf.features(texts)
     embeddings = outputs["embedding"]
-    X = scale_embedding(X, embeddings.shape[1], FEWSHOT_EMBEDDING_SCALE)
+    encoder = None
+    if tune_encoder:
+        from moderation.classifier.intent_tuning import tune_encoder as tune
+        from moderation.classifier.settings import bundled_encoder_path
+
+        kwargs = {"progress": progress} if progress is not None else {}
+        encoder = tune(bundled_encoder_path(), texts, labels.tolist(), tune_config, **kwargs)
+    X, embeddings = intent_design(X, embeddings, texts, encoder, FEWSHOT_EMBEDDING_SCALE)
     model = fit_head("fewshot", X, labels)
-    logger.info("moderation.classifier.fewshot_fitted", extra={"intents": len(intents), "examples": len(texts)})
-    return IntentHead(model, texts, labels.tolist(), embeddings, FEWSHOT_EMBEDDING_SCALE)
+    logger.info("moderation.classifier.fewshot_fitted",
+                extra={"intents": len(intents), "examples": len(texts), "tuned_encoder": tune_encoder})
+    return IntentHead(model, texts, labels.tolist(), embeddings, FEWSHOT_EMBEDDING_SCALE, encoder)
 
 
-def with_custom_intents(clf: LinearClassifier, path: Path) -> LinearClassifier:
-    return clf.with_intents(fit_intents(clf, read_intents(path)))
+def with_custom_intents(clf: LinearClassifier, path: Path, *, tune_encoder: bool = False) -> LinearClassifier:
+    return clf.with_intents(fit_intents(clf, read_intents(path), tune_encoder=tune_encoder))

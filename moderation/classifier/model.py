@@ -36,9 +36,23 @@ class IntentHead:
     example_embeddings: np.ndarray
     # Few-shot heads lean harder on the embedding than on n-grams (measured on Banking77 train, not test).
     embedding_scale: float = 1.0
+    # `--tune-encoder`: the intent head reads its own fine-tuned encoder's embedding instead of the shipped one.
+    encoder: Encoder | None = None
 
-    def design(self, X: Any, dim: int) -> Any:
-        return scale_embedding(X, dim, self.embedding_scale)
+    def design(self, X: Any, embeddings: np.ndarray, texts: Sequence[str]) -> tuple[Any, np.ndarray]:
+        """The head's design matrix for `texts` and the embedding it used (for nearest examples)."""
+        return intent_design(X, embeddings, texts, self.encoder, self.embedding_scale)
+
+
+def intent_design(
+    X: Any, embeddings: np.ndarray, texts: Sequence[str], encoder: Encoder | None, scale: float
+) -> tuple[Any, np.ndarray]:
+    """Joined features with the embedding block from `encoder` when given (else as built) times `scale`."""
+    if encoder is not None:
+        sparse = X[:, : X.shape[1] - embeddings.shape[1]]
+        embeddings = encode_outputs(encoder, texts)["embedding"]
+        X = join(sparse, embeddings)
+    return scale_embedding(X, embeddings.shape[1], scale), embeddings
 
 
 class LinearClassifier:
@@ -100,7 +114,8 @@ class LinearClassifier:
             return []
         a = self.artifacts
         X, outputs = self.features(texts)
-        intent_p = self.intent_head.model.predict_proba(self.intent_head.design(X, outputs["embedding"].shape[1]))
+        intent_X, intent_embeddings = self.intent_head.design(X, outputs["embedding"], texts)
+        intent_p = self.intent_head.model.predict_proba(intent_X)
         intents = self.intent_head.model.classes_
         toxicity = a.toxicity_combiner.predict_proba(toxicity_inputs(a.toxicity.predict_proba(X)[:, 1], outputs))[:, 1]
         sent_p = a.sentiment.predict_proba(X)
@@ -114,7 +129,7 @@ class LinearClassifier:
             k = int(np.argmax(intent_p[i]))
             explanation = None
             if explain:
-                explanation = explaining.explain_one(self, text, X[i], outputs["embedding"][i], intent_index=k)
+                explanation = explaining.explain_one(self, text, X[i], intent_embeddings[i], intent_index=k)
             out.append(
                 Scores(
                     intent=str(intents[k]),

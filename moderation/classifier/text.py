@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from moderation.classifier import gloss
+
 _WS = re.compile(r"\s+")
 _REPEAT = re.compile(r"(.)\1{2,}")
 _MENTION = re.compile(r"@\w[\w.]*")
@@ -31,8 +33,10 @@ def dedupe_key(text: str) -> str:
 
 
 def encoder_text(text: str) -> str:
-    """What the sentence encoder sees: the normalised text, cut to a bounded length."""
-    return normalise(text[: ENCODER_MAX_CHARS * 2])[:ENCODER_MAX_CHARS]
+    """What the sentence encoder sees: the normalised text, cut to a bounded length, then (for French) its
+    English gloss, since the encoder only knows English."""
+    cut = normalise(text[: ENCODER_MAX_CHARS * 2])[:ENCODER_MAX_CHARS]
+    return gloss.with_gloss(cut) if gloss.ENABLED else cut
 
 
 def has_letters(text: str) -> bool:

@@ -16,7 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from moderation.classifier import datasets as ds
-from moderation.classifier.artifacts import ENCODER_FILE, TOKENIZER_FILE, ClassifierArtifacts
+from moderation.classifier import gloss
+from moderation.classifier.artifacts import ENCODER_FILE, TOKENIZER_FILE, ClassifierArtifacts, read_meta
 from moderation.classifier.encoder import Encoder
 from moderation.classifier.features import drop_fit_only_state, join, make_sparse_featurizer, sparse_inputs
 from moderation.classifier.heads import fit_head
@@ -33,8 +34,13 @@ from moderation.classifier.stacking import (
 logger = logging.getLogger(__name__)
 
 SENTIMENT_OF = {"negative": 0, "neutral": 1, "positive": 2}
+# What `--heads-only` carries over from the previous metadata: it describes the encoder, which is kept.
+ENCODER_META_KEYS = ("base_encoder", "finetuned", "finetune")
 # Project-written comments are few but in-domain (and the only French): count each several times.
 PROJECT_WEIGHT = 3.0
+
+# Measured with bench.intent_cv (cross-validation on the training comments).
+INTENT_LANGUAGE_BALANCE = True
 
 Progress = Callable[[str, int, int], None]
 
@@ -53,7 +59,8 @@ def encode_cached(
     """Encoder outputs in chunks (reporting progress); identical requests are read back from an .npz cache."""
     path = None
     if cache_dir is not None:
-        digest = hashlib.sha256(("\x00".join([encoder.name, *texts])).encode("utf-8")).hexdigest()[:24]
+        key = "\x00".join([encoder.name, gloss.cache_tag(), *texts])
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
         path = cache_dir / "embeddings" / f"{digest}.npz"
         if path.exists():
             progress(step, len(texts), len(texts))
@@ -70,6 +77,19 @@ def encode_cached(
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(path, **out)
     return out
+
+
+def intent_weights(comments: Sequence[dict]) -> np.ndarray:
+    """Each language weighs as much in the intent head as the other, whatever the count of its comments."""
+    langs = [c["lang"] for c in comments]
+    counts = {lang: langs.count(lang) for lang in set(langs)}
+    weights = np.array([len(langs) / (len(counts) * counts[lang]) for lang in langs])
+    return weights if INTENT_LANGUAGE_BALANCE else np.ones(len(langs))
+
+
+def fit_intent_head(X: Any, comments: Sequence[dict]) -> Any:
+    """The default-taxonomy head over the joined features of `comments` (shared with bench.intent_cv)."""
+    return fit_head("intent", X, np.array([c["intent"] for c in comments]), intent_weights(comments))
 
 
 def train_classifier(
@@ -103,7 +123,7 @@ def train_classifier(
     progress("fit n-gram features", 1, 1)
 
     progress("fit heads", 0, 5)
-    intent = fit_head("intent", X["comments"], np.array([c["intent"] for c in comments]))
+    intent = fit_intent_head(X["comments"], comments)
     progress("fit heads", 1, 5)
     y_tox = np.concatenate([offensive.y(), [int(c["toxic"]) for c in comments]])
     w_tox = np.concatenate([np.ones(len(offensive)), np.full(len(comments), PROJECT_WEIGHT)])
@@ -202,3 +222,31 @@ def train_all(
     encoder = onnx_encoder(settings.models_dir)
     return train_classifier(encoder, data_dir, settings.models_dir, cache_dir=cache_dir, progress=progress,
                             encoder_spec="onnx", extra_meta=info)
+
+
+def train_heads_only(
+    settings: ClassifierSettings,
+    data_dir: Path,
+    *,
+    cache_dir: Path | None = None,
+    progress: Progress = _noop,
+    comments_path: Path = ds.COMMENTS_TRAIN,
+) -> ClassifierArtifacts:
+    """Refit heads, stackers, thresholds and explain examples over the int8 ONNX encoder already in
+    `models_dir`, which is only read: new training comments reach the product in minutes, no torch needed."""
+    from moderation.classifier.loading import onnx_encoder
+
+    encoder_path = settings.models_dir / ENCODER_FILE
+    if not encoder_path.exists() or not (settings.models_dir / TOKENIZER_FILE).exists():
+        raise FileNotFoundError(f"no {ENCODER_FILE} and {TOKENIZER_FILE} in {settings.models_dir}; "
+                                "run `socialops train` (without --heads-only) first")
+    previous: dict[str, Any] = {}
+    try:
+        previous = read_meta(settings.models_dir)
+    except (OSError, ValueError):
+        logger.warning("moderation.classifier.no_previous_meta", extra={"models_dir": str(settings.models_dir)})
+    encoder = onnx_encoder(settings.models_dir)
+    kept = {key: previous[key] for key in ENCODER_META_KEYS if key in previous}
+    extra = {**kept, "heads_only": True, "encoder_sha256_16": encoder.name.removeprefix("onnx:")}
+    return train_classifier(encoder, data_dir, settings.models_dir, cache_dir=cache_dir, progress=progress,
+                            comments_path=comments_path, encoder_spec="onnx", extra_meta=extra)

@@ -16,19 +16,25 @@ logger = logging.getLogger(__name__)
 @click.command("classify")
 @click.option("--intents", "intents_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML file of few-shot intents replacing the default taxonomy for this run.")
+@click.option("--tune-encoder", is_flag=True,
+              help="With --intents: first fine-tune the sentence encoder on the examples (slow on CPU: "
+                   "tens of minutes for hundreds of examples).")
 @click.option("--explain", is_flag=True, help="Add an `explanation` field: tokens and nearest examples.")
 @click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--encoder", default=None, help="Sentence-transformers model name or path (or SOCIALOPS_ENCODER).")
-def classify_cmd(intents_file: Path | None, explain: bool, models_dir: Path | None, encoder: str | None) -> None:
+def classify_cmd(intents_file: Path | None, tune_encoder: bool, explain: bool, models_dir: Path | None,
+                 encoder: str | None) -> None:
     """Read JSON Lines ({"id", "text", ...}) on stdin; write each object back with its scores."""
     from moderation.classifier import load_classifier
     from moderation.classifier.fewshot import with_custom_intents
     from moderation.classifier.jsonl import classify_lines
 
+    if tune_encoder and intents_file is None:
+        raise click.ClickException("--tune-encoder tunes the encoder for custom intents: give --intents FILE.yaml")
     try:
         clf = load_classifier(encoder, models_dir)
         if intents_file is not None:
-            clf = with_custom_intents(clf, intents_file)
+            clf = with_custom_intents(clf, intents_file, tune_encoder=tune_encoder)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     out = sys.stdout
@@ -64,15 +70,19 @@ def _stdin_waiting() -> Callable[[], bool] | None:
               help="Fine-tune the encoder for toxicity and sentiment (about 40 min on 2 cores) or use it as is.")
 @click.option("--checkpoint", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Reuse a fine-tuned checkpoint directory (multitask.pt) instead of fine-tuning again.")
+@click.option("--heads-only", is_flag=True,
+              help="Keep models/encoder.int8.onnx as it is; refit only heads, stackers, thresholds (minutes).")
 def train_cmd(data_dir: Path | None, models_dir: Path | None, encoder: str | None, cache_dir: Path | None,
-              no_cache: bool, finetune: bool, checkpoint: Path | None) -> None:
-    """Rebuild every classifier artifact in models/."""
+              no_cache: bool, finetune: bool, checkpoint: Path | None, heads_only: bool) -> None:
+    """Rebuild every classifier artifact in models/ (or, with --heads-only, all but the encoder)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from moderation.classifier import clear_cache
     from moderation.classifier.settings import ClassifierSettings, default_data_dir
-    from moderation.classifier.training import default_cache_dir, train_all
+    from moderation.classifier.training import default_cache_dir, train_all, train_heads_only
 
+    if heads_only and (checkpoint is not None or encoder is not None):
+        raise click.ClickException("--heads-only keeps the shipped encoder: drop --checkpoint and --encoder")
     settings = ClassifierSettings.resolve(encoder, models_dir)
     data_dir = data_dir or default_data_dir()
     if not data_dir.exists():
@@ -87,8 +97,14 @@ def train_cmd(data_dir: Path | None, models_dir: Path | None, encoder: str | Non
                 tasks[step] = bar.add_task(step, total=total)
             bar.update(tasks[step], completed=done, total=total)
 
-        train_all(settings, data_dir, cache_dir=cache, progress=progress, finetune=finetune,
-                  checkpoint=checkpoint)
+        try:
+            if heads_only:
+                train_heads_only(settings, data_dir, cache_dir=cache, progress=progress)
+            else:
+                train_all(settings, data_dir, cache_dir=cache, progress=progress, finetune=finetune,
+                          checkpoint=checkpoint)
+        except FileNotFoundError as exc:
+            raise click.ClickException(str(exc)) from exc
     clear_cache()
     click.echo(f"artifacts written to {settings.models_dir}")
 
