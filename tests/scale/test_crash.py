@@ -46,7 +46,7 @@ def test_kill_9_mid_batch_then_restart_processes_everything_once(pg_url, start_w
             with db.session() as session:
                 return bool(session.execute(mine).first())
 
-        assert wait_for(victim_mid_batch, timeout=30, interval=0.01), open(victim.log_path).read()[-2000:]
+        assert wait_for(victim_mid_batch, timeout=90, interval=0.01), open(victim.log_path).read()[-2000:]
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait(timeout=10)
         with db.session() as session:
