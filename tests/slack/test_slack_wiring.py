@@ -36,6 +36,23 @@ def _settings(fake, port: int, **slack):
     })
 
 
+def _approve_click(approval_id: int) -> dict:
+    return {"type": "block_actions", "user": {"id": "UAPPROVER"}, "api_app_id": "A1", "team": {"id": "T1"},
+            "trigger_id": "t", "channel": {"id": "CAPPROVALS"},
+            "container": {"type": "message", "message_ts": "1.1", "channel_id": "CAPPROVALS"},
+            "actions": [{"type": "button", "action_id": blocks.APPROVE, "value": str(approval_id)}]}
+
+
+async def _assert_approved_by_the_approver(db, approval_id: int) -> None:
+    for _ in range(200):  # the approval is stored by a lazy listener, after the ack
+        with db.session() as session:
+            if session.get(ApprovalRow, approval_id).state == "approved":
+                break
+        await asyncio.sleep(0.02)
+    with db.session() as session:
+        assert session.get(ApprovalRow, approval_id).decided_by == "slack:UAPPROVER"
+
+
 async def test_slack_runs_from_the_configuration(db, fake, monkeypatch):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-env")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
@@ -52,21 +69,12 @@ async def test_slack_runs_from_the_configuration(db, fake, monkeypatch):
         assert str(digest_job.trigger.timezone) == "Europe/Paris"
 
         approval_id = seed_approval(db, at=NOW)
-        payload = form({"type": "block_actions", "user": {"id": "UAPPROVER"}, "api_app_id": "A1",
-                        "team": {"id": "T1"}, "trigger_id": "t", "channel": {"id": "CAPPROVALS"},
-                        "container": {"type": "message", "message_ts": "1.1", "channel_id": "CAPPROVALS"},
-                        "actions": [{"type": "button", "action_id": blocks.APPROVE, "value": str(approval_id)}]})
+        payload = form(_approve_click(approval_id))
         async with aiohttp.ClientSession() as http, http.post(
                 f"http://127.0.0.1:{port}/slack/events", data=payload,
                 headers={"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, payload)}) as response:
             assert response.status == 200
-        for _ in range(200):
-            with db.session() as session:
-                if session.get(ApprovalRow, approval_id).state == "approved":
-                    break
-            await asyncio.sleep(0.02)
-        with db.session() as session:
-            assert session.get(ApprovalRow, approval_id).decided_by == "slack:UAPPROVER"
+        await _assert_approved_by_the_approver(db, approval_id)
         assert fake.received("auth.test")[0].headers["Authorization"] == "Bearer xoxb-from-env"
     finally:
         stopping.set()
@@ -92,19 +100,9 @@ async def test_socket_mode_receives_a_click_over_the_websocket_and_acknowledges_
         await asyncio.wait_for(slack.ready.wait(), 10)
         assert fake.received("apps.connections.open")[0].headers["Authorization"] == "Bearer xapp-1-from-env"
         approval_id = seed_approval(db, at=NOW)
-        click = {"type": "block_actions", "user": {"id": "UAPPROVER"}, "api_app_id": "A1", "team": {"id": "T1"},
-                 "trigger_id": "t", "channel": {"id": "CAPPROVALS"},
-                 "container": {"type": "message", "message_ts": "1.1", "channel_id": "CAPPROVALS"},
-                 "actions": [{"type": "button", "action_id": blocks.APPROVE, "value": str(approval_id)}]}
-        ack = await fake.send_envelope("interactive", click, "env-1")
+        ack = await fake.send_envelope("interactive", _approve_click(approval_id), "env-1")
         assert ack["envelope_id"] == "env-1"
-        for _ in range(200):
-            with db.session() as session:
-                if session.get(ApprovalRow, approval_id).state == "approved":
-                    break
-            await asyncio.sleep(0.02)
-        with db.session() as session:
-            assert session.get(ApprovalRow, approval_id).decided_by == "slack:UAPPROVER"
+        await _assert_approved_by_the_approver(db, approval_id)
     finally:
         stopping.set()
         await asyncio.wait_for(task, 10)
