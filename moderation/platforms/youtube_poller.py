@@ -53,17 +53,23 @@ def comment_to_interaction(comment: dict[str, Any], *, video_id: str | None, par
 
 def thread_interactions(thread: dict[str, Any], own_channel: str) -> tuple[list[Interaction], list[str]]:
     """The top-level comment and the replies the thread carries; comments by our own channel are left out."""
-    found: list[Interaction] = []
-    rejected: list[str] = []
     snippet = thread.get("snippet") or {}
     top = snippet.get("topLevelComment") or {}
     comments = [(top, None)] + [(reply, top.get("id")) for reply in (thread.get("replies") or {}).get("comments", [])]
+    return comments_to_interactions(comments, video_id=snippet.get("videoId"), own_channel=own_channel)
+
+
+def comments_to_interactions(comments: list[tuple[dict[str, Any], str | None]], *, video_id: str | None,
+                             own_channel: str) -> tuple[list[Interaction], list[str]]:
+    """(comment, parent id) pairs as interactions, ours left out; a broken comment is named, not raised."""
+    found: list[Interaction] = []
+    rejected: list[str] = []
     for comment, parent in comments:
         author = ((comment.get("snippet") or {}).get("authorChannelId") or {}).get("value")
         if author == own_channel:
             continue
         try:
-            found.append(comment_to_interaction(comment, video_id=snippet.get("videoId"), parent_id=parent,
+            found.append(comment_to_interaction(comment, video_id=video_id, parent_id=parent,
                                                 channel_id=own_channel))
         except (KeyError, TypeError, ValueError, ValidationError) as exc:
             rejected.append(f"{comment.get('id', '?')}: {exc.__class__.__name__}")
@@ -188,13 +194,12 @@ class YouTubePoller:
         page = await self.api.call("commentThreads.list", "GET", "commentThreads", idempotent=True, params={
             "part": "snippet", "id": ",".join(known), "textFormat": "plainText"})
         stored = 0
-        counts: dict[str, int] = {}
         for thread in page.get("items", []):
             snippet = thread.get("snippet") or {}
             thread_id = thread.get("id")
             if thread_id not in known:
                 continue
-            counts[thread_id] = total = _reply_count(snippet)
+            total = _reply_count(snippet)
             if total > known[thread_id]:
                 stored += await self._read_replies(thread_id, snippet.get("videoId"), total)
         with self.db.session() as session:
@@ -213,16 +218,11 @@ class YouTubePoller:
             page = await self.api.call("comments.list", "GET", "comments", idempotent=True, params={
                 "part": "snippet", "parentId": thread_id, "maxResults": 100, "textFormat": "plainText",
                 **({"pageToken": token} if token else {})})
-            for comment in page.get("items", []):
-                author = ((comment.get("snippet") or {}).get("authorChannelId") or {}).get("value")
-                if author == self.channel_id:
-                    continue
-                try:
-                    interactions.append(comment_to_interaction(comment, video_id=video_id, parent_id=thread_id,
-                                                               channel_id=self.channel_id))
-                except (KeyError, TypeError, ValueError, ValidationError) as exc:
-                    logger.warning("moderation.youtube.comment_rejected",
-                                   extra={"problem": f"{comment.get('id', '?')}: {exc.__class__.__name__}"})
+            found, rejected = comments_to_interactions([(c, thread_id) for c in page.get("items", [])],
+                                                       video_id=video_id, own_channel=self.channel_id)
+            interactions += found
+            for problem in rejected:
+                logger.warning("moderation.youtube.comment_rejected", extra={"problem": problem})
             token = page.get("nextPageToken")
             if not token:
                 break
