@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import statistics
@@ -55,10 +56,22 @@ def interactions(count: int) -> list:
     return [base[i % len(base)].model_copy(update={"external_id": f"bench{i}"}) for i in range(count)]
 
 
+def wait_until_all_done(db: Database, procs: list[subprocess.Popen], *, interval: float, stage: str,
+                        deadline: float = math.inf) -> None:
+    """Polls until every stored interaction is done (or `deadline`, monotonic, passes); a dead worker fails it."""
+    left = sa.select(sa.func.count()).where(InteractionRow.status != "done")
+    while time.monotonic() < deadline:
+        with db.engine.connect() as connection:
+            if connection.execute(left).scalar_one() == 0:
+                return
+        if any(p.poll() is not None for p in procs):
+            raise RuntimeError(f"a worker exited during {stage}")
+        time.sleep(interval)
+
+
 def wait_until_classifying(db: Database, workers: int, procs: list[subprocess.Popen], timeout: float = 300) -> None:
     """Every worker has imported, loaded its model and processed work: rounds of warm-up interactions until
     each worker has claimed some. (A fixed sleep was not enough on a busy machine: start-up ran on the clock.)"""
-    left = sa.select(sa.func.count()).where(InteractionRow.status != "done")
     claimers = sa.select(sa.func.count(sa.distinct(InteractionRow.claimed_by))).where(
         InteractionRow.source == "warm-up")
     deadline = time.monotonic() + timeout
@@ -68,13 +81,7 @@ def wait_until_classifying(db: Database, workers: int, procs: list[subprocess.Po
         store_interactions(db, [item.model_copy(update={"external_id": f"warm-up-{warmed + i}"})
                                 for i, item in enumerate(sample)], source="warm-up")
         warmed += len(sample)
-        while time.monotonic() < deadline:
-            with db.engine.connect() as connection:
-                if connection.execute(left).scalar_one() == 0:
-                    break
-            if any(p.poll() is not None for p in procs):
-                raise RuntimeError("a worker exited during start-up")
-            time.sleep(0.1)
+        wait_until_all_done(db, procs, interval=0.1, deadline=deadline, stage="start-up")
         with db.engine.connect() as connection:
             if connection.execute(claimers).scalar_one() >= workers:
                 return
@@ -94,14 +101,7 @@ def one_run(base_url: str, workers: int, count: int, classifier: str, config: Pa
             items = interactions(count)
             store_interactions(db, items, source="bench")
             started = time.perf_counter()
-            left = sa.select(sa.func.count()).where(InteractionRow.status != "done")
-            while True:
-                with db.engine.connect() as connection:
-                    if connection.execute(left).scalar_one() == 0:
-                        break
-                if any(p.poll() is not None for p in procs):
-                    raise RuntimeError("a worker exited during the run")
-                time.sleep(0.02)
+            wait_until_all_done(db, procs, interval=0.02, stage="the run")
             return count / (time.perf_counter() - started)
         finally:
             for p in procs:
