@@ -121,6 +121,20 @@ WORDS: dict[str, str] = {
     "quand": "when", "comment": "how", "pourquoi": "why", "quel": "which", "quelle": "which", "avec": "with",
     "sans": "without", "depuis": "since", "deja": "already", "aussi": "also", "vraiment": "really",
     "tres": "very", "apres": "after", "hier": "yesterday",
+    # praise and complaint adjectives and verbs, reactions to videos, product words (added with more comments)
+    "doux": "soft", "douce": "soft", "confortable": "comfortable", "ravie": "delighted", "ravi": "delighted",
+    "satisfaite": "satisfied", "satisfait": "satisfied", "dinguerie": "amazing", "tuerie": "amazing",
+    "pepite": "gem", "bonheur": "joy", "chouchou": "favourite", "fiere": "proud", "fier": "proud",
+    "bluffee": "impressed", "bluffe": "impressed", "regalez": "delight", "valide": "approve",
+    "regrette": "regret", "baisse": "dropped", "pourri": "rotten", "pourrie": "rotten", "immonde": "disgusting",
+    "fuit": "leaks", "coule": "leaks", "ecaille": "chips", "lache": "broke", "gratte": "itchy",
+    "honteux": "shameful", "mensongere": "misleading", "mensongeres": "misleading", "degoutee": "disgusted",
+    "rapide": "fast", "vite": "fast", "produit": "product", "produits": "products",
+    "convient": "suits", "existe": "exists", "dedans": "inside", "rentre": "fits", "ecran": "screen",
+    "bruit": "noise", "chien": "dog", "recette": "recipe", "voix": "voice", "lumiere": "light",
+    "vacances": "holidays", "drole": "funny", "tournage": "filming", "filme": "filmed",
+    "garanti": "guaranteed", "rejoins": "join", "vends": "sell", "contenu": "content",
+    "createurs": "creators", "ensemble": "together",
 }
 
 # Multi-word French expressions checked before single words.
