@@ -3,7 +3,7 @@
 The development figure for new training comments and intent features: the held-out comments and the demo week
 are only ever reported on, never used to choose anything. Run by hand from the repo root:
 
-    python -m bench.intent_cv [--comments FILE] [--folds 5] [--models-dir models] [--dev-fifth]
+    python -m bench.intent_cv [--comments FILE] [--folds 5] [--models-dir models]
 
 The encoder is the int8 ONNX graph in `models/` (as `socialops train --heads-only` uses it); the n-gram
 featurizer is fitted, without labels, on the TweetEval training texts plus every comment, as in training.
@@ -45,30 +45,12 @@ def cross_validate(comments: list[dict], X, folds: int, seed: int = 2020) -> dic
     return out
 
 
-def dev_fifth(comments: list[dict], X) -> dict[str, float]:  # noqa: ANN001
-    """Head fitted on the comments outside the dev fifth, scored on the fifth: the honest figure for an
-    encoder fine-tuned with the intent task (which never saw the fifth's intents)."""
-    dev = np.array([ds.in_intent_dev_fifth(c["text"]) for c in comments])
-    head = fit_intent_head(X[np.flatnonzero(~dev)], [c for c, d in zip(comments, dev, strict=True) if not d])
-    pred = head.predict(X[np.flatnonzero(dev)])
-    scored = [c for c, d in zip(comments, dev, strict=True) if d]
-    out: dict[str, float] = {"n_dev": len(scored)}
-    for lang in ("all", "en", "fr"):
-        idx = [i for i, c in enumerate(scored) if lang in ("all", c["lang"])]
-        gold = [scored[i]["intent"] for i in idx]
-        out[f"macro_f1_{lang}"] = float(f1_score(gold, pred[idx].astype(str), average="macro"))
-    out["fr_gap"] = out["macro_f1_en"] - out["macro_f1_fr"]
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--comments", type=Path, default=ds.COMMENTS_TRAIN)
     parser.add_argument("--data-dir", type=Path, default=default_data_dir())
     parser.add_argument("--models-dir", type=Path, default=default_models_dir())
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--dev-fifth", action="store_true",
-                        help="score the dev fifth only (head fitted on the rest), instead of cross-validation")
     args = parser.parse_args()
     comments = ds.comments(args.comments)
     texts = [c["text"] for c in comments]
@@ -79,8 +61,7 @@ def main() -> None:
     sparse = make_sparse_featurizer()
     drop_fit_only_state(sparse.fit(sparse_inputs([*tweets, *texts])))
     X = join(sparse.transform(sparse_inputs(texts)), embeddings)
-    report = dev_fifth(comments, X) if args.dev_fifth else cross_validate(comments, X, args.folds)
-    print(json.dumps(report, indent=2, default=lambda x: round(float(x), 4)))
+    print(json.dumps(cross_validate(comments, X, args.folds), indent=2, default=lambda x: round(float(x), 4)))
 
 
 if __name__ == "__main__":

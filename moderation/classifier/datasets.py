@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -71,13 +70,6 @@ def few_shot(data: Labelled, per_class: int, seed: int = SPLIT_SEED) -> Labelled
         where = np.flatnonzero(labels == label)
         picked.extend(rng.choice(where, size=min(per_class, len(where)), replace=False).tolist())
     return _take(data, sorted(picked))
-
-
-def in_intent_dev_fifth(text: str) -> bool:
-    """About a fifth of the training comments, chosen by a hash of the text (stable when comments are added):
-    the encoder fine-tune never sees their intents, so `bench.intent_cv --dev-fifth` can score a fine-tuned
-    encoder's intent head on comments it did not learn from."""
-    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 5 == 0
 
 
 def comments(path: Path = COMMENTS_TRAIN) -> list[dict]:

@@ -45,9 +45,6 @@ class FinetuneConfig:
     eval_every: int = 0
     # Stop after this many steps (0: run the whole schedule); the learning-rate schedule still spans `epochs`.
     max_steps: int = 0
-    # Weight of a third, training-only task: the default-taxonomy intent of the project comments outside the
-    # dev fifth (datasets.in_intent_dev_fifth), so that French intents shape the encoder too (0: off).
-    intent_weight: float = 0.0
 
 
 # The shipped encoder's recipe: one epoch from the stock model, then a gentler stage continued from it with
@@ -72,10 +69,8 @@ def finetune_recipe(
     return {"stages": stages}
 
 
-def build_model(encoder_path: str, dropout: float = 0.1, intents: int = 0):
-    """Encoder + mean pooling + one linear head per task. `intents` > 0 adds a training-only intent head:
-    `forward` still returns (embedding, toxicity, sentiment), what the ONNX export ships, and `intent_logits`
-    reads the last pooled batch."""
+def build_model(encoder_path: str, dropout: float = 0.1):
+    """Encoder + mean pooling + one linear head per task."""
     import torch
     from transformers import AutoModel
 
@@ -87,27 +82,20 @@ def build_model(encoder_path: str, dropout: float = 0.1, intents: int = 0):
             self.dropout = torch.nn.Dropout(dropout)
             self.toxicity = torch.nn.Linear(dim, TASKS["toxicity"])
             self.sentiment = torch.nn.Linear(dim, TASKS["sentiment"])
-            self.intent = torch.nn.Linear(dim, intents) if intents else None
-            self.last_dropped = None
-
-        def intent_logits(self):
-            return self.intent(self.last_dropped)
 
         def forward(self, input_ids, attention_mask, token_type_ids=None):
             hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             dropped = self.dropout(pooled)
-            self.last_dropped = dropped
             embedding = torch.nn.functional.normalize(pooled, dim=-1)
             return embedding, self.toxicity(dropped), self.sentiment(dropped)
 
     return MultiTask()
 
 
-def training_examples(data_dir: Path, repeats: int, intents: Sequence[str] = ()) -> list[tuple[str, str, int]]:
-    """(text, task, label) for OLID offensive train, TweetEval sentiment train and the project comments (with
-    their intents, outside the dev fifth, when `intents` names the taxonomy)."""
+def training_examples(data_dir: Path, repeats: int) -> list[tuple[str, str, int]]:
+    """(text, task, label) for OLID offensive train, TweetEval sentiment train and the project comments."""
     out: list[tuple[str, str, int]] = []
     off = ds.tweeteval(data_dir, "offensive", "train")
     out += [(t, "toxicity", y) for t, y in zip(off.texts, off.labels, strict=True)]
@@ -117,8 +105,6 @@ def training_examples(data_dir: Path, repeats: int, intents: Sequence[str] = ())
         for c in ds.comments():
             out.append((c["text"], "toxicity", int(c["toxic"])))
             out.append((c["text"], "sentiment", SENTIMENT_OF[c["sentiment"]]))
-            if intents and not ds.in_intent_dev_fifth(c["text"]):
-                out.append((c["text"], "intent", intents.index(c["intent"])))
     return out
 
 
@@ -144,10 +130,9 @@ def finetune(
     np.random.seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     tokenizer = AutoTokenizer.from_pretrained(encoder_path, local_files_only=True)
-    intents = sorted({c["intent"] for c in ds.comments()}) if cfg.intent_weight else []
-    model = build_model(encoder_path, cfg.dropout, len(intents))
+    model = build_model(encoder_path, cfg.dropout)
     if init_state is not None:
-        model.load_state_dict(torch.load(init_state, weights_only=True), strict=False)
+        model.load_state_dict(torch.load(init_state, weights_only=True))
     # Word embeddings stay frozen: the vocabulary is shared with the stock model and French words seen once
     # in the project data should not drift away from their pretrained neighbours.
     model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
@@ -155,7 +140,7 @@ def finetune(
     for layer in model.encoder.encoder.layer[: cfg.frozen_layers]:
         layer.requires_grad_(False)
 
-    examples = training_examples(data_dir, cfg.project_repeats, intents)
+    examples = training_examples(data_dir, cfg.project_repeats)
     off_tune, _ = ds.halves(ds.tweeteval(data_dir, "offensive", "val"))
     sent_tune, _ = ds.halves(ds.tweeteval(data_dir, "sentiment", "val"))
 
@@ -208,15 +193,11 @@ def finetune(
             enc = tokenizer(texts, padding=True, truncation=True, max_length=cfg.max_tokens, return_tensors="pt")
             _, tox_logits, sent_logits = model(enc["input_ids"], enc["attention_mask"])
             loss = torch.zeros(())
-            tasks = [("toxicity", tox_logits, 1.0), ("sentiment", sent_logits, 1.0)]
-            if intents:
-                tasks.append(("intent", model.intent_logits(), cfg.intent_weight))
-            for task, logits, weight in tasks:
+            for task, logits in (("toxicity", tox_logits), ("sentiment", sent_logits)):
                 idx = [k for k, i in enumerate(batch) if examples[i][1] == task]
                 if idx:
                     labels = torch.tensor([examples[batch[k]][2] for k in idx])
-                    share = len(idx) / len(batch)
-                    loss = loss + weight * share * torch.nn.functional.cross_entropy(logits[idx], labels)
+                    loss = loss + torch.nn.functional.cross_entropy(logits[idx], labels) * len(idx) / len(batch)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optim.step()
@@ -226,8 +207,8 @@ def finetune(
             if progress:
                 progress("fine-tune encoder", step, total)
             if step % 50 == 0:
-                logger.info("moderation.classifier.finetune_step", extra={"step": step, "loss": loss.item()})
-                print(f"step {step}/{total} loss {loss.item():.4f}", flush=True)
+                logger.info("moderation.classifier.finetune_step", extra={"step": step, "loss": float(loss)})
+                print(f"step {step}/{total} loss {float(loss):.4f}", flush=True)
             if cfg.eval_every and step % cfg.eval_every == 0 and step < stop:
                 check(epoch)
         check(epoch)
@@ -268,12 +249,10 @@ def predict(model, tokenizer, texts: Sequence[str], max_tokens: int, batch_size:
 
 
 def save_state(model, path: Path) -> None:
-    """The shipped part only: the training-only intent head is left out, so every checkpoint loads into
-    `build_model(encoder)` as the export and `onnx_import` build it."""
     import torch
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({k: v for k, v in model.state_dict().items() if not k.startswith("intent.")}, path)
+    torch.save(model.state_dict(), path)
 
 
 def save_checkpoint(model, tokenizer, out_dir: Path) -> None:
