@@ -60,8 +60,11 @@ def state_from_int8_onnx(onnx_path: Path, stock_state: dict, frozen_layers: int)
         if weight is None or node.op_type in ("Gather", "DequantizeLinear"):
             continue
         base = weight.removesuffix("_quantized")
-        if base.startswith("model."):  # the task heads keep their parameter names
-            put(base.removeprefix("model."), _dequantised(inits, base).T)
+        # The task heads keep their parameter names; onnxruntime >= 1.32 turns their Gemm into a MatMul over an
+        # initializer named "<weight>_Transposed" (W^T, as every MatMul here holds).
+        head = base.removesuffix("_Transposed")
+        if head.startswith("model."):
+            put(head.removeprefix("model."), _dequantised(inits, base).T)
             continue
         match = _NODE.match(node.name)
         if match is None:
