@@ -22,12 +22,14 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from moderation.classifier import datasets as ds
+from moderation.classifier.intent_tuning import TunedEncoder, embed_batch, warmup_then_linear_decay
 from moderation.classifier.settings import bundled_encoder_path, default_data_dir, offline_hub
 
 DEV_SEED = 7
 BATCH = 32
 TEMPERATURE = 20.0  # scale of the cosine logits
 HEAD_LR = 1e-2
+MAX_TOKENS = 64
 
 
 def dev_split(mode: str, seed: int) -> tuple[ds.Labelled, ds.Labelled]:
@@ -61,16 +63,12 @@ def main() -> None:
     head = torch.nn.Linear(encoder.config.hidden_size, len(classes))
 
     def embed(texts: list[str]) -> torch.Tensor:
-        batch = tokenizer(texts, padding=True, truncation=True, max_length=64, return_tensors="pt")
-        hidden = encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        return torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9), dim=-1)
+        batch = tokenizer(texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
+        return embed_batch(encoder, batch)
 
     def encode_all(texts: list[str]) -> np.ndarray:
-        encoder.eval()
-        with torch.inference_mode():
-            out = np.vstack([embed(texts[s : s + 128]).numpy() for s in range(0, len(texts), 128)])
-        encoder.train()
+        out = TunedEncoder(encoder, tokenizer, name="dev", max_tokens=MAX_TOKENS).encode(texts)
+        encoder.train()  # TunedEncoder switched it to eval mode
         return out
 
     def lr_accuracy(train_x: np.ndarray, test_x: np.ndarray) -> float:
@@ -80,14 +78,11 @@ def main() -> None:
     texts, dev_texts = list(fit.texts), list(dev.texts)
     stock = lr_accuracy(encode_all(texts), encode_all(dev_texts))
     steps = math.ceil(len(texts) / BATCH * args.epochs)
-    warm = max(1, int(0.1 * steps))
     params = [p for p in encoder.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(
         [{"params": params, "lr": args.lr}, {"params": head.parameters(), "lr": HEAD_LR}], weight_decay=0.01
     )
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
-    )
+    schedule = warmup_then_linear_decay(optimiser, 0.1, steps)
     rng = np.random.default_rng(args.seed)
     order: list[int] = []
     started = time.perf_counter()

@@ -76,11 +76,11 @@ class TunedEncoder:
                 idx = order[start : start + 128]
                 batch = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
                                        max_length=self.max_tokens, return_tensors="pt")
-                out[idx] = _embed(self.model, batch).numpy()
+                out[idx] = embed_batch(self.model, batch).numpy()
         return out
 
 
-def _embed(model, batch):  # noqa: ANN001, ANN202
+def embed_batch(model, batch):  # noqa: ANN001, ANN202
     """Mean of the token states under the attention mask, L2-normalised (what all-MiniLM-L6-v2 does)."""
     import torch
 
@@ -88,6 +88,16 @@ def _embed(model, batch):  # noqa: ANN001, ANN202
     mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
     return torch.nn.functional.normalize(pooled, dim=-1)
+
+
+def warmup_then_linear_decay(optimiser, warmup: float, total: int):  # noqa: ANN001, ANN201
+    """Learning rate rising over the first `warmup` share of `total` steps, then falling linearly to zero."""
+    import torch
+
+    warm = max(1, int(warmup * total))
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda step: min((step + 1) / warm, max(0.0, (total - step) / max(1, total - warm)))
+    )
 
 
 def _balanced_batches(y: np.ndarray, cfg: TuneConfig, rng: np.random.Generator) -> list[np.ndarray]:
@@ -147,14 +157,11 @@ def tune_encoder(
     plan = [batch for _ in range(epochs) for batch in _balanced_batches(y, cfg, rng)]
     total = len(plan)
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    warmup = max(1, int(cfg.warmup * total))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup)))
-    )
+    schedule = warmup_then_linear_decay(optimiser, cfg.warmup, total)
     for step, batch_idx in enumerate(plan, start=1):
         batch = tokenizer([prepared[i] for i in batch_idx], padding=True, truncation=True,
                           max_length=cfg.max_tokens, return_tensors="pt")
-        loss = _pair_loss(_embed(model, batch), torch.as_tensor(y[batch_idx]))
+        loss = _pair_loss(embed_batch(model, batch), torch.as_tensor(y[batch_idx]))
         optimiser.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
