@@ -284,6 +284,8 @@ class Webhooks(_Strict):
     app_secret_env: str = "META_APP_SECRET"  # signs X-Hub-Signature-256
     tiktok_secret_env: str | None = "TIKTOK_CLIENT_SECRET"  # signs TikTok-Signature; None: no TikTok endpoint
     max_body_bytes: int = Field(1_048_576, ge=1024, le=52_428_800)
+    max_header_bytes: int = Field(16_384, ge=1024, le=1_048_576)  # every request header together; over: 431
+    max_headers: int = Field(100, ge=8, le=1000)
     tiktok_tolerance_seconds: int = Field(300, ge=10, le=86_400)
 
     _check_env = field_validator("verify_token_env", "app_secret_env", "tiktok_secret_env")(_env_name)

@@ -24,8 +24,9 @@ class WebhookComponent:
     def __init__(self, app: Starlette, *, host: str, port: int) -> None:
         import uvicorn
 
-        self.config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                     lifespan="off", timeout_graceful_shutdown=5)
+        # log_config=None: uvicorn's own records (tracebacks included) go through our handler and its redaction.
+        self.config = uvicorn.Config(app, host=host, port=port, log_level="warning", log_config=None,
+                                     access_log=False, lifespan="off", timeout_graceful_shutdown=5)
         self.server = embedded_server_class()(self.config)
 
     async def run(self, stopping: asyncio.Event) -> None:

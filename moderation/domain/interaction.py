@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from moderation.domain.safe_input import clean_text
+
 MAX_TEXT_CHARS = 10_000
 
 
@@ -91,6 +93,21 @@ class Interaction(BaseModel):
     # Which of our accounts received it (Instagram business account, Facebook Page, YouTube channel, TikTok
     # business id): the answer must go out as that account. None when the source does not say (files).
     account_id: str | None = Field(default=None, max_length=256)
+    # What the platform says beside the text that people act on (Instagram `media_product_type`: LIVE or FEED;
+    # Messenger `quick_reply_payload`, `is_self_reply`). Plain JSON values only; stored as is.
+    details: dict[str, str | int | bool] = Field(default_factory=dict)
+
+    @field_validator("external_id", "author_id", "author_name", "text", "post_id", "campaign", "parent_id",
+                     "account_id", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        # NUL and lone surrogates out before anything stores or compares them: the same on every database.
+        return clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("details")
+    @classmethod
+    def _clean_details(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return {clean_text(k): clean_text(v) if isinstance(v, str) else v for k, v in value.items()}
 
     @field_validator("text")
     @classmethod

@@ -3,8 +3,9 @@ acknowledged only once that transaction has committed.
 
 Under load the receiver's cost is one transaction per delivery (round trips, a commit, ORM overhead). Here a
 delivery waits at most for the transaction in flight; every delivery that arrived meanwhile goes into the next
-one. Nothing is acknowledged before it is durable, and a failed transaction fails every delivery in it (503,
-the platform delivers again, the ids dedupe), so there is no partial write.
+one. Nothing is acknowledged before it is durable. A database outage fails every delivery in the transaction
+(503, the platform delivers again, the ids dedupe); a row the database refuses is dead-lettered by
+`store_interactions` and its neighbours are stored, so one bad delivery never makes others retry.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class _Pending:
     interactions: Sequence[Interaction]
     source: str
     done: asyncio.Future[StoreCounts]
+    raw: str | None = None
 
 
 class StoreBatcher:
@@ -39,12 +41,13 @@ class StoreBatcher:
         self._queue: list[_Pending] = []
         self._flusher: asyncio.Task[None] | None = None
 
-    async def store(self, interactions: Sequence[Interaction], source: str) -> StoreCounts:
-        """Returns this delivery's counts once it is committed; raises what the transaction raised."""
+    async def store(self, interactions: Sequence[Interaction], source: str, raw: str | None = None) -> StoreCounts:
+        """Returns this delivery's counts once it is committed; raises what the transaction raised.
+        `raw` (the delivery's body) is kept with any of its interactions the database refuses."""
         if not interactions:
             return StoreCounts()
         done: asyncio.Future[StoreCounts] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(interactions, source, done))
+        self._queue.append(_Pending(interactions, source, done, raw))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
         return await done
@@ -69,18 +72,26 @@ class StoreBatcher:
 
     def _store_group(self, group: list[_Pending]) -> list[StoreCounts]:
         by_source: dict[str, list[Interaction]] = {}
+        raw: dict[str, str] = {}
         for pending in group:
             by_source.setdefault(pending.source, []).extend(pending.interactions)
+            if pending.raw is not None:
+                for interaction in pending.interactions:
+                    raw.setdefault(interaction.id, pending.raw)
         stored: set[str] = set()
+        dead: dict[str, str] = {}
         # One transaction per source (almost always one: a platform's deliveries), committed before any answer.
         for source, interactions in by_source.items():
-            stored.update(store_interactions(self.db, interactions, source=source).stored_ids)
+            counts = store_interactions(self.db, interactions, source=source, raw=raw)
+            stored.update(counts.stored_ids)
+            dead.update(counts.dead_lettered)
         results = []
         for pending in group:
             # An id stored by this group counts for the first delivery that carried it; later ones see a duplicate.
             mine = [i.id for i in pending.interactions if i.id in stored]
             stored.difference_update(mine)
-            counts = StoreCounts(stored=len(mine), duplicates=len(pending.interactions) - len(mine),
-                                 stored_ids=mine)
+            refused = [(i.id, dead.pop(i.id)) for i in pending.interactions if i.id in dead]
+            counts = StoreCounts(stored=len(mine), duplicates=len(pending.interactions) - len(mine) - len(refused),
+                                 stored_ids=mine, dead_lettered=refused)
             results.append(counts)
         return results

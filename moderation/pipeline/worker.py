@@ -61,7 +61,7 @@ def to_interaction(row: InteractionRow) -> Interaction:
         platform=Platform(row.platform), kind=Kind(row.kind), external_id=row.external_id,
         author_id=row.author_id, author_name=row.author_name, text=row.text, post_id=row.post_id,
         created_at=as_utc(row.created_at), is_follower=row.is_follower, is_vip=row.is_vip,
-        campaign=row.campaign, parent_id=row.parent_id, account_id=row.account_id,
+        campaign=row.campaign, parent_id=row.parent_id, account_id=row.account_id, details=row.details or {},
     )
 
 

@@ -64,8 +64,9 @@ class MetricsServer:
     async def run(self, stopping: asyncio.Event) -> None:
         import uvicorn
 
+        # log_config=None: uvicorn's records go through the process's redacting handler, not uvicorn's own.
         config = uvicorn.Config(observability_app(self.db), host=self.host, port=self.port, log_level="warning",
-                                access_log=False, lifespan="off")
+                                log_config=None, access_log=False, lifespan="off")
         server = embedded_server_class()(config)
         task = asyncio.create_task(server.serve())
         await stopping.wait()

@@ -45,6 +45,8 @@ class InteractionRow(SQLModel, table=True):
     campaign: str | None = Field(default=None, index=True, max_length=128)
     source: str = Field(default="file", max_length=32)
     account_id: str | None = Field(default=None, index=True, max_length=256)  # our receiving account
+    # Interaction.details: platform facts beside the text (LIVE vs feed, quick-reply payload, self-reply).
+    details: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
     # Work-queue state: pending -> processing -> done | failed. Claimed rows carry the worker and time so a
     # crashed worker's claims can be taken back.
     status: str = Field(default="pending", index=True, max_length=16)
@@ -279,3 +281,30 @@ class QuotaUsageRow(SQLModel, table=True):
     units: int = 0
     calls: dict[str, Any] = _json()  # units per method, for the operator
     updated_at: datetime = _ts()
+
+
+class InboundDeadLetterRow(SQLModel, table=True):
+    """An inbound record that could not be stored even alone (after cleaning): kept raw for a human, with why.
+
+    Its neighbours in the same delivery or file are stored; the delivery is answered 200 so the platform
+    does not resend it for days (a retry could never succeed)."""
+
+    __tablename__ = "inbound_dead_letters"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=64)
+    interaction_id: str = Field(default="", max_length=300)
+    reason: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    payload: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # JSON, escaped to plain ASCII
+    received_at: datetime = _ts(index=True)
+
+
+class AuthorProfileRow(SQLModel, table=True):
+    """A display name fetched from a platform for an author the delivery named only by id (Meta DMs)."""
+
+    __tablename__ = "author_profiles"
+
+    platform: str = Field(primary_key=True, max_length=32)
+    author_id: str = Field(primary_key=True, max_length=256)
+    name: str = Field(default="", max_length=256)  # "" when the platform had none to give
+    fetched_at: datetime = _ts()

@@ -45,7 +45,8 @@ def register(group: click.Group) -> None:
         gc.collect()
         gc.freeze()
         try:
-            uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off",
-                        timeout_graceful_shutdown=5)
+            # log_config=None: uvicorn's own records (tracebacks included) go through our redacting handler.
+            uvicorn.run(app, host=host, port=port, log_level="warning", log_config=None, access_log=False,
+                        lifespan="off", timeout_graceful_shutdown=5)
         finally:
             db.dispose()

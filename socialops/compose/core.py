@@ -173,7 +173,8 @@ def build_webhook_app(settings: Settings, db: Database) -> Starlette:
         meta_app_secret=settings.secret(hooks.app_secret_env),
         tiktok_client_secret=_tiktok_secret(settings),
     )
-    options = WebhookOptions(max_body_bytes=hooks.max_body_bytes,
+    options = WebhookOptions(max_body_bytes=hooks.max_body_bytes, max_header_bytes=hooks.max_header_bytes,
+                             max_headers=hooks.max_headers,
                              tiktok_tolerance_seconds=hooks.tiktok_tolerance_seconds,
                              own_account_ids=tuple(account.id for account in settings.accounts))
     return create_webhook_app(db, secrets, options)
