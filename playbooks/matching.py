@@ -11,7 +11,7 @@ from playbooks.actions import ActionSpec
 from playbooks.conditions import CONDITIONS, Check
 from playbooks.schema import Rule, ThresholdRef
 from playbooks.settings import Thresholds
-from playbooks.text import compile_regex, keywords_pattern, normalise
+from playbooks.text import Matcher, compile_regex, keywords_pattern, normalise
 
 
 class NormalisedText:
@@ -60,7 +60,7 @@ class CompiledRule:
     tox_min: float | None
     tox_below: float | None
     keywords: re.Pattern[str] | None
-    regexes: tuple[re.Pattern[str], ...]
+    regexes: tuple[Matcher, ...]  # RE2: linear time whatever the pattern
     conditions: tuple[tuple[Check, Any], ...]
 
     @classmethod

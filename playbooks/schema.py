@@ -11,7 +11,7 @@ from moderation.domain import Kind, Platform, Sentiment
 from playbooks.actions import ActionSpec
 from playbooks.conditions import CONDITIONS
 from playbooks.settings import Settings
-from playbooks.text import compile_regex
+from playbooks.text import RegexError, compile_regex
 
 # A threshold in a trigger is a number or the name of a library threshold, so that calibrated values from
 # the classifier change every rule at once.
@@ -59,8 +59,8 @@ class Trigger(_Strict):
         for pattern in patterns:
             try:
                 compile_regex(pattern)
-            except re.error as exc:
-                raise ValueError(f"regex {pattern!r} does not compile: {exc}") from None
+            except RegexError as exc:
+                raise ValueError(f"regex {pattern!r} does not compile under RE2: {exc}") from None
         return patterns
 
     @field_validator("languages")

@@ -6,6 +6,9 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable
+from typing import Protocol
+
+import re2
 
 # Combining marks left behind by NFKD decomposition ("é" -> "e" + U+0301). A translate table is an order of
 # magnitude faster than filtering characters one by one with unicodedata.combining().
@@ -39,6 +42,32 @@ def keywords_pattern(keywords: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
-def compile_regex(pattern: str) -> re.Pattern[str]:
-    """A user regex, matched against normalised text; raises re.error for a broken pattern."""
-    return re.compile(strip_accents(pattern), re.IGNORECASE)
+class RegexError(ValueError):
+    """A playbook regex RE2 cannot compile (a syntax error, or a backreference or lookaround, which cannot
+    be matched in linear time)."""
+
+
+class Matcher(Protocol):
+    def search(self, text: str) -> object | None: ...
+
+
+MAX_REGEX_MEMORY = 8 << 20  # bytes of compiled program per pattern; a pattern needing more is refused at load
+
+
+def compile_regex(pattern: str) -> Matcher:
+    """A user regex, matched against normalised text in time linear in the text (RE2: no backtracking, so
+    `(a+)+$` cannot hang a worker); raises RegexError for a pattern RE2 cannot compile."""
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False  # the error is raised to the loader, which names the file and line
+    options.max_mem = MAX_REGEX_MEMORY
+    try:
+        return re2.compile(strip_accents(pattern), options)
+    except re2.error as exc:
+        detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        hint = ""
+        if any(token in pattern for token in ("(?=", "(?!", "(?<", "\\1", "\\2")):
+            hint = " (lookarounds and backreferences are not supported: they can make matching take forever)"
+        raise RegexError(f"{detail}{hint}") from None
+    except (TypeError, ValueError) as exc:
+        raise RegexError(str(exc)) from None

@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from moderation.domain import WEEKDAYS, Platform, Weekday, check_timezone
@@ -28,9 +27,19 @@ class _Strict(BaseModel):
 
 
 def _env_name(value: str | None) -> str | None:
+    # Never echo the value: what is pasted here by mistake is usually the secret itself.
     if value is not None and not _ENV_NAME.match(value):
-        raise ValueError(f"{value!r} must be the NAME of an environment variable (A-Z, 0-9, _), not a secret")
+        what = "looks like a token or password" if looks_like_secret(value) else "is not a valid name"
+        raise ValueError(f"must be the NAME of an environment variable (A-Z, 0-9, _), not a secret: the value "
+                         f"given {what} (not shown); put the secret in the environment and its name here")
     return value
+
+
+def looks_like_secret(value: str) -> bool:
+    """Long, or mixing cases, digits and punctuation the way tokens (EAAB…, xoxb-…, sk_…) do."""
+    kinds = sum((any(c.islower() for c in value), any(c.isupper() for c in value),
+                 any(c.isdigit() for c in value), any(not c.isalnum() for c in value)))
+    return len(value) >= 20 or (len(value) >= 8 and kinds >= 3)
 
 
 class BusinessHours(_Strict):
@@ -338,8 +347,17 @@ class Settings(_Strict):
     @field_validator("database_url")
     @classmethod
     def _no_password_in_file(cls, value: str | None) -> str | None:
-        if value and re.search(r"://[^/@:]+:[^/@]+@", value):
+        from moderation.storage.database import DatabaseUrlError, check_database_url
+
+        if not value:
+            return value
+        # Checked before parsing: a URL SQLAlchemy cannot read may still hold a password (postgres:PASS@host).
+        if re.search(r":[^/@:\s]+@", value):
             raise ValueError("put database passwords in SOCIALOPS_DATABASE_URL, not in the config file")
+        try:
+            check_database_url(value)
+        except DatabaseUrlError as exc:
+            raise ValueError(str(exc)) from None
         return value
 
     @field_validator("accounts")
@@ -398,30 +416,55 @@ def read_secrets_file(path: Path) -> dict[str, str]:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Load and validate the team file; with no file anywhere, the embedded defaults."""
+    """Load and validate the team file; with no file anywhere, the embedded defaults. The environment's
+    SOCIALOPS_DATABASE_URL wins over the file's `database_url`."""
     path = path or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
     if path is None:
         if not DEFAULT_CONFIG_PATH.exists():
-            return Settings()
+            return _with_environment(Settings())
         path = DEFAULT_CONFIG_PATH
+    from playbooks.yaml_source import YamlDocument, YamlSourceError, index_lines, load_yaml_bytes
+
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw_bytes = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file (create one with `socialops init`)") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    return parse_settings(raw or {}, source=str(path))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it: {exc.strerror or exc.__class__.__name__}") from None
+    try:
+        raw, node = load_yaml_bytes(raw_bytes, allow_aliases=True)
+    except YamlSourceError as exc:
+        where = f" line {exc.line}" if exc.line is not None else ""
+        raise ConfigError(f"{path}:{where} invalid YAML: {exc.message}") from None
+    document = YamlDocument(path=path, data=raw)
+    if node is not None:
+        index_lines(node, (), document.lines)
+    return _with_environment(parse_settings(raw or {}, source=str(path), document=document))
 
 
-def parse_settings(raw: Any, *, source: str = "config") -> Settings:
+def _with_environment(settings: Settings) -> Settings:
+    """$SOCIALOPS_DATABASE_URL over the file's value (where passwords belong; checked when the database opens)."""
+    from moderation.storage.database import DATABASE_URL_ENV
+
+    override = os.environ.get(DATABASE_URL_ENV)
+    if override:
+        return settings.model_copy(update={"database_url": override})
+    return settings
+
+
+def parse_settings(raw: Any, *, source: str = "config", document: Any = None) -> Settings:
+    """Validate a parsed team file; with `document` (a playbooks.yaml_source.YamlDocument) each problem
+    names its line."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: the top level must be a mapping")
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"{source}: {problems}") from None
+        problems = []
+        for err in exc.errors(include_url=False, include_input=False):
+            location = tuple(err["loc"])
+            name = ".".join(str(p) for p in location) or "(top)"
+            line = document.line_of(location) if document is not None else None
+            where = f"line {line}: " if line is not None else ""
+            problems.append(f"{where}{name}: {err['msg'].removeprefix('Value error, ')}")
+        raise ConfigError(f"{source}: {'; '.join(problems)}") from None

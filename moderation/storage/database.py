@@ -24,8 +24,40 @@ class DatabaseError(RuntimeError):
     """The database cannot be opened or migrated."""
 
 
+class DatabaseUrlError(DatabaseError, ValueError):
+    """A database URL that cannot be used; the message says what to write and never shows the URL (it may
+    hold a password)."""
+
+
+SUPPORTED_BACKENDS = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql"}
+URL_EXAMPLES = "sqlite:///path/to/socialops.db or postgresql://user@host:5432/dbname"
+
+
 def database_url(explicit: str | None = None) -> str:
+    """`explicit` (a caller's own URL, e.g. the demo's file), else $SOCIALOPS_DATABASE_URL, else the default.
+    The team file's `database_url` loses to the environment: `socialops.config` applies that rule."""
     return explicit or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+
+
+def check_database_url(url: str) -> str:
+    """`url` if it names a supported database with a readable host and port; else DatabaseUrlError."""
+    try:
+        parsed = sa.engine.make_url(url)
+        port = parsed.port
+    except ValueError as exc:
+        if "int()" in str(exc):
+            raise DatabaseUrlError(f"the database URL's port is not a number; write it as {URL_EXAMPLES}") from None
+        raise DatabaseUrlError(f"the database URL cannot be read (not shown: it may hold a password); "
+                               f"write it as {URL_EXAMPLES}") from None
+    except (sa.exc.ArgumentError, TypeError):
+        raise DatabaseUrlError(f"the database URL cannot be read (not shown: it may hold a password); "
+                               f"write it as {URL_EXAMPLES}") from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseUrlError(f"unsupported database {backend[:20]!r} in the database URL; use {URL_EXAMPLES}")
+    if port is not None and not 0 < port < 65536:
+        raise DatabaseUrlError(f"the database URL's port {port} is not between 1 and 65535")
+    return url
 
 
 def _normalise_url(url: str) -> str:
@@ -36,11 +68,12 @@ def _normalise_url(url: str) -> str:
 
 
 def redact_url(url: str) -> str:
-    """The URL without its password, for logs and errors."""
+    """The URL without its password, for logs and errors; an unreadable one is not shown at all (where its
+    password starts is anyone's guess: `postgres:PASS@host/db`)."""
     try:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is still better shown as its scheme only
-        return url.split("://", 1)[0] + "://…"
+    except Exception:  # noqa: BLE001 - any failure: show nothing of it
+        return "(unreadable database URL)"
 
 
 class Database:
@@ -48,7 +81,13 @@ class Database:
     SQLite and PostgreSQL share one code path this way."""
 
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
-        self.url = _normalise_url(database_url(url))
+        chosen = database_url(url)
+        try:
+            check_database_url(chosen)
+        except DatabaseUrlError as exc:
+            origin = f"${DATABASE_URL_ENV}: " if chosen == os.environ.get(DATABASE_URL_ENV) else ""
+            raise DatabaseUrlError(f"{origin}{exc}") from None
+        self.url = _normalise_url(chosen)
         self.is_sqlite = self.url.startswith("sqlite")
         try:
             self.engine = self._create_engine()
