@@ -11,17 +11,81 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import StrictUndefined
 from jinja2 import Template as JinjaTemplate
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from moderation.domain import Platform
 from playbooks.schema import Template
 from playbooks.settings import Settings
 
+# A reply is at most a few thousand characters; a template making more is a mistake or an attack
+# (`{{ 'a' * 200000000 }}` built 200 MB before the size was looked at). Values and output are bounded.
+MAX_RENDER_CHARS = 100_000
+_MAX_NUMBER = 10**9
+
+
+class RenderTooLarge(SecurityError):
+    """A template would build a value or an output past MAX_RENDER_CHARS."""
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, str | bytes | list | tuple) else 0
+
+
+class _BoundedEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox plus size bounds on what `*`, `+` and `**` may build, checked before building it."""
+
+    intercepted_binops = frozenset({"*", "+", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if _size(seq) and isinstance(times, int) and _size(seq) * max(times, 0) > MAX_RENDER_CHARS:
+                    raise RenderTooLarge(f"a value of {_size(seq)} × {times} is over {MAX_RENDER_CHARS} characters")
+        elif operator == "+" and _size(left) + _size(right) > MAX_RENDER_CHARS:
+            raise RenderTooLarge(f"a value over {MAX_RENDER_CHARS} characters")
+        elif operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise RenderTooLarge("an exponent over 64")
+        result = super().call_binop(context, operator, left, right)
+        if isinstance(result, int) and not isinstance(result, bool) and abs(result) > _MAX_NUMBER ** 4:
+            raise RenderTooLarge("a number too large")
+        return result
+
+
+def _bounded_filter(name: str, function: Any) -> Any:
+    """A filter whose numeric arguments (widths, counts) cannot ask for more than MAX_RENDER_CHARS."""
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_RENDER_CHARS:
+                raise RenderTooLarge(f"filter {name}: argument {value} is over {MAX_RENDER_CHARS}")
+        return function(*args, **kwargs)
+
+    for attribute in ("jinja_pass_arg",):  # keep how Jinja passes the context/environment to the filter
+        if hasattr(function, attribute):
+            setattr(bounded, attribute, getattr(function, attribute))
+    return bounded
+
+
 # Immutable sandbox: no attribute starting with "_", no mutation of lists/dicts, no Python internals.
 # StrictUndefined: `{{ config }}` or a mistyped variable is an error, never an empty string sent to a customer.
-_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True)
+_ENV = _BoundedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True)
 # Nothing global besides what a render passes in: no range(), lipsum(), cycler(), namespace().
 _ENV.globals.clear()
+_ENV.filters = {name: _bounded_filter(name, function) for name, function in _ENV.filters.items()}
+
+
+def render_bounded(compiled: JinjaTemplate, variables: dict[str, Any]) -> str:
+    """Render, stopping with RenderTooLarge as soon as the output passes MAX_RENDER_CHARS (a loop that
+    prints a little many times is caught here, not after building it all)."""
+    parts: list[str] = []
+    size = 0
+    for part in compiled.root_render_func(compiled.new_context(variables, shared=True)):
+        size += len(part)
+        if size > MAX_RENDER_CHARS:
+            raise RenderTooLarge(f"the rendered text is over {MAX_RENDER_CHARS} characters")
+        parts.append(part)
+    return "".join(parts)
 
 TEMPLATE_VARIABLES = ("author", "text", "intent", "product", "links", "platform", "campaign", "lang")
 _URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+")
@@ -132,7 +196,7 @@ class CompiledTemplate:
             lang = self.default_language if self.default_language in texts else next(iter(texts))
         compiled = texts[lang]
         # Template.render minus its traceback rewriting; the globals are empty, so a shared context is safe.
-        raw = "".join(compiled.root_render_func(compiled.new_context(variables, shared=True)))
+        raw = render_bounded(compiled, variables)
         text = tag_links(raw.strip(), *utm)
         if self.max_length is not None:
             limit = min(limit, self.max_length)
