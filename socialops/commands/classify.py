@@ -37,9 +37,10 @@ def classify_cmd(intents_file: Path | None, tune_encoder: bool, explain: bool, m
             clf = with_custom_intents(clf, intents_file, tune_encoder=tune_encoder)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    out = sys.stdout
+    # Bytes, UTF-8 whatever the locale: the writer guarantees every line encodes (lone surrogates escaped).
+    out = sys.stdout.buffer
     for line in classify_lines(sys.stdin.buffer, clf, explain=explain, more_waiting=_stdin_waiting()):
-        out.write(line + "\n")
+        out.write(line.encode("utf-8") + b"\n")
         out.flush()
 
 
