@@ -1,10 +1,14 @@
-"""File import: JSON Lines or CSV exports of comments and DMs, parsed line by line, bad lines reported."""
+"""File import: JSON Lines or CSV exports of comments and DMs, parsed line by line, bad lines reported.
+
+No line can stop the file: broken JSON, nesting too deep, numbers too long, a CSV field of any size or an
+unterminated quote are errors of their own line, and the lines after them are read as usual. A file that is
+not UTF-8 is refused before anything is stored unless its encoding is given: replacing its accents with
+U+FFFD would corrupt every stored text silently.
+"""
 
 from __future__ import annotations
 
 import csv
-import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from moderation.domain import MAX_TEXT_CHARS, Interaction, Kind, Platform
+from moderation.domain.safe_input import JsonInputError, loads
 
 TRUE_WORDS = {"1", "true", "yes", "y", "t", "oui", "vrai"}
 FALSE_WORDS = {"0", "false", "no", "n", "f", "non", "faux", ""}
@@ -21,6 +26,10 @@ FALSE_WORDS = {"0", "false", "no", "n", "f", "non", "faux", ""}
 
 class RecordError(ValueError):
     """One record cannot become an interaction; the message says why in a line."""
+
+
+class FileEncodingError(ValueError):
+    """The file is not in the expected encoding; nothing of it was read. The message says what to pass."""
 
 
 @dataclass(frozen=True)
@@ -106,14 +115,44 @@ def _parse_bool(value: Any, key: str) -> bool:
     raise RecordError(f"bad {key} flag {value!r} (expected true or false)")
 
 
-def read_export(path: Path) -> Iterator[ParsedLine]:
-    """Yield one ParsedLine per record, numbered as in the file; never raises for a bad record."""
-    data = path.read_bytes()
-    text = data.decode("utf-8-sig", errors="replace")
+def read_export(path: Path, *, encoding: str | None = None) -> Iterator[ParsedLine]:
+    """Yield one ParsedLine per record, numbered as in the file; never raises for a bad record.
+
+    Without `encoding` the file must be UTF-8 (a BOM is fine); anything else raises FileEncodingError
+    before the first record, naming the line and suggesting `--encoding`."""
+    text = decode_export(path.read_bytes(), encoding)
     if path.suffix.lower() == ".csv":
         yield from _read_csv(text)
     else:
         yield from _read_jsonl(text)
+
+
+def decode_export(data: bytes, encoding: str | None) -> str:
+    if encoding is not None:
+        try:
+            return data.decode(encoding)
+        except LookupError:
+            raise FileEncodingError(f"unknown encoding {encoding[:40]!r} (e.g. utf-8, cp1252, latin-1)") from None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise FileEncodingError(f"line {line} is not valid {encoding} (byte 0x{data[exc.start]:02x})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        guess = ""
+        if _reads_as_western(data):
+            guess = " it looks like Latin-1/Windows-1252:"
+        raise FileEncodingError(
+            f"line {line} is not UTF-8 (byte 0x{data[exc.start]:02x});{guess} pass --encoding cp1252 (or the "
+            f"file's encoding), or save it as UTF-8. Nothing was stored") from None
+
+
+def _reads_as_western(data: bytes) -> bool:
+    """Every byte past ASCII decodes (cp1252) to a letter or common punctuation: a Western European export."""
+    text = data.decode("cp1252", errors="replace")
+    high = [c for c in text if ord(c) > 127]
+    return bool(high) and all(c.isalpha() or c in "€’‘“”–—…«»°·" for c in high)
 
 
 def _read_jsonl(text: str) -> Iterator[ParsedLine]:
@@ -121,21 +160,56 @@ def _read_jsonl(text: str) -> Iterator[ParsedLine]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield ParsedLine(number, error=f"broken JSON: {exc.msg} at column {exc.colno}")
+            record = loads(line)
+        except JsonInputError as exc:
+            yield ParsedLine(number, error=f"broken JSON: {str(exc).removeprefix('not JSON: ')}")
             continue
         yield _parse(number, record)
 
 
 def _read_csv(text: str) -> Iterator[ParsedLine]:
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "text" not in [name.strip() for name in reader.fieldnames]:
+    # Fields are bounded by the file, already in memory; the csv module's 131,072-character default stopped
+    # the whole file at the first long field (the record is then refused by its text length, on its own).
+    if csv.field_size_limit() < len(text) + 1:
+        csv.field_size_limit(len(text) + 1)
+    lines = text.splitlines(keepends=True)
+    header_rows = list(_csv_rows(lines[:1], 1))
+    if not header_rows or header_rows[0][1] is None:
         yield ParsedLine(1, error="CSV header must name at least: platform, kind, id, author, text, time")
         return
-    for record in reader:
-        clean = {(key or "").strip(): value for key, value in record.items()}
-        yield _parse(reader.line_num, clean)
+    header = [name.strip() for name in header_rows[0][1]]
+    if "text" not in header:
+        yield ParsedLine(1, error="CSV header must name at least: platform, kind, id, author, text, time")
+        return
+    for number, row, error in _csv_rows(lines[1:], 2):
+        if error is not None:
+            yield ParsedLine(number, error=error)
+            continue
+        # Like csv.DictReader: missing trailing fields are None, extra ones are ignored.
+        values = list(row) + [None] * (len(header) - len(row))
+        yield _parse(number, dict(zip(header, values, strict=False)))
+
+
+def _csv_rows(lines: list[str], first: int) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(starting line, fields, None) per record, or (line, None, error): a record the csv module refuses
+    (an unterminated quote, a stray quote) is reported at the line it starts on and reading resumes on the
+    next line, so a bad quote costs one line, not every line after it."""
+    start = 0
+    while start < len(lines):
+        reader = csv.reader(lines[start:], strict=True)
+        consumed = 0
+        try:
+            for row in reader:
+                number = first + start + consumed
+                consumed = reader.line_num
+                if row:
+                    yield number, row, None
+            return
+        except csv.Error as exc:
+            number = first + start + consumed
+            reason = "unterminated quoted field" if "unexpected end of data" in str(exc) else str(exc)
+            yield number, None, f"bad CSV: {reason}; the next line is read on its own"
+            start += consumed + 1
 
 
 def _parse(number: int, record: Any) -> ParsedLine:

@@ -13,22 +13,31 @@ def register(group: click.Group) -> None:
     @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="Team configuration file (default: socialops.yaml if present).")
     @click.option("--max-errors", default=20, show_default=True, help="How many rejected lines to list.")
-    def ingest(file: Path, config_path: Path | None, max_errors: int) -> None:
+    @click.option("--encoding", default=None,
+                  help="The file's text encoding when it is not UTF-8 (e.g. cp1252 or latin-1); a file that is "
+                       "not UTF-8 is refused without it, never stored with its accents replaced.")
+    def ingest(file: Path, config_path: Path | None, max_errors: int, encoding: str | None) -> None:
         """Store the comments and DMs in FILE (.jsonl or .csv) for the worker.
 
         Columns: platform, kind, id, author, text, post_id, time (ISO 8601), follower, vip; optional
         author_id, campaign, parent_id. Bad lines are reported with their line number and the rest goes in;
         ingesting the same file twice stores nothing twice.
         """
+        from moderation.ingest.files import FileEncodingError
         from moderation.ingest.importer import ingest_file
         from moderation.storage import Database
         from socialops.config import load_settings
 
         settings = load_settings(config_path)
         db = Database(settings.database_url)
-        report = ingest_file(db, file)
+        try:
+            report = ingest_file(db, file, encoding=encoding)
+        except FileEncodingError as exc:
+            raise click.ClickException(f"{file}: {exc}") from None
         for line, error in report.rejected[:max_errors]:
             click.echo(f"{file}:{line}: rejected: {error}", err=True)
+        for line, error in report.dead_lettered[:max_errors]:
+            click.echo(f"{file}:{line}: dead-lettered (the database refused it): {error}", err=True)
         if len(report.rejected) > max_errors:
             click.echo(f"... and {len(report.rejected) - max_errors} more rejected lines", err=True)
         click.echo(report.summary())
