@@ -10,7 +10,7 @@ import sys
 import click
 
 from socialops import __version__, commands
-from socialops.errors import known_errors
+from socialops.errors import known_errors, one_line
 from socialops.logging import configure_logging
 
 
@@ -52,7 +52,6 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, not a traceback
         if os.environ.get("SOCIALOPS_DEBUG"):
             raise
-        click.echo(f"error: unexpected {exc.__class__.__name__}: {exc} (set SOCIALOPS_DEBUG=1 for details)",
-                   err=True)
+        click.echo(f"error: unexpected {one_line(exc)} (set SOCIALOPS_DEBUG=1 for details)", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

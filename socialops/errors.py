@@ -25,3 +25,20 @@ def known_errors() -> tuple[type[BaseException], ...]:
     except ImportError:  # pragma: no cover - until the playbooks package defines it
         pass
     return tuple(errors)
+
+
+def one_line(exc: BaseException) -> str:
+    """An unexpected error as one line for the terminal: never a database driver's SQL parameters (author
+    names, texts: SQLAlchemy appends them to its message), never a registered secret."""
+    from moderation.runtime.redaction import scrub
+
+    shown: BaseException = exc
+    try:
+        import sqlalchemy as sa
+
+        if isinstance(exc, sa.exc.StatementError) and exc.orig is not None:
+            shown = exc.orig  # the driver's own message, without "[SQL: ...] [parameters: ...]"
+    except ImportError:  # pragma: no cover - sqlalchemy is a dependency
+        pass
+    text = str(shown).splitlines()[0] if str(shown) else ""
+    return scrub(f"{exc.__class__.__name__}: {text}"[:500])

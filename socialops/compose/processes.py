@@ -25,6 +25,7 @@ from bot.surface import ChatSurface
 from moderation.act.outbox import Outbox
 from moderation.classifier.base import TextClassifier
 from moderation.domain import Platform, utcnow
+from moderation.ingest.author_names import AuthorNames, AuthorNamesComponent
 from moderation.measure.kpis import KpiSettings
 from moderation.pipeline.loop import WorkerLoop
 from moderation.pipeline.worker import ModerationWorker
@@ -117,7 +118,8 @@ def build_worker_components(settings: Settings, db: Database, hub: ChatHub, time
     worker = ModerationWorker(db, classifier or build_classifier(settings), build_library(settings), hub,
                               worker_settings(settings))
     w = settings.worker
-    outbox = Outbox(db, connectors if connectors is not None else build_platform_connectors(settings, db),
+    directory = connectors if connectors is not None else build_platform_connectors(settings, db)
+    outbox = Outbox(db, directory,
                     alert=lambda text, _row: hub.notify("alerts", f"dead letter: {text}"),
                     rate_limiter=rate_limiter(settings), max_attempts=settings.connectors.max_attempts,
                     base_delay=w.action_base_delay_seconds, max_delay=w.action_max_delay_seconds,
@@ -125,7 +127,8 @@ def build_worker_components(settings: Settings, db: Database, hub: ChatHub, time
     loop = WorkerLoop(worker, outbox, hub, timers=timers, poll_seconds=w.poll_seconds)
     scheduler = SchedulerComponent(timers, leader_lock_for(db), reconcile=loop.reconcile,
                                    retry_seconds=w.leader_retry_seconds)
-    return [scheduler, loop]
+    # DM authors arrive as ids only (Meta): their names are fetched lazily, cards show the id meanwhile.
+    return [scheduler, loop, AuthorNamesComponent(AuthorNames(db, directory))]
 
 
 def build_components(settings: Settings, db: Database, *, console_input: bool | None = None,

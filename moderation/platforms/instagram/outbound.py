@@ -16,6 +16,7 @@ class InstagramConnector(GraphConnector):
     reply_text_field = "text"
     hide_param = "hide"
     operations = frozenset({Operation.reply, Operation.hide, Operation.unhide, Operation.delete, Operation.dm})
+    profile_fields = "name,username"  # the Instagram-scoped user profile: name when set, else the handle
 
     def conversation_params(self) -> dict[str, str]:
         return {"platform": "instagram"}

@@ -166,5 +166,19 @@ class GraphConnector:
     def conversation_params(self) -> dict[str, str]:
         return {}
 
+    async def profile_name(self, user_id: str) -> str:
+        """The display name of someone who wrote to this account (Meta's messaging webhooks carry only an
+        id); "" when the platform has none to give. Raises the connector errors (throttled: transient)."""
+        body = await self.api.request("GET", user_id, params={"fields": self.profile_fields}, idempotent=True)
+        if not isinstance(body, dict):
+            return ""
+        for key in self.profile_fields.split(","):
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()[:256]
+        return ""
+
+    profile_fields = "name"  # Messenger's user profile; Instagram adds `username`
+
     def _ours(self, item: dict[str, Any]) -> bool:
         return str((item.get("from") or {}).get("id")) == self.account_id

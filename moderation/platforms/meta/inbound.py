@@ -31,11 +31,25 @@ def _instagram_comment(value: dict[str, Any], entry: dict[str, Any], own: Collec
     if str(author.get("id")) in own or str(author.get("self_ig_scoped_id", "")) in own:
         raise Skip("comment by our own account")
     media = value.get("media") or {}
-    return Interaction(platform=Platform.instagram, kind=Kind.comment, external_id=str(value["id"]),
+    # `id` in the Instagram Login shape, `comment_id` in the Facebook Login for Business one: both are Meta's.
+    comment_id = value.get("id") or value.get("comment_id")
+    if comment_id is None or comment_id == "":
+        raise KeyError("id")
+    details = {}
+    if isinstance(media, dict) and isinstance(media.get("media_product_type"), str):
+        details["media_product_type"] = media["media_product_type"]  # FEED, REELS, STORY, AD or LIVE
+    return Interaction(platform=Platform.instagram, kind=Kind.comment, external_id=_scalar_id(comment_id),
                        author_id=str(author["id"]), author_name=str(author.get("username", "")),
                        text=value["text"], post_id=str(media["id"]) if media.get("id") else None,
                        parent_id=str(value["parent_id"]) if value.get("parent_id") else None,
-                       created_at=to_datetime(value.get("timestamp") or entry["time"]))
+                       created_at=to_datetime(value.get("timestamp") or entry["time"]), details=details)
+
+
+def _scalar_id(value: Any) -> str:
+    """A platform id is a string or a number; anything else (an object, a list) is a malformed item."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"an id must be a string or a number, not {type(value).__name__}")
+    return str(value)
 
 
 def _page_feed(value: dict[str, Any], entry: dict[str, Any], own: Collection[str]) -> Interaction:
@@ -69,9 +83,15 @@ def _message(event: dict[str, Any], platform: Platform, own: Collection[str]) ->
     sender = event["sender"]
     reply_to = message.get("reply_to") or {}
     kind = Kind.story_reply if reply_to.get("story") else Kind.dm
+    details: dict[str, str | bool] = {}
+    quick_reply = message.get("quick_reply")
+    if isinstance(quick_reply, dict) and isinstance(quick_reply.get("payload"), str):
+        details["quick_reply_payload"] = quick_reply["payload"]  # which button of ours the person tapped
+    if isinstance(reply_to, dict) and isinstance(reply_to.get("is_self_reply"), bool):
+        details["is_self_reply"] = reply_to["is_self_reply"]  # they replied to their own message, not ours
     return Interaction(platform=platform, kind=kind, external_id=str(message["mid"]), author_id=str(sender["id"]),
                        text=message["text"], created_at=to_datetime(event["timestamp"]),
-                       parent_id=str(reply_to["mid"]) if reply_to.get("mid") else None)
+                       parent_id=str(reply_to["mid"]) if reply_to.get("mid") else None, details=details)
 
 
 def _change(change: dict[str, Any], entry: dict[str, Any], platform: Platform, own: Collection[str]) -> Interaction:
