@@ -81,15 +81,16 @@ class Interaction(BaseModel):
     kind: Kind
     external_id: str = Field(min_length=1, max_length=256)
     author_id: str = Field(min_length=1, max_length=256)
-    author_name: str = ""
+    author_name: str = ""  # display only: cut to 256 characters, the column's size on every database
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
-    post_id: str | None = None
+    # Bounded like their columns: PostgreSQL refused what SQLite stored (the same input, two outcomes).
+    post_id: str | None = Field(default=None, max_length=256)
     created_at: datetime
     is_follower: bool = False
     is_vip: bool = False
-    campaign: str | None = None
+    campaign: str | None = Field(default=None, max_length=128)
     # The platform object this one answers (a reply to our comment, a thread id), when known.
-    parent_id: str | None = None
+    parent_id: str | None = Field(default=None, max_length=256)
     # Which of our accounts received it (Instagram business account, Facebook Page, YouTube channel, TikTok
     # business id): the answer must go out as that account. None when the source does not say (files).
     account_id: str | None = Field(default=None, max_length=256)
@@ -103,6 +104,11 @@ class Interaction(BaseModel):
     def _clean(cls, value: Any) -> Any:
         # NUL and lone surrogates out before anything stores or compares them: the same on every database.
         return clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("author_name")
+    @classmethod
+    def _name_fits(cls, value: str) -> str:
+        return value[:256]
 
     @field_validator("details")
     @classmethod

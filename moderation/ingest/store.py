@@ -65,7 +65,7 @@ def row_values(interaction: Interaction, *, source: str, received_at: datetime) 
         "is_follower": interaction.is_follower,
         "is_vip": interaction.is_vip,
         "campaign": interaction.campaign,
-        "source": source,
+        "source": source[:32],  # the column's size: a longer name must not make PostgreSQL refuse the row
         "account_id": interaction.account_id,
         "status": "pending",
         "claimed_by": None,
