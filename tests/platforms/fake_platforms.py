@@ -41,6 +41,7 @@ class FakePlatforms:
         self.threads: set[str] = set()  # thread ids commentThreads.list?id= knows (besides those with replies)
         self.list_calls = 0
         self.echo_token_in_errors = False
+        self.profiles: dict[str, dict[str, Any]] = {}  # Graph user profiles by id (GET /{id}?fields=name)
         self._ids = itertools.count(1)
         self._hang = asyncio.Event()
 
@@ -153,6 +154,10 @@ async def graph(fake: FakePlatforms, request: Request, rest: str) -> Response:
         if step is not None:
             return step
         return JSONResponse({"recipient_id": recipient, "message_id": sent.get("mid") or send()})
+    if len(parts) == 1 and request.method == "GET" and parts[0] in fake.profiles:
+        fields = (request.query_params.get("fields") or "").split(",")
+        profile = fake.profiles[parts[0]]
+        return JSONResponse({"id": parts[0], **{key: profile[key] for key in fields if key in profile}})
     if len(parts) == 1 and request.method == "POST":
         flag = request.query_params.get("hide", request.query_params.get("is_hidden"))
         step = await fake.misbehave(request, lambda: None)
