@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from moderation.domain import Kind, Platform, Sentiment
 from playbooks.actions import ActionSpec
@@ -18,6 +18,18 @@ from playbooks.text import RegexError, compile_regex
 ThresholdRef = float | Literal["auto_hide", "review"]
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LANG = re.compile(r"^[a-z]{2}$")
+
+
+def _regex_compiles(pattern: str) -> str:
+    # Per item, so the error's location (and so its line) is the pattern's own, not the list's.
+    try:
+        compile_regex(pattern)
+    except RegexError as exc:
+        raise ValueError(f"regex {pattern!r} does not compile under RE2: {exc}") from None
+    return pattern
+
+
+RegexPattern = Annotated[str, AfterValidator(_regex_compiles)]
 
 
 class _Strict(BaseModel):
@@ -46,22 +58,12 @@ class Trigger(_Strict):
     intents: tuple[str, ...] = ()
     min_confidence: float = Field(0.0, ge=0.0, le=1.0)
     keywords: tuple[str, ...] = ()
-    regex: tuple[str, ...] = ()
+    regex: tuple[RegexPattern, ...] = ()
     toxicity: ToxicityBand | None = None
     sentiment: tuple[Sentiment, ...] = ()
     languages: tuple[str, ...] = ()
     campaigns: tuple[str, ...] = ()
     posts: tuple[str, ...] = ()
-
-    @field_validator("regex")
-    @classmethod
-    def _regex_compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in patterns:
-            try:
-                compile_regex(pattern)
-            except RegexError as exc:
-                raise ValueError(f"regex {pattern!r} does not compile under RE2: {exc}") from None
-        return patterns
 
     @field_validator("languages")
     @classmethod
