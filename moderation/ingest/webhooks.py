@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +84,9 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def create_webhook_app(db: Database, secrets: WebhookSecrets, options: WebhookOptions | None = None,
-                       *, clock: Callable[[], float] | None = None) -> Starlette:
+                       *, clock: Callable[[], float] | None = None,
+                       alert: Callable[[str], Awaitable[None]] | None = None) -> Starlette:
+    """The receiver; `alert` (a team channel, in `socialops run`) hears of every dead-lettered item."""
     options = options or WebhookOptions()
     batcher = StoreBatcher(db)  # concurrent deliveries share one transaction; each answered once committed
 
@@ -115,6 +117,13 @@ def create_webhook_app(db: Database, secrets: WebhookSecrets, options: WebhookOp
                                   "rejected": [where for where, _ in report.rejected]}
         if counts.dead_lettered:
             answer["dead_lettered"] = [ident for ident, _ in counts.dead_lettered]
+            if alert is not None:
+                try:
+                    await alert(f"inbound dead letter: {len(counts.dead_lettered)} item(s) of a {source} delivery "
+                                f"refused by the database ({', '.join(answer['dead_lettered'][:5])}); kept with "
+                                "the delivery in inbound_dead_letters")
+                except Exception:  # noqa: BLE001 - a chat outage must not turn a stored delivery into a 5xx
+                    logger.exception("moderation.webhooks.alert_failed")
         return JSONResponse(answer)
 
     def handshake(webhook: Webhook):  # type: ignore[no-untyped-def]

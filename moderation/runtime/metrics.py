@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from moderation.storage import Database
-from moderation.storage.tables import ActionRow, InteractionRow
+from moderation.storage.tables import ActionRow, InboundDeadLetterRow, InteractionRow
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ class DatabaseCollector(Collector):
                     sa.select(InteractionRow.status, sa.func.count()).group_by(InteractionRow.status)).all())
                 actions = dict(connection.execute(
                     sa.select(ActionRow.state, sa.func.count()).group_by(ActionRow.state)).all())
+                inbound_dead = connection.execute(
+                    sa.select(sa.func.count()).select_from(InboundDeadLetterRow)).scalar_one()
         except sa.exc.SQLAlchemyError as exc:
             # A scrape during a database restart reports nothing rather than failing the whole endpoint.
             logger.warning("moderation.runtime.metrics.db_unavailable", extra={"error": exc.__class__.__name__})
@@ -74,6 +76,10 @@ class DatabaseCollector(Collector):
         dead = GaugeMetricFamily("socialops_dead_letters", "Actions that failed for good (dead-lettered)")
         dead.add_metric([], actions.get("dead", 0))
         yield dead
+        inbound = GaugeMetricFamily("socialops_inbound_dead_letters",
+                                    "Inbound items the database refused, kept in inbound_dead_letters")
+        inbound.add_metric([], inbound_dead)
+        yield inbound
 
 
 def registry_for(db: Database) -> CollectorRegistry:

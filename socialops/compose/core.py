@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from moderation.pipeline.worker import WorkerSettings
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Callable, Sequence
     from pathlib import Path
 
     from starlette.applications import Starlette
@@ -163,8 +163,10 @@ def rate_limiter(settings: Settings) -> RateLimiter:
     return RateLimiter(limits)
 
 
-def build_webhook_app(settings: Settings, db: Database) -> Starlette:
-    """The receiver with its secrets resolved now, so a missing secret stops the start, not the first delivery."""
+def build_webhook_app(settings: Settings, db: Database,
+                      alert: Callable[[str], Awaitable[None]] | None = None) -> Starlette:
+    """The receiver with its secrets resolved now, so a missing secret stops the start, not the first delivery;
+    `alert` hears of inbound dead letters."""
     from moderation.ingest.webhooks import WebhookOptions, WebhookSecrets, create_webhook_app
 
     hooks = settings.webhooks
@@ -177,7 +179,7 @@ def build_webhook_app(settings: Settings, db: Database) -> Starlette:
                              max_headers=hooks.max_headers,
                              tiktok_tolerance_seconds=hooks.tiktok_tolerance_seconds,
                              own_account_ids=tuple(account.id for account in settings.accounts))
-    return create_webhook_app(db, secrets, options)
+    return create_webhook_app(db, secrets, options, alert=alert)
 
 
 def _tiktok_secret(settings: Settings) -> str:

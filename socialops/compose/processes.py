@@ -148,8 +148,8 @@ def build_components(settings: Settings, db: Database, *, console_input: bool | 
         components.append(_discord_component(settings, discord_surface, hub, approvals, kpi_source))
 
     if settings.webhooks.enabled:
-        components.append(WebhookComponent(build_webhook_app(settings, db), host=settings.webhooks.host,
-                                           port=settings.webhooks.port))
+        app = build_webhook_app(settings, db, alert=lambda text: hub.notify("alerts", text))
+        components.append(WebhookComponent(app, host=settings.webhooks.host, port=settings.webhooks.port))
     pollers = build_pollers(settings, db)
     if pollers:
         components.append(PollerComponent(pollers, every_seconds=settings.connectors.youtube_poll_seconds))

@@ -21,10 +21,19 @@ SECRET = "app-secret-123456"
 SECRETS = WebhookSecrets(meta_verify_token="verify-me", meta_app_secret=SECRET)
 
 
+ALERTS: list[str] = []
+
+
+async def alert(text: str) -> None:  # the team's alerts channel, as `socialops run` wires it
+    ALERTS.append(text)
+
+
 @pytest.fixture
 async def hooks(db):  # type: ignore[no-untyped-def]
+    ALERTS.clear()
     app = create_webhook_app(db, SECRETS, WebhookOptions(max_body_bytes=2 * 1024 * 1024, max_headers=40,
-                                                         max_header_bytes=4096, own_account_ids=(OUR_ACCOUNT,)))
+                                                         max_header_bytes=4096, own_account_ids=(OUR_ACCOUNT,)),
+                             alert=alert)
     async with LoopbackServer(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
         yield http
 
@@ -65,7 +74,8 @@ async def test_a_refused_row_is_dead_lettered_and_its_neighbours_in_the_group_co
         [letter] = session.exec(select(InboundDeadLetterRow)).all()
     assert letter.interaction_id == "instagram:bad" and "row refused" in letter.reason
     assert POISON in json.loads(letter.payload)["delivery"]  # the raw delivery is kept for a human
-    assert any(r.getMessage() == "moderation.ingest.dead_letter" for r in caplog.records)  # the alert
+    assert any(r.getMessage() == "moderation.ingest.dead_letter" for r in caplog.records)  # logged at ERROR
+    assert len(ALERTS) == 1 and "instagram:bad" in ALERTS[0] and POISON not in ALERTS[0]  # and told to the team
     again = await post(hooks, bad)  # the platform's redelivery: answered, not retried forever
     assert again.status_code == 200
 
