@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, nodes
 from jinja2 import Template as JinjaTemplate
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -104,7 +104,21 @@ class Rendered:
 
 def compile_source(source: str) -> JinjaTemplate:
     """Parse a template text; raises jinja2.TemplateSyntaxError with a line number inside the text."""
+    _check_shape(_ENV.parse(source))
     return _ENV.from_string(source)
+
+
+def _check_shape(tree: nodes.Template) -> None:
+    """Replies are text with conditions and at most one level of loop. Nested loops, recursive loops and
+    macros can multiply work without producing output (`{% for a in t %}{% for b in t %}{% endfor %}...`),
+    which the output cap cannot see: refused when the template is parsed, so validation fails at once."""
+    for node in tree.find_all((nodes.Macro, nodes.CallBlock)):
+        raise SecurityError(f"line {node.lineno}: macros and call blocks are not allowed in reply templates")
+    for loop in tree.find_all(nodes.For):
+        if loop.recursive:
+            raise SecurityError(f"line {loop.lineno}: recursive loops are not allowed in reply templates")
+        for inner in loop.find_all(nodes.For):
+            raise SecurityError(f"line {inner.lineno}: a loop inside a loop is not allowed in reply templates")
 
 
 def sample_variables(settings: Settings) -> dict[str, Any]:

@@ -16,12 +16,13 @@ class JsonInputError(ValueError):
 
 
 def clean_text(value: str) -> str:
-    """`value` as every database stores it: NUL removed, lone surrogates replaced by U+FFFD.
+    """`value` as every database stores it: NUL and lone surrogates replaced by U+FFFD.
 
     PostgreSQL refuses NUL in text and UTF-8 cannot hold a lone surrogate; SQLite took both, so the same
-    input stored differently per backend. Cleaning before storage makes them agree."""
+    input stored differently per backend. Cleaning before storage makes them agree. Replaced, not removed:
+    lengths stay, a NUL-only id does not become empty, and "a\\x00b" and "ab" stay two ids."""
     if "\x00" in value:
-        value = value.replace("\x00", "")
+        value = value.replace("\x00", REPLACEMENT)
     if value.isascii():
         return value
     try:

@@ -56,7 +56,7 @@ async def test_nul_and_lone_surrogates_are_stored_cleaned_the_same_on_every_data
     response = await post(hooks, body)
     assert response.status_code == 200, response.text
     assert response.json()["stored"] == 1
-    assert rows(db)["instagram:c1"].text == "nulhere \ufffd lone"
+    assert rows(db)["instagram:c1"].text == "nul\ufffdhere \ufffd lone"
 
 
 async def test_a_refused_row_is_dead_lettered_and_its_neighbours_in_the_group_commit_are_stored(

@@ -71,11 +71,24 @@ def test_hostile_playbook_files_are_located_errors(tmp_path: Path, content: byte
 
 
 @pytest.mark.parametrize("source", ["{{ 'a' * 200000000 }}", "{{ 'a'|center(200000000) }}", "{{ 9 ** 99999999 }}",
-                                    "{% for a in text * 50 %}{% for b in text * 50 %}{{ text }}{% endfor %}"
-                                    "{% endfor %}"])
+                                    "{% for a in text * 5000 %}{{ text * 20 }}{% endfor %}"])
 def test_a_template_that_would_render_megabytes_fails_validation(tmp_path: Path, source: str) -> None:
     write_playbook(tmp_path, {"name": "x", "templates": {"big": {"text": {"en": source}}},
                               "rules": [{"id": "a", "actions": [{"draft_reply": {"template": "big"}}]}]})
     with pytest.raises(PlaybookError) as error:
         load_library(tmp_path)
     assert "template 'big'" in str(error.value) and "RenderTooLarge" in str(error.value)
+
+
+@pytest.mark.parametrize("source", [
+    "{% for a in text * 3000 %}{% for b in text * 3000 %}{% endfor %}{% endfor %}",  # 2e9 silent iterations
+    "{% macro m() %}{% for a in text * 3000 %}{% endfor %}{% endmacro %}{% for b in text * 3000 %}{{ m() }}"
+    "{% endfor %}",
+    "{% for a in [[1]] recursive %}{{ loop(a) }}{% endfor %}",
+])
+def test_templates_that_multiply_work_without_output_are_refused_at_parse(tmp_path: Path, source: str) -> None:
+    write_playbook(tmp_path, {"name": "x", "templates": {"busy": {"text": {"en": source}}},
+                              "rules": [{"id": "a", "actions": [{"draft_reply": {"template": "busy"}}]}]})
+    with pytest.raises(PlaybookError) as error:
+        load_library(tmp_path)
+    assert "template 'busy' does not parse" in str(error.value) and "not allowed" in str(error.value)
