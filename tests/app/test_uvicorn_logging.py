@@ -15,6 +15,10 @@ SECRET = "EAAG-uvicorn-log-secret-0123456789"
 
 
 def test_uvicorn_error_records_are_scrubbed_like_ours(capfd) -> None:
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):  # as in a fresh process (other tests' servers
+        logger = logging.getLogger(name)                           # may have installed uvicorn's own config)
+        logger.handlers.clear()
+        logger.propagate = True
     configure_logging(0)
     register_secret(SECRET)
     component = WebhookComponent(Starlette(), host="127.0.0.1", port=0)
