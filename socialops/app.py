@@ -28,7 +28,7 @@ class App:
 
     def request_stop(self, reason: str = "signal") -> None:
         if not self.stopping.is_set():
-            logger.warning("socialops.app.stopping", extra={"reason": reason})
+            logger.info("socialops.app.stopping", extra={"reason": reason})
             self.stopping.set()
 
     async def run(self) -> int:
@@ -39,7 +39,7 @@ class App:
             except (NotImplementedError, RuntimeError):  # not the main thread (tests) or no signals here
                 pass
         tasks = {asyncio.create_task(self._guard(c), name=c.name): c for c in self.components}
-        logger.warning("socialops.app.started", extra={"components": [c.name for c in self.components]})
+        logger.info("socialops.app.started", extra={"components": [c.name for c in self.components]})
         await asyncio.gather(*tasks)
         if self.on_stop:
             self.on_stop()

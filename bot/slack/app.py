@@ -68,7 +68,7 @@ class SlackComponent:
 
             handler = AsyncSocketModeHandler(self.app, self.app_token)
             await handler.connect_async()
-            logger.warning("bot.slack.connected", extra={"mode": "socket"})
+            logger.info("bot.slack.connected", extra={"mode": "socket"})
             self.ready.set()
             try:
                 await stopping.wait()
@@ -80,7 +80,7 @@ class SlackComponent:
         site = web.TCPSite(runner, self.host, self.port)
         await site.start()
         self.bound_port = runner.addresses[0][1] if runner.addresses else self.port
-        logger.warning("bot.slack.listening", extra={"mode": "http", "port": self.bound_port, "path": self.path})
+        logger.info("bot.slack.listening", extra={"mode": "http", "port": self.bound_port, "path": self.path})
         self.ready.set()
         try:
             await stopping.wait()

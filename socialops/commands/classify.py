@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+MODELS_DIR_HELP = "Classifier artifacts (default: the ones shipped with socialops, or SOCIALOPS_MODELS_DIR)."
+
 logger = logging.getLogger(__name__)
 
 
@@ -20,7 +22,8 @@ logger = logging.getLogger(__name__)
               help="With --intents: first fine-tune the sentence encoder on the examples (slow on CPU: "
                    "tens of minutes for hundreds of examples).")
 @click.option("--explain", is_flag=True, help="Add an `explanation` field: tokens and nearest examples.")
-@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=MODELS_DIR_HELP)
 @click.option("--encoder", default=None, help="Sentence-transformers model name or path (or SOCIALOPS_ENCODER).")
 def classify_cmd(intents_file: Path | None, tune_encoder: bool, explain: bool, models_dir: Path | None,
                  encoder: str | None) -> None:
@@ -61,8 +64,10 @@ def _stdin_waiting() -> Callable[[], bool] | None:
 @click.command("train")
 @click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Shared training data (default ../shared/data next to the repo, or SOCIALOPS_DATA_DIR).")
-@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
-@click.option("--encoder", default=None)
+@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the rebuilt artifacts are written (default: the shipped models/, or SOCIALOPS_MODELS_DIR).")
+@click.option("--encoder", default=None,
+              help="Sentence-transformers model to train on (default: the shipped encoder, or SOCIALOPS_ENCODER).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Embedding cache for faster rebuilds (default ~/.cache/socialops).")
 @click.option("--no-cache", is_flag=True, help="Encode everything afresh.")
@@ -110,9 +115,12 @@ def train_cmd(data_dir: Path | None, models_dir: Path | None, encoder: str | Non
 
 
 @click.command("eval")
-@click.option("--task", type=click.Choice(["intent", "toxicity", "sentiment", "all"]), default="all")
-@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
-@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--task", type=click.Choice(["intent", "toxicity", "sentiment", "all"]), default="all",
+              show_default=True, help="Which head to evaluate.")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Shared evaluation data (default ../shared/data next to the repo, or SOCIALOPS_DATA_DIR).")
+@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=MODELS_DIR_HELP)
 @click.option("--png-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("eval-reports"),
               show_default=True, help="Where the confusion-matrix PNGs go.")
 def eval_cmd(task: str, data_dir: Path | None, models_dir: Path | None, png_dir: Path) -> None:

@@ -35,12 +35,13 @@ def register(group: click.Group) -> None:
                                                    "target).")
     @click.option("--kpi", default=None, help="A KPI name (see docs/kpis.md or `socialops kpis`).")
     @click.option("--target", type=float, default=None, help="Ratios as fractions (0.9 = 90%), times in minutes.")
-    @click.option("--deadline", "deadline_text", required=True, metavar="DATE")
-    @click.option("--owner", required=True)
-    @click.option("--platform", default=None)
-    @click.option("--campaign", default=None)
+    @click.option("--deadline", "deadline_text", required=True, metavar="DATE",
+                  help="When the target must be met (a date in the team timezone).")
+    @click.option("--owner", required=True, help="Who is accountable for the goal.")
+    @click.option("--platform", default=None, help="Only this platform (default: all).")
+    @click.option("--campaign", default=None, help="Only this campaign tag (default: all).")
     @click.option("--start", "start_text", default=None, metavar="DATE", help="Default: now.")
-    @click.option("--title", default="")
+    @click.option("--title", default="", help="A name for the goal (default: one made from the KPI).")
     def add(config_path: Path | None, template: str | None, kpi: str | None, target: float | None,
             deadline_text: str, owner: str, platform: str | None, campaign: str | None, start_text: str | None,
             title: str) -> None:
@@ -79,7 +80,7 @@ def register(group: click.Group) -> None:
     @CONFIG
     @click.argument("goal_id", type=int)
     def show(config_path: Path | None, goal_id: int) -> None:
-        """One goal, with its weekly values since the start."""
+        """Goal GOAL_ID, with its weekly values since the start."""
         from bot.console import fmt
         from moderation.domain import as_utc, utcnow
         from moderation.measure.goals import GoalError, evaluate, get_goal
@@ -112,7 +113,7 @@ def register(group: click.Group) -> None:
     @CONFIG
     @click.argument("goal_id", type=int)
     def close(config_path: Path | None, goal_id: int) -> None:
-        """Close a goal, recording the value reached."""
+        """Close goal GOAL_ID, recording the value reached."""
         from bot.console import fmt
         from moderation.measure.goals import GoalError, close_goal, evaluate
         from socialops.errors import UserError

@@ -32,10 +32,14 @@ def register(group: click.Group) -> None:
     @click.option("--interactions", type=int, default=None, help="Interactions handled [answered or moderated].")
     @click.option("--aov", type=Decimal, default=None, help="Average order value [roi.average_order_value].")
     @click.option("--dm-conversion-rate", type=Decimal, default=None, help="0..1 [DM conversion rate].")
-    @click.option("--cpm", "cpm_in", nargs=2, type=(Decimal, int), default=None, metavar="SPEND IMPRESSIONS")
-    @click.option("--cpv", "cpv_in", nargs=2, type=(Decimal, int), default=None, metavar="SPEND VIEWS")
-    @click.option("--cpa", "cpa_in", nargs=2, type=(Decimal, int), default=None, metavar="SPEND PURCHASES")
-    @click.option("--engagement", nargs=2, type=(int, int), default=None, metavar="ENGAGEMENTS BASE")
+    @click.option("--cpm", "cpm_in", nargs=2, type=(Decimal, int), default=None, metavar="SPEND IMPRESSIONS",
+                  help="Cost per thousand impressions from ad spend and impressions.")
+    @click.option("--cpv", "cpv_in", nargs=2, type=(Decimal, int), default=None, metavar="SPEND VIEWS",
+                  help="Cost per view from ad spend and views.")
+    @click.option("--cpa", "cpa_in", nargs=2, type=(Decimal, int), default=None, metavar="SPEND PURCHASES",
+                  help="Cost per acquisition from ad spend and purchases.")
+    @click.option("--engagement", nargs=2, type=(int, int), default=None, metavar="ENGAGEMENTS BASE",
+                  help="Engagement rate: engagements over impressions or reach (see --engagement-basis).")
     @click.option("--engagement-basis", type=click.Choice(["impressions", "reach"]), default="impressions",
                   show_default=True, help="What BASE of --engagement counts; stated with the rate.")
     def roi(config_path: Path | None, window_spec: str, end_text: str | None, use_kpis: bool,

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from socialops.cli_options import config_option
+
 
 def register(group: click.Group) -> None:
     @group.command("run")
-    @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="Team configuration file (default: $SOCIALOPS_CONFIG, then socialops.yaml).")
+    @config_option
     @click.option("--console-input/--no-console-input", default=None,
                   help="Read approve/edit/reject commands from stdin (default: when stdin is a terminal).")
     @click.pass_context

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from socialops.cli_options import config_option
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -42,8 +44,7 @@ async def run_worker(settings: Settings, db: Database, *, metrics_port: int | No
 
 def register(group: click.Group) -> None:
     @group.command("worker")
-    @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="Team configuration file (default: $SOCIALOPS_CONFIG, then socialops.yaml).")
+    @config_option
     @click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
                   help="Serve /healthz and Prometheus /metrics on this port.")
     @click.option("--metrics-host", default="127.0.0.1", show_default=True, help="Address for --metrics-port.")

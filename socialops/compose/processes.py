@@ -100,12 +100,12 @@ class SchedulerComponent:
     def _lead(self) -> None:
         self.leading = True
         self.timers.resume()
-        logger.warning("socialops.scheduler.leading", extra={"pid": os.getpid()})
+        logger.info("socialops.scheduler.leading", extra={"pid": os.getpid()})
 
     def _step_down(self) -> None:
         self.leading = False
         self.timers.pause()
-        logger.warning("socialops.scheduler.stepped_down", extra={"pid": os.getpid()})
+        logger.info("socialops.scheduler.stepped_down", extra={"pid": os.getpid()})
 
 
 def build_worker_components(settings: Settings, db: Database, hub: ChatHub, timers: Timers, *,
