@@ -255,6 +255,8 @@ class Worker(_Strict):
     action_max_delay_seconds: float = Field(900.0, gt=0, le=86400)
     # Processes that do not hold the scheduler lock try to take it over this often.
     leader_retry_seconds: float = Field(3.0, gt=0, le=300)
+    # `socialops run` on SIGTERM/SIGINT: how long every component gets to finish before the process exits anyway.
+    stop_seconds: float = Field(10.0, gt=0, le=3600)
 
 
 class Classifier(_Strict):

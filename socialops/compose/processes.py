@@ -231,7 +231,9 @@ def _slack_component(settings: Settings, db: Database, bundle, hub: ChatHub,  # 
         kpis=KpiResponder(kpi_source) if kpi_source is not None else None, mode=slack.mode,
         signing_secret=settings.secret(slack.signing_secret_env) if http else None,
         app_token=None if http else settings.secret(slack.app_token_env), kpi_command=slack.kpi_command,
-        host=slack.http_host, port=slack.http_port, path=slack.http_path)
+        host=slack.http_host, port=slack.http_port, path=slack.http_path,
+        bot_token_name=f"the bot token (${slack.bot_token_env})",
+        app_token_name=f"the app-level token (${slack.app_token_env})")
 
 
 def _discord_surface(settings: Settings):  # type: ignore[no-untyped-def]
@@ -251,4 +253,5 @@ def _discord_component(settings: Settings, surface, hub: ChatHub,  # type: ignor
 
     client = connect(surface, hub, approvals, authorize=authorizer(settings),
                      kpis=KpiResponder(kpi_source) if kpi_source is not None else None)
-    return DiscordComponent(client, settings.secret(settings.chat.discord.token_env))
+    token_env = settings.chat.discord.token_env
+    return DiscordComponent(client, settings.secret(token_env), token_name=f"the bot token (${token_env})")
