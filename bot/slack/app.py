@@ -18,7 +18,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.deps import SlackDeps
-from bot.slack.listeners import actions, commands, events, views
+from bot.slack.listeners import actions, commands, events, unknown, views
 from moderation.runtime.lifecycle import CannotStart
 
 logger = logging.getLogger(__name__)
@@ -36,9 +36,11 @@ def build_app(deps: SlackDeps, *, signing_secret: str | None, http_mode: bool) -
                    request_verification_enabled=http_mode,
                    # The listeners ack first and do their work in lazy listeners (after the ack), so the
                    # 3-second deadline holds in both modes.
-                   process_before_response=False)
+                   process_before_response=False,
+                   # Unknown commands, buttons and forms reach listeners/unknown.py instead of a 404.
+                   raise_error_for_unhandled_request=True)
     app.middleware(_skip_retried_events(deps))
-    for listeners in (actions, views, commands, events):
+    for listeners in (actions, views, commands, events, unknown):
         listeners.register(app, deps)
     return app
 
