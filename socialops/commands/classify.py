@@ -61,6 +61,17 @@ def _stdin_waiting() -> Callable[[], bool] | None:
     return waiting
 
 
+def missing_training_data(data_dir: Path) -> Path | None:
+    """The first file `socialops train` needs that is not in `data_dir`, or None."""
+    for task in ("offensive", "sentiment"):
+        for split in ("train", "val"):
+            for part in ("text", "labels"):
+                path = data_dir / "tweeteval" / task / f"{split}_{part}.txt"
+                if not path.is_file():
+                    return data_dir if not data_dir.is_dir() else path
+    return None
+
+
 @click.command("train")
 @click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Shared training data (default ../shared/data next to the repo, or SOCIALOPS_DATA_DIR).")
@@ -90,8 +101,13 @@ def train_cmd(data_dir: Path | None, models_dir: Path | None, encoder: str | Non
         raise click.ClickException("--heads-only keeps the shipped encoder: drop --checkpoint and --encoder")
     settings = ClassifierSettings.resolve(encoder, models_dir)
     data_dir = data_dir or default_data_dir()
-    if not data_dir.exists():
-        raise click.ClickException(f"data directory {data_dir} not found; pass --data-dir")
+    missing = missing_training_data(data_dir)
+    if missing:
+        raise click.ClickException(
+            f"training data not found: {missing} is missing. `socialops train` reads the shared data folder "
+            "(tweeteval/offensive and tweeteval/sentiment, each with train_/val_ text and labels files); pass "
+            "--data-dir DIR or set SOCIALOPS_DATA_DIR (from a checkout the default is ../shared/data beside "
+            "it). The shipped artifacts work without it: only rebuilding them needs it.")
     cache = None if no_cache else (cache_dir or default_cache_dir())
     columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=False) as bar:
