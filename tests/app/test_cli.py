@@ -78,6 +78,14 @@ def test_config_before_a_missing_file_is_an_error_naming_it(tmp_path, monkeypatc
     assert "nope.yaml" in str(result.exception) + result.output
 
 
+def _newest() -> str:
+    from alembic.script import ScriptDirectory
+
+    from moderation.storage.database import MIGRATIONS_DIR
+
+    return max(revision.revision for revision in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions())
+
+
 def _db_current(tmp_path: Path, url: str) -> str:
     result = CliRunner().invoke(cli, ["db", "current"], env={"SOCIALOPS_DATABASE_URL": url,
                                                              "SOCIALOPS_CONFIG": ""})
@@ -95,7 +103,7 @@ def test_db_current_says_in_one_line_where_the_database_is(tmp_path, monkeypatch
     db = Database(url)  # opening migrates to the newest revision
     latest = _db_current(tmp_path, url)
     assert latest.count("\n") == 1
-    assert "at revision 0010_kpi_facts, up to date" in latest
+    assert f"at revision {_newest()}, up to date" in latest
 
     with db.engine.begin() as connection:  # as if only the initial schema and one branch had been applied
         connection.execute(sa.text("DELETE FROM alembic_version"))
@@ -103,4 +111,4 @@ def test_db_current_says_in_one_line_where_the_database_is(tmp_path, monkeypatch
     db.dispose()
     behind = _db_current(tmp_path, url)
     assert behind.count("\n") == 1
-    assert "at revision 0003_slack" in behind and "pending" in behind and "0010_kpi_facts" in behind
+    assert "at revision 0003_slack" in behind and "pending" in behind and _newest() in behind
