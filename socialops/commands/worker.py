@@ -39,7 +39,13 @@ async def run_worker(settings: Settings, db: Database, *, metrics_port: int | No
                                                           connectors=connectors)
     if metrics_port is not None:
         components.append(MetricsServer(db, metrics_port, metrics_host))
-    return await App(components, on_stop=db.dispose).run()
+    app = App(components, on_stop=db.dispose, stop_seconds=settings.worker.stop_seconds, hard_exit=True)
+    code = await app.run()
+    if app.failure:  # e.g. the metrics port in use: one line and exit code 1, for the supervisor
+        from socialops.errors import UserError
+
+        raise UserError(app.failure)
+    return code
 
 
 def register(group: click.Group) -> None:
