@@ -130,3 +130,16 @@ def test_a_second_signal_ends_the_process_at_once(tmp_path, second):
     finally:
         process.kill()
     assert time.monotonic() - started < 5 and process.returncode == 1
+
+
+async def test_the_metrics_server_on_a_port_in_use_cannot_start_in_one_line(sqlite_db):
+    import socket
+
+    from moderation.runtime.health import MetricsServer
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(CannotStart, match=rf"^metrics cannot start: cannot listen on 127.0.0.1:{port} \("):
+            await asyncio.wait_for(MetricsServer(sqlite_db, port).run(asyncio.Event()), timeout=10)
