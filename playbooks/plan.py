@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from moderation.domain import as_utc, check_timezone
+from moderation.domain import Grounding, as_utc, check_timezone
 
 
 class ActionType(str, enum.Enum):
@@ -91,6 +91,9 @@ class DecisionContext(BaseModel):
     # Conversion rate of the campaign now and its baseline (same unit, e.g. orders per click); None = unknown.
     campaign_conversion_rate: float | None = None
     campaign_conversion_baseline: float | None = None
+    # What the knowledge base and catalogue say about this question (the pipeline retrieves it before the
+    # decision); None when no knowledge is configured or the intent is not a question a fact answers.
+    knowledge: Grounding | None = None
 
     @field_validator("now")
     @classmethod
