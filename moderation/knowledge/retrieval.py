@@ -18,7 +18,7 @@ from moderation.domain import Grounding
 from moderation.knowledge import compose
 from moderation.knowledge.files import KnowledgeBase, Product
 from moderation.knowledge.links import utm_link
-from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, overlap, tokens
+from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, overlap, stem, tokens
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +32,13 @@ ASPECTS: dict[str, frozenset[str]] = {
     "color": frozenset("colour color couleur coloris colours colors".split()),
     "link": frozenset("link lien buy acheter commander order where purchase site shop".split()),
 }
+ASPECTS = {name: frozenset(stem(w) for w in words) for name, words in ASPECTS.items()}
 ASPECT_WORDS = frozenset().union(*ASPECTS.values())
+UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
+# Intents answered from knowledge only when retrieval is sure (a guess helps nobody with a lost parcel).
+SURE_ONLY = frozenset({"order_support"})
 SIZE_CUES = frozenset({"en", "in", "size", "taille", "a", "t"})
 
 
@@ -50,10 +54,21 @@ class Question:
 
 @dataclass(frozen=True)
 class Thresholds:
-    high: float = 0.62  # at or above: sure enough to send where a playbook auto-replies
+    high: float = 0.75  # at or above: sure enough to send where a playbook auto-replies
     low: float = 0.40  # below: no match; between: a draft for a person with the suggestions
-    product_mention: float = 0.55  # share of a product name's weight the question must contain
+    product_mention: float = 0.45  # share of a product name's weight the question must contain to be sure
+    product_partial: float = 0.25  # ...to be offered as a candidate
     margin: float = 0.04  # a "high" answer must beat the next different answer by this much
+
+
+def _name_words(words: list[str]) -> list[str]:
+    """The words that name a product: not aspect words, not a size like '30 ml'."""
+    out = []
+    for i, word in enumerate(words):
+        if word in ASPECT_WORDS or word in UNITS or (word.isdigit() and i + 1 < len(words) and words[i + 1] in UNITS):
+            continue
+        out.append(word)
+    return out
 
 
 class Retriever:
@@ -74,9 +89,13 @@ class Retriever:
         product_docs = [content_tokens(f"{p.name} {p.description}") for p in base.products]
         example_docs = [content_tokens(text) for _, text in self.examples]
         self.vocabulary = Vocabulary([*example_docs, *product_docs])
-        self.example_tokens = [self._canonical(doc) for doc in example_docs]
-        self.name_tokens = [[t for t in self._canonical(content_tokens(p.name)) if t not in ASPECT_WORDS]
-                            for p in base.products]
+        # Example questions compared on their topic words only: "how much" must not make every price
+        # question look like "how much is shipping to Ireland?".
+        self.name_tokens = [_name_words(self._canonical(content_tokens(p.name))) for p in base.products]
+        self.name_words = frozenset(w for name in self.name_tokens for w in name)
+        # Product names are left out too: "how do I use the serum?" is about using, whichever serum.
+        self.example_tokens = [[w for w in self._canonical(doc) if w not in ASPECT_WORDS | self.name_words]
+                               for doc in example_docs]
         self.desc_tokens = [set(self._canonical(content_tokens(p.description))) for p in base.products]
         name_vocabulary = Vocabulary(self.name_tokens)
         self.name_weight = name_vocabulary.weight
@@ -109,12 +128,21 @@ class Retriever:
         best = max(range(len(scores)), key=scores.__getitem__)
         return self.base.products[best], scores[best]
 
+    def caption_product(self, caption: str) -> str | None:
+        """The sku of the one product a post caption names; None when it names none or several (a lookbook)."""
+        scores = self._product_scores(self._canonical(content_tokens(caption)))
+        named = [k for k, score in enumerate(scores) if score >= self.thresholds.product_mention]
+        if len(named) != 1:
+            return None
+        return self.base.products[named[0]].sku
+
     # --- scoring ---------------------------------------------------------------------------------------
 
     def _answer_scores(self, words: list[str], vector: np.ndarray | None) -> list[float]:
-        """Per answer: the best of its example questions, meaning and words combined."""
+        """Per answer: the best of its example questions, meaning and words combined. `words` are the
+        question's topic words; a question with none ("prix ?", "how much??") matches no answer."""
         scores = [0.0] * len(self.base.answers)
-        if not self.examples:
+        if not self.examples or not words:
             return scores
         similarity = None
         if vector is not None and self.example_vectors is not None:
@@ -123,7 +151,13 @@ class Retriever:
             similarity = np.clip((self.example_vectors @ vector - 0.3) / 0.6, 0.0, 1.0)
         for i, (k, _) in enumerate(self.examples):
             lexical = overlap(words, self.example_tokens[i], self.vocabulary)
-            score = lexical if similarity is None else 0.5 * float(similarity[i]) + 0.5 * lexical
+            if similarity is None:
+                score = lexical
+            elif lexical > 0:
+                score = 0.5 * float(similarity[i]) + 0.5 * lexical
+            else:
+                # Meaning alone ("deliver to New York" ~ "ship to the US") is worth a suggestion, rarely more.
+                score = 0.6 * float(similarity[i])
             scores[k] = max(scores[k], score)
         return scores
 
@@ -145,17 +179,19 @@ class Retriever:
         th = self.thresholds
         raw = tokens(question.text)
         words = self._canonical([t for t in raw if t not in STOPWORDS])
+        size = self._asked_size(raw)
+        topic = [w for w in words if len(w) > 1 and w not in ASPECT_WORDS and w not in self.name_words and w != size]
         lang = question.lang if question.lang in compose.LANGS else self.default_lang
-        answer_scores = self._answer_scores(words, vector)
+        answer_scores = self._answer_scores(topic, vector)
         ranked = sorted(range(len(answer_scores)), key=lambda k: -answer_scores[k])
         best_answer = answer_scores[ranked[0]] if ranked else 0.0
         second = answer_scores[ranked[1]] if len(ranked) > 1 else 0.0
 
         product_scores = self._product_scores(words)
-        named = sorted((k for k, s in enumerate(product_scores) if s >= th.product_mention),
+        # Partly named ("the serum" for two serums) still counts: both are offered and a person picks.
+        named = sorted((k for k, s in enumerate(product_scores) if s >= th.product_partial),
                        key=lambda k: -product_scores[k])
         aspects = {name for name, cues in ASPECTS.items() if cues & set(raw)}
-        size = self._asked_size(raw)
         color = next((self.colors[w] for w in raw if w in self.colors), None)
         if size:
             aspects.add("size")
@@ -171,9 +207,17 @@ class Retriever:
         about_product = product is not None and bool(aspects or question.intent in INTENT_ASPECTS)
         # A policy answer wins over the product facts when it matches clearly better ("how much is shipping
         # to Ireland?" under a sneaker post is about shipping); a product named outright needs a strong answer.
-        answer_wins = best_answer >= th.low and (not about_product or best_answer >= (0.78 if named else th.high))
+        sure_product = bool(named) and product_confidence >= th.product_mention
+        answer_wins = best_answer >= th.low and (not about_product
+                                                 or best_answer >= (0.78 if sure_product else th.high))
         if answer_wins:
-            return self._answer_grounding(question, lang, ranked, answer_scores, best_answer, second, product)
+            grounding = self._answer_grounding(question, lang, ranked, answer_scores, best_answer, second, product)
+            if question.intent in SURE_ONLY and grounding.level != "high":
+                # An order problem with a half-matching policy text gets the usual "send us your order
+                # number", not a guess.
+                return Grounding(level="none", confidence=grounding.confidence, suggestions=grounding.suggestions,
+                                 post_product=question.post_product)
+            return grounding
         if about_product and product is not None:
             return self._product_grounding(question, lang, product, product_confidence, named, aspects, size, color)
         suggestions = self._suggestions(ranked, answer_scores, lang, skip=None)
@@ -212,10 +256,16 @@ class Retriever:
         asked = aspects or INTENT_ASPECTS.get(question.intent, {"price"})
         text = compose.product_answer(product, lang, asked, size=size, color=color,
                                       link=self._link(question, product.sku))
-        # Two products named about as clearly: a person picks. A question the catalogue cannot answer (what
-        # it is made of, how it washes) gets the description as a suggestion, never as a sure answer.
-        ambiguous = len(named) > 1 and confidence - 0.1 <= self._product_scores_cached(named[1], question)
-        factual = bool(asked & {"price", "stock", "size", "color", "link"})
+        # Two products named about as clearly: both facts, and a person picks. A question the catalogue cannot
+        # answer (what it is made of, how it washes) gets the description as a suggestion, never a sure answer.
+        ambiguous = len(named) > 1 and confidence - 0.1 <= self._product_score(named[1], question)
+        if ambiguous:
+            other = self.base.products[named[1]]
+            text += " " + compose.product_answer(other, lang, asked, size=size, color=color,
+                                                 link=self._link(question, other.sku))
+        # Sure only when the question says what it asks ("how much", "link", "en M"): a pricing question
+        # without those words under a product post ("is the discount automatic?") may be about something else.
+        factual = bool(aspects & {"price", "stock", "size", "color", "link"})
         level = "high" if factual and not ambiguous and confidence >= th.product_mention else "low"
         others = [self.base.products[k] for k in named[1:3]]
         facts = compose.facts(product, lang)
@@ -226,7 +276,7 @@ class Retriever:
                                            for p in others),
                          post_product=question.post_product)
 
-    def _product_scores_cached(self, k: int, question: Question) -> float:
+    def _product_score(self, k: int, question: Question) -> float:
         words = self._canonical([t for t in tokens(question.text) if t not in STOPWORDS])
         return self._product_scores(words)[k]
 

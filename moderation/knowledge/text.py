@@ -11,7 +11,7 @@ from functools import lru_cache
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 # Words that carry no topic in either language (questions are short: these would dominate overlap).
-STOPWORDS = frozenset("""
+_STOPWORDS = frozenset("""
 a an the is are was were be been am do does did doing have has had i me my you your we our us they them it its
 this that these those there here what which who whom how when where why can could would should will shall may
 might must to of in on at for from by with about as and or but if so not no yes just any some all too very also
@@ -20,6 +20,7 @@ le la les l un une des du de d et ou mais si ne pas plus tres aussi je j tu il e
 me te se ce c ca cela ces cet cette mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs y en a au aux
 est sont etre ai as avez avons ont fait faire peut peux pouvez qui que quoi qu quel quelle quels quelles
 est-ce bonjour salut coucou merci pour par avec sur dans chez
+fois cette aura va vais veux voudrais want need know tell anyone really though lol mdr
 """.split())
 
 
@@ -36,6 +37,10 @@ def stem(token: str) -> str:
     return token
 
 
+# Compared after `stem`, so both forms are listed ("does" and "doe", "fois" and "foi").
+STOPWORDS = _STOPWORDS | frozenset(stem(word) for word in _STOPWORDS)
+
+
 def tokens(text: str) -> list[str]:
     return [stem(t) for t in _TOKEN.findall(fold(text))]
 
@@ -46,13 +51,14 @@ def content_tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def close(a: str, b: str) -> bool:
-    """Same word allowing typos: one edit from 4 letters, two from 8 (digits must match exactly: '01' != '02')."""
+    """Same word allowing typos: one edit from 5 letters, two from 8 (digits must match exactly: '01' != '02')."""
     if a == b:
         return True
     if a.isdigit() or b.isdigit():
         return False
     shortest = min(len(a), len(b))
-    allowed = 2 if shortest >= 8 else 1 if shortest >= 4 else 0
+    # Four-letter words are too close to each other ("full"/"pull", "lyon"/"leon"): exact only.
+    allowed = 2 if shortest >= 8 else 1 if shortest >= 5 else 0
     if allowed == 0 or abs(len(a) - len(b)) > allowed:
         return False
     return _distance(a, b, allowed) <= allowed
