@@ -7,7 +7,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -19,7 +19,7 @@ from moderation import metrics
 from moderation.classifier.base import TextClassifier
 from moderation.context import build_context
 from moderation.context_batch import BatchContext
-from moderation.domain import Interaction, Kind, Platform, Scores, as_utc, utcnow
+from moderation.domain import Grounding, Interaction, Kind, Platform, Scores, as_utc, utcnow
 from moderation.events import EventAction, record_event
 from moderation.human import HumanLoop
 from moderation.plan_executor import HumanWork, execute_actions, execute_plan, record_decision
@@ -29,6 +29,13 @@ from moderation.storage.tables import ClassificationRow, InteractionRow
 from playbooks.plan import DecisionContext, Plan
 
 logger = logging.getLogger(__name__)
+
+
+class KnowledgeGrounder(Protocol):
+    """What the worker needs from the knowledge stage (see `moderation.knowledge.stage.KnowledgeStage`)."""
+
+    async def ground(self, interactions: Sequence[Interaction], scores: Sequence[Scores]) -> list[Grounding | None]:
+        ...
 
 
 class DecisionEngine(Protocol):
@@ -69,7 +76,7 @@ def to_interaction(row: InteractionRow) -> Interaction:
 class ModerationWorker:
     def __init__(self, db: Database, classifier: TextClassifier, engine: DecisionEngine, humans: HumanLoop,
                  settings: WorkerSettings = WorkerSettings(), *, name: str | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, knowledge: KnowledgeGrounder | None = None) -> None:
         self.db = db
         self.classifier = classifier
         self.engine = engine
@@ -77,6 +84,7 @@ class ModerationWorker:
         self.settings = settings
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
+        self.knowledge = knowledge
         self._claims: dict[str, datetime] = {}  # interaction id -> claim time, for the compare-and-set
 
     def claim(self, limit: int, *, until: datetime | None = None) -> list[str]:
@@ -121,14 +129,18 @@ class ModerationWorker:
         started = time.perf_counter()
         scores = await asyncio.to_thread(self.classifier.classify, [row.text for row in rows])
         metrics.observe_classify(len(rows), time.perf_counter() - started)
+        # Facts for the questions among them, retrieved before the (pure) decision; may read post captions.
+        groundings: list[Grounding | None] = [None] * len(rows)
+        if self.knowledge is not None:
+            groundings = await self.knowledge.ground([to_interaction(row) for row in rows], scores)
         try:
-            work, result.processed = self._record_batch(rows, scores)
+            work, result.processed = self._record_batch(rows, scores, groundings)
         except Exception:  # noqa: BLE001 - nothing of the batch was written: find the culprit one by one
             logger.warning("moderation.worker.batch_retried_one_by_one", exc_info=True, extra={"size": len(rows)})
             work = HumanWork()
-            for row, score in zip(rows, scores, strict=True):
+            for row, score, grounding in zip(rows, scores, groundings, strict=True):
                 try:
-                    work.extend(self._decide_and_record(row, score))
+                    work.extend(self._decide_and_record(row, score, grounding))
                     result.processed += 1
                 except Exception as exc:  # noqa: BLE001 - one bad interaction must not sink the batch
                     result.failed += 1
@@ -139,7 +151,8 @@ class ModerationWorker:
         logger.info("moderation.worker.batch_done", extra={"processed": result.processed, "failed": result.failed})
         return result
 
-    def _record_batch(self, rows: list[InteractionRow], scores: list[Scores]) -> tuple[HumanWork, int]:
+    def _record_batch(self, rows: list[InteractionRow], scores: list[Scores],
+                      groundings: list[Grounding | None]) -> tuple[HumanWork, int]:
         """The whole batch in one transaction, contexts from one set of queries (`BatchContext`): the same
         decisions as `_decide_and_record` item by item, at a fraction of the round trips and commits."""
         work = HumanWork()
@@ -150,6 +163,7 @@ class ModerationWorker:
                 select(InteractionRow).where(InteractionRow.id.in_([row.id for row in rows]))
                 .order_by(InteractionRow.id).with_for_update())}
             mine = []
+            knowledge = {row.id: grounding for row, grounding in zip(rows, groundings, strict=True)}
             for row, score in zip(rows, scores, strict=True):
                 if row.id in locked and self._still_ours(locked[row.id]):
                     mine.append((locked[row.id], score))
@@ -170,7 +184,8 @@ class ModerationWorker:
                 for fresh, score in mine:
                     now = self.clock()
                     contexts.observe_classified(fresh, toxicity=score.toxicity, sentiment=score.sentiment.value)
-                    context = contexts.context_for(fresh, now=now, **self._calendar())
+                    context = _with_knowledge(contexts.context_for(fresh, now=now, **self._calendar()),
+                                              knowledge.get(fresh.id))
                     plan = self.engine.decide(to_interaction(fresh), score, context)
                     contexts.observe_plan(fresh, plan, now=now)
                     decision = record_decision(session, fresh, plan, library_version=self.engine.version,
@@ -208,7 +223,7 @@ class ModerationWorker:
         session.add(fresh)
         return work
 
-    def _decide_and_record(self, row: InteractionRow, scores: Scores) -> HumanWork:
+    def _decide_and_record(self, row: InteractionRow, scores: Scores, grounding: Grounding | None = None) -> HumanWork:
         """One interaction in its own transaction: the fallback when a batch transaction fails."""
         with self.db.session() as session:
             # Lock the row and check the claim is still ours: a worker that stalled past its lease must not
@@ -220,7 +235,7 @@ class ModerationWorker:
             now = self.clock()
             self._add_classification(session, fresh, scores, now)
             session.flush()
-            context = build_context(session, fresh, now=now, **self._calendar())
+            context = _with_knowledge(build_context(session, fresh, now=now, **self._calendar()), grounding)
             return self._decide(session, fresh, scores, context, now)
 
     def _still_ours(self, row: InteractionRow) -> bool:
@@ -257,6 +272,10 @@ class ModerationWorker:
     def pending(self) -> int:
         with self.db.session() as session:
             return len(session.exec(select(InteractionRow.id).where(InteractionRow.status == "pending")).all())
+
+
+def _with_knowledge(context: DecisionContext, grounding: Grounding | None) -> DecisionContext:
+    return context if grounding is None else context.model_copy(update={"knowledge": grounding})
 
 
 async def _safely(call, what: str, ref: object) -> None:  # type: ignore[no-untyped-def]
