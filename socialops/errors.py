@@ -9,6 +9,7 @@ class UserError(Exception):
 
 def known_errors() -> tuple[type[BaseException], ...]:
     """Every library error type that is the user's to fix, collected without importing heavy modules."""
+    from moderation.knowledge.files import KnowledgeError
     from moderation.limits import LimitExceeded
     from moderation.platforms.registry import ConnectorConfigError
     from moderation.storage import DatabaseError
@@ -17,7 +18,7 @@ def known_errors() -> tuple[type[BaseException], ...]:
 
     errors: list[type[BaseException]] = [UserError, ConfigError, DatabaseError, LimitExceeded, FileNotFoundError,
                                          PermissionError, IsADirectoryError, ConnectorConfigError,
-                                         ActionNotFound, CannotUndo]
+                                         ActionNotFound, CannotUndo, KnowledgeError]
     try:
         from playbooks.errors import PlaybookError
 

@@ -55,7 +55,7 @@ class Question:
 @dataclass(frozen=True)
 class Thresholds:
     high: float = 0.75  # at or above: sure enough to send where a playbook auto-replies
-    low: float = 0.40  # below: no match; between: a draft for a person with the suggestions
+    low: float = 0.60  # below: no match; between: a draft for a person with the suggestions
     product_mention: float = 0.45  # share of a product name's weight the question must contain to be sure
     product_partial: float = 0.25  # ...to be offered as a candidate
     margin: float = 0.04  # a "high" answer must beat the next different answer by this much
@@ -102,6 +102,7 @@ class Retriever:
         self.sizes = {s.lower() for p in base.products for s in p.sizes}
         self.colors = {c.lower(): c for p in base.products for c in p.colors}
         self.example_vectors = self._encode([text for _, text in self.examples])
+        self.answer_words = frozenset(w for doc in self.example_tokens for w in doc)
 
     def _canonical(self, words: list[str]) -> list[str]:
         return [self.vocabulary.canonical(w) for w in words]
@@ -219,7 +220,19 @@ class Retriever:
                                  post_product=question.post_product)
             return grounding
         if about_product and product is not None:
-            return self._product_grounding(question, lang, product, product_confidence, named, aspects, size, color)
+            # Words neither the product nor any answer knows ("how much are the *workers paid*?") mean the
+            # question is about something else: never the product's price as if it were the answer.
+            k = self.base.products.index(product)
+            known = set(self.name_tokens[k]) | self.desc_tokens[k] | self.answer_words
+            unexplained = [w for w in topic if w not in known]
+            if len(unexplained) >= 2 and not sure_product:
+                if best_answer >= th.low:
+                    return self._answer_grounding(question, lang, ranked, answer_scores, min(best_answer, th.high - 0.01),
+                                                  second, product)
+                return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
+                                 suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
+            return self._product_grounding(question, lang, product, product_confidence, named, aspects, size, color,
+                                           doubtful=bool(unexplained))
         suggestions = self._suggestions(ranked, answer_scores, lang, skip=None)
         return Grounding(level="none", confidence=round(best_answer, 4), suggestions=suggestions,
                          post_product=question.post_product)
@@ -251,7 +264,8 @@ class Retriever:
                          post_product=question.post_product)
 
     def _product_grounding(self, question: Question, lang: str, product: Product, confidence: float,
-                           named: list[int], aspects: set[str], size: str | None, color: str | None) -> Grounding:
+                           named: list[int], aspects: set[str], size: str | None, color: str | None,
+                           doubtful: bool = False) -> Grounding:
         th = self.thresholds
         asked = aspects or INTENT_ASPECTS.get(question.intent, {"price"})
         text = compose.product_answer(product, lang, asked, size=size, color=color,
@@ -266,7 +280,8 @@ class Retriever:
         # Sure only when the question says what it asks ("how much", "link", "en M"): a pricing question
         # without those words under a product post ("is the discount automatic?") may be about something else.
         factual = bool(aspects & {"price", "stock", "size", "color", "link"})
-        level = "high" if factual and not ambiguous and confidence >= th.product_mention else "low"
+        level = ("high" if factual and not ambiguous and not doubtful and confidence >= th.product_mention
+                 else "low")
         others = [self.base.products[k] for k in named[1:3]]
         facts = compose.facts(product, lang)
         return Grounding(level=level, confidence=round(min(confidence, 1.0), 4), answer=text,
@@ -288,3 +303,15 @@ class Retriever:
             answer = self.base.answers[k]
             out.append(f"[{answer.id}] {compose.answer_text(answer, compose.answer_lang(answer, lang, self.default_lang), self.default_lang, lambda u: u)}")
         return tuple(out[:3])
+
+
+def classifier_embedder(classifier: object) -> Embed | None:
+    """The loaded classifier's sentence encoder as an embedding function (the same text preparation it uses),
+    or None for a classifier without one (then retrieval is by words alone)."""
+    encoder = getattr(classifier, "encoder", None)
+    if encoder is None:
+        return None
+    from moderation.classifier.model import encode_outputs
+
+    return lambda texts: encode_outputs(encoder, texts)["embedding"]
+
