@@ -28,17 +28,23 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 ASPECTS: dict[str, frozenset[str]] = {
     "price": frozenset("much price prix cost coute couter combien tarif cher expensive euro eur $$$ pricing".split()),
     "size": frozenset("size taille pointure fit fits taillent run small big grand petit sizing".split()),
-    "stock": frozenset("stock available availability dispo disponible sold restock rupture back epuise".split()),
+    "stock": frozenset("stock available availability dispo disponible sold rupture epuise".split()),
     "color": frozenset("colour color couleur coloris colours colors".split()),
     "link": frozenset("link lien buy acheter commander order where purchase site shop".split()),
 }
 ASPECTS = {name: frozenset(stem(w) for w in words) for name, words in ASPECTS.items()}
 ASPECT_WORDS = frozenset().union(*ASPECTS.values())
+# The aspect words any product question uses ("how much", "where to buy", "available"): left out when matching
+# answers, so that "how much?" does not look like "how much is shipping?". Topic words such as "size" or "shop"
+# stay: "where's your shop?" is about the shop.
+GENERIC_WORDS = ASPECTS["price"] | ASPECTS["stock"] | frozenset(
+    stem(w) for w in "where buy acheter commander order purchase link lien".split())
 UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
+ANSWER_TEXT_WEIGHT = 0.8
 # Intents answered from knowledge only when retrieval is sure (a guess helps nobody with a lost parcel).
-SURE_ONLY = frozenset({"order_support"})
+SURE_ONLY = frozenset({"order_support", "other", "collab"})
 SIZE_CUES = frozenset({"en", "in", "size", "taille", "a", "t"})
 
 
@@ -88,21 +94,27 @@ class Retriever:
         ]
         product_docs = [content_tokens(f"{p.name} {p.description}") for p in base.products]
         example_docs = [content_tokens(text) for _, text in self.examples]
-        self.vocabulary = Vocabulary([*example_docs, *product_docs])
+        answer_docs = [content_tokens(" ".join(a.answer.values())) for a in base.answers]
+        self.vocabulary = Vocabulary([*example_docs, *product_docs, *answer_docs])
         # Example questions compared on their topic words only: "how much" must not make every price
         # question look like "how much is shipping to Ireland?".
         self.name_tokens = [_name_words(self._canonical(content_tokens(p.name))) for p in base.products]
         self.name_words = frozenset(w for name in self.name_tokens for w in name)
         # Product names are left out too: "how do I use the serum?" is about using, whichever serum.
-        self.example_tokens = [[w for w in self._canonical(doc) if w not in ASPECT_WORDS | self.name_words]
+        self.example_tokens = [[w for w in self._canonical(doc) if w not in GENERIC_WORDS | self.name_words]
                                for doc in example_docs]
+        # The answer texts count too, by words only and a little less ("newsletter", "Klarna", "call us").
+        self.answer_text_tokens = [
+            [w for w in self._canonical(content_tokens(" ".join(answer.answer.values())))
+             if w not in GENERIC_WORDS | self.name_words]
+            for answer in base.answers]
         self.desc_tokens = [set(self._canonical(content_tokens(p.description))) for p in base.products]
         name_vocabulary = Vocabulary(self.name_tokens)
         self.name_weight = name_vocabulary.weight
         self.sizes = {s.lower() for p in base.products for s in p.sizes}
         self.colors = {c.lower(): c for p in base.products for c in p.colors}
         self.example_vectors = self._encode([text for _, text in self.examples])
-        self.answer_words = frozenset(w for doc in self.example_tokens for w in doc)
+        self.answer_words = frozenset(w for doc in [*self.example_tokens, *self.answer_text_tokens] for w in doc)
 
     def _canonical(self, words: list[str]) -> list[str]:
         return [self.vocabulary.canonical(w) for w in words]
@@ -160,6 +172,8 @@ class Retriever:
                 # Meaning alone ("deliver to New York" ~ "ship to the US") is worth a suggestion, rarely more.
                 score = 0.6 * float(similarity[i])
             scores[k] = max(scores[k], score)
+        for k, doc in enumerate(self.answer_text_tokens):
+            scores[k] = max(scores[k], ANSWER_TEXT_WEIGHT * overlap(words, doc, self.vocabulary))
         return scores
 
     def _product_scores(self, words: list[str]) -> list[float]:
@@ -173,7 +187,13 @@ class Retriever:
             total = sum(self.name_weight(w) for w in name)
             found = sum(self.name_weight(w) for w in name if w in present)
             extra = sum(1 for w in present - set(name) if w in description)
-            out.append(min(1.0, found / total + 0.1 * min(extra, 2)) if found else 0.0)
+            if found:
+                out.append(min(1.0, found / total + 0.1 * min(extra, 2)))
+            else:
+                # Named the way the description says ("the lip balm" for the Baume lèvres): a candidate, worth
+                # at most a mention, when most of what the question says about it is in the description.
+                out.append(0.5 * extra / len(present) if present and extra >= 1 and extra / len(present) >= 0.5
+                           else 0.0)
         return out
 
     def _ground(self, question: Question, vector: np.ndarray | None) -> Grounding:
@@ -181,7 +201,7 @@ class Retriever:
         raw = tokens(question.text)
         words = self._canonical([t for t in raw if t not in STOPWORDS])
         size = self._asked_size(raw)
-        topic = [w for w in words if len(w) > 1 and w not in ASPECT_WORDS and w not in self.name_words and w != size]
+        topic = [w for w in words if len(w) > 1 and w not in GENERIC_WORDS and w not in self.name_words and w != size]
         lang = question.lang if question.lang in compose.LANGS else self.default_lang
         answer_scores = self._answer_scores(topic, vector)
         ranked = sorted(range(len(answer_scores)), key=lambda k: -answer_scores[k])
@@ -209,8 +229,18 @@ class Retriever:
         # A policy answer wins over the product facts when it matches clearly better ("how much is shipping
         # to Ireland?" under a sneaker post is about shipping); a product named outright needs a strong answer.
         sure_product = bool(named) and product_confidence >= th.product_mention
-        answer_wins = best_answer >= th.low and (not about_product
-                                                 or best_answer >= (0.78 if sure_product else th.high))
+        # How strong an answer must be to win over the product's facts: very strong against a product named
+        # outright or a concrete size or colour asked of it ("en 39 ?"), strong against the post's product
+        # ("this"), merely good against a product half-named ("the serum" of two).
+        if not about_product:
+            needed = th.low
+        elif sure_product or ((size or color) and product is not None):
+            needed = 0.78 if not (size or color) else 0.9
+        elif named:
+            needed = th.low
+        else:
+            needed = th.high
+        answer_wins = best_answer >= max(th.low, needed)
         if answer_wins:
             grounding = self._answer_grounding(question, lang, ranked, answer_scores, best_answer, second, product)
             if question.intent in SURE_ONLY and grounding.level != "high":

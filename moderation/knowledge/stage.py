@@ -14,8 +14,9 @@ from moderation.knowledge.retrieval import Question, Retriever
 
 logger = logging.getLogger(__name__)
 
-# Intents a fact answers (order support: only the basics retrieval is sure of, see retrieval.SURE_ONLY).
-KNOWLEDGE_INTENTS = ("pricing", "purchase", "product_question", "order_support")
+# Intents a fact may answer (order support, other and collab only when retrieval is sure, see
+# retrieval.SURE_ONLY; refunds always through a person, whatever the playbook says).
+KNOWLEDGE_INTENTS = ("pricing", "purchase", "product_question", "order_support", "refund", "other", "collab")
 
 
 @dataclass
