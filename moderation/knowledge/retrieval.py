@@ -45,6 +45,7 @@ INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question"
 ANSWER_TEXT_WEIGHT = 0.8
 # Intents answered from knowledge only when retrieval is sure (a guess helps nobody with a lost parcel).
 SURE_ONLY = frozenset({"order_support", "other", "collab"})
+LETTER_SIZES = frozenset({"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"})
 SIZE_CUES = frozenset({"en", "in", "size", "taille", "a", "t"})
 
 
@@ -111,7 +112,8 @@ class Retriever:
         self.desc_tokens = [set(self._canonical(content_tokens(p.description))) for p in base.products]
         name_vocabulary = Vocabulary(self.name_tokens)
         self.name_weight = name_vocabulary.weight
-        self.sizes = {s.lower() for p in base.products for s in p.sizes}
+        # Letter sizes are recognised even when no product has them: "in XL?" is then answered "no XL".
+        self.sizes = {s.lower() for p in base.products for s in p.sizes} | LETTER_SIZES
         self.colors = {c.lower(): c for p in base.products for c in p.colors}
         self.example_vectors = self._encode([text for _, text in self.examples])
         self.answer_words = frozenset(w for doc in [*self.example_tokens, *self.answer_text_tokens] for w in doc)
