@@ -127,7 +127,8 @@ def accuracy(show: bool | str, path: Path = QUESTIONS) -> dict[str, float]:
         wrong += verdict == "wrong"
         none += verdict == "none"
         if show and (verdict != "right" or show == "all"):
-            print(f"  {verdict:5} {item['expect']:24} got {grounding.get('source') or '-':24} {intents.get(interaction_id, '?'):16} "
+            print(f"  {verdict:5} {item['expect']:24} got {grounding.get('source') or '-':24} "
+                  f"{intents.get(interaction_id, '?'):16} "
                   f"{grounding.get('level', '-'):4} {grounding.get('confidence', 0):.2f} {item['text']!r}")
     n = len(items)
     return {"questions": n, "right": right / n, "wrong": wrong / n, "no_answer": none / n}

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from moderation.worker import WorkerSettings
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from starlette.applications import Starlette
 
     from bot.approvals import Authorizer
     from bot.oncall import OnCall
-    from collections.abc import Mapping
-
     from moderation.classifier.base import TextClassifier
     from moderation.domain import Platform
     from moderation.knowledge.stage import KnowledgeStage
@@ -193,7 +193,8 @@ def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database
                for key, sku in mapping.items() if sku not in skus]
     if unknown:
         raise KnowledgeError(unknown)
-    retriever = Retriever(base, classifier_embedder(classifier), thresholds=Thresholds(high=config.high, low=config.low))
+    retriever = Retriever(base, classifier_embedder(classifier),
+                          thresholds=Thresholds(high=config.high, low=config.low))
 
     def reader(platform: str, account_id: str | None) -> object | None:
         if connectors is None:

@@ -259,8 +259,8 @@ class Retriever:
             unexplained = [w for w in topic if w not in known]
             if len(unexplained) >= 2 and not sure_product:
                 if best_answer >= th.low:
-                    return self._answer_grounding(question, lang, ranked, answer_scores, min(best_answer, th.high - 0.01),
-                                                  second, product)
+                    capped = min(best_answer, th.high - 0.01)  # a guess between product and answer: a draft
+                    return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, product)
                 return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
                                  suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
             return self._product_grounding(question, lang, product, product_confidence, named, aspects, size, color,
@@ -333,7 +333,9 @@ class Retriever:
             if k == skip or scores[k] < self.thresholds.low * 0.75:
                 continue
             answer = self.base.answers[k]
-            out.append(f"[{answer.id}] {compose.answer_text(answer, compose.answer_lang(answer, lang, self.default_lang), self.default_lang, lambda u: u)}")
+            text = compose.answer_text(answer, compose.answer_lang(answer, lang, self.default_lang),
+                                       self.default_lang, lambda url: url)
+            out.append(f"[{answer.id}] {text}")
         return tuple(out[:3])
 
 
