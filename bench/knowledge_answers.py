@@ -36,15 +36,15 @@ sys.path.insert(0, str(ROOT))
 from sqlmodel import select  # noqa: E402
 
 from moderation.domain import Interaction, Kind, Platform  # noqa: E402
-from moderation.human import NoHumans  # noqa: E402
+from moderation.domain.ports import NoHumans  # noqa: E402
 from moderation.ingest.store import store_interactions  # noqa: E402
-from moderation.platforms.sandbox import sandbox_connectors  # noqa: E402
+from moderation.pipeline.worker import ModerationWorker  # noqa: E402
+from moderation.platforms.sandbox.outbound import sandbox_connectors  # noqa: E402
 from moderation.storage import Database  # noqa: E402
 from moderation.storage.tables import ActionRow, ClassificationRow, DecisionRow  # noqa: E402
-from moderation.worker import ModerationWorker  # noqa: E402
+from socialops.compose.core import build_classifier, build_knowledge, build_library, worker_settings  # noqa: E402
 from socialops.demo.questions import demo_settings, load_captions  # noqa: E402
 from socialops.demo.runner import SAMPLE  # noqa: E402
-from socialops.runtime import build_classifier, build_knowledge, build_library, worker_settings  # noqa: E402
 
 QUESTIONS = ROOT / "bench" / "data" / "knowledge_questions.jsonl"
 # A second set, written after the first run on QUESTIONS and used to tune thresholds and rules (`--dev`).

@@ -5,11 +5,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from moderation.domain import Grounding, Interaction, Kind, Platform, Scores
+from moderation.domain import (
+    Action,
+    ActionType,
+    DecisionContext,
+    Grounding,
+    Interaction,
+    Kind,
+    Plan,
+    Platform,
+    Scores,
+)
 from playbooks.actions import ActionSpec, Channel
 from playbooks.guardrails import PUBLIC_KINDS, Policy
 from playbooks.matching import CompiledRule, NormalisedText
-from playbooks.plan import Action, ActionType, DecisionContext, Plan
 from playbooks.settings import Settings
 from playbooks.templates import CompiledTemplate
 
@@ -118,7 +127,7 @@ class Engine:
             "answer": grounding.answer if grounding is not None else "",
             "products": list(grounding.products) if grounding is not None else [],
         }
-        limit = settings.length_limits[interaction.platform][channel]
+        limit = settings.text_limit(interaction.platform, channel)
         try:
             rendered = template.render(
                 interaction_id=interaction.id, platform=interaction.platform, lang=scores.lang, variables=variables,

@@ -11,7 +11,7 @@ from rich.table import Table
 from sqlmodel import select
 
 from moderation.domain import Platform
-from moderation.platforms.sandbox import SandboxPlatform
+from moderation.platforms.sandbox.outbound import SandboxPlatform
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, ClassificationRow, DecisionRow
 from socialops.config import Knowledge, Settings

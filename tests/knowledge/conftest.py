@@ -57,6 +57,14 @@ def brand(brand_files: tuple[Path, Path]) -> KnowledgeBase:
     return load_knowledge(*brand_files)
 
 
+def library():  # type: ignore[no-untyped-def]
+    """The bundled playbooks with each platform's own text limits, as the composition root builds them."""
+    from moderation.platforms.registry import text_limits
+    from playbooks import load_library
+
+    return load_library().with_text_limits(text_limits())
+
+
 class FixedClassifier:
     """Intent and language looked up by text (default: other/en); the tests decide what the model said."""
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from moderation.domain import Interaction, Kind, Platform, Scores, Sentiment
+from moderation.domain import DecisionContext, Interaction, Kind, Platform, Scores, Sentiment
 from moderation.knowledge.llm import LlmWriter, ungrounded
 from moderation.knowledge.retrieval import Question, Retriever
-from playbooks import DecisionContext, load_library
+from tests.knowledge.conftest import library
 from tests.knowledge.fake_openai import FakeOpenAI, fake_openai
 
 QUESTION = Question(text="what does shipping to Ireland cost?", lang="en", intent="pricing")
@@ -38,7 +38,7 @@ def test_a_faithful_rewording_is_used_and_stays_a_draft(brand) -> None:
     assert "Loved this one" in system["content"] and "English" in system["content"]
     assert "€6.90" in user["content"] and "what does shipping to Ireland cost?" in user["content"]
     # The playbook auto-replies on a sure answer, but LLM wording goes to a person unless the rule allows it.
-    plan = load_library().decide(
+    plan = library().decide(
         Interaction(platform=Platform.instagram, kind=Kind.comment, external_id="1", author_id="a", text=QUESTION.text,
                     post_id="p", created_at=datetime(2026, 12, 7, 10, tzinfo=UTC)),
         Scores(intent="pricing", intent_confidence=0.9, toxicity=0.0, sentiment=Sentiment.neutral, lang="en"),

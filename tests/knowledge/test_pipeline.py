@@ -10,17 +10,16 @@ from pathlib import Path
 from sqlmodel import select
 
 from moderation.domain import Interaction, Kind, Platform, utcnow
-from moderation.human import NoHumans
+from moderation.domain.ports import NoHumans
 from moderation.ingest.store import store_interactions
 from moderation.knowledge.posts import PostProducts
 from moderation.knowledge.retrieval import Retriever
 from moderation.knowledge.stage import KnowledgeStage
-from moderation.platforms.sandbox import SandboxPlatform
+from moderation.pipeline.worker import ModerationWorker
+from moderation.platforms.sandbox.outbound import SandboxPlatform
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, ApprovalRow, DecisionRow, PostCaptionRow
-from moderation.worker import ModerationWorker
-from playbooks import load_library
-from tests.knowledge.conftest import FixedClassifier
+from tests.knowledge.conftest import FixedClassifier, library
 
 QUESTIONS = {
     "how much is shipping to ireland?": ("pricing", "en"),
@@ -46,7 +45,7 @@ def _store(db: Database, texts: list[str], post_id: str = "post-1") -> None:
 
 
 def _run(db: Database, stage: KnowledgeStage | None) -> None:
-    worker = ModerationWorker(db, FixedClassifier(QUESTIONS), load_library(), NoHumans(), knowledge=stage)
+    worker = ModerationWorker(db, FixedClassifier(QUESTIONS), library(), NoHumans(), knowledge=stage)
     asyncio.run(worker.run_until_idle())
 
 

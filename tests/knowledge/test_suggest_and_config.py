@@ -13,18 +13,17 @@ from sqlmodel import select
 
 from bot.approvals import ApprovalService, Verdict
 from moderation.domain import utcnow
-from moderation.human import NoHumans
+from moderation.domain.ports import NoHumans
 from moderation.knowledge import KnowledgeError
 from moderation.knowledge.suggest import suggest
-from moderation.platforms.sandbox import sandbox_connectors
+from moderation.pipeline.worker import ModerationWorker
+from moderation.platforms.sandbox.outbound import sandbox_connectors
 from moderation.storage import Database
 from moderation.storage.tables import ApprovalRow
-from moderation.worker import ModerationWorker
-from playbooks import load_library
 from socialops.cli import cli
+from socialops.compose.core import authorizer, build_knowledge
 from socialops.config import ConfigError, Settings, load_settings
-from socialops.runtime import authorizer, build_knowledge
-from tests.knowledge.conftest import FixedClassifier
+from tests.knowledge.conftest import FixedClassifier, library
 from tests.knowledge.test_pipeline import _store
 
 
@@ -88,7 +87,7 @@ def test_suggest_lists_unanswered_questions_and_edited_answers(brand, sqlite_db:
     stage = KnowledgeStage(retriever, PostProducts(sqlite_db, retriever.caption_product,
                                                    reader=lambda p, a: sandbox_connectors()[p]))
     _store(sqlite_db, ["do you sell watches?", "Do you sell watches ?", "can I return an item?"])
-    worker = ModerationWorker(sqlite_db, retriever_classifier, load_library(), NoHumans(), knowledge=stage)
+    worker = ModerationWorker(sqlite_db, retriever_classifier, library(), NoHumans(), knowledge=stage)
     asyncio.run(worker.run_until_idle())
     with sqlite_db.session() as session:
         approval = session.exec(select(ApprovalRow)).all()
