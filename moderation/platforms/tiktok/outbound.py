@@ -10,6 +10,7 @@ is a JSON string; comment events carry the comment and video ids, its author and
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
