@@ -10,7 +10,8 @@ checked:
 - right: the expected fact (e.g. "6.90", "LUMIERE10") is in the text, from the expected answer or product;
   for a question the knowledge base cannot answer ("what song is this?"), no fact at all;
 - wrong: the text carries a fact from another answer or product (a wrong fact sent or drafted);
-- no answer: the text carries no fact (a draft saying nothing matched, or a human task).
+- no answer: the text carries no fact (a draft saying nothing matched, or a human task);
+and, of the right and wrong ones, how many went out without a person (auto replies and DMs).
 
 Time: the demo week's 360 messages plus the labelled questions, processed by the worker without knowledge and
 with it, alternately, each run on a fresh SQLite file with the classifier's cache emptied; reports the median
@@ -104,12 +105,15 @@ def accuracy(show: bool | str, path: Path = QUESTIONS) -> dict[str, float]:
                         for row in session.exec(select(DecisionRow))}
             intents = dict(session.exec(select(ClassificationRow.interaction_id, ClassificationRow.intent)).all())
             texts: dict[str, list[str]] = {}
+            sent: dict[str, list[str]] = {}  # texts that went out without a person
             for action in session.exec(select(ActionRow)):
                 text = action.params.get("text")
                 if text:
                     texts.setdefault(action.interaction_id, []).append(str(text))
+                    if action.type in ("auto_reply", "send_dm"):
+                        sent.setdefault(action.interaction_id, []).append(str(text))
         db.dispose()
-    right = wrong = none = 0
+    right = wrong = none = sent_right = sent_wrong = 0
     for k, item in enumerate(items):
         interaction_id = f"{item['post'].split(':', 1)[0] if item.get('post') else item['platform']}:q-{k}"
         grounding = contexts.get(interaction_id, {})
@@ -126,12 +130,16 @@ def accuracy(show: bool | str, path: Path = QUESTIONS) -> dict[str, float]:
         right += verdict == "right"
         wrong += verdict == "wrong"
         none += verdict == "none"
+        automatic = has_fact and _fold(grounding["answer"])[:40] in _fold(" ".join(sent.get(interaction_id, [])))
+        sent_right += automatic and verdict == "right"
+        sent_wrong += automatic and verdict == "wrong"
         if show and (verdict != "right" or show == "all"):
             print(f"  {verdict:5} {item['expect']:24} got {grounding.get('source') or '-':24} "
                   f"{intents.get(interaction_id, '?'):16} "
                   f"{grounding.get('level', '-'):4} {grounding.get('confidence', 0):.2f} {item['text']!r}")
     n = len(items)
-    return {"questions": n, "right": right / n, "wrong": wrong / n, "no_answer": none / n}
+    return {"questions": n, "right": right / n, "wrong": wrong / n, "no_answer": none / n,
+            "sent_right": sent_right / n, "sent_wrong": sent_wrong / n}
 
 
 def timing(runs: int) -> dict[str, float]:
@@ -166,10 +174,13 @@ def main() -> None:
     parser.add_argument("--show-all", action="store_true", help="print every question")
     parser.add_argument("--skip-timing", action="store_true")
     parser.add_argument("--dev", action="store_true", help="score the tuning set instead of the labelled set")
+    parser.add_argument("--skip-accuracy", action="store_true")
     args = parser.parse_args()
-    result = accuracy("all" if args.show_all else args.show, DEV_QUESTIONS if args.dev else QUESTIONS)
-    print(f"labelled questions: {result['questions']} · right fact {result['right']:.1%} · "
-          f"wrong fact {result['wrong']:.1%} · no answer {result['no_answer']:.1%}")
+    if not args.skip_accuracy:
+        result = accuracy("all" if args.show_all else args.show, DEV_QUESTIONS if args.dev else QUESTIONS)
+        print(f"labelled questions: {result['questions']} · right fact {result['right']:.1%} · "
+              f"wrong fact {result['wrong']:.1%} · no answer {result['no_answer']:.1%} · of which sent without a "
+              f"person: right {result['sent_right']:.1%}, wrong {result['sent_wrong']:.1%}")
     if not args.skip_timing:
         t = timing(args.runs)
         print(f"worker, {t['interactions']} interactions, median of {args.runs} runs: "

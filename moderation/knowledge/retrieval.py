@@ -341,11 +341,17 @@ class Retriever:
 
 def classifier_embedder(classifier: object) -> Embed | None:
     """The loaded classifier's sentence encoder as an embedding function (the same text preparation it uses),
-    or None for a classifier without one (then retrieval is by words alone)."""
+    or None for a classifier without one (then retrieval is by words alone). The encoder is wrapped once so that
+    it remembers its latest outputs: questions the classifier has just scored are not encoded twice."""
     encoder = getattr(classifier, "encoder", None)
     if encoder is None:
         return None
     from moderation.classifier.model import encode_outputs
+    from moderation.knowledge.embeddings import RememberingEncoder
 
-    return lambda texts: encode_outputs(encoder, texts)["embedding"]
+    if not isinstance(encoder, RememberingEncoder):
+        encoder = RememberingEncoder(encoder)
+        classifier.encoder = encoder  # type: ignore[attr-defined]
+    shared = encoder
+    return lambda texts: encode_outputs(shared, texts)["embedding"]
 

@@ -81,6 +81,10 @@ def _distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
 class Vocabulary:
     """Inverse document frequencies over a set of documents, and typo-tolerant lookup of query words."""
 
@@ -92,19 +96,26 @@ class Vocabulary:
             total += 1
         self.idf = {word: math.log((1 + total) / (1 + n)) + 1.0 for word, n in counts.items()}
         self.default_idf = math.log(1 + total) + 1.0
-        self._by_length: dict[int, list[str]] = {}
-        for word in self.idf:
-            self._by_length.setdefault(len(word), []).append(word)
+        # Every known word under each of its one-letter deletions (SymSpell): a typo of one edit shares one of
+        # them, so candidates come from a few lookups instead of a scan of the vocabulary.
+        self._deletions: dict[str, list[str]] = {}
+        for word in sorted(self.idf):
+            for variant in {word, *_deletions(word)}:
+                self._deletions.setdefault(variant, []).append(word)
+        self._seen: dict[str, str] = {}
 
     def canonical(self, word: str) -> str:
         """The known word `word` is a typo of (or itself): 'livrason' -> 'livraison'."""
-        if word in self.idf or word.isdigit() or len(word) < 4:
+        if word in self.idf or word.isdigit() or len(word) < 5:
             return word
-        for length in range(len(word) - 2, len(word) + 3):
-            for known in self._by_length.get(length, ()):
-                if close(word, known):
-                    return known
-        return word
+        found = self._seen.get(word)
+        if found is None:
+            candidates = sorted({known for variant in {word, *_deletions(word)}
+                                 for known in self._deletions.get(variant, ())})
+            found = next((known for known in candidates if close(word, known)), word)
+            if len(self._seen) < 100_000:
+                self._seen[word] = found
+        return found
 
     def weight(self, word: str) -> float:
         return self.idf.get(word, self.default_idf)
