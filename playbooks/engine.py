@@ -176,6 +176,9 @@ def _grounded(action_type: ActionType, reason: str, grounding: Grounding | None,
         reason = f"{reason} — no answer in the knowledge base matched: please write the answer"
     elif grounding.level == "low":
         reason = f"{reason} — not sure of the answer ({grounding.confidence:.2f}): check it or pick a suggestion"
+    if grounding.level != "high" and grounding.suggestions:
+        # The approver sees the closest answers on the card, ready to paste.
+        reason += "; closest: " + " | ".join(_short(s) for s in grounding.suggestions[:2])
     elif grounding.human:
         reason = f"{reason} — answer marked human: true in the knowledge base"
     elif grounding.worded_by == "llm" and not automatic:
@@ -183,6 +186,10 @@ def _grounded(action_type: ActionType, reason: str, grounding: Grounding | None,
     if not automatic and action_type is not ActionType.draft_reply:
         return ActionType.draft_reply, reason
     return action_type, reason
+
+
+def _short(text: str, limit: int = 140) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _channel(spec: ActionSpec, kind: Kind) -> str:

@@ -68,6 +68,16 @@ class Thresholds:
     margin: float = 0.04  # a "high" answer must beat the next different answer by this much
 
 
+QUESTION_WORDS = frozenset(
+    "how what when where which who why do doe does did can could is are will would should any "
+    "combien comment quand quel quelle quels quelles pourquoi est vous peut peux on ya".split())
+
+
+def _asks(raw: list[str], text: str) -> bool:
+    """A question, by its mark or its first word."""
+    return "?" in text or (bool(raw) and raw[0] in QUESTION_WORDS)
+
+
 def _name_words(words: list[str]) -> list[str]:
     """The words that name a product: not aspect words, not a size like '30 ml'."""
     out = []
@@ -245,9 +255,9 @@ class Retriever:
         answer_wins = best_answer >= max(th.low, needed)
         if answer_wins:
             grounding = self._answer_grounding(question, lang, ranked, answer_scores, best_answer, second, product)
-            if question.intent in SURE_ONLY and grounding.level != "high":
-                # An order problem with a half-matching policy text gets the usual "send us your order
-                # number", not a guess.
+            if question.intent in SURE_ONLY and grounding.level != "high" and not _asks(raw, question.text):
+                # A remark filed as `other` or an order problem, with a half-matching policy text, gets no
+                # guess; a question the classifier filed there ("do you deliver to Scotland?") gets a draft.
                 return Grounding(level="none", confidence=grounding.confidence, suggestions=grounding.suggestions,
                                  post_product=question.post_product)
             return grounding
@@ -287,6 +297,10 @@ class Retriever:
         th = self.thresholds
         answer = self.base.answers[ranked[0]]
         level = "high" if best >= th.high and best - second >= th.margin else "low"
+        if level == "low" and best - second < th.margin:
+            # Two answers about as likely: no fact in the draft, both offered to the person as suggestions.
+            return Grounding(level="none", confidence=round(min(best, 1.0), 4), post_product=question.post_product,
+                             suggestions=self._suggestions(ranked, scores, lang, skip=None))
         out_lang = compose.answer_lang(answer, lang, self.default_lang)
         text = compose.answer_text(answer, out_lang, self.default_lang, self._link(question, answer.id))
         facts = compose.facts(product, lang) if product is not None else None
