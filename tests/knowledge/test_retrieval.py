@@ -83,3 +83,22 @@ def test_utm_link_keeps_tags_the_link_already_has() -> None:
     assert url == ("https://example.com/p?ref=a&utm_campaign=handmade&utm_source=youtube&utm_medium=social"
                    "&utm_content=sku-1")
     assert utm_link(url, source="tiktok") == url
+
+
+def test_two_answers_about_as_likely_give_no_fact_but_both_suggestions(tmp_path) -> None:
+    from moderation.knowledge import load_knowledge
+
+    path = tmp_path / "knowledge.yaml"
+    path.write_text("""\
+answers:
+  - id: spain
+    questions: {en: ["do you ship to Spain?"]}
+    answer: {en: "Spain: €4.90."}
+  - id: italy
+    questions: {en: ["do you ship to Italy?"]}
+    answer: {en: "Italy: €5.90."}
+""", encoding="utf-8")
+    grounding = Retriever(load_knowledge(path, None)).ground(
+        Question(text="do you ship to Spain or Italy?", lang="en", intent="pricing"))
+    assert grounding.level == "none" and grounding.answer == ""
+    assert {s.split("]")[0] for s in grounding.suggestions} == {"[spain", "[italy"}
