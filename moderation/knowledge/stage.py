@@ -37,12 +37,17 @@ class KnowledgeStage:
             if not todo:
                 return out
             started = time.perf_counter()
+            # Each post's product once per batch, the posts concurrently (a caption read is an API call).
+            keys = {k: (interactions[k].platform.value, interactions[k].post_id, interactions[k].campaign,
+                        interactions[k].account_id) for k in todo}
+            unique = list(dict.fromkeys(keys.values()))
+            skus = dict(zip(unique, await asyncio.gather(*(self.posts.sku_for(*key) for key in unique)), strict=True))
             questions = []
             for k in todo:
                 item, score = interactions[k], scores[k]
-                sku = await self.posts.sku_for(item.platform.value, item.post_id, item.campaign, item.account_id)
                 questions.append(Question(text=item.text, lang=score.lang, intent=score.intent,
-                                          platform=item.platform.value, campaign=item.campaign, post_product=sku))
+                                          platform=item.platform.value, campaign=item.campaign,
+                                          post_product=skus[keys[k]]))
             # Encoding is CPU work: off the event loop, like classification.
             groundings = await asyncio.to_thread(self.retriever.ground_many, questions)
             if self.writer is not None:
