@@ -9,11 +9,11 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, meta
 from jinja2 import Template as JinjaTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from moderation.domain import Platform
+from moderation.domain import Platform, ProductFacts
 from playbooks.schema import Template
 from playbooks.settings import Settings
 
@@ -23,7 +23,11 @@ _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False
 # Nothing global besides what a render passes in: no range(), lipsum(), cycler(), namespace().
 _ENV.globals.clear()
 
-TEMPLATE_VARIABLES = ("author", "text", "intent", "product", "links", "platform", "campaign", "lang")
+TEMPLATE_VARIABLES = ("author", "text", "intent", "product", "products", "answer", "links", "platform", "campaign",
+                      "lang")
+# A template that reads these speaks facts from the knowledge base: how sure retrieval was decides whether it
+# may be sent without a person (see `Engine._reply`).
+GROUNDED_VARIABLES = frozenset({"answer", "products"})
 _URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+")
 _TRAILING = ".,;:!?"
 ELLIPSIS = "…"
@@ -47,8 +51,23 @@ def sample_variables(settings: Settings) -> dict[str, Any]:
     """Stand-in values used at load time to prove every template renders before anything runs."""
     return {
         "author": "Sam", "text": "how much is it?", "intent": "pricing", "product": "the product",
-        "links": dict(settings.links), "platform": "instagram", "campaign": "launch", "lang": "en",
+        "products": [], "answer": "", "links": dict(settings.links), "platform": "instagram",
+        "campaign": "launch", "lang": "en",
     }
+
+
+SAMPLE_PRODUCT = ProductFacts(sku="SAMPLE-1", name="Sample Tote", price="89.00", currency="EUR", sizes=("S", "M"),
+                              colors=("black",), in_stock=3, url="https://example.com/p/sample",
+                              description="A sample product", price_text="€89.00")
+
+
+def sample_variable_sets(settings: Settings) -> list[dict[str, Any]]:
+    """Without knowledge (`product` a name, `answer` empty) and with it (`product` a catalogue row): a template
+    must render in both, since which one it gets depends on what retrieval finds."""
+    plain = sample_variables(settings)
+    grounded = {**plain, "product": SAMPLE_PRODUCT, "products": [SAMPLE_PRODUCT],
+                "answer": "The Sample Tote is €89.00, in stock: https://example.com/p/sample"}
+    return [plain, grounded]
 
 
 @lru_cache(maxsize=4096)
@@ -111,6 +130,11 @@ class CompiledTemplate:
             }
             self._variants[variant] = (by_lang, by_platform)
         self.variant_names = sorted(self._variants)
+        self.grounded = any(
+            GROUNDED_VARIABLES & meta.find_undeclared_variables(_ENV.parse(source))
+            for texts in spec.all_variants().values()
+            for source in [*texts.text.values(), *(t for langs in texts.platforms.values() for t in langs.values())]
+        )
 
     def sources(self) -> list[tuple[str, str, str, JinjaTemplate]]:
         """(variant, platform or '', lang, compiled) for every text, for load-time checks."""

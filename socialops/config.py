@@ -317,6 +317,45 @@ class Connectors(_Strict):
         return value
 
 
+class Knowledge(_Strict):
+    """Where the brand's answers and catalogue are (paths relative to the config file) and how "this" maps."""
+
+    answers: Path | None = None  # knowledge.yaml
+    catalogue: Path | None = None  # catalogue.csv
+    posts: dict[str, str] = Field(default_factory=dict)  # post id (or "platform:post id") -> sku
+    campaigns: dict[str, str] = Field(default_factory=dict)  # campaign tag -> sku
+    intents: tuple[str, ...] = ("pricing", "purchase", "product_question", "order_support", "refund", "other", "collab")
+    high: float = Field(0.75, gt=0.0, le=1.0)  # at or above: sure enough to send where a playbook auto-replies
+    low: float = Field(0.60, gt=0.0, le=1.0)  # below: no match (a draft that says so)
+
+    @model_validator(mode="after")
+    def _needs_a_file(self) -> Knowledge:
+        if self.answers is None and self.catalogue is None:
+            raise ValueError("knowledge needs `answers` (knowledge.yaml), `catalogue` (catalogue.csv) or both")
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not be above high ({self.high})")
+        return self
+
+
+class Llm(_Strict):
+    """An OpenAI-compatible chat API (Ollama, vLLM, llama.cpp's server, hosted services)."""
+
+    base_url: str = Field(pattern=r"^https?://")  # e.g. http://127.0.0.1:11434/v1
+    model: str = Field(min_length=1)
+    api_key_env: str | None = None  # the NAME of the variable holding the key; None for local servers
+    timeout_seconds: float = Field(8.0, gt=0, le=120)
+    max_tokens: int = Field(300, ge=16, le=4000)
+
+    _check_env = field_validator("api_key_env")(_env_name)
+
+
+class Drafting(_Strict):
+    """Optional LLM wording of retrieved facts (off unless `llm` is set), in the brand's voice."""
+
+    llm: Llm | None = None
+    voice: tuple[str, ...] = ()  # a few example replies in the brand's tone
+
+
 class Settings(_Strict):
     team: Team = Team()
     database_url: str | None = None  # SOCIALOPS_DATABASE_URL wins; a password belongs there, not here
@@ -332,6 +371,8 @@ class Settings(_Strict):
     roi: Roi = Roi()
     webhooks: Webhooks = Webhooks()
     connectors: Connectors = Connectors()
+    knowledge: Knowledge | None = None
+    drafting: Drafting = Drafting()
     # NAME=value lines, read when the environment variable is not set (keep it chmod 600, out of git).
     secrets_file: Path | None = None
 
@@ -412,7 +453,17 @@ def load_settings(path: Path | None = None) -> Settings:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    return parse_settings(raw or {}, source=str(path))
+    return resolve_paths(parse_settings(raw or {}, source=str(path)), path.parent)
+
+
+def resolve_paths(settings: Settings, base: Path) -> Settings:
+    """Knowledge file paths are relative to the config file, wherever the command runs from."""
+    knowledge = settings.knowledge
+    if knowledge is None:
+        return settings
+    update = {name: base / value for name in ("answers", "catalogue")
+              if (value := getattr(knowledge, name)) is not None and not value.is_absolute()}
+    return settings.model_copy(update={"knowledge": knowledge.model_copy(update=update)}) if update else settings
 
 
 def parse_settings(raw: Any, *, source: str = "config") -> Settings:

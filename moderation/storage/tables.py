@@ -279,3 +279,13 @@ class QuotaUsageRow(SQLModel, table=True):
     units: int = 0
     calls: dict[str, Any] = _json()  # units per method, for the operator
     updated_at: datetime = _ts()
+
+
+class PostCaptionRow(SQLModel, table=True):
+    """A post's caption, read once through the platform API: tells which product "how much is this?" means."""
+
+    __tablename__ = "post_captions"
+
+    id: str = Field(primary_key=True, max_length=300)  # "<platform>:<post id>"
+    caption: str | None = Field(default=None, sa_column=sa.Column(sa.Text))  # None: the platform had none
+    fetched_at: datetime = _ts()

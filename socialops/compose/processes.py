@@ -36,6 +36,7 @@ from socialops.app import Component
 from socialops.compose.core import (
     authorizer,
     build_classifier,
+    build_knowledge,
     build_library,
     build_oncall,
     build_platform_connectors,
@@ -114,10 +115,12 @@ def build_worker_components(settings: Settings, db: Database, hub: ChatHub, time
     """The scheduler (gated by the leader lock) and the worker loop: what every worker process runs."""
     if not settings.worker.enabled:
         return [SchedulerComponent(timers, leader_lock_for(db), retry_seconds=settings.worker.leader_retry_seconds)]
-    worker = ModerationWorker(db, classifier or build_classifier(settings), build_library(settings), hub,
-                              worker_settings(settings))
+    classifier = classifier or build_classifier(settings)
+    connectors = connectors if connectors is not None else build_platform_connectors(settings, db)
+    worker = ModerationWorker(db, classifier, build_library(settings), hub, worker_settings(settings),
+                              knowledge=build_knowledge(settings, classifier, db, connectors))
     w = settings.worker
-    outbox = Outbox(db, connectors if connectors is not None else build_platform_connectors(settings, db),
+    outbox = Outbox(db, connectors,
                     alert=lambda text, _row: hub.notify("alerts", f"dead letter: {text}"),
                     rate_limiter=rate_limiter(settings), max_attempts=settings.connectors.max_attempts,
                     base_delay=w.action_base_delay_seconds, max_delay=w.action_max_delay_seconds,

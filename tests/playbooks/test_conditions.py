@@ -42,6 +42,9 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], bool]] = 
      {"author_recent_templates": {"probe_text"}}, True),
     ("answers another template", {"answers_template": ["probe_text"]}, {},
      {"author_recent_templates": {"other"}}, False),
+    ("knowledge sure", {"knowledge": "high"}, {}, {"knowledge": {"level": "high", "answer": "x"}}, True),
+    ("knowledge unsure", {"knowledge": "high"}, {}, {"knowledge": {"level": "low", "answer": "x"}}, False),
+    ("knowledge not configured counts as none", {"knowledge": ["none", "low"]}, {}, {}, True),
     ("conditions AND", {"vip": True, "follower": True}, {"is_vip": True}, {}, False),
 ]
 
