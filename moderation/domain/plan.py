@@ -85,6 +85,9 @@ class DecisionContext(BaseModel):
     # Conversion rate of the campaign now and its baseline (same unit, e.g. orders per click); None = unknown.
     campaign_conversion_rate: float | None = None
     campaign_conversion_baseline: float | None = None
+    # Names of the lead signals found in the text (email, phone, headcount, quantity, budget, event_date,
+    # company: moderation/pipeline/lead_signals.py), so a rule can make a lead of a buying question that has them.
+    lead_signals: frozenset[str] = frozenset()
 
     @field_validator("now")
     @classmethod

@@ -1,0 +1,91 @@
+"""Batch mode (`socialops worker --until-idle`): the queue, the due follow-ups, the outbox, the CRM queue and every
+timer already due, then return. For backfills, cron jobs and scripted checks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from moderation.classifier.base import TextClassifier
+from moderation.domain import Platform, as_utc, utcnow
+from moderation.platforms.base import PlatformConnector
+from moderation.runtime.leader import leader_lock_for
+from moderation.runtime.timers import Timers, dispatch, register_handler
+from moderation.storage import Database
+from socialops.compose.crm import build_crm_outbox
+from socialops.compose.processes import build_chat, build_worker_loop, schedule_digest
+from socialops.config import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchReport:
+    rounds: int = 0
+    work: int = 0  # interactions processed + platform actions performed
+    crm: int = 0
+    timers: int = 0
+    timers_skipped: bool = False  # another process holds the scheduler lock: it fires them
+
+    def summary(self) -> str:
+        timers = "timers left to the running scheduler" if self.timers_skipped else f"{self.timers} due timers fired"
+        return (f"idle after {self.rounds} rounds: {self.work} interactions and actions processed, "
+                f"{self.crm} CRM deliveries, {timers}")
+
+
+async def run_until_idle(settings: Settings, db: Database, *, classifier: TextClassifier | None = None,
+                         connectors: Mapping[Platform, PlatformConnector] | None = None,
+                         max_rounds: int = 100_000) -> BatchReport:
+    report = BatchReport()
+    timers = Timers(db, timezone=settings.team.timezone)
+    chat = build_chat(settings, db, timers, discord=False)  # registers the escalation and reminder handlers
+    schedule_digest(settings, db, chat.surfaces, timers)
+    loop = build_worker_loop(settings, db, chat.hub, None, classifier=classifier, connectors=connectors)
+    register_handler("follow_up", loop.fire)
+    crm = build_crm_outbox(settings, db)
+    lock = leader_lock_for(db)
+    leading = await asyncio.to_thread(lock.try_acquire)
+    try:
+        while report.rounds < max_rounds:
+            report.rounds += 1
+            did = await loop.run_once()  # a batch, the due follow-ups, the due platform actions
+            sent = await crm.run_once() if crm is not None else 0
+            fired = await _fire_due_timers(timers) if leading else 0
+            report.work += did
+            report.crm += sent
+            report.timers += fired
+            if not (did or sent or fired):
+                break
+        report.timers_skipped = not leading
+    finally:
+        timers.shutdown()
+        if leading:
+            await asyncio.to_thread(lock.release)
+    logger.info("socialops.batch.idle", extra={"rounds": report.rounds, "work": report.work, "crm": report.crm,
+                                               "timers": report.timers})
+    return report
+
+
+async def _fire_due_timers(timers: Timers) -> int:
+    """Run each job of the shared job store whose time has come, once: one-shot jobs are removed, recurring ones
+    (the digest) move to their next time. Handlers compare-and-set, so a job the scheduler also ran is harmless."""
+    if not timers.running:
+        timers.start(paused=True)  # reads the job store without running anything on its own
+    now = utcnow()
+    fired = 0
+    for job in timers.scheduler.get_jobs():
+        if job.next_run_time is None or as_utc(job.next_run_time) > now:
+            continue
+        try:
+            await dispatch(*job.args)
+        except Exception:  # noqa: BLE001 - one failing timer must not keep the others from running
+            logger.exception("socialops.batch.timer_failed", extra={"job": job.id})
+        following = job.trigger.get_next_fire_time(job.next_run_time, now)
+        if following is None:
+            timers.cancel(job.id)
+        else:
+            job.modify(next_run_time=following)
+        fired += 1
+    return fired
