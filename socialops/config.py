@@ -271,6 +271,8 @@ class Roi(_Strict):
     hourly_cost: Decimal = Field(Decimal(0), ge=0)
     average_order_value: Decimal = Field(Decimal(0), ge=0)
     margin_per_sale: Decimal = Field(Decimal(0), ge=0)
+    # Share of recorded revenue that is margin (0..1): when set, `roi` uses the imported orders' amounts.
+    margin_rate: Decimal | None = Field(None, ge=0, le=1)
     minutes_saved_per_automated_reply: Decimal = Field(Decimal(3), ge=0)
 
 
