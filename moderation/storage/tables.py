@@ -223,6 +223,7 @@ class GoalRow(SQLModel, table=True):
     template: str | None = Field(default=None, max_length=64)
     title: str = Field(default="", max_length=256)
     baseline: float | None = None  # the KPI over the 30 days before starts_at; None when there was no data
+    baseline_source: str = Field(default="measured", max_length=16)  # measured | typed (the team's own figure)
     target: float
     starts_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
     deadline: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

@@ -94,3 +94,15 @@ def test_roi_scales_monthly_costs_to_the_window_and_uses_recorded_revenue(env) -
     assert "6 interactions handled" in out and "$250.00 recorded revenue" in out
     assert "cost per handled interaction  $306.64" in out  # 1,839.84 / 6
     assert "$250.00 revenue x 40.0% margin = $100.00" in out
+
+
+def test_goal_with_typed_baseline_and_precise_target(env) -> None:  # type: ignore[no-untyped-def]
+    out = run("goals", "add", "--kpi", "comment_conversion_rate", "--target", "3.5%", "--baseline", "2.25%",
+              "--deadline", "2027-03-31", "--owner", "lea", "--start", "2026-11-23")
+    assert "baseline 2.25% (typed)" in out and "target 3.50%" in out and "not enough data" in out
+    out = run("goals", "add", "--kpi", "dm_first_response_minutes", "--target", "12h", "--baseline", "36h",
+              "--deadline", "2027-03-31", "--owner", "lea", "--start", "2026-11-23")
+    assert "baseline 36.0 h (typed)" in out and "target 12.0 h" in out
+    out = run("goals", "add", "--kpi", "comment_conversion_rate", "--target", "3.5%", "--deadline", "2027-03-31",
+              "--owner", "lea", "--start", "2026-11-23")
+    assert "target 3.5%" in out and "off track" not in out

@@ -1,7 +1,8 @@
-"""conversions, conversion_touches, leads, crm_outbox: orders and their attribution, leads, CRM deliveries
+"""conversions, conversion_touches, leads, crm_outbox: orders and their attribution, leads, CRM deliveries;
+kpi_goals.baseline_source (a baseline typed by the team)
 
 Revision ID: 0011_conversions_leads
-Revises: 0001
+Revises: 0001 (and needs 0004_kpis)
 Create Date: 2026-12-06
 """
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from alembic import op
 revision = "0011_conversions_leads"
 down_revision = "0001"
 branch_labels = None
-depends_on = None
+depends_on = "0004_kpis"  # kpi_goals is created there
 
 
 def _ts(name: str, nullable: bool = False) -> sa.Column:
@@ -91,9 +92,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_crm_outbox_state", "crm_outbox", ["state"])
     op.create_index("ix_crm_outbox_next_attempt_at", "crm_outbox", ["next_attempt_at"])
+    with op.batch_alter_table("kpi_goals") as batch:
+        batch.add_column(sa.Column("baseline_source", sa.String(length=16), nullable=False,
+                                   server_default="measured"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("kpi_goals") as batch:
+        batch.drop_column("baseline_source")
     op.drop_table("crm_outbox")
     op.drop_table("leads")
     op.drop_table("conversion_touches")
