@@ -27,8 +27,8 @@ def _describe(result, _fmt=None) -> str:  # type: ignore[no-untyped-def]
     progress = "—" if result.progress is None else f"{result.progress:.0%}"
     return (f"#{g.id} {g.title} [{g.kpi}, {scope}] owner {g.owner}, {g.starts_at:%Y-%m-%d} → {g.deadline:%Y-%m-%d}"
             f" ({result.elapsed_days:.0f}/{result.total_days:.0f} days){' CLOSED' if g.state == 'closed' else ''}\n"
-            f"   baseline {fmt(g.baseline, unit)}{typed} · now {fmt(result.current, unit)} · target {fmt(g.target, unit)}"
-            f" · progress {progress} · projection {fmt(result.projection, unit)} · {result.status}")
+            f"   baseline {fmt(g.baseline, unit)}{typed} · now {fmt(result.current, unit)}"
+            f" · target {fmt(g.target, unit)} · progress {progress} · projection {fmt(result.projection, unit)} · {result.status}")
 
 
 def register(group: click.Group) -> None:
