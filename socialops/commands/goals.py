@@ -28,7 +28,8 @@ def _describe(result, _fmt=None) -> str:  # type: ignore[no-untyped-def]
     return (f"#{g.id} {g.title} [{g.kpi}, {scope}] owner {g.owner}, {g.starts_at:%Y-%m-%d} → {g.deadline:%Y-%m-%d}"
             f" ({result.elapsed_days:.0f}/{result.total_days:.0f} days){' CLOSED' if g.state == 'closed' else ''}\n"
             f"   baseline {fmt(g.baseline, unit)}{typed} · now {fmt(result.current, unit)}"
-            f" · target {fmt(g.target, unit)} · progress {progress} · projection {fmt(result.projection, unit)} · {result.status}")
+            f" · target {fmt(g.target, unit)} · progress {progress} · projection {fmt(result.projection, unit)}"
+            f" · {result.status}")
 
 
 def register(group: click.Group) -> None:
