@@ -84,7 +84,7 @@ def _budget(text: str) -> str | None:
     amount = match.group(1).strip().replace("\u202f", " ")
     currency = match.group(2) if match.re.groups >= 2 and match.group(2) else ""
     if not currency:
-        symbol = text[max(0, match.start() - 2):match.start() + 1]
+        symbol = text[max(0, match.start(1) - 2):match.start(1)]  # "$12,000", "€ 500"
         currency = next((c for c in "€$£" if c in symbol), "")
     if not re.search(r"\d", amount):
         return None
