@@ -37,7 +37,9 @@ class BatchReport:
 
 async def run_until_idle(settings: Settings, db: Database, *, classifier: TextClassifier | None = None,
                          connectors: Mapping[Platform, PlatformConnector] | None = None,
-                         max_rounds: int = 100_000) -> BatchReport:
+                         max_rounds: int = 100_000, wait_seconds: float = 60.0) -> BatchReport:
+    """`wait_seconds`: an action due within this long (an API rate limit deferred it by a second) is waited for;
+    one due later (a retry backing off after a failure) is left for the next run."""
     report = BatchReport()
     timers = Timers(db, timezone=settings.team.timezone)
     chat = build_chat(settings, db, timers, discord=False)  # registers the escalation and reminder handlers
@@ -57,7 +59,10 @@ async def run_until_idle(settings: Settings, db: Database, *, classifier: TextCl
             report.crm += sent
             report.timers += fired
             if not (did or sent or fired):
-                break
+                wait = await asyncio.to_thread(_next_due_in, db, crm is not None)
+                if wait is None or wait > wait_seconds:
+                    break
+                await asyncio.sleep(max(0.0, wait) + 0.01)
         report.timers_skipped = not leading
     finally:
         timers.shutdown()
@@ -66,6 +71,23 @@ async def run_until_idle(settings: Settings, db: Database, *, classifier: TextCl
     logger.info("socialops.batch.idle", extra={"rounds": report.rounds, "work": report.work, "crm": report.crm,
                                                "timers": report.timers})
     return report
+
+
+def _next_due_in(db: Database, with_crm: bool) -> float | None:
+    """Seconds until the next pending platform action (or CRM delivery, when a CRM is configured: otherwise they
+    wait for one) is due; negative: already due."""
+    import sqlalchemy as sa
+
+    from moderation.storage.tables import ActionRow, CrmDeliveryRow
+
+    with db.session() as session:
+        times = [session.scalar(sa.select(sa.func.min(ActionRow.next_attempt_at)).where(
+            ActionRow.state == "pending", ActionRow.operation.is_not(None)))]
+        if with_crm:
+            times.append(session.scalar(sa.select(sa.func.min(CrmDeliveryRow.next_attempt_at)).where(
+                CrmDeliveryRow.state == "pending")))
+    due = [as_utc(t) for t in times if t is not None]
+    return (min(due) - utcnow()).total_seconds() if due else None
 
 
 async def _fire_due_timers(timers: Timers) -> int:
