@@ -26,6 +26,13 @@ _HEADCOUNT = [
                r"team of|équipe de|equipe de|groupe de|group of)\s+(?:about |around |environ |à peu près |~)?"
                + _NUMBER + r"\b(?!\s*(?:%|€|\$|k\b|ans|years|min))", re.IGNORECASE),
 ]
+# "10 pour mes collègues", "for our 30 staff" said the other way round
+_FOR_PEOPLE = (r"coll[èe]gues|colleagues|salari[ée]s|employ[ée]s|employees|[ée]quipes?|teams?|staff|clients|customers|"
+               r"invit[ée]s|guests|adh[ée]rents|members|membres|[ée]l[èe]ves|students")
+_HEADCOUNT.append(re.compile(_NUMBER + r"\s+(?:pour|for)\s+(?:mes|nos|les|my|our|the)\s+(?:" + _FOR_PEOPLE + r")\b",
+                             re.IGNORECASE))
+# Volume means a group or a bulk order: "we are 2" or "I ordered 3 boxes" is one customer, not a lead.
+MIN_VOLUME = 5
 _QUANTITY = re.compile(_NUMBER + r"\s*(?:x\s*)?(?:" + _QUANTITY_WORDS + r")\b", re.IGNORECASE)
 _MONEY = r"(\d+(?:[ \u202f.,]\d{3})*(?:[.,]\d{1,2})?\s*(?:k|K|m|M)?)"
 _BUDGET = [
@@ -132,10 +139,10 @@ def detect_lead_signals(text: str) -> dict[str, str]:
     if phone:
         signals["phone"] = phone
     headcount = _first(_HEADCOUNT, text)
-    if headcount:
+    if headcount and int(_clean_number(headcount.group(1))) >= MIN_VOLUME:
         signals["headcount"] = _clean_number(headcount.group(1))
     quantity = _QUANTITY.search(text)
-    if quantity:
+    if quantity and int(_clean_number(quantity.group(1))) >= MIN_VOLUME:
         signals["quantity"] = _clean_number(quantity.group(1))
     budget = _budget(text)
     if budget:

@@ -20,6 +20,8 @@ CASES = [
     ("Nous serons 120 invités le 12 juin 2027", {"headcount": "120", "event_date": "12 juin 2027"}, ()),
     ("Je travaille chez Decathlon, on cherche 30 cartons", {"company": "Decathlon", "quantity": "30"}, ()),
     ("c'est combien ? 25€ ça fait cher", {}, ("budget", "phone", "headcount")),
+    ("on en voudrait 8 pour nos salariés", {"headcount": "8"}, ()),
+    ("we are 2 and I bought 3 boxes last week", {}, ("headcount", "quantity")),  # one customer, not a group
     ("my order 123456789 has not arrived", {}, ("phone", "quantity", "budget")),
     ("love this colour", {}, ("email", "phone", "headcount", "quantity", "budget", "event_date", "company")),
 ]
