@@ -143,7 +143,8 @@ def attribute(session: Session, order_ids: Sequence[str] | None = None, *, windo
         if not order_ids:
             return AttributionResult()
         query = query.where(ConversionRow.order_id.in_(list(order_ids)))
-    orders = list(session.scalars(query.order_by(ConversionRow.occurred_at)))
+    # Locked, so `conversions attribute` running beside an import or a webhook never records an order twice.
+    orders = list(session.scalars(query.order_by(ConversionRow.occurred_at).with_for_update(skip_locked=True)))
     result = AttributionResult()
     if not orders:
         return result

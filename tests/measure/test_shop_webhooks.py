@@ -99,3 +99,20 @@ async def test_woocommerce_order_and_bad_payloads(db, client):
     with db.session() as session:
         assert session.get(ConversionRow, "woocommerce:727").matched_by == "utm_content"
         assert session.get(ConversionRow, "woocommerce:728") is None
+
+
+def test_the_webhook_server_mounts_a_shop_only_when_its_secret_is_set(tmp_path, monkeypatch):
+    from moderation.storage import Database
+    from socialops.compose.core import build_webhook_app
+    from socialops.config import load_settings
+
+    (tmp_path / "socialops.yaml").write_text("webhooks: {tiktok_secret_env: null}\n", encoding="utf-8")
+    monkeypatch.setenv("META_VERIFY_TOKEN", "v")
+    monkeypatch.setenv("META_APP_SECRET", "s")
+    monkeypatch.setenv("SHOPIFY_WEBHOOK_SECRET", "shp")
+    monkeypatch.delenv("WOOCOMMERCE_WEBHOOK_SECRET", raising=False)
+    db = Database(f"sqlite:///{tmp_path / 'w.db'}")
+    app = build_webhook_app(load_settings(tmp_path / "socialops.yaml"), db)
+    paths = {getattr(route, "path", "") for route in app.routes}
+    assert "/webhooks/shop/shopify" in paths and "/webhooks/shop/woocommerce" not in paths
+    db.dispose()
