@@ -280,7 +280,6 @@ class Conversions(_Strict):
     """Orders in (`socialops conversions import`, shop webhooks) and how they are attributed."""
 
     attribution_days: float = Field(7.0, gt=0, le=365)  # last DM touch within this many days before the order
-    discount_prefix: str = Field("SO", pattern=r"^[A-Za-z0-9]{1,8}$")  # as the playbooks' utm.discount_prefix
     shopify_secret_env: str | None = "SHOPIFY_WEBHOOK_SECRET"  # signs X-Shopify-Hmac-Sha256; None: no endpoint
     woocommerce_secret_env: str | None = "WOOCOMMERCE_WEBHOOK_SECRET"  # signs X-WC-Webhook-Signature
 

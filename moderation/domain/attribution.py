@@ -7,6 +7,7 @@ measure stage can find the interaction again from an order's `utm_content` or di
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -52,8 +53,16 @@ def normalise_ref(value: str | None) -> str | None:
     return None
 
 
-def normalise_code(value: str | None) -> str | None:
-    return value.strip().upper() if value and value.strip() else None
+_CODE = re.compile(r"^[A-Z0-9]{1,8}-([0-9A-HJKMNP-TV-Z]{6})$")
+
+
+def code_key(value: str | None) -> str | None:
+    """The part of a code that names the conversation (`SO-4F9KX2` -> `4F9KX2`), or None for a code we never
+    issue. The prefix is cosmetic (playbooks choose it), so orders match whatever prefix the team set."""
+    if not value:
+        return None
+    match = _CODE.match(value.strip().upper())
+    return match.group(1) if match else None
 
 
 @lru_cache(maxsize=4096)

@@ -21,10 +21,9 @@ from sqlmodel import Session
 
 from moderation.domain import EventAction, as_utc
 from moderation.domain.attribution import (
-    DEFAULT_CODE_PREFIX,
+    code_key,
     discount_code,
     interaction_ref,
-    normalise_code,
     normalise_ref,
 )
 from moderation.measure.crm_queue import conversion_payload, enqueue_delivery
@@ -70,7 +69,7 @@ class _Index:
     lead_by_author: dict[tuple[str, str], LeadRow]
 
 
-def _load(session: Session, since: datetime, until: datetime, code_prefix: str) -> _Index:
+def _load(session: Session, since: datetime, until: datetime) -> _Index:
     i = InteractionRow
     rows = session.execute(sa.select(i.id, i.platform, i.kind, i.author_id, i.created_at, i.campaign)
                            .where(i.created_at >= since, i.created_at <= until)).all()
@@ -86,7 +85,7 @@ def _load(session: Session, since: datetime, until: datetime, code_prefix: str) 
     return _Index(
         by_id={t.id: t for t in touches},
         by_ref={interaction_ref(t.id): t for t in touches},
-        by_code={discount_code(t.id, code_prefix): t for t in touches},
+        by_code={code_key(discount_code(t.id)): t for t in touches},
         by_author=by_author, answered=answered,
         lead_by_email={lead.email.lower(): lead for lead in leads if lead.email},
         lead_by_handle={lead.handle.lower().lstrip("@"): lead for lead in leads if lead.handle},
@@ -100,7 +99,7 @@ def _match(order: ConversionRow, index: _Index) -> tuple[str, Touch | None, tupl
     if ref and ref in index.by_ref:
         touch = index.by_ref[ref]
         return "utm_content", touch, (touch.platform, touch.author_id)
-    code = normalise_code(order.discount_code)
+    code = code_key(order.discount_code)
     if code and code in index.by_code:
         touch = index.by_code[code]
         return "discount_code", touch, (touch.platform, touch.author_id)
@@ -135,8 +134,8 @@ def _winner(touches: list[Touch], anchor: Touch | None) -> tuple[Touch, str]:
     return touches[-1], "last"
 
 
-def attribute(session: Session, order_ids: Sequence[str] | None = None, *, window: timedelta = DEFAULT_WINDOW,
-              code_prefix: str = DEFAULT_CODE_PREFIX) -> AttributionResult:
+def attribute(session: Session, order_ids: Sequence[str] | None = None, *,
+              window: timedelta = DEFAULT_WINDOW) -> AttributionResult:
     """Attribute the given orders (default: every order not attributed yet), in the caller's transaction."""
     query = sa.select(ConversionRow).where(ConversionRow.interaction_id.is_(None))
     if order_ids is not None:
@@ -149,7 +148,7 @@ def attribute(session: Session, order_ids: Sequence[str] | None = None, *, windo
     if not orders:
         return result
     times = [as_utc(o.occurred_at) for o in orders]
-    index = _load(session, min(times) - window, max(times), code_prefix)
+    index = _load(session, min(times) - window, max(times))
     decided = []
     for order in orders:
         at = as_utc(order.occurred_at)

@@ -19,7 +19,6 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from moderation.domain import as_utc
-from moderation.domain.attribution import DEFAULT_CODE_PREFIX
 from moderation.measure.attribution import DEFAULT_WINDOW, attribute
 from moderation.storage import Database
 from moderation.storage.tables import ConversionRow
@@ -205,7 +204,7 @@ def store_orders(session: Session, orders: Iterable[Order]) -> tuple[list[str], 
 
 
 def import_orders(db: Database, lines: Iterable[tuple[int, Order | None, str | None]], *,
-                  window: timedelta = DEFAULT_WINDOW, code_prefix: str = DEFAULT_CODE_PREFIX,
+                  window: timedelta = DEFAULT_WINDOW,
                   chunk: int = 5000) -> ImportReport:
     """Store every good order (once per order id) and attribute the new ones; bad lines are listed in the report.
     Committed per chunk, so a file of a million orders neither holds one huge transaction nor loses a chunk."""
@@ -218,7 +217,7 @@ def import_orders(db: Database, lines: Iterable[tuple[int, Order | None, str | N
         with db.session() as session:
             new_ids, duplicates = store_orders(session, pending)
             session.flush()
-            result = attribute(session, new_ids, window=window, code_prefix=code_prefix)
+            result = attribute(session, new_ids, window=window)
         report.stored += len(new_ids)
         report.duplicates += duplicates
         report.stored_ids += new_ids

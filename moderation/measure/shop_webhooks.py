@@ -24,7 +24,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from moderation.domain.attribution import DEFAULT_CODE_PREFIX
 from moderation.measure.attribution import DEFAULT_WINDOW, attribute
 from moderation.measure.conversions import Order, OrderError, parse_order, store_orders
 from moderation.storage import Database
@@ -92,13 +91,13 @@ SHOPS: dict[str, tuple[str, Callable[[dict[str, Any]], Order], str, tuple[str, .
 }
 
 
-def _store(db: Database, order: Order, window: timedelta, code_prefix: str) -> dict[str, Any]:
+def _store(db: Database, order: Order, window: timedelta) -> dict[str, Any]:
     for attempt in (1, 2):
         try:
             with db.session() as session:
                 new_ids, _ = store_orders(session, [order])
                 session.flush()
-                result = attribute(session, new_ids, window=window, code_prefix=code_prefix)
+                result = attribute(session, new_ids, window=window)
             return {"stored": len(new_ids), "attributed": result.attributed}
         except sa.exc.IntegrityError:
             if attempt == 2:
@@ -108,7 +107,7 @@ def _store(db: Database, order: Order, window: timedelta, code_prefix: str) -> d
 
 
 def shop_routes(db: Database, secrets: Mapping[str, str], *, window: timedelta = DEFAULT_WINDOW,
-                code_prefix: str = DEFAULT_CODE_PREFIX, max_body: int = MAX_BODY) -> list[Route]:
+                max_body: int = MAX_BODY) -> list[Route]:
     """One POST route per shop whose secret is set (`secrets`: shop name -> webhook secret)."""
 
     def receiver(shop: str):  # type: ignore[no-untyped-def]
@@ -137,7 +136,7 @@ def shop_routes(db: Database, secrets: Mapping[str, str], *, window: timedelta =
                 logger.warning("moderation.measure.shop.rejected", extra={"shop": shop, "reason": reason})
                 return JSONResponse({"rejected": reason}, status_code=422 if isinstance(exc, OrderError) else 400)
             try:
-                counts = await asyncio.to_thread(_store, db, order, window, code_prefix)
+                counts = await asyncio.to_thread(_store, db, order, window)
             except sa.exc.SQLAlchemyError as exc:
                 logger.error("moderation.measure.shop.store_failed", extra={"shop": shop,
                                                                             "error": exc.__class__.__name__})

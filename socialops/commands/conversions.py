@@ -36,8 +36,7 @@ def register(group: click.Group) -> None:
         db = Database(settings.database_url)
         days = window_days or settings.conversions.attribution_days
         try:
-            report = import_orders(db, read_orders(file), window=timedelta(days=days),
-                                   code_prefix=settings.conversions.discount_prefix)
+            report = import_orders(db, read_orders(file), window=timedelta(days=days))
         finally:
             db.dispose()
         for line, error in report.errors[:max_errors]:
@@ -64,6 +63,6 @@ def register(group: click.Group) -> None:
         db = Database(settings.database_url)
         days = window_days or settings.conversions.attribution_days
         with db.session() as session:
-            result = attribute(session, window=timedelta(days=days), code_prefix=settings.conversions.discount_prefix)
+            result = attribute(session, window=timedelta(days=days))
         db.dispose()
         click.echo(f"{result.attributed} attributed, {result.unmatched} still unmatched")

@@ -196,7 +196,7 @@ def _shop_routes(settings: Settings, db: Database) -> list:  # type: ignore[type
             except ConfigError:  # not in the secrets file either: no endpoint
                 continue
     return shop_routes(db, secrets, window=timedelta(days=conversions.attribution_days),
-                       code_prefix=conversions.discount_prefix, max_body=settings.webhooks.max_body_bytes)
+                       max_body=settings.webhooks.max_body_bytes)
 
 
 def _tiktok_secret(settings: Settings) -> str:
