@@ -191,6 +191,12 @@ class CrmOutbox:
         delay = random.uniform(0, min(self.max_delay, self.base_delay * 2 ** row.attempts))
         self._finish(row, "pending", error=error, delay=max(delay, retry_after or 0.0))
 
+    async def aclose(self) -> None:
+        """Close the sender's HTTP client (built by the composition root for this outbox)."""
+        client = getattr(self.sender, "client", None)
+        if client is not None:
+            await client.aclose()
+
     def counts(self) -> dict[str, int]:
         with self.db.session() as session:
             states = session.exec(select(CrmDeliveryRow.state)).all()

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from moderation.domain import Kind, as_utc
+from moderation.domain.attribution import interaction_ref
 from moderation.measure.crm_queue import lead_record
 from moderation.storage import Database
 from moderation.storage.tables import (
@@ -54,8 +55,6 @@ def _action_of(name: str) -> str:
 
 def interactions(db: Database, since: datetime | None = None) -> Iterator[dict[str, Any]]:
     """One record per interaction (received at or after `since`), oldest first."""
-    from moderation.domain.attribution import interaction_ref
-
     last: tuple[datetime, str] | None = None
     while True:
         with db.session() as session:

@@ -66,6 +66,8 @@ async def run_until_idle(settings: Settings, db: Database, *, classifier: TextCl
         report.timers_skipped = not leading
     finally:
         timers.shutdown()
+        if crm is not None:
+            await crm.aclose()
         if leading:
             await asyncio.to_thread(lock.release)
     logger.info("socialops.batch.idle", extra={"rounds": report.rounds, "work": report.work, "crm": report.crm,

@@ -39,14 +39,17 @@ class CrmComponent:
         self.poll_seconds = poll_seconds
 
     async def run(self, stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            try:
-                sent = await self.outbox.run_once()
-            except Exception:  # noqa: BLE001 - e.g. the database restarting: next round
-                logger.exception("socialops.crm.round_failed")
-                sent = 0
-            if not sent:
+        try:
+            while not stopping.is_set():
                 try:
-                    await asyncio.wait_for(stopping.wait(), timeout=self.poll_seconds)
-                except TimeoutError:
-                    pass
+                    sent = await self.outbox.run_once()
+                except Exception:  # noqa: BLE001 - e.g. the database restarting: next round
+                    logger.exception("socialops.crm.round_failed")
+                    sent = 0
+                if not sent:
+                    try:
+                        await asyncio.wait_for(stopping.wait(), timeout=self.poll_seconds)
+                    except TimeoutError:
+                        pass
+        finally:
+            await self.outbox.aclose()
