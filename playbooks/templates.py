@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +11,7 @@ from jinja2 import Template as JinjaTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from moderation.domain import Platform
-from moderation.domain.attribution import utm_link
+from moderation.domain.attribution import tag_text_links, utm_link
 from playbooks.schema import Template
 from playbooks.settings import Settings
 
@@ -23,8 +22,6 @@ _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False
 _ENV.globals.clear()
 
 TEMPLATE_VARIABLES = ("author", "text", "intent", "product", "links", "platform", "campaign", "lang", "discount_code")
-_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+")
-_TRAILING = ".,;:!?"
 ELLIPSIS = "…"
 
 
@@ -59,15 +56,7 @@ def add_utm(url: str, source: str, medium: str, campaign: str, content: str | No
 def tag_links(text: str, source: str, medium: str, campaign: str, content: str | None = None) -> str:
     """UTM on every link in a rendered text, whether it came from `links` or was typed in the template; `content`
     is the interaction's reference, so an order can be traced back to the conversation."""
-    if "http" not in text:
-        return text
-
-    def _one(match: re.Match[str]) -> str:
-        url = match.group(0)
-        stripped = url.rstrip(_TRAILING)
-        return utm_link(stripped, source, medium, campaign, content) + url[len(stripped):]
-
-    return _URL.sub(_one, text)
+    return tag_text_links(text, source, medium, campaign, content)
 
 
 def truncate(text: str, limit: int) -> str:

@@ -79,3 +79,21 @@ def utm_link(url: str, source: str, medium: str, campaign: str, content: str | N
         if key not in present:
             query.append((key, value))
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+")
+_TRAILING = ".,;:!?"
+
+
+def tag_text_links(text: str, source: str, medium: str, campaign: str, content: str | None = None) -> str:
+    """`utm_link` on every link of a text (a rendered template, a draft a person edited); trailing punctuation
+    stays outside the link."""
+    if "http" not in text:
+        return text
+
+    def _one(match: re.Match[str]) -> str:
+        url = match.group(0)
+        stripped = url.rstrip(_TRAILING)
+        return utm_link(stripped, source, medium, campaign, content) + url[len(stripped):]
+
+    return _URL.sub(_one, text)
