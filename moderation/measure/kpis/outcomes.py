@@ -12,6 +12,7 @@ from sqlmodel import Session
 from moderation.domain import as_utc
 from moderation.measure.kpis.calendar import bucket_expr, epoch
 from moderation.measure.kpis.dialect import action_is, epoch_seconds
+from moderation.measure.kpis.facts import SKEW_MARGIN
 from moderation.measure.kpis.tally import Tally
 from moderation.storage.tables import ConversionRow, ConversionTouchRow, EventRow, KpiFactRow
 
@@ -49,9 +50,12 @@ def outcome_buckets(session: Session, boundaries: list[datetime], *, as_of: date
     for p, c, b, count in session.execute(assisted):
         add((p, c, b), assisted=int(count or 0))
     removed = sa.or_(action_is("hidden"), action_is("held"), action_is("deleted"))
+    # Only events from the window on (a day of margin for clock skew): the occurred_at index bounds the scan.
+    since = min(as_utc(b) for b in boundaries) - SKEW_MARGIN
     first = (sa.select(EventRow.interaction_id.label("interaction_id"),
                        sa.func.min(epoch_seconds(session, EventRow.occurred_at)).label("at"))
-             .where(removed, EventRow.occurred_at <= as_utc(as_of)).group_by(EventRow.interaction_id).subquery())
+             .where(EventRow.occurred_at >= since, EventRow.occurred_at <= as_utc(as_of), removed)
+             .group_by(EventRow.interaction_id).subquery())
     delay = first.c.at - fact.received
     moderated = (sa.select(*keys, sa.func.count(), sa.func.sum(sa.case((delay > 0, delay), else_=0.0)))
                  .join(first, first.c.interaction_id == fact.interaction_id).where(*where).group_by(*keys))
