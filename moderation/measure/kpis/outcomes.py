@@ -12,8 +12,7 @@ from sqlmodel import Session
 from moderation.domain import as_utc
 from moderation.measure.kpis.calendar import bucket_expr, epoch
 from moderation.measure.kpis.dialect import action_is, epoch_seconds
-from moderation.measure.kpis.facts import SKEW_MARGIN
-from moderation.measure.kpis.tally import Tally
+from moderation.measure.kpis.tally import REMOVED_MASK, Tally
 from moderation.storage.tables import ConversionRow, ConversionTouchRow, EventRow, KpiFactRow
 
 GroupKey = tuple[str, str | None, int]
@@ -38,27 +37,32 @@ def outcome_buckets(session: Session, boundaries: list[datetime], *, as_of: date
         group = (key[0], key[1], int(key[2]))
         out[group] = out.get(group, Tally()) + Tally(**values)  # type: ignore[arg-type]
 
-    orders = (sa.select(*keys, sa.func.sum(ConversionRow.amount))
-              .join(ConversionRow, ConversionRow.interaction_id == fact.interaction_id)
-              .where(*where, ConversionRow.occurred_at <= as_utc(as_of)).group_by(*keys))
-    for p, c, b, revenue in session.execute(orders):
+    # Each query starts from the few rows that matter (orders, touches, removed interactions) and looks their
+    # interactions up by key, instead of walking every interaction of the windows.
+    orders = (sa.select(ConversionRow.interaction_id.label("interaction_id"),
+                        sa.func.sum(ConversionRow.amount).label("revenue"))
+              .where(ConversionRow.interaction_id.is_not(None), ConversionRow.occurred_at <= as_utc(as_of))
+              .group_by(ConversionRow.interaction_id).subquery())
+    query = (sa.select(*keys, sa.func.sum(orders.c.revenue)).select_from(orders)
+             .join(fact, fact.interaction_id == orders.c.interaction_id).where(*where).group_by(*keys))
+    for p, c, b, revenue in session.execute(query):
         add((p, c, b), revenue=float(revenue or 0.0))
-    assisted = (sa.select(*keys, sa.func.count(sa.distinct(fact.interaction_id)))
-                .join(ConversionTouchRow, ConversionTouchRow.interaction_id == fact.interaction_id)
-                .where(*where, ConversionTouchRow.role == "assisted", ConversionTouchRow.occurred_at <= as_utc(as_of))
-                .group_by(*keys))
-    for p, c, b, count in session.execute(assisted):
+    touches = (sa.select(ConversionTouchRow.interaction_id.label("interaction_id"))
+               .where(ConversionTouchRow.role == "assisted", ConversionTouchRow.occurred_at <= as_utc(as_of))
+               .distinct().subquery())
+    query = (sa.select(*keys, sa.func.count()).select_from(touches)
+             .join(fact, fact.interaction_id == touches.c.interaction_id).where(*where).group_by(*keys))
+    for p, c, b, count in session.execute(query):
         add((p, c, b), assisted=int(count or 0))
     removed = sa.or_(action_is("hidden"), action_is("held"), action_is("deleted"))
-    # Only events from the window on (a day of margin for clock skew): the occurred_at index bounds the scan.
-    since = min(as_utc(b) for b in boundaries) - SKEW_MARGIN
+    removed_ids = sa.select(fact.interaction_id).where(*where, fact.flags.op("&")(REMOVED_MASK) != 0)
     first = (sa.select(EventRow.interaction_id.label("interaction_id"),
                        sa.func.min(epoch_seconds(session, EventRow.occurred_at)).label("at"))
-             .where(EventRow.occurred_at >= since, EventRow.occurred_at <= as_utc(as_of), removed)
+             .where(EventRow.interaction_id.in_(removed_ids), EventRow.occurred_at <= as_utc(as_of), removed)
              .group_by(EventRow.interaction_id).subquery())
     delay = first.c.at - fact.received
-    moderated = (sa.select(*keys, sa.func.count(), sa.func.sum(sa.case((delay > 0, delay), else_=0.0)))
-                 .join(first, first.c.interaction_id == fact.interaction_id).where(*where).group_by(*keys))
-    for p, c, b, count, seconds in session.execute(moderated):
+    query = (sa.select(*keys, sa.func.count(), sa.func.sum(sa.case((delay > 0, delay), else_=0.0)))
+             .select_from(first).join(fact, first.c.interaction_id == fact.interaction_id).group_by(*keys))
+    for p, c, b, count, seconds in session.execute(query):
         add((p, c, b), moderated=int(count or 0), moderate_seconds=float(seconds or 0.0))
     return out
