@@ -66,6 +66,12 @@ def _answers(templates: str | list[str], context: DecisionContext) -> bool:
     return not wanted.isdisjoint(context.author_recent_templates)
 
 
+def _lead_signals(want: bool | list[str], context: DecisionContext) -> bool:
+    if isinstance(want, bool):
+        return bool(context.lead_signals) == want
+    return not context.lead_signals.isdisjoint(want)
+
+
 _CONDITIONS = (
     Condition("follower", bool, lambda want, i, c: i.is_follower == want, "the author follows the account"),
     Condition("vip", bool, lambda want, i, c: i.is_vip == want, "the author is flagged VIP"),
@@ -101,6 +107,12 @@ _CONDITIONS = (
         "knowledge", Literal["high", "low", "none"] | list[Literal["high", "low", "none"]],
         lambda levels, i, c: _knowledge(levels, c),
         "how sure knowledge retrieval is of an answer: high, low or none (none also when not configured)",
+    ),
+    Condition(
+        "lead_signals", bool | list[str],
+        lambda want, i, c: _lead_signals(want, c),
+        "the text has lead signals (true: any of email, phone, headcount, quantity, budget, event_date, company; "
+        "or a list of the ones wanted, any of them)",
     ),
     Condition(
         "answers_template", str | list[str],

@@ -16,6 +16,7 @@ from moderation.domain import (
     Platform,
     Scores,
 )
+from moderation.domain.attribution import discount_code, interaction_ref
 from playbooks.actions import ActionSpec, Channel
 from playbooks.guardrails import PUBLIC_KINDS, Policy
 from playbooks.matching import CompiledRule, NormalisedText
@@ -126,12 +127,14 @@ class Engine:
             "campaign": campaign, "lang": scores.lang,
             "answer": grounding.answer if grounding is not None else "",
             "products": list(grounding.products) if grounding is not None else [],
+            "discount_code": discount_code(interaction.id, settings.utm.discount_prefix),
         }
+        ref = interaction_ref(interaction.id) if settings.utm.content_ref else None
         limit = settings.text_limit(interaction.platform, channel)
         try:
             rendered = template.render(
                 interaction_id=interaction.id, platform=interaction.platform, lang=scores.lang, variables=variables,
-                limit=limit, utm=(interaction.platform.value, settings.utm.medium, campaign),
+                limit=limit, utm=(interaction.platform.value, settings.utm.medium, campaign, ref),
             )
         except Exception as exc:  # noqa: BLE001 - a user template must never crash a decision
             # Load-time checks render every template once, so this is rare (a link removed at run time...);
@@ -149,6 +152,10 @@ class Engine:
         reason = rule.description
         if template.grounded:
             action_type, reason = _grounded(action_type, reason, grounding, spec, params)
+        if ref is not None and ref in rendered.text:
+            params["ref"] = ref  # the link's utm_content: conversions find this interaction by it
+        if "discount_code" in variables and variables["discount_code"] in rendered.text:
+            params["discount_code"] = variables["discount_code"]
         if rendered.truncated:
             params["truncated"] = True
             if action_type is not ActionType.draft_reply:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import StrictUndefined, meta
 from jinja2 import Template as JinjaTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from moderation.domain import Platform, ProductFacts
+from moderation.domain.attribution import tag_text_links, utm_link
 from playbooks.schema import Template
 from playbooks.settings import Settings
 
@@ -24,12 +22,10 @@ _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False
 _ENV.globals.clear()
 
 TEMPLATE_VARIABLES = ("author", "text", "intent", "product", "products", "answer", "links", "platform", "campaign",
-                      "lang")
+                      "lang", "discount_code")
 # A template that reads these speaks facts from the knowledge base: how sure retrieval was decides whether it
 # may be sent without a person (see `Engine._reply`).
 GROUNDED_VARIABLES = frozenset({"answer", "products"})
-_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+")
-_TRAILING = ".,;:!?"
 ELLIPSIS = "…"
 
 
@@ -52,7 +48,7 @@ def sample_variables(settings: Settings) -> dict[str, Any]:
     return {
         "author": "Sam", "text": "how much is it?", "intent": "pricing", "product": "the product",
         "products": [], "answer": "", "links": dict(settings.links), "platform": "instagram",
-        "campaign": "launch", "lang": "en",
+        "campaign": "launch", "lang": "en", "discount_code": f"{settings.utm.discount_prefix}-SAMPLE",
     }
 
 
@@ -70,29 +66,15 @@ def sample_variable_sets(settings: Settings) -> list[dict[str, Any]]:
     return [plain, grounded]
 
 
-@lru_cache(maxsize=4096)
-def add_utm(url: str, source: str, medium: str, campaign: str) -> str:
-    """Add utm_source/medium/campaign to one URL, keeping any UTM value the link already sets."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    present = {key for key, _ in query}
-    for key, value in (("utm_source", source), ("utm_medium", medium), ("utm_campaign", campaign)):
-        if key not in present:
-            query.append((key, value))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+def add_utm(url: str, source: str, medium: str, campaign: str, content: str | None = None) -> str:
+    """Add utm_source/medium/campaign (and utm_content) to one URL: `moderation.domain.attribution.utm_link`."""
+    return utm_link(url, source, medium, campaign, content)
 
 
-def tag_links(text: str, source: str, medium: str, campaign: str) -> str:
-    """UTM on every link in a rendered text, whether it came from `links` or was typed in the template."""
-    if "http" not in text:
-        return text
-
-    def _one(match: re.Match[str]) -> str:
-        url = match.group(0)
-        stripped = url.rstrip(_TRAILING)
-        return add_utm(stripped, source, medium, campaign) + url[len(stripped):]
-
-    return _URL.sub(_one, text)
+def tag_links(text: str, source: str, medium: str, campaign: str, content: str | None = None) -> str:
+    """UTM on every link in a rendered text, whether it came from `links` or was typed in the template; `content`
+    is the interaction's reference, so an order can be traced back to the conversation."""
+    return tag_text_links(text, source, medium, campaign, content)
 
 
 def truncate(text: str, limit: int) -> str:
@@ -147,8 +129,9 @@ class CompiledTemplate:
 
     def render(
         self, *, interaction_id: str, platform: Platform, lang: str, variables: dict[str, Any], limit: int,
-        utm: tuple[str, str, str],
+        utm: tuple[str, ...],
     ) -> Rendered:
+        """`utm` is (source, medium, campaign) or (source, medium, campaign, content)."""
         variant = pick_variant(self.variant_names, interaction_id, self.name)
         by_lang, by_platform = self._variants[variant]
         texts = by_platform.get(platform) or by_lang

@@ -273,7 +273,38 @@ class Roi(_Strict):
     hourly_cost: Decimal = Field(Decimal(0), ge=0)
     average_order_value: Decimal = Field(Decimal(0), ge=0)
     margin_per_sale: Decimal = Field(Decimal(0), ge=0)
+    # Share of recorded revenue that is margin (0..1): when set, `roi` uses the imported orders' amounts.
+    margin_rate: Decimal | None = Field(None, ge=0, le=1)
     minutes_saved_per_automated_reply: Decimal = Field(Decimal(3), ge=0)
+
+
+class Conversions(_Strict):
+    """Orders in (`socialops conversions import`, shop webhooks) and how they are attributed."""
+
+    attribution_days: float = Field(7.0, gt=0, le=365)  # last DM touch within this many days before the order
+    shopify_secret_env: str | None = "SHOPIFY_WEBHOOK_SECRET"  # signs X-Shopify-Hmac-Sha256; None: no endpoint
+    woocommerce_secret_env: str | None = "WOOCOMMERCE_WEBHOOK_SECRET"  # signs X-WC-Webhook-Signature
+
+    _check_env = field_validator("shopify_secret_env", "woocommerce_secret_env")(_env_name)
+
+
+class Crm(_Strict):
+    """Where new leads and their conversions go: a JSON webhook (Zapier, Make, a HubSpot or Pipedrive workflow),
+    HMAC-signed with the secret in `secret_env`; or HubSpot contacts with a private-app token."""
+
+    webhook_url: str | None = Field(None, pattern=r"^https?://")
+    secret_env: str | None = "SOCIALOPS_CRM_SECRET"  # X-Socialops-Signature: sha256=<hex HMAC of the body>
+    hubspot_token_env: str | None = None  # set to send leads as HubSpot contacts instead of the webhook
+    hubspot_base_url: str = "https://api.hubapi.com"
+    timeout_seconds: float = Field(10.0, gt=0, le=120)
+    max_attempts: int = Field(8, ge=1, le=50)
+    base_delay_seconds: float = Field(5.0, gt=0, le=3600)
+
+    _check_env = field_validator("secret_env", "hubspot_token_env")(_env_name)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.webhook_url or self.hubspot_token_env)
 
 
 class Webhooks(_Strict):
@@ -373,6 +404,8 @@ class Settings(_Strict):
     connectors: Connectors = Connectors()
     knowledge: Knowledge | None = None
     drafting: Drafting = Drafting()
+    conversions: Conversions = Conversions()
+    crm: Crm = Crm()
     # NAME=value lines, read when the environment variable is not set (keep it chmod 600, out of git).
     secrets_file: Path | None = None
 

@@ -89,6 +89,9 @@ class DecisionContext(BaseModel):
     # What the knowledge base and catalogue say about this question (the pipeline retrieves it before the
     # decision); None when no knowledge is configured or the intent is not a question a fact answers.
     knowledge: Grounding | None = None
+    # Names of the lead signals found in the text (email, phone, headcount, quantity, budget, event_date,
+    # company: moderation/pipeline/lead_signals.py), so a rule can make a lead of a buying question that has them.
+    lead_signals: frozenset[str] = frozenset()
 
     @field_validator("now")
     @classmethod

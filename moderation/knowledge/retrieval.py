@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from moderation.domain import Grounding
+from moderation.domain.attribution import utm_link
 from moderation.knowledge import compose
 from moderation.knowledge.files import KnowledgeBase, Product
-from moderation.knowledge.links import utm_link
 from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, overlap, stem, tokens
 
 logger = logging.getLogger(__name__)
@@ -287,10 +287,11 @@ class Retriever:
                 return word
         return None
 
-    def _link(self, question: Question, content: str) -> Callable[[str], str]:
+    def _link(self, question: Question) -> Callable[[str], str]:
         campaign = question.campaign or self.default_campaign
-        return lambda url: utm_link(url, source=question.platform, medium=self.utm_medium, campaign=campaign,
-                                    content=content)
+        # No utm_content here: the rendered reply tags it with the interaction's reference, which is what
+        # attributes an order to this conversation (moderation.domain.attribution).
+        return lambda url: utm_link(url, question.platform, self.utm_medium, campaign)
 
     def _answer_grounding(self, question: Question, lang: str, ranked: list[int], scores: list[float], best: float,
                           second: float, product: Product | None) -> Grounding:
@@ -302,7 +303,7 @@ class Retriever:
             return Grounding(level="none", confidence=round(min(best, 1.0), 4), post_product=question.post_product,
                              suggestions=self._suggestions(ranked, scores, lang, skip=None))
         out_lang = compose.answer_lang(answer, lang, self.default_lang)
-        text = compose.answer_text(answer, out_lang, self.default_lang, self._link(question, answer.id))
+        text = compose.answer_text(answer, out_lang, self.default_lang, self._link(question))
         facts = compose.facts(product, lang) if product is not None else None
         return Grounding(level=level, confidence=round(min(best, 1.0), 4), answer=text, source=f"answer:{answer.id}",
                          product=facts, products=(facts,) if facts else (), human=answer.human,
@@ -315,14 +316,14 @@ class Retriever:
         th = self.thresholds
         asked = aspects or INTENT_ASPECTS.get(question.intent, {"price"})
         text = compose.product_answer(product, lang, asked, size=size, color=color,
-                                      link=self._link(question, product.sku))
+                                      link=self._link(question))
         # Two products named about as clearly: both facts, and a person picks. A question the catalogue cannot
         # answer (what it is made of, how it washes) gets the description as a suggestion, never a sure answer.
         ambiguous = len(named) > 1 and confidence - 0.1 <= self._product_score(named[1], question)
         if ambiguous:
             other = self.base.products[named[1]]
             text += " " + compose.product_answer(other, lang, asked, size=size, color=color,
-                                                 link=self._link(question, other.sku))
+                                                 link=self._link(question))
         # Sure only when the question says what it asks ("how much", "link", "en M"): a pricing question
         # without those words under a product post ("is the discount automatic?") may be about something else.
         factual = bool(aspects & {"price", "stock", "size", "color", "link"})

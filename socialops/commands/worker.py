@@ -54,13 +54,16 @@ def register(group: click.Group) -> None:
     @click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
                   help="Serve /healthz and Prometheus /metrics on this port.")
     @click.option("--metrics-host", default="127.0.0.1", show_default=True, help="Address for --metrics-port.")
+    @click.option("--until-idle", is_flag=True,
+                  help="Batch mode: process the queue and every timer already due, then exit 0 (backfills, cron).")
     @click.pass_context
-    def worker(ctx: click.Context, config_path: Path | None, metrics_port: int | None, metrics_host: str) -> None:
+    def worker(ctx: click.Context, config_path: Path | None, metrics_port: int | None, metrics_host: str,
+               until_idle: bool) -> None:
         """Run the moderation worker only: claim, classify, decide, act, follow up.
 
         Start as many as you need against one PostgreSQL database (SOCIALOPS_DATABASE_URL): each interaction
         is claimed by one process; one process at a time runs the timers and the others take over if it dies.
-        SIGTERM lets the batch in flight finish."""
+        SIGTERM lets the batch in flight finish. With --until-idle it stops when nothing is left to do."""
         import asyncio
         import os
 
@@ -70,4 +73,13 @@ def register(group: click.Group) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         settings = load_settings(config_path)
         db = Database(settings.database_url)
+        if until_idle:
+            from socialops.compose.batch import run_until_idle
+
+            try:
+                report = asyncio.run(run_until_idle(settings, db))
+            finally:
+                db.dispose()
+            click.echo(report.summary())
+            ctx.exit(0)
         ctx.exit(asyncio.run(run_worker(settings, db, metrics_port=metrics_port, metrics_host=metrics_host)))

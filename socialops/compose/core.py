@@ -178,7 +178,27 @@ def build_webhook_app(settings: Settings, db: Database) -> Starlette:
     options = WebhookOptions(max_body_bytes=hooks.max_body_bytes,
                              tiktok_tolerance_seconds=hooks.tiktok_tolerance_seconds,
                              own_account_ids=tuple(account.id for account in settings.accounts))
-    return create_webhook_app(db, secrets, options)
+    return create_webhook_app(db, secrets, options, extra_routes=_shop_routes(settings, db))
+
+
+def _shop_routes(settings: Settings, db: Database) -> list:  # type: ignore[type-arg]
+    """The shops' order webhooks whose secret is set; a shop without one has no endpoint (nothing unsigned in)."""
+    import os
+    from datetime import timedelta
+
+    from moderation.measure.shop_webhooks import shop_routes
+    from socialops.config import ConfigError
+
+    conversions = settings.conversions
+    secrets = {}
+    for shop, env in (("shopify", conversions.shopify_secret_env), ("woocommerce", conversions.woocommerce_secret_env)):
+        if env and (os.environ.get(env) or settings.secrets_file):
+            try:
+                secrets[shop] = settings.secret(env)
+            except ConfigError:  # not in the secrets file either: no endpoint
+                continue
+    return shop_routes(db, secrets, window=timedelta(days=conversions.attribution_days),
+                       max_body=settings.webhooks.max_body_bytes)
 
 
 def _tiktok_secret(settings: Settings) -> str:

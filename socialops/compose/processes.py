@@ -46,6 +46,7 @@ from socialops.compose.core import (
     slack_channels,
     worker_settings,
 )
+from socialops.compose.crm import CrmComponent, build_crm_outbox
 from socialops.config import Settings
 from socialops.webserver import PollerComponent, WebhookComponent
 
@@ -115,6 +116,21 @@ def build_worker_components(settings: Settings, db: Database, hub: ChatHub, time
     """The scheduler (gated by the leader lock) and the worker loop: what every worker process runs."""
     if not settings.worker.enabled:
         return [SchedulerComponent(timers, leader_lock_for(db), retry_seconds=settings.worker.leader_retry_seconds)]
+    w = settings.worker
+    loop = build_worker_loop(settings, db, hub, timers, classifier=classifier, connectors=connectors)
+    scheduler = SchedulerComponent(timers, leader_lock_for(db), reconcile=loop.reconcile,
+                                   retry_seconds=w.leader_retry_seconds)
+    components: list[Component] = [scheduler, loop]
+    crm = build_crm_outbox(settings, db)
+    if crm is not None:
+        components.append(CrmComponent(crm, poll_seconds=w.poll_seconds))
+    return components
+
+
+def build_worker_loop(settings: Settings, db: Database, hub: ChatHub, timers: Timers | None, *,
+                      classifier: TextClassifier | None = None,
+                      connectors: Mapping[Platform, PlatformConnector] | None = None) -> WorkerLoop:
+    """The worker and its outbox; `timers=None` fires due follow-ups inline (batch mode)."""
     classifier = classifier or build_classifier(settings)
     connectors = connectors if connectors is not None else build_platform_connectors(settings, db)
     worker = ModerationWorker(db, classifier, build_library(settings), hub, worker_settings(settings),
@@ -125,10 +141,7 @@ def build_worker_components(settings: Settings, db: Database, hub: ChatHub, time
                     rate_limiter=rate_limiter(settings), max_attempts=settings.connectors.max_attempts,
                     base_delay=w.action_base_delay_seconds, max_delay=w.action_max_delay_seconds,
                     lease_seconds=w.action_lease_seconds)
-    loop = WorkerLoop(worker, outbox, hub, timers=timers, poll_seconds=w.poll_seconds)
-    scheduler = SchedulerComponent(timers, leader_lock_for(db), reconcile=loop.reconcile,
-                                   retry_seconds=w.leader_retry_seconds)
-    return [scheduler, loop]
+    return WorkerLoop(worker, outbox, hub, timers=timers, poll_seconds=w.poll_seconds)
 
 
 def build_components(settings: Settings, db: Database, *, console_input: bool | None = None,
