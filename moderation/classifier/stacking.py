@@ -24,11 +24,16 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def toxicity_inputs(linear_p: np.ndarray, outputs: dict[str, np.ndarray]) -> np.ndarray:
-    """Columns: logit of the linear head, and of the encoder's toxicity head when the encoder has one."""
+def toxicity_inputs(
+    linear_p: np.ndarray, outputs: dict[str, np.ndarray], project_p: np.ndarray | None = None
+) -> np.ndarray:
+    """Columns: logit of the linear (tweet) head, of the encoder's toxicity head when the encoder has one, and
+    of the project-comment head when the artifacts have one."""
     cols = [_logit(linear_p)]
     if "toxicity" in outputs:
         cols.append(_logit(_softmax(outputs["toxicity"])[:, 1]))
+    if project_p is not None:
+        cols.append(_logit(project_p))
     return np.column_stack(cols)
 
 
@@ -40,9 +45,11 @@ def sentiment_inputs(linear_p: np.ndarray, outputs: dict[str, np.ndarray]) -> np
     return np.hstack(cols)
 
 
-def fit_toxicity_combiner(inputs: np.ndarray, y: np.ndarray) -> LogisticRegression:
+def fit_toxicity_combiner(
+    inputs: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+) -> LogisticRegression:
     """Platt-style stacking: its output is the calibrated toxicity probability."""
-    return LogisticRegression(C=100.0, max_iter=2000, random_state=SEED).fit(inputs, y)
+    return LogisticRegression(C=100.0, max_iter=2000, random_state=SEED).fit(inputs, y, sample_weight=sample_weight)
 
 
 def fit_sentiment_combiner(inputs: np.ndarray, y: np.ndarray) -> LogisticRegression:
