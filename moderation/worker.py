@@ -197,7 +197,8 @@ class ModerationWorker:
         ))
         record_event(session, fresh, EventAction.classified, occurred_at=max(now, as_utc(fresh.created_at)),
                      data={"intent": scores.intent, "toxicity": round(scores.toxicity, 4),
-                           "sentiment": scores.sentiment.value, "lang": scores.lang})
+                           "sentiment": scores.sentiment.value, "lang": scores.lang,
+                           "toxic_kind": scores.toxic_kind})
 
     def _decide(self, session: Session, fresh: InteractionRow, scores: Scores, context: DecisionContext,
                 now: datetime) -> HumanWork:

@@ -18,7 +18,7 @@ from moderation.classifier.features import join, scale_embedding, sparse_inputs
 from moderation.classifier.lang import detect_language
 from moderation.classifier.stacking import sentiment_inputs, toxicity_inputs
 from moderation.classifier.text import dedupe_key, encoder_text
-from moderation.domain import Scores, Sentiment
+from moderation.domain import TOXIC_KINDS, Scores, Sentiment
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +165,9 @@ def toxic_kind(
     probability of each kind: P(kind) = toxicity x P(kind | toxic), P(none) = 1 - toxicity."""
     if kinds is None or p_kind is None:
         return "none", None
-    scores = {str(name): _unit(toxicity * float(p)) for name, p in zip(kinds, p_kind, strict=True)}
+    # Every kind is listed, in contract order, even one the head never saw in training (it scores 0).
+    scores = dict.fromkeys(TOXIC_KINDS, 0.0)
+    scores.update({str(name): _unit(toxicity * float(p)) for name, p in zip(kinds, p_kind, strict=True)})
     scores["none"] = _unit(1.0 - toxicity)
     kind = str(kinds[int(np.argmax(p_kind))]) if toxicity >= 0.5 else "none"
     return kind, scores

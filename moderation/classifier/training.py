@@ -108,6 +108,9 @@ def out_of_fold(X: Any, y: np.ndarray, w: np.ndarray, folds: int = 5) -> np.ndar
 
     from moderation.classifier.heads import SEED
 
+    folds = min(folds, int(np.bincount(y).min()))
+    if folds < 2:  # too few of a class to hold any out: in-sample, which only tiny test data ever hits
+        return fit_head("toxicity_project", X, y, w).predict_proba(X)[:, 1]
     oof = np.zeros(len(y))
     for fit_rows, held in StratifiedKFold(folds, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y):
         oof[held] = fit_head("toxicity_project", X[fit_rows], y[fit_rows], w[fit_rows]).predict_proba(X[held])[:, 1]
@@ -292,6 +295,7 @@ def train_heads_only(
     cache_dir: Path | None = None,
     progress: Progress = _noop,
     comments_path: Path = ds.COMMENTS_TRAIN,
+    toxicity_path: Path = ds.TOXICITY_TRAIN,
 ) -> ClassifierArtifacts:
     """Refit heads, stackers, thresholds and explain examples over the int8 ONNX encoder already in
     `models_dir`, which is only read: new training comments reach the product in minutes, no torch needed."""
@@ -310,4 +314,5 @@ def train_heads_only(
     kept = {key: previous[key] for key in ENCODER_META_KEYS if key in previous}
     extra = {**kept, "heads_only": True, "encoder_sha256_16": encoder.name.removeprefix("onnx:")}
     return train_classifier(encoder, data_dir, settings.models_dir, cache_dir=cache_dir, progress=progress,
-                            comments_path=comments_path, encoder_spec="onnx", extra_meta=extra)
+                            comments_path=comments_path, encoder_spec="onnx", extra_meta=extra,
+                            toxicity_path=toxicity_path)
