@@ -117,8 +117,10 @@ class LinearClassifier:
         intent_X, intent_embeddings = self.intent_head.design(X, outputs["embedding"], texts)
         intent_p = self.intent_head.model.predict_proba(intent_X)
         intents = self.intent_head.model.classes_
+        langs = [detect_language(text) for text in texts]
         project_p = a.toxicity_project.predict_proba(X)[:, 1] if a.toxicity_project is not None else None
-        tox_in = toxicity_inputs(a.toxicity.predict_proba(X)[:, 1], outputs, project_p)
+        french = np.array([lang == "fr" for lang in langs], dtype=np.float64)
+        tox_in = toxicity_inputs(a.toxicity.predict_proba(X)[:, 1], outputs, project_p, french)
         toxicity = a.toxicity_combiner.predict_proba(tox_in)[:, 1]
         kind_p = a.toxic_kind.predict_proba(X) if a.toxic_kind is not None else None
         sent_p = a.sentiment.predict_proba(X)
@@ -143,7 +145,7 @@ class LinearClassifier:
                     intent_confidence=_unit(intent_p[i, k]),
                     toxicity=tox,
                     sentiment=SENTIMENTS[int(sent_classes[int(np.argmax(sent_p[i]))])],
-                    lang=detect_language(text),
+                    lang=langs[i],
                     explanation=explanation,
                     toxic_kind=kind,
                     toxic_kind_scores=kind_scores,

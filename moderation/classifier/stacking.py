@@ -25,15 +25,22 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 def toxicity_inputs(
-    linear_p: np.ndarray, outputs: dict[str, np.ndarray], project_p: np.ndarray | None = None
+    linear_p: np.ndarray, outputs: dict[str, np.ndarray], project_p: np.ndarray | None = None,
+    french: np.ndarray | None = None,
 ) -> np.ndarray:
     """Columns: logit of the linear (tweet) head, of the encoder's toxicity head when the encoder has one, and
-    of the project-comment head when the artifacts have one."""
+    of the project-comment head when the artifacts have one; then, with `french` (1 for French texts), that
+    flag and its products with the encoder and project logits. The encoder was fine-tuned on English tweets
+    only: for French its logit says little, and the combiner can only learn that with the flag."""
     cols = [_logit(linear_p)]
     if "toxicity" in outputs:
         cols.append(_logit(_softmax(outputs["toxicity"])[:, 1]))
     if project_p is not None:
         cols.append(_logit(project_p))
+        if french is not None:
+            flag = np.asarray(french, dtype=np.float64)
+            cols.append(flag)
+            cols.extend(flag * col for col in cols[1:-1])
     return np.column_stack(cols)
 
 

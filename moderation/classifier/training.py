@@ -21,6 +21,7 @@ from moderation.classifier.artifacts import ENCODER_FILE, TOKENIZER_FILE, Classi
 from moderation.classifier.encoder import Encoder
 from moderation.classifier.features import drop_fit_only_state, join, make_sparse_featurizer, sparse_inputs
 from moderation.classifier.heads import fit_head
+from moderation.classifier.lang import detect_language
 from moderation.classifier.model import encode_outputs
 from moderation.classifier.policy import choose_thresholds
 from moderation.classifier.settings import ClassifierSettings
@@ -100,6 +101,11 @@ def intent_weights(comments: Sequence[dict]) -> np.ndarray:
 def fit_intent_head(X: Any, comments: Sequence[dict]) -> Any:
     """The default-taxonomy head over the joined features of `comments` (shared with bench.intent_cv)."""
     return fit_head("intent", X, np.array([c["intent"] for c in comments]), intent_weights(comments))
+
+
+def french_flags(texts: Sequence[str]) -> np.ndarray:
+    """1 for texts the language detector calls French, as the classifier computes it at run time."""
+    return np.array([detect_language(t) == "fr" for t in texts], dtype=np.float64)
 
 
 def out_of_fold(X: Any, y: np.ndarray, w: np.ndarray, folds: int = 5) -> np.ndarray:
@@ -192,10 +198,12 @@ def train_classifier(
     # Stacking and calibration see only data no head was fitted on: the OLID tune half, and the project
     # comments through out-of-fold predictions of the project head.
     tune_in = toxicity_inputs(toxicity.predict_proba(X["offensive tune"])[:, 1], outputs["offensive tune"],
-                              toxicity_project.predict_proba(X["offensive tune"])[:, 1])
+                              toxicity_project.predict_proba(X["offensive tune"])[:, 1],
+                              french_flags(sets["offensive tune"]))
     project_outputs = {k: np.vstack([outputs["comments"][k], outputs["toxicity examples"][k]])
                        for k in outputs["comments"]}
-    project_in = toxicity_inputs(toxicity.predict_proba(X_project)[:, 1], project_outputs, project_oof)
+    project_in = toxicity_inputs(toxicity.predict_proba(X_project)[:, 1], project_outputs, project_oof,
+                                 french_flags([*c_texts, *sets["toxicity examples"]]))
     tox_combiner = fit_toxicity_combiner(
         np.vstack([tune_in, project_in]), np.concatenate([off_tune.y(), y_project]),
         np.concatenate([np.ones(len(off_tune)), np.full(len(y_project), PROJECT_STACK_WEIGHT)]))
