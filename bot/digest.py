@@ -13,9 +13,9 @@ import sqlalchemy as sa
 
 from bot.views import DigestView, EscalationLine, GoalLine, KpiLine, KpiTrend, PostLine
 from moderation.domain import as_utc, utcnow
-from moderation.events import EventAction
-from moderation.goals import active_target, evaluate, list_goals
-from moderation.kpis import (
+from moderation.measure.events import EventAction
+from moderation.measure.goals import active_target, evaluate, list_goals
+from moderation.measure.kpis import (
     KPI_VERSION,
     KpiSettings,
     KpiTable,
@@ -26,7 +26,7 @@ from moderation.kpis import (
     definition,
     rolling,
 )
-from moderation.kpis.dialect import action_is
+from moderation.measure.kpis.dialect import action_is
 from moderation.storage import Database
 from moderation.storage.tables import ApprovalRow, EscalationRow, EventRow, InteractionRow
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from bot.views import KpiAnswer, KpiQuestion
 from moderation.domain import utcnow
-from moderation.goals import active_target
-from moderation.kpis import DEFINITIONS, KpiSettings, compute, definition, rolling
+from moderation.measure.goals import active_target
+from moderation.measure.kpis import DEFINITIONS, KpiSettings, compute, definition, rolling
 from moderation.storage import Database
 
 UNITS = {"%": "%", "min": "min", "count": "count"}

@@ -7,7 +7,7 @@ import io
 
 from bot.console import fmt
 from bot.digest import TREND_KPIS, DigestData, daily_series
-from moderation.kpis import DEFINITIONS, KPI_VERSION
+from moderation.measure.kpis import DEFINITIONS, KPI_VERSION
 
 
 def render_text(data: DigestData) -> str:
@@ -77,7 +77,7 @@ def render_csv(data: DigestData) -> str:
     rows("window", window.start, window.end)
     previous = window.previous()
     rows("previous", previous.start, previous.end)
-    from moderation.kpis import local_day
+    from moderation.measure.kpis import local_day
 
     for day, _ in table.daily(window):
         span = local_day(day, window.tz)

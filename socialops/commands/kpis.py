@@ -34,7 +34,7 @@ def parse_end(text: str | None, tz: str) -> datetime:
 
 
 def context(config_path: Path | None):  # type: ignore[no-untyped-def]
-    from moderation.kpis import KpiSettings
+    from moderation.measure.kpis import KpiSettings
     from moderation.storage import Database
     from socialops.config import load_settings
 
@@ -59,7 +59,7 @@ def register(group: click.Group) -> None:
         from rich.table import Table
 
         from bot.console import fmt
-        from moderation.kpis import DEFINITIONS, KPI_VERSION, compute, parse_window
+        from moderation.measure.kpis import DEFINITIONS, KPI_VERSION, compute, parse_window
         from socialops.errors import UserError
 
         settings, db, kpi_settings = context(config_path)
@@ -100,7 +100,7 @@ def register(group: click.Group) -> None:
         csv is long format (period, platform, KPI, value) for spreadsheets; png draws a chart per KPI trend."""
         from bot import report as render
         from bot.digest import digest_data
-        from moderation.kpis import parse_window
+        from moderation.measure.kpis import parse_window
         from socialops.errors import UserError
 
         settings, db, kpi_settings = context(config_path)
