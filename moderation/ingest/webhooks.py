@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from moderation.domain.limits import MAX_STORE_BATCH, LimitExceeded
 from moderation.domain.safe_input import JsonInputError, loads
@@ -85,8 +85,11 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 def create_webhook_app(db: Database, secrets: WebhookSecrets, options: WebhookOptions | None = None,
                        *, clock: Callable[[], float] | None = None,
+                       extra_routes: Sequence[BaseRoute] = (),
                        alert: Callable[[str], Awaitable[None]] | None = None) -> Starlette:
-    """The receiver; `alert` (a team channel, in `socialops run`) hears of every dead-lettered item."""
+    """The platforms' routes from the registry; `extra_routes` are other receivers the composition root mounts
+    beside them (the shops' order webhooks); `alert` (a team channel, in `socialops run`) hears of every
+    dead-lettered item."""
     options = options or WebhookOptions()
     batcher = StoreBatcher(db)  # concurrent deliveries share one transaction; each answered once committed
 
@@ -171,7 +174,7 @@ def create_webhook_app(db: Database, secrets: WebhookSecrets, options: WebhookOp
         if webhook.handshake_secret:
             routes.append(Route(f"/webhooks/{webhook.route}", handshake(webhook), methods=["GET"]))
         routes.append(Route(f"/webhooks/{webhook.route}", receiver(webhook), methods=["POST"]))
-    app = Starlette(routes=[*routes, *health_routes(db)])
+    app = Starlette(routes=[*routes, *extra_routes, *health_routes(db)])
     app.add_middleware(HeaderLimits, max_bytes=options.max_header_bytes, max_count=options.max_headers)
     return app
 

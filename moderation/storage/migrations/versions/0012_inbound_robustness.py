@@ -1,13 +1,13 @@
 """interactions keep platform details; inbound dead letters; author display names fetched from platforms
 
-Revision ID: 0011_inbound_robustness
+Revision ID: 0012_inbound_robustness
 Revises: 0001
 Create Date: 2026-12-06
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_inbound_robustness"
+revision = "0012_inbound_robustness"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
