@@ -1,0 +1,174 @@
+"""One question parser for every surface: a KPI question in English or French -> what was asked, or why not."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from bot.questions import vocabulary as v
+from bot.questions.periods import Period, resolve
+from bot.questions.text import fold, normalise, stem, tokens
+from bot.questions.when import PERIOD_WORDS, find_period
+
+DEFAULT_PERIOD = "last_7_days"
+# Asked about the earlier period only ("vs last week"): the period that is compared with it.
+_COUNTERPART = {"last_week": "this_week", "last_month": "this_month", "yesterday": "today"}
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """What a question asks. `problem` is set when it cannot be answered as asked (then nothing is measured)."""
+
+    text: str
+    lang: str  # "en" | "fr"
+    kpi: str | None = None
+    platform: str | None = None
+    campaign: str | None = None
+    period: Period | None = None
+    compare: bool = False
+    goals: bool = False
+    problem: str | None = None  # a code: no_kpi, not_measured, other_platform, future, ...
+    detail: str = ""  # the words behind the problem ("linkedin")
+    period_said: bool = False  # False: the default period was used
+    options: tuple[str, ...] = field(default_factory=tuple)  # KPIs to choose from when ambiguous
+
+    @property
+    def answerable(self) -> bool:
+        return self.problem is None
+
+
+@lru_cache(maxsize=8)
+def _vocabulary(campaigns: tuple[str, ...]) -> frozenset[str]:
+    words: set[str] = set(PERIOD_WORDS) | set(v.FRENCH_WORDS) | set(v.ENGLISH_WORDS)
+    phrases: list[str] = [*v.PLATFORMS, *v.OTHER_PLATFORMS, *v.NOT_MEASURED, *v.GOAL_WORDS, *v.COMPARE_SPLIT,
+                          *v.TREND_WORDS]
+    for pattern in v.PATTERNS:
+        for group in pattern.groups:
+            phrases.extend(group)
+    for phrase in phrases:
+        for word in tokens(phrase):
+            words.add(word)
+            words.add(stem(word))
+    words.update(fold(c) for c in campaigns)
+    return frozenset(words)
+
+
+def _has(haystack: str, phrase: str) -> bool:
+    """`haystack` is " word word " (spaces at both ends); `phrase` is matched on whole words."""
+    return f" {phrase} " in haystack
+
+
+def _stemmed(phrase: str) -> str:
+    return " ".join(stem(word) for word in tokens(phrase))
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[tuple[str, int, tuple[tuple[str, ...], ...]], ...]:
+    return tuple((p.kpi, p.weight, tuple(tuple(_stemmed(x) for x in g) for g in p.groups)) for p in v.PATTERNS)
+
+
+def _kpi(stems: str, known: set[str]) -> tuple[str | None, tuple[str, ...]]:
+    """The most specific KPI pattern that matches in full: weight, then groups, then words covered."""
+    best: tuple[tuple[int, int, int], str] | None = None
+    for kpi, weight, groups in _patterns():
+        if kpi not in known and kpi != "sentiment":
+            continue
+        covered = 0
+        for group in groups:
+            hits = [phrase for phrase in group if _has(stems, phrase)]
+            if not hits:
+                break
+            covered += max(len(hit.split()) for hit in hits)
+        else:
+            score = (weight, len(groups), covered)
+            if best is None or score > best[0]:
+                best = (score, kpi)
+    if best is None:
+        return None, ()
+    if best[1] == "sentiment":  # which share? asking beats guessing
+        return "sentiment", ("positive_share", "neutral_share", "negative_share")
+    return best[1], ()
+
+
+def _language(words: list[str]) -> str:
+    fr = sum(word in v.FRENCH_WORDS for word in words)
+    en = sum(word in v.ENGLISH_WORDS for word in words)
+    return "fr" if fr > en else "en"
+
+
+def _campaign(raw: str, text: str, campaigns: Iterable[str]) -> tuple[str | None, str | None]:
+    """(campaign, unknown slug): a known slug anywhere, or the word after "campaign"/"campagne"/"#"."""
+    known = {fold(c): c for c in campaigns}
+    for slug, name in sorted(known.items(), key=lambda item: -len(item[0])):
+        if re.search(rf"(?<![\w-]){re.escape(slug)}(?![\w-])", text):
+            return name, None
+    said = re.search(r"#([\w-]+)", raw) or re.search(r"\b(?:campaign|campagne|camp|cmp)\s+(?:de\s+|du\s+|:\s*)?"
+                                                    r"([a-z0-9][\w-]*)", text)
+    if said is None:
+        return None, None
+    slug = fold(said.group(1))
+    if known:
+        return None, slug
+    return slug, None
+
+
+def interpret(text: str, *, now: datetime, tz: str, kpis: Iterable[str],
+              campaigns: Iterable[str] = ()) -> Interpretation:
+    """Parse one question. `kpis` are the KPI names the source offers; `campaigns` the known campaign slugs."""
+    campaigns = tuple(campaigns)
+    raw_words = tokens(text)
+    words = normalise(text, _vocabulary(campaigns))
+    lang = _language(words)
+    folded = " " + " ".join(words) + " "
+    stems = " " + " ".join(stem(word) for word in words) + " "
+    if not raw_words:
+        return Interpretation(text, lang, problem="empty")
+    campaign, unknown_campaign = _campaign(text, fold(text), campaigns)
+    if campaign:
+        folded = folded.replace(f" {fold(campaign)} ", " ")  # "noel-2026" is not a date
+    platforms = sorted({name for phrase, name in v.PLATFORMS.items() if _has(folded, phrase)})
+    goals = any(_has(stems, _stemmed(word)) for word in v.GOAL_WORDS)
+    kpi, options = _kpi(stems, set(kpis))
+
+    left, right = folded, ""
+    for marker in v.COMPARE_SPLIT:
+        if _has(folded, marker):
+            left, right = folded.split(f" {marker} ", 1)
+            left, right = left + " ", " " + right
+            break
+    compare = bool(right) or any(_has(folded, word) for word in v.TREND_WORDS)
+    found = find_period(left, lang=lang, now=now, tz=tz)
+    baseline = find_period(right, lang=lang, now=now, tz=tz) if right else None
+    period, said = found.period, found.period is not None
+    if period is None and found.problem is None and baseline is not None and baseline.period is not None:
+        period, said = resolve(_COUNTERPART.get(baseline.period.kind, DEFAULT_PERIOD), now, tz), True
+
+    base = {"kpi": kpi if kpi != "sentiment" else None, "platform": platforms[0] if len(platforms) == 1 else None,
+            "campaign": campaign, "compare": compare, "goals": goals}
+
+    def refuse(problem: str, detail: str = "", **extra: object) -> Interpretation:
+        return Interpretation(text, lang, problem=problem, detail=detail, **{**base, **extra})  # type: ignore[arg-type]
+
+    if other := next((p for p in v.OTHER_PLATFORMS if _has(folded, p)), None):
+        return refuse("other_platform", other)
+    if missing := next((w for w in v.NOT_MEASURED if _has(folded, w) or _has(stems, _stemmed(w))), None):
+        return refuse("not_measured", missing)
+    for problem in (found.problem, baseline.problem if baseline else None):
+        if problem:
+            return refuse(problem, found.detail or (baseline.detail if baseline else ""))
+    if len(platforms) > 1:
+        return refuse("several_platforms", ", ".join(platforms))
+    if unknown_campaign:
+        return refuse("unknown_campaign", unknown_campaign)
+    if goals:
+        return Interpretation(text, lang, **base)  # type: ignore[arg-type]
+    if kpi is None:
+        return refuse("no_kpi")
+    if options:
+        return refuse("which_kpi", options=options)
+    if period is None:
+        period = resolve(DEFAULT_PERIOD, now, tz)
+    return Interpretation(text, lang, period=period, period_said=said, **base)  # type: ignore[arg-type]

@@ -1,0 +1,157 @@
+"""The words leads use, in English and French, for KPIs, platforms and what the bot does not measure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Groups of interchangeable phrases, reused across patterns.
+DM = ("dm", "dms", "direct message", "direct messages", "message prive", "messages prive", "mp", "inbox",
+      "messagerie", "en prive", "private message", "private messages", "messenger", "pm", "pms")
+COMMENT = ("comment", "comments", "commentaire", "commentaires", "comms")
+COUNT = ("how many", "how much", "combien", "nb", "nombre", "number of", "count", "total", "no of", "qty")
+RATE = ("rate", "taux", "%", "percent", "percentage", "pourcentage", "share", "part", "proportion", "ratio", "pct")
+REPLIES = ("replies", "reply", "responses", "response", "answers", "answered", "replied", "reponses", "reponse",
+           "repondu", "repondus", "repondues", "answer")
+AUTOMATED = ("automated", "automation", "automatic", "auto", "bot", "automatique", "automatiques", "automatisees",
+             "automatise", "automatisee", "automatisation", "robot")
+HUMAN = ("human", "humans", "person", "people", "manual", "manually", "humain", "humains", "humaine", "manuel",
+         "manuelles", "manuellement", "agent", "agents", "team", "equipe")
+FIRST_RESPONSE = ("first response time", "first response", "time to first response", "frt", "first reply time",
+                  "first reply", "time to first reply", "temps de premiere reponse", "delai de premiere reponse",
+                  "premiere reponse", "1ere reponse", "1re reponse", "tpr", "first response minutes")
+RESPONSE_TIME = ("response time", "reply time", "temps de reponse", "delai de reponse", "delais de reponse",
+                 "time to respond", "time to reply", "how fast", "how quickly", "response speed", "reactivite",
+                 "response minutes")
+AVERAGE = ("average", "avg", "mean", "moyen", "moyenne", "moy")
+RESPONSE_RATE = ("response rate", "reply rate", "answer rate", "taux de reponse", "taux reponse", "responded rate",
+                 "taux de reponses", "respond rate")
+CONVERSION_RATE = ("conversion rate", "taux de conversion", "conv rate", "cvr", "taux conversion", "conversion %")
+VOLUME = ("volume", "messages", "interactions", "inbound", "received", "recu", "recus", "recues", "traffic",
+          "trafic", "incoming", "entrants")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A KPI when every group has one of its phrases in the question; more groups and more words win."""
+
+    kpi: str
+    groups: tuple[tuple[str, ...], ...]
+    weight: int = 1  # 0 for the catch-all counts ("how many comments") that any more specific KPI beats
+
+
+def _p(kpi: str, *groups: tuple[str, ...] | str, weight: int = 1) -> Pattern:
+    return Pattern(kpi, tuple((g,) if isinstance(g, str) else g for g in groups), weight)
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    _p("response_rate", RESPONSE_RATE),
+    _p("response_rate", RATE, ("answered", "replied", "responded", "repondu", "repondus", "repondues")),
+    _p("dm_response_rate", RESPONSE_RATE, DM),
+    _p("comment_response_rate", RESPONSE_RATE, COMMENT),
+    _p("dm_response_rate", RATE, ("answered", "replied", "responded", "repondu", "repondus"), DM),
+    _p("comment_response_rate", RATE, ("answered", "replied", "responded", "repondu", "repondus"), COMMENT),
+    _p("first_response_minutes", FIRST_RESPONSE),
+    _p("dm_first_response_minutes", FIRST_RESPONSE, DM),
+    _p("average_response_minutes", RESPONSE_TIME),
+    _p("average_response_minutes", RESPONSE_TIME, AVERAGE),
+    _p("resolution_rate", ("resolution rate", "taux de resolution", "resolution", "resolved", "resolu", "resolus",
+                           "solved", "closed", "resolues")),
+    _p("positive_share", ("positive", "positif", "positifs", "positive sentiment", "sentiment positif", "happy")),
+    _p("neutral_share", ("neutral", "neutre", "neutres")),
+    _p("negative_share", ("negative", "negatif", "negatifs", "negative sentiment", "sentiment negatif", "unhappy",
+                          "mecontent", "mecontents", "negativity")),
+    _p("sentiment", ("sentiment", "sentiments", "mood", "humeur", "ressenti", "tone")),
+    _p("escalations", ("escalation", "escalations", "escalated", "escalade", "escalades", "escalade", "escalate",
+                       "escalader", "escalades", "escalate", "remontees", "remontee")),
+    _p("escalation_rate", ("escalation rate", "taux d escalade", "taux d escalation", "taux escalade",
+                           "taux de remontee")),
+    _p("escalation_rate", RATE, ("escalated", "escalade", "escalades", "escalation", "escalations")),
+    _p("automated_replies", AUTOMATED, REPLIES),
+    _p("automated_reply_share", AUTOMATED, REPLIES, RATE),
+    _p("automated_reply_share", ("automation share", "automation rate", "taux d automatisation", "automation %",
+                                 "part automatisee", "share automated")),
+    _p("human_replies", HUMAN, REPLIES),
+    _p("deflection_rate", ("deflection", "deflection rate", "deflexion", "taux de deflexion", "deflected",
+                           "handled by the bot", "gere par le bot", "geres par le bot", "containment",
+                           "deflecte", "deflectes")),
+    _p("automation_success_rate", ("automation success", "automation success rate", "approved without edit",
+                                   "approved without edits", "approval without edit", "drafts approved as is",
+                                   "reussite de l automatisation", "succes de l automatisation",
+                                   "taux de reussite", "approuve sans modification", "approuves sans modification",
+                                   "approuves tels quels", "success rate", "draft acceptance", "acceptance rate",
+                                   "sans retouche", "without edit", "sans modification")),
+    _p("sla_compliance", ("sla", "slas", "sla compliance", "respect du sla", "respect des sla", "within sla",
+                          "dans les temps", "conformite sla", "delais respectes", "on time")),
+    _p("leads", ("lead", "leads", "prospect", "prospects", "leads captured", "leads captures")),
+    _p("lead_capture_rate", ("lead capture rate", "lead capture", "taux de captation de leads",
+                             "taux de capture de leads", "taux de leads", "lead rate", "captation de leads",
+                             "taux de captation", "capture rate")),
+    _p("lead_capture_rate", ("lead", "leads"), RATE, DM),
+    _p("conversions", ("conversion", "conversions", "converted", "sales", "sale", "ventes", "vente", "purchases",
+                       "achats", "converti", "convertis", "orders", "commandes")),
+    _p("conversion_rate", CONVERSION_RATE),
+    _p("conversion_rate", RATE, ("converted", "convertis", "converti", "conversion", "conversions")),
+    _p("dm_conversion_rate", CONVERSION_RATE, DM),
+    _p("comment_conversion_rate", CONVERSION_RATE, COMMENT),
+    _p("hidden", ("hidden", "hide", "hid", "hiding", "masque", "masques", "masquee", "masquees", "masquer",
+                  "cache", "caches", "cachee", "cachees", "cacher")),
+    _p("deleted", ("deleted", "delete", "deleting", "supprime", "supprimes", "supprimee", "supprimees",
+                   "supprimer", "removed", "suppressions", "deletions")),
+    _p("held", ("held", "held for review", "on hold", "retenu", "retenus", "retenue", "retenues",
+                "mis en attente", "en attente de moderation", "quarantine", "quarantaine")),
+    _p("moderation_actions", ("moderation actions", "actions de moderation", "moderation", "moderated",
+                              "modere", "moderes", "modération", "moderation action", "mod actions")),
+    _p("reversal_rate", ("reversal rate", "reversal", "reversals", "reversed", "undone", "undo", "unhidden",
+                         "taux d annulation", "annulation", "annulations", "annule", "annules", "false positive",
+                         "false positives", "faux positif", "faux positifs", "revert", "reverted")),
+    _p("volume", VOLUME, weight=0),
+    _p("volume", COUNT, ("messages", "message", "interactions", "interaction"), weight=0),
+    _p("dm_volume", DM, weight=0),
+    _p("dm_volume", ("dm volume", "volume dm", "volume de dm", "volume des dm"), weight=1),
+    _p("dm_volume", COUNT, DM, weight=0),
+    _p("comment_volume", COMMENT, weight=0),
+    _p("comment_volume", COUNT, COMMENT, weight=0),
+    _p("comment_volume", ("comment volume", "volume de commentaires", "volume commentaires"), weight=1),
+)
+
+PLATFORMS: dict[str, str] = {
+    "instagram": "instagram", "ig": "instagram", "insta": "instagram", "instagramme": "instagram",
+    "facebook": "facebook", "fb": "facebook", "messenger": "facebook", "face book": "facebook",
+    "facebook messenger": "facebook", "youtube": "youtube", "yt": "youtube", "you tube": "youtube",
+    "tiktok": "tiktok", "tt": "tiktok", "tik tok": "tiktok", "tiktoks": "tiktok",
+}
+# Platforms the product does not connect to: a question about them is refused, never answered for all platforms.
+OTHER_PLATFORMS = ("linkedin", "twitter", "snapchat", "snap", "pinterest", "threads", "reddit", "whatsapp",
+                   "telegram", "twitch", "bluesky", "mastodon", "google business", "tweets", "tweet", "x com",
+                   "wechat", "vk", "discord channel")
+# What leads ask about that the event log does not measure.
+NOT_MEASURED = ("follower", "followers", "abonne", "abonnes", "abonnement", "abonnements", "subscriber",
+                "subscribers", "engagement", "likes", "j aime", "reach", "portee", "impressions",
+                "impression", "views", "vues", "revenue", "revenues", "chiffre d affaires",
+                "roi", "cpm", "cpc", "ctr", "click", "clicks", "clics", "clic", "shares", "partages", "saves",
+                "enregistrements", "watch time", "growth", "croissance", "cost", "costs", "cout", "couts", "spend",
+                "depense", "depenses", "budget", "money", "argent", "euros", "dollars", "profit", "marge",
+                "margin", "stock", "weather", "meteo", "nps", "csat", "churn", "retention", "audience",
+                "story views", "ad", "ads", "pub", "pubs", "publicite", "aov", "panier moyen", "basket")
+GOAL_WORDS = ("goal", "goals", "target", "targets", "objectif", "objectifs", "obj", "okr", "okrs", "cible",
+              "cibles", "on track", "en bonne voie", "kpi goals")
+COMPARE_SPLIT = ("vs", "versus", "compared to", "compared with", "compare to", "par rapport a", "par rapport au",
+                 "par rapport aux", "compare a", "than", "contre", "relative to", "vis a vis", "face a")
+TREND_WORDS = ("up", "down", "trend", "trends", "trending", "tendance", "evolution", "evolue", "hausse", "baisse",
+               "better", "worse", "mieux", "pire", "improving", "improved", "progress", "progresse", "augmente",
+               "diminue", "change", "changed", "compare", "comparison", "comparaison", "increase", "decrease",
+               "grown", "dropped", "drop", "augmentation", "diminution", "ameliore", "degrade", "degradation")
+FRENCH_WORDS = frozenset((
+    "le", "la", "les", "de", "du", "des", "au", "aux", "sur", "taux", "combien", "semaine", "mois", "hier",
+    "aujourd", "aujourdhui", "jour", "jours", "derniers", "dernier", "derniere", "dernieres", "cette", "ce", "et",
+    "entre", "nos", "notre", "est", "sont", "quel", "quelle", "reponse", "reponses", "temps", "delai", "en", "pour",
+    "objectif", "objectifs", "masques", "commentaires", "nb", "nombre", "moyen", "premiere", "hausse", "baisse",
+    "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre",
+    "decembre", "depuis", "passe", "passee", "precedent", "svp", "stp", "ou", "ca", "qu", "quoi", "donne",
+    "avons", "j",
+))
+ENGLISH_WORDS = frozenset((
+    "the", "what", "whats", "how", "many", "much", "rate", "time", "last", "this", "week", "month", "today",
+    "yesterday", "from", "to", "between", "and", "our", "we", "did", "is", "are", "on", "for", "in", "of", "get",
+    "pls", "please", "response", "first", "average", "days", "past", "were", "was", "with", "goal", "goals",
+))
