@@ -16,12 +16,12 @@ AUTOMATED = ("automated", "automation", "automatic", "auto", "bot", "automatique
              "automatise", "automatisee", "automatisation", "robot")
 HUMAN = ("human", "humans", "person", "people", "manual", "manually", "humain", "humains", "humaine", "manuel",
          "manuelles", "manuellement", "agent", "agents", "team", "equipe")
-FIRST_RESPONSE = ("first response time", "first response", "time to first response", "frt", "first reply time",
-                  "first reply", "time to first reply", "temps de premiere reponse", "delai de premiere reponse",
-                  "premiere reponse", "1ere reponse", "1re reponse", "tpr", "first response minutes")
-RESPONSE_TIME = ("response time", "reply time", "temps de reponse", "delai de reponse", "delais de reponse",
-                 "time to respond", "time to reply", "how fast", "how quickly", "response speed", "reactivite",
-                 "response minutes")
+FIRST = ("first", "premiere", "premier", "1ere", "1re", "1st", "initial")
+RESPONDING = ("response", "responses", "reply", "replies", "answer", "answers", "repondre", "respond", "answering",
+              "replying", "responding", "repondons", "repond")
+TIMING = ("time", "times", "temps", "delai", "delais", "delay", "speed", "vitesse", "how fast", "how quickly",
+          "how long", "combien de temps", "reactivite", "faster", "slower", "quickly", "plus vite", "rapidite",
+          "rapides", "rapide", "vite", "turnaround")
 AVERAGE = ("average", "avg", "mean", "moyen", "moyenne", "moy")
 RESPONSE_RATE = ("response rate", "reply rate", "answer rate", "taux de reponse", "taux reponse", "responded rate",
                  "taux de reponses", "respond rate")
@@ -50,10 +50,16 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("comment_response_rate", RESPONSE_RATE, COMMENT),
     _p("dm_response_rate", RATE, ("answered", "replied", "responded", "repondu", "repondus"), DM),
     _p("comment_response_rate", RATE, ("answered", "replied", "responded", "repondu", "repondus"), COMMENT),
-    _p("first_response_minutes", FIRST_RESPONSE),
-    _p("dm_first_response_minutes", FIRST_RESPONSE, DM),
-    _p("average_response_minutes", RESPONSE_TIME),
-    _p("average_response_minutes", RESPONSE_TIME, AVERAGE),
+    _p("first_response_minutes", ("frt", "tpr", "first response minutes")),
+    _p("first_response_minutes", FIRST, RESPONDING),
+    _p("first_response_minutes", FIRST, RESPONDING, TIMING),
+    _p("dm_first_response_minutes", ("frt", "tpr"), DM),
+    _p("dm_first_response_minutes", FIRST, RESPONDING, DM),
+    _p("dm_first_response_minutes", FIRST, RESPONDING, TIMING, DM),
+    # A response time without "first" is the average over every response (the KPI leads mean by "how fast").
+    _p("average_response_minutes", TIMING, RESPONDING),
+    _p("average_response_minutes", TIMING, RESPONDING, AVERAGE),
+    _p("average_response_minutes", ("response minutes", "art", "aht")),
     _p("resolution_rate", ("resolution rate", "taux de resolution", "resolution", "resolved", "resolu", "resolus",
                            "solved", "closed", "resolues")),
     _p("positive_share", ("positive", "positif", "positifs", "positive sentiment", "sentiment positif", "happy")),
@@ -123,12 +129,13 @@ PLATFORMS: dict[str, str] = {
 # Platforms the product does not connect to: a question about them is refused, never answered for all platforms.
 OTHER_PLATFORMS = ("linkedin", "twitter", "snapchat", "snap", "pinterest", "threads", "reddit", "whatsapp",
                    "telegram", "twitch", "bluesky", "mastodon", "google business", "tweets", "tweet", "x com",
-                   "wechat", "vk", "discord channel")
+                   "wechat", "vk", "discord channel", "on x", "sur x", "x formerly twitter")
 # What leads ask about that the event log does not measure.
 NOT_MEASURED = ("follower", "followers", "abonne", "abonnes", "abonnement", "abonnements", "subscriber",
                 "subscribers", "engagement", "likes", "j aime", "reach", "portee", "impressions",
                 "impression", "views", "vues", "revenue", "revenues", "chiffre d affaires",
-                "roi", "cpm", "cpc", "ctr", "click", "clicks", "clics", "clic", "shares", "partages", "saves",
+                "roi", "cpm", "cpc", "ctr", "click", "clicks", "clics", "clic", "partages", "reposts", "retweets",
+                "saves",
                 "enregistrements", "watch time", "growth", "croissance", "cost", "costs", "cout", "couts", "spend",
                 "depense", "depenses", "budget", "money", "argent", "euros", "dollars", "profit", "marge",
                 "margin", "stock", "weather", "meteo", "nps", "csat", "churn", "retention", "audience",

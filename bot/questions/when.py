@@ -59,15 +59,15 @@ _NAMED: tuple[tuple[str, str], ...] = (
     (r"\b(24 ?h|24 ?hrs?|24 ?hours?|24 ?heures?|past day|last day|derniere journee)\b", "last_24_hours"),
     (r"\b(today|todays|tday|aujourd hui|aujourdhui|auj|ajd|so far today|ce jour|du jour|this morning|ce matin)\b",
      "today"),
-    (r"\b(last week|previous week|prev week|week before|(la )?semaine (derniere|passee|precedente|d avant)"
+    (r"\b((last|prev|previous) (wk|wks)|last week|previous week|prev week|week before|(la )?semaine (derniere|passee|precedente|d avant)"
      r"|sem derniere|sem passee|lw)\b", "last_week"),
     (r"\b(past week|past 7 days|over the past week)\b", "last_7_days"),
-    (r"\b(this week|current week|week to date|this wk|wtd|cette semaine|semaine en cours|cette sem"
+    (r"\b(this week|this wk|current week|week to date|this wk|wtd|cette semaine|semaine en cours|cette sem"
      r"|depuis lundi|since monday|de la semaine|weekly|hebdo|week|semaine)\b", "this_week"),
-    (r"\b(last month|previous month|prev month|month before|(le )?mois (dernier|passe|precedent)|lm)\b",
+    (r"\b((last|prev|previous) (mth|mnth|mo)|last month|previous month|prev month|month before|(le )?mois (dernier|passe|precedent)|lm)\b",
      "last_month"),
     (r"\b(past month)\b", "last_30_days"),
-    (r"\b(this month|current month|month to date|mtd|ce mois|mois en cours|depuis le debut du mois"
+    (r"\b(this (mth|mnth)|this month|current month|month to date|mtd|ce mois|mois en cours|depuis le debut du mois"
      r"|since the start of the month|since the beginning of the month|du mois|monthly|mensuel|month|mois)\b",
      "this_month"),
 )
@@ -108,8 +108,11 @@ def _ordered(a: int, b: int, lang: str) -> tuple[int, int]:
     return (a, b) if lang == "fr" else (b, a)
 
 
-def _explicit(s: str, lang: str, today: date) -> tuple[date, date, int] | None:
-    """(first, last, position) of an explicit date or date range."""
+_SINCE = re.compile(r"\b(since|depuis|starting|from|a partir du|a partir de|a compter du|des le|du)( le)? $")
+
+
+def _explicit(s: str, lang: str, today: date) -> tuple[date, date, bool] | None:
+    """(first, last, position) of an explicit date or date range; "since Nov 3" runs to today."""
     def y(v: str | None) -> int | None:
         return int(v) if v else None
 
@@ -140,7 +143,9 @@ def _explicit(s: str, lang: str, today: date) -> tuple[date, date, int] | None:
         first = _date(int(d1), int(m1), first_year, today)
         if first > last and not y1:  # "from Dec 20 to Jan 5": the first day is in the year before
             first = _date(int(d1), int(m1), last.year - 1, today)
-        return first, last, found.start()
+        if first == last and _SINCE.search(s[:found.start()]) and not re.match(r"\S* ?(to|au|-)\b", s[found.end():]):
+            return first, today, True
+        return first, last, False
     return None
 
 
@@ -162,9 +167,11 @@ def find_period(s: str, *, lang: str, now: datetime, tz: str) -> Found:
     try:
         explicit = _explicit(s, lang, today)
         if explicit is not None:
-            first, last, _ = explicit
+            first, last, until_now = explicit
             if first > today:
                 return Found(problem="future")
+            if until_now:
+                return Found(Period("range", days_between(first, first, tz).start, now.astimezone(ZoneInfo(tz))))
             return Found(days_between(first, last, tz))
         for pattern, unit in _ROLLING:
             if found := pattern.search(s):
