@@ -11,29 +11,39 @@ from typing import TextIO
 
 from bot.approvals import ApprovalError, ApprovalService, Verdict
 from bot.hub import ChatHub
+from bot.kpi_questions import KpiResponder
 
 logger = logging.getLogger(__name__)
 
-HELP = ("commands: approve N · edit N <new text> · reject N <reason> · escalate N <reason> · digest · help")
+HELP = ("commands: approve N · edit N <new text> · reject N <reason> · escalate N <reason> · digest · "
+        "/kpi <question> (e.g. /kpi response rate insta last week) · help")
+KPI_COMMANDS = ("/kpi", "kpi", "ask", "/ask")
 
 
 class ConsoleInput:
     name = "console-input"
 
     def __init__(self, hub: ChatHub, approvals: ApprovalService, *, user: str, say: Callable[[str], None],
-                 digest: Callable[[], object] | None = None, stream: TextIO | None = None) -> None:
+                 digest: Callable[[], object] | None = None, stream: TextIO | None = None,
+                 kpis: KpiResponder | None = None) -> None:
         self.hub = hub
         self.approvals = approvals
         self.user = user
         self.say = say
         self.digest = digest
         self.stream = stream or sys.stdin
+        self.kpis = kpis
 
     async def handle(self, line: str) -> None:
         words = line.strip().split(maxsplit=2)
         if not words:
             return
         command = words[0].lower()
+        if command in KPI_COMMANDS and self.kpis is not None:
+            question = line.strip()[len(words[0]):].strip()
+            reply = await asyncio.to_thread(self.kpis.ask, question)  # KPI queries hit the database
+            self.say(reply.text)
+            return
         if command == "digest" and self.digest is not None:
             await self.digest()  # type: ignore[misc]
             return

@@ -156,6 +156,13 @@ class KpiQuestion:
     campaign: str | None = None
     offset_days: int = 0  # the window ends this many days ago ("yesterday": window 1, offset 1)
     window_label: str = ""  # how the person said it ("this week"), for the answer text
+    # An explicit period (from the question parser) wins over window_days/offset_days: [start, end), aware.
+    start: datetime | None = None
+    end: datetime | None = None
+    previous_start: datetime | None = None  # the period a trend compares with (default: the same length before)
+    previous_end: datetime | None = None
+    compare: bool = False  # the person asked for a comparison
+    lang: str = "en"
 
 
 @dataclass(frozen=True)

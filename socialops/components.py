@@ -156,7 +156,7 @@ def build_components(settings: Settings, db: Database, *, console_input: bool | 
         console = surfaces[0]
         assert isinstance(console, ConsoleSurface)
         components.append(ConsoleInput(hub, approvals, user=(settings.approvers.console or ("console",))[0],
-                                       say=console.console.print, digest=post_digest))
+                                       say=console.console.print, digest=post_digest, kpis=KpiResponder(kpi_source)))
     return components
 
 

@@ -11,7 +11,7 @@ import discord
 
 from bot.format import minutes as _minutes
 from bot.format import pct as _pct
-from bot.kpi_questions import format_value, goal_met
+from bot.kpi_questions import KpiReply, format_value, goal_met
 from bot.views import ApprovalCard, DigestView, EscalationPage, KpiAnswer, KpiLine
 
 # Discord rejects a whole message when one embed limit is exceeded, so every text is cut to fit.
@@ -180,9 +180,13 @@ def kpi_embed(answer: KpiAnswer) -> discord.Embed:
     return fit(embed)
 
 
-def goals_embed(answers: Iterable[KpiAnswer]) -> discord.Embed:
+def goals_embed(reply: KpiReply) -> discord.Embed:
+    """Goals from the KPI layer (one line each), or the metrics that carry a goal for simpler sources."""
     embed = discord.Embed(title="Goals", colour=discord.Colour.teal())
-    for answer in list(answers)[:FIELDS_MAX]:
+    if reply.goals_text:
+        embed.description = cut(reply.goals_text, DESCRIPTION_MAX)
+        return fit(embed)
+    for answer in list(reply.answers)[:FIELDS_MAX]:
         scope = answer.question.platform or "all"
         met = goal_met(answer)
         mark = "" if met is None else ("✓ " if met else "✗ ")

@@ -20,11 +20,15 @@ from bot.discord.modals import ModalSubmission, edit_modal, reject_modal
 from bot.discord.surface import People
 from bot.escalations import EscalationError
 from bot.hub import ChatHub
-from bot.kpi_questions import GOALS, KpiResponder, help_text, parse_question
-from bot.views import KpiQuestion
+from bot.kpi_questions import GOALS, KpiResponder
+from bot.questions import DEFAULT_PERIOD
 from moderation.domain import utcnow
 
 logger = logging.getLogger(__name__)
+
+PERIOD_WORDS = {"today": "today", "yesterday": "yesterday", "this_week": "this week", "last_week": "last week",
+                "last_24_hours": "last 24 hours", "last_7_days": "last 7 days", "last_30_days": "last 30 days",
+                "this_month": "this month", "last_month": "last month"}
 
 SURFACE = "discord"
 NOT_AN_APPROVER = "Only members with the approver role can act on drafts. Ask a community lead to add you."
@@ -145,33 +149,28 @@ class DiscordInteractions:
         return [(label, name) for name, label in offered.items()
                 if needle in name.lower() or needle in label.lower()][:25]
 
-    async def kpi(self, interaction: discord.Interaction, metric: str, platform: str | None, window: int) -> None:
+    async def kpi(self, interaction: discord.Interaction, metric: str, platform: str | None,
+                  window: str | None) -> None:
         if self.kpis is None:
             await self._tell(interaction, "KPI answers are not configured on this installation.")
             return
         metrics = self.kpis.source.metrics()
-        if metric in metrics or metric == GOALS:
-            question = KpiQuestion(metric=metric, platform=platform, window_days=window,
-                                   window_label=f"last {window} days" if window > 1 else "today")
-        else:  # typed in plain words rather than picked: "response rate instagram 7d"
-            question = parse_question(metric, metrics)
-            if question is not None and platform:
-                question = KpiQuestion(metric=question.metric, platform=platform, window_days=question.window_days,
-                                       campaign=question.campaign, offset_days=question.offset_days,
-                                       window_label=question.window_label)
-        if question is None:
-            await self._tell(interaction, help_text(metrics))
-            return
         await interaction.response.defer(thinking=True)
-        if question.metric == GOALS and GOALS not in metrics:
-            answers = await asyncio.to_thread(self.kpis.goals, question)
-            await interaction.followup.send(embed=embeds.goals_embed(answers))
+        if metric in metrics or metric == GOALS:  # picked from the menu
+            reply = await asyncio.to_thread(self.kpis.answer_period, metric, platform, window or DEFAULT_PERIOD)
+        else:  # typed in words ("response rate instagram last week"); menu options add to the words
+            words = " ".join(x for x in (metric, platform, window and PERIOD_WORDS.get(window)) if x)
+            reply = await asyncio.to_thread(self.kpis.ask, words)
+        if reply.help:
+            await interaction.followup.send(reply.help, ephemeral=True)
             return
-        answer = await asyncio.to_thread(self.kpis.source.answer, question)
-        logger.info("bot.discord.kpi_answered", extra={"metric": question.metric, "platform": question.platform})
-        await interaction.followup.send(embed=embeds.kpi_embed(answer))
+        logger.info("bot.discord.kpi_answered", extra={"metric": metric, "platform": platform})
+        if reply.is_goals or not reply.answers:
+            await interaction.followup.send(embed=embeds.goals_embed(reply))
+            return
+        await interaction.followup.send(embed=embeds.kpi_embed(reply.answers[0]))
 
-    async def goals(self, interaction: discord.Interaction, platform: str | None, window: int) -> None:
+    async def goals(self, interaction: discord.Interaction, platform: str | None, window: str | None) -> None:
         await self.kpi(interaction, GOALS, platform, window)
 
     async def oncall(self, interaction: discord.Interaction) -> None:

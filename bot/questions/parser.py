@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -14,6 +14,10 @@ from bot.questions.text import fold, normalise, stem, tokens
 from bot.questions.when import PERIOD_WORDS, find_period
 
 DEFAULT_PERIOD = "last_7_days"
+# Other names a KPI source may give the same measure (older sources, test doubles).
+ALIASES = {"first_response_minutes": ("first_response_time",), "average_response_minutes": ("average_response_time",),
+           "dm_first_response_minutes": ("dm_first_response_time",), "escalations": ("escalation_count",),
+           "leads": ("leads_captured",), "dm_volume": ("dms",)}
 # Asked about the earlier period only ("vs last week"): the period that is compared with it.
 _COUNTERPART = {"last_week": "this_week", "last_month": "this_month", "yesterday": "today"}
 
@@ -70,12 +74,19 @@ def _patterns() -> tuple[tuple[str, int, tuple[tuple[str, ...], ...]], ...]:
     return tuple((p.kpi, p.weight, tuple(tuple(_stemmed(x) for x in g) for g in p.groups)) for p in v.PATTERNS)
 
 
-def _kpi(stems: str, known: set[str]) -> tuple[str | None, tuple[str, ...]]:
+def _offered(labels: tuple[tuple[str, str], ...]) -> tuple[tuple[str, int, tuple[tuple[str, ...], ...]], ...]:
+    """A source's own metric names and labels are phrases too ("first_response_time", "First response time")."""
+    return tuple((name, 1, ((_stemmed(name.replace("_", " ")), _stemmed(text)),)) for name, text in labels)
+
+
+def _kpi(stems: str, known: dict[str, str]) -> tuple[str | None, tuple[str, ...]]:
     """The most specific KPI pattern that matches in full: weight, then groups, then words covered."""
     best: tuple[tuple[int, int, int], str] | None = None
-    for kpi, weight, groups in _patterns():
+    for kpi, weight, groups in (*_patterns(), *_offered(tuple(known.items()))):
         if kpi not in known and kpi != "sentiment":
-            continue
+            kpi = next((alias for alias in ALIASES.get(kpi, ()) if alias in known), "")
+            if not kpi:
+                continue
         covered = 0
         for group in groups:
             hits = [phrase for phrase in group if _has(stems, phrase)]
@@ -115,9 +126,10 @@ def _campaign(raw: str, text: str, campaigns: Iterable[str]) -> tuple[str | None
     return slug, None
 
 
-def interpret(text: str, *, now: datetime, tz: str, kpis: Iterable[str],
+def interpret(text: str, *, now: datetime, tz: str, kpis: Iterable[str] | Mapping[str, str],
               campaigns: Iterable[str] = ()) -> Interpretation:
-    """Parse one question. `kpis` are the KPI names the source offers; `campaigns` the known campaign slugs."""
+    """Parse one question. `kpis`: the KPI names the source offers (a name -> label mapping adds the labels as
+    phrases); `campaigns`: the known campaign slugs."""
     campaigns = tuple(campaigns)
     raw_words = tokens(text)
     words = normalise(text, _vocabulary(campaigns))
@@ -131,7 +143,8 @@ def interpret(text: str, *, now: datetime, tz: str, kpis: Iterable[str],
         folded = folded.replace(f" {fold(campaign)} ", " ")  # "noel-2026" is not a date
     platforms = sorted({name for phrase, name in v.PLATFORMS.items() if _has(folded, phrase)})
     goals = any(_has(stems, _stemmed(word)) for word in v.GOAL_WORDS)
-    kpi, options = _kpi(stems, set(kpis))
+    known = dict(kpis) if isinstance(kpis, Mapping) else {name: name.replace("_", " ") for name in kpis}
+    kpi, options = _kpi(stems, known)
 
     left, right = folded, ""
     for marker in v.COMPARE_SPLIT:

@@ -13,6 +13,7 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
              "November", "December")
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
              "novembre", "décembre")
+_SHORT_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 _NAMED = {
     "en": {"today": "today", "yesterday": "yesterday", "this_week": "this week", "last_week": "last week",
            "last_24_hours": "last 24 hours", "this_month": "this month", "last_month": "last month"},
@@ -94,7 +95,7 @@ def _month_length(year: int, month: int) -> int:
 def _span(start: datetime, end: datetime, lang: str) -> str:
     last = end - timedelta(microseconds=1) if end.time() == time(0) else end
     names = MONTHS_EN if lang == "en" else MONTHS_FR
-    short = [n[:3] for n in names] if lang == "en" else [n[:4].rstrip("é") + "." if len(n) > 4 else n for n in names]
+    short = [n[:3] for n in names] if lang == "en" else list(_SHORT_FR)
     year = f" {last.year}" if start.year != last.year or lang == "" else ""
     if start.date() == last.date():
         return f"{start.day} {short[start.month - 1]} {start.year}"

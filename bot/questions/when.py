@@ -32,7 +32,8 @@ M = "(" + "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + ")"
 D = r"(\d{1,2})(?:er|st|nd|rd|th)?"
 Y = r"(?: (\d{4}))?"
 CONN = r" (?:to|and|until|till|through|thru|-|au|a|et|et le|jusqu au|jusqu a) (?:le )?"
-CONN_OPT = r" (?:(?:to|and|until|till|through|thru|au|a|et|jusqu au|jusqu a) (?:le )?)?"  # "Nov 3 - Nov 9" loses its dash
+# Between two full dates the connector may be gone: "Nov 3 - Nov 9" loses its dash to the tokenizer.
+CONN_OPT = r" (?:(?:to|and|until|till|through|thru|au|a|et|jusqu au|jusqu a) (?:le )?)?"
 NUM = r"(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?"
 ISO = r"(\d{4})-(\d{2})-(\d{2})"
 
@@ -59,12 +60,14 @@ _NAMED: tuple[tuple[str, str], ...] = (
     (r"\b(24 ?h|24 ?hrs?|24 ?hours?|24 ?heures?|past day|last day|derniere journee)\b", "last_24_hours"),
     (r"\b(today|todays|tday|aujourd hui|aujourdhui|auj|ajd|so far today|ce jour|du jour|this morning|ce matin)\b",
      "today"),
-    (r"\b((last|prev|previous) (wk|wks)|last week|previous week|prev week|week before|(la )?semaine (derniere|passee|precedente|d avant)"
+    (r"\b((last|prev|previous) (wk|wks)|last week|previous week|prev week|week before"
+     r"|(la )?semaine (derniere|passee|precedente|d avant)"
      r"|sem derniere|sem passee|lw)\b", "last_week"),
     (r"\b(past week|past 7 days|over the past week)\b", "last_7_days"),
     (r"\b(this week|this wk|current week|week to date|this wk|wtd|cette semaine|semaine en cours|cette sem"
      r"|depuis lundi|since monday|de la semaine|weekly|hebdo|week|semaine)\b", "this_week"),
-    (r"\b((last|prev|previous) (mth|mnth|mo)|last month|previous month|prev month|month before|(le )?mois (dernier|passe|precedent)|lm)\b",
+    (r"\b((last|prev|previous) (mth|mnth|mo)|last month|previous month|prev month|month before"
+     r"|(le )?mois (dernier|passe|precedent)|lm)\b",
      "last_month"),
     (r"\b(past month)\b", "last_30_days"),
     (r"\b(this (mth|mnth)|this month|current month|month to date|mtd|ce mois|mois en cours|depuis le debut du mois"
