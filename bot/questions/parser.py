@@ -76,7 +76,7 @@ def _patterns() -> tuple[tuple[str, int, tuple[tuple[str, ...], ...]], ...]:
 
 def _offered(labels: tuple[tuple[str, str], ...]) -> tuple[tuple[str, int, tuple[tuple[str, ...], ...]], ...]:
     """A source's own metric names and labels are phrases too ("first_response_time", "First response time")."""
-    return tuple((name, 1, ((_stemmed(name.replace("_", " ")), _stemmed(text)),)) for name, text in labels)
+    return tuple((name, 0, ((_stemmed(name.replace("_", " ")), _stemmed(text)),)) for name, text in labels)
 
 
 def _kpi(stems: str, known: dict[str, str]) -> tuple[str | None, tuple[str, ...]]:
