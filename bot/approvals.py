@@ -96,6 +96,7 @@ class ApprovalService:
         interaction = session.get(InteractionRow, approval.interaction_id)
         action = session.get(ActionRow, approval.action_id)
         common = {"actor": actor, "occurred_at": now, "playbook": action.rule, "rule_version": action.rule_version}
+        variant = {key: action.params[key] for key in ("template", "variant") if action.params.get(key)}
         if verdict in (Verdict.approve, Verdict.edit):
             action.params = {**action.params, "text": text}
             action.state = "pending"
@@ -104,17 +105,17 @@ class ApprovalService:
             action.updated_at = now
             if verdict == Verdict.approve:
                 record_event(session, interaction, EventAction.reply_approved, **common,
-                             data={"approval_id": approval.id, "edited": False})
+                             data={"approval_id": approval.id, "edited": False, **variant})
             else:
                 record_event(session, interaction, EventAction.reply_edited, **common,
                              data={"approval_id": approval.id, "edited": True,
-                                   "diff": text_diff(approval.draft_text, text or "")})
+                                   "diff": text_diff(approval.draft_text, text or ""), **variant})
         else:
             action.state = "cancelled"
             action.updated_at = now
             if verdict == Verdict.reject:
                 record_event(session, interaction, EventAction.reply_rejected, **common,
-                             data={"approval_id": approval.id, "reason": reason or ""})
+                             data={"approval_id": approval.id, "reason": reason or "", **variant})
             else:
                 escalation = EscalationRow(interaction_id=interaction.id, level="priority", team="community",
                                            reason=reason or f"escalated from draft #{approval.id}", created_at=now)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from bot.ab import template_sections
 from bot.views import DigestView, EscalationLine, GoalLine, KpiLine, KpiTrend, PostLine
 from moderation.domain import as_utc, utcnow
 from moderation.events import EventAction
@@ -26,7 +27,9 @@ from moderation.kpis import (
     definition,
     rolling,
 )
+from moderation.kpis.calendar import local_midnight
 from moderation.kpis.dialect import action_is
+from moderation.kpis.variants import variant_stats
 from moderation.storage import Database
 from moderation.storage.tables import ApprovalRow, EscalationRow, EventRow, InteractionRow
 
@@ -36,6 +39,7 @@ TREND_KPIS = ("volume", "response_rate", "first_response_minutes", "sla_complian
               "escalation_rate", "negative_share", "automated_reply_share", "deflection_rate",
               "automation_success_rate", "leads", "conversions", "moderation_actions", "reversal_rate")
 CHART_KPIS = ("volume", "response_rate", "first_response_minutes", "negative_share")
+CONTEXT_DAYS = 14  # the digest's chart shows its window within at least this many days
 
 
 @dataclass(frozen=True)
@@ -74,29 +78,57 @@ def digest_data(db: Database, *, end: datetime, days: int = 7, title: str = "KPI
     now = as_utc(now) if now else max(utcnow(), as_utc(end))
     window = rolling(end, days, settings.timezone)
     previous = window.previous()
+    context = rolling(end, max(days, CONTEXT_DAYS), settings.timezone, name="context")
     with db.session() as session:
-        table = compute(session, [window, previous], settings=settings, as_of=now, daily=True)
+        table = compute(session, [window, previous, context], settings=settings, as_of=now, daily=True)
         pending = session.execute(sa.select(sa.func.count()).where(ApprovalRow.state == "pending")).scalar_one()
         open_escalations = session.execute(
             sa.select(sa.func.count()).where(EscalationRow.state != "resolved")).scalar_one()
         negative_posts = _negative_posts(session, window)
         escalations = _recent_escalations(session)
+        variants = variant_stats(session, window.start, window.end)
     lines = [_line(PlatformKpis.from_tally(p, table.window(window, platform=p))) for p in table.platforms()]
     current_all, previous_all = table.window(window), table.window(previous)
     if lines:
         lines.append(_line(PlatformKpis.from_tally("all", current_all)))
     trends = tuple(_trend(db, name, current_all, previous_all) for name in TREND_KPIS)
     goals = tuple(_goal_line(db, goal, now, settings) for goal in list_goals(db))
-    png = None
-    if chart and current_all.volume:
-        from bot.charts import trend_chart_png
-
-        png = trend_chart_png(daily_series(table, window, CHART_KPIS), title=f"{title} — per day")
+    png = context_chart(db, table, window, context, title=title) if chart and current_all.volume else None
     view = DigestView(title=title, window=window.label, lines=tuple(lines), pending_approvals=pending,
                       open_escalations=open_escalations, chart_png=png, trends=trends, goals=goals,
-                      negative_posts=negative_posts, escalations=escalations, kpi_version=KPI_VERSION)
+                      negative_posts=negative_posts, escalations=escalations, kpi_version=KPI_VERSION,
+                      sections=template_sections(variants))  # A/B tests, when one ran in the window
     logger.info("bot.digest.built", extra={"days": days, "volume": current_all.volume})
     return DigestData(view, table, window)
+
+
+def context_chart(db: Database, table: KpiTable, window: Window, context: Window, *, title: str,
+                  names: tuple[str, ...] = CHART_KPIS) -> bytes:
+    """The window's days shaded within the context window, per platform, with the goals' lines."""
+    from bot.charts import context_chart_png
+
+    days = [day for day, _ in table.daily(context)]
+    panels = []
+    goals: dict[str, float] = {}
+    for name in names:
+        spec = definition(name)
+        series = {p: [spec.value(t) for _, t in table.daily(context, platform=p)] for p in table.platforms()}
+        panels.append((spec.label, spec.unit, series))
+        if (target := active_target(db, name, None)) is not None:
+            goals[spec.label] = target
+    highlight = [day for day, _ in table.daily(window)]
+    shown = f"{highlight[0]:%a %d %b %Y}" if len(highlight) == 1 else (
+        f"{highlight[0]:%d %b} – {highlight[-1]:%d %b %Y}" if highlight else window.label)
+    return context_chart_png(days, panels, highlight=highlight, goals=goals,
+                             title=f"{title}: {shown} (shaded), within the last {len(days)} days")
+
+
+def build_daily_digest(db: Database, *, now: datetime, title: str = "Daily digest",
+                       settings: KpiSettings | None = None, chart: bool = True) -> DigestView:
+    """Yesterday, a whole local day, against the day before; the chart shows it within the last 14 days."""
+    settings = settings or KpiSettings()
+    midnight = local_midnight(now, settings.timezone)
+    return digest_data(db, end=midnight, days=1, title=title, settings=settings, now=now, chart=chart).view
 
 
 def build_digest(db: Database, *, end: datetime, days: int = 7, title: str = "KPI digest",

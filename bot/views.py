@@ -131,6 +131,15 @@ class EscalationLine:
 
 
 @dataclass(frozen=True)
+class ReviewSection:
+    """A titled list of lines (a review's SLA breaches, stuck escalations, anomalies...)."""
+
+    title: str
+    lines: tuple[str, ...] = ()
+    empty: str = "none"  # what to say when there are no lines
+
+
+@dataclass(frozen=True)
 class DigestView:
     title: str
     window: str
@@ -144,6 +153,7 @@ class DigestView:
     negative_posts: tuple[PostLine, ...] = ()
     escalations: tuple[EscalationLine, ...] = ()  # the newest open ones
     kpi_version: str = ""
+    sections: tuple[ReviewSection, ...] = ()  # reviews (weekly operations, monthly KPIs) and A/B tests
 
 
 @dataclass(frozen=True)

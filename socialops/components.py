@@ -13,7 +13,9 @@ from typing import Any
 from bot.approvals import ApprovalService
 from bot.console import ConsoleSurface
 from bot.console_input import ConsoleInput
-from bot.digest import build_digest
+from bot.digest import build_daily_digest
+from bot.reviews import monthly_review, weekly_ops
+from bot.views import DigestView
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
 from bot.kpi_answers import KpiAnswers
@@ -196,19 +198,43 @@ def build_chat(settings: Settings, db: Database, timers: Timers, *, discord: boo
 
 def schedule_digest(settings: Settings, db: Database, surfaces: list[ChatSurface],
                     timers: Timers) -> Callable[[], Awaitable[None]]:
-    async def post_digest() -> None:
-        digest = build_digest(db, end=utcnow(), days=1, title=f"{settings.team.name} — daily digest",
-                              settings=KpiSettings.from_settings(settings))
+    """The review cadence on the timers (team timezone): daily digest, weekly operations check, monthly KPI
+    review. Returns the daily digest's poster (the console's `digest` command)."""
+    kpi_settings = KpiSettings.from_settings(settings)
+    team = settings.team.name
+
+    async def post(view: DigestView) -> None:
         for surface in surfaces:
             try:
-                await surface.post_digest(digest)
+                await surface.post_digest(view)
             except Exception:  # noqa: BLE001 - Slack down must not keep the digest from the other surfaces
                 logger.exception("socialops.components.digest_failed", extra={"surface": surface.name})
 
-    if settings.digest.enabled:
-        hour, minute = (int(part) for part in settings.digest.time.split(":"))
-        register_handler("digest", post_digest)
-        timers.cron("digest:daily", "digest", hour=hour, minute=minute)
+    async def post_digest() -> None:
+        await post(build_daily_digest(db, now=utcnow(), title=f"{team} — daily digest", settings=kpi_settings))
+
+    async def post_weekly() -> None:
+        await post(weekly_ops(db, now=utcnow(), settings=kpi_settings, title=f"{team} — weekly operations check"))
+
+    async def post_monthly() -> None:
+        await post(monthly_review(db, now=utcnow(), settings=kpi_settings, title=f"{team} — monthly KPI review"))
+
+    cadence = settings.digest
+
+    def at(text: str) -> dict[str, int]:
+        hour, minute = (int(part) for part in text.split(":"))
+        return {"hour": hour, "minute": minute}
+
+    for enabled, name, handler, fields in (
+            (cadence.enabled, "digest", post_digest, at(cadence.time)),
+            (cadence.weekly, "review:weekly", post_weekly, {"day_of_week": cadence.weekly_day,
+                                                            **at(cadence.weekly_time)}),
+            (cadence.monthly, "review:monthly", post_monthly, {"day": cadence.monthly_day,
+                                                               **at(cadence.monthly_time)})):
+        job = "digest:daily" if name == "digest" else name
+        if enabled:
+            register_handler(name, handler)
+            timers.cron(job, name, **fields)
     return post_digest
 
 

@@ -232,14 +232,30 @@ class OnCallConfig(_Strict):
 
 
 class Digest(_Strict):
+    """The review cadence, in the team's timezone: the daily digest, the weekly operations check (SLA breaches,
+    stuck escalations, drafts waiting, dead letters, paused campaigns) and the monthly KPI review."""
+
     enabled: bool = True
     time: str = "09:00"
+    weekly: bool = True
+    weekly_day: str = "mon"
+    weekly_time: str = "09:30"
+    monthly: bool = True
+    monthly_day: int = Field(1, ge=1, le=28)  # 28 at most: every month has that day
+    monthly_time: str = "10:00"
 
-    @field_validator("time")
+    @field_validator("time", "weekly_time", "monthly_time")
     @classmethod
     def _hh_mm(cls, value: str) -> str:
         if not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value):
-            raise ValueError("digest.time must be HH:MM (24 h)")
+            raise ValueError("digest times must be HH:MM (24 h)")
+        return value
+
+    @field_validator("weekly_day")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        if value not in WEEKDAYS:
+            raise ValueError(f"digest.weekly_day must be one of {', '.join(WEEKDAYS)}")
         return value
 
 

@@ -147,12 +147,15 @@ def digest_embed(digest: DigestView) -> discord.Embed:
     lines = sorted(digest.lines, key=lambda line: line.platform != "all")
     for line in lines[: FIELDS_MAX - 2]:
         embed.add_field(name=line.platform, value=cut(_kpi_row(line), FIELD_MAX), inline=False)
-    if not digest.lines:
+    if not digest.lines and not digest.sections:
         embed.add_field(name="No activity", value="nothing was received in this window", inline=False)
     embed.add_field(name="Waiting on people", inline=False,
                     value=f"{digest.pending_approvals} drafts to approve · {digest.open_escalations} open escalations")
     if digest.notes:
         embed.add_field(name="Notes", value=cut("\n".join(f"• {n}" for n in digest.notes), FIELD_MAX), inline=False)
+    for section in digest.sections[:8]:
+        value = "\n".join(f"• {line}" for line in section.lines) or section.empty
+        embed.add_field(name=cut(section.title, 256), value=cut(value, FIELD_MAX), inline=False)
     if digest.chart_png:
         embed.set_image(url=f"attachment://{CHART_FILENAME}")
     return fit(embed)

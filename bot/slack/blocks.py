@@ -168,12 +168,15 @@ def digest_blocks(digest: DigestView) -> list[Block]:
             f"*{escape(line.platform)}* — {line.volume} received ({line.comments} comments, {line.dms} DMs) · "
             f"response rate {_pct(line.response_rate)} · first response {_minutes(line.first_response_minutes)}"
             f" · escalations {line.escalations} · negative {_pct(line.negative)} · hidden {line.hidden}"))
-    if not digest.lines:
+    if not digest.lines and not digest.sections:
         blocks.append(_section("Nothing received in this window."))
     blocks.append(_context(f"pending approvals: *{digest.pending_approvals}* · "
                            f"open escalations: *{digest.open_escalations}*"))
     if digest.notes:
         blocks.append(_section("\n".join(f"• {escape(note)}" for note in digest.notes[:30])))
+    for section in digest.sections[:10]:  # Slack allows 50 blocks a message
+        body = "\n".join(f"• {escape(line)}" for line in section.lines[:15]) or f"_{escape(section.empty)}_"
+        blocks.append(_section(f"*{escape(section.title)}*\n{body}"))
     return blocks
 
 
