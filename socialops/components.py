@@ -14,15 +14,15 @@ from bot.approvals import ApprovalService
 from bot.console import ConsoleSurface
 from bot.console_input import ConsoleInput
 from bot.digest import build_daily_digest
-from bot.reviews import monthly_review, weekly_ops
-from bot.views import DigestView
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
 from bot.kpi_answers import KpiAnswers
 from bot.kpi_questions import KpiResponder
 from bot.kpi_source import KpiSource
 from bot.reminders import ApprovalReminders
+from bot.reviews import monthly_review, weekly_ops
 from bot.surface import ChatSurface
+from bot.views import DigestView
 from moderation.classifier.base import TextClassifier
 from moderation.domain import Platform, utcnow
 from moderation.kpis import KpiSettings
