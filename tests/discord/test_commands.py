@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.questions.replies import EXAMPLES
 from bot.oncall import OnCall, Rotation
+from bot.questions.replies import EXAMPLES
 from tests.discord.conftest import LEA, settle, start_bot
 
 DEFERRED_THINKING, AUTOCOMPLETE_RESULT, CHANNEL_MESSAGE = 5, 8, 4
