@@ -1,8 +1,9 @@
 """Runs the demo: ingest the bundled week, classify, decide, act on the sandbox, ask the scripted manager,
-then print what happened to each kind of comment and the KPI digest."""
+then print a summary a person reads (what happened, KPIs, what needs a person now); the full log on request."""
 
 from __future__ import annotations
 
+import io
 import json
 import tempfile
 import time
@@ -33,6 +34,7 @@ from moderation.worker import ModerationWorker
 from socialops.config import Settings
 from socialops.demo.clock import ReplayClock
 from socialops.demo.script import MANAGER, ONCALL, choose, choose_oncall
+from socialops.demo.summary import print_summary
 from socialops.runtime import authorizer, build_classifier, build_library, build_oncall, worker_settings
 
 SAMPLE = Path(__file__).with_name("sample.jsonl")
@@ -47,6 +49,7 @@ class DemoResult:
     actions: Counter[str] = field(default_factory=Counter)
     sandbox_calls: int = 0
     seconds: float = 0.0
+    log: str = ""  # every draft, escalation and notice of the run, as the console surface showed them
 
 
 def shifted_sample(sample: Path, end: datetime, target: Path) -> None:
@@ -67,12 +70,17 @@ def fresh_sqlite(path: Path) -> Database:
 
 
 async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, batch_size: int = 32,
-                   settings: Settings | None = None) -> DemoResult:
-    """Run the demo on an empty database (the command passes a fresh SQLite file; tests also PostgreSQL)."""
+                   settings: Settings | None = None, verbose: bool = False) -> DemoResult:
+    """Run the demo on an empty database (the command passes a fresh SQLite file; tests also PostgreSQL).
+
+    `console` gets the summary first; the run's log (hundreds of drafts and escalations) is recorded apart,
+    returned in the result and printed after the summary when `verbose`."""
     started = time.perf_counter()
     settings = settings or Settings()
     end = utcnow()
-    console.rule("[bold]socialops demo")
+    screen = console
+    console = Console(record=True, file=io.StringIO(), width=screen.width, force_terminal=False)
+    console.rule("[bold]socialops demo — full log")
     console.print(f"database: {redact_url(db.url)} · platforms: sandbox (nothing leaves this machine)")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,10 +90,10 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     console.print(f"1. ingest {sample.name}: {report.summary()}")
     result = DemoResult(ingest=report)
 
-    with console.status("2. loading the classifier and the playbooks…"):
+    with screen.status("loading the classifier and the playbooks…"):
         classifier = build_classifier(settings)
         library = build_library(settings)
-    console.print(f"2. classifier {classifier.name}@{classifier.version} · playbook library {library.version}")
+    console.print("2. classifier and playbook library loaded")
 
     clock = ReplayClock(end - timedelta(days=8))
     connectors = sandbox_connectors()
@@ -102,7 +110,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
 
     console.print("3. worker: classify → playbooks → sandbox actions and console approvals")
     progress = Progress(TextColumn("   {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=console, transient=False)
+                        console=screen, transient=True)
     with progress:
         task = progress.add_task("interactions", total=report.stored)
         while True:
@@ -128,10 +136,15 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     console.rule("[bold]What happened, by kind of message")
     _print_outcomes(db, console)
     console.rule("[bold]KPI digest")
-    await surface.post_digest(build_digest(db, end=end, days=7, title="Maison Lumière — last 7 days",
-                                           settings=KpiSettings.from_settings(settings)))
+    digest = build_digest(db, end=end, days=7, title="Maison Lumière — last 7 days",
+                          settings=KpiSettings.from_settings(settings), chart=False)
+    await surface.post_digest(digest)
     result.seconds = time.perf_counter() - started
     console.print(f"done in {result.seconds:.1f} s · {result.sandbox_calls} sandbox platform calls")
+    result.log = console.export_text()
+    print_summary(screen, db, result, digest, end)
+    if verbose:
+        screen.print(result.log, markup=False, highlight=False, end="")
     return result
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from contextlib import ExitStack
 from datetime import UTC, datetime
 
@@ -30,7 +31,7 @@ def demo(request, tmp_path_factory):
         db = Database(url)
         stack.callback(db.dispose)
         out = io.StringIO()
-        result = asyncio.run(run_demo(db, Console(file=out, width=160, force_terminal=False)))
+        result = asyncio.run(run_demo(db, Console(file=out, width=80, force_terminal=False)))
         yield db, result, out.getvalue()
 
 
@@ -47,8 +48,22 @@ def test_every_interaction_goes_through_the_whole_path(demo):
     assert statuses == {"done"}
     assert received == classified == sample_lines
     assert platforms == {"instagram", "facebook", "tiktok", "youtube"}
-    for heading in ("What happened, by kind of message", "KPI digest", "response rate", "first response"):
+    for heading in ("What happened, by kind of message", "KPIs, last 7 days", "Response rate", "First response time",
+                    "Needs a person now"):
         assert heading in output
+    assert "KPI digest" in result.log and "What happened, by kind of message" in result.log
+
+
+def test_the_summary_comes_first_and_fits_a_screen(demo):
+    """Summary first, under 60 lines at 80 columns, no internal version strings, "—" for no previous value."""
+    _db, result, output = demo
+    lines = output.lstrip("\n").splitlines()  # a progress bar that was on screen leaves a blank line
+    assert "socialops demo" in lines[0] and len(lines) < 60
+    assert max(len(line) for line in lines) <= 80
+    assert "draft #" not in output and "ESCALATION" not in output  # the run's log is for --verbose
+    assert "playbook library" not in output and not re.search(r"\b[0-9a-f]{12}\b|@\d{12}", output)
+    volume_row = next(line for line in lines if line.startswith("Response rate"))
+    assert volume_row.split()[-2:] == ["—", "—"]  # the week before the demo is empty: no trend, not "="
 
 
 def test_humans_and_platform_actions_all_show(demo):
@@ -65,7 +80,7 @@ def test_humans_and_platform_actions_all_show(demo):
     # Nothing was sent twice: every platform call the sandbox saw is one done row, and vice versa.
     done_platform = [a.idempotency_key for a in actions if a.operation and a.state == "done"]
     assert len(done_platform) == len(set(done_platform)) == result.sandbox_calls
-    assert "draft #" in output and "ESCALATION" in output
+    assert "draft #" in result.log and "ESCALATION" in result.log
 
 
 def test_no_automated_reply_to_toxic_content(demo):
@@ -90,7 +105,8 @@ def test_demo_command_prints_the_digest(tmp_path, monkeypatch, capsys):
         main(["demo", "--db", str(tmp_path / "demo.db")])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    assert "KPI digest" in out and "instagram" in out and (tmp_path / "demo.db").exists()
+    assert "KPIs, last 7 days" in out and (tmp_path / "demo.db").exists()
+    assert "instagram" in (tmp_path / "demo.log").read_text(encoding="utf-8") and "draft #" not in out
 
 
 def test_replaying_history_with_the_same_library_changes_nothing(demo):
