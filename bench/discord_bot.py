@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.discord.pacing import ChannelPacer  # noqa: E402
 from moderation.storage import Database  # noqa: E402
 from moderation.storage.tables import ApprovalRow  # noqa: E402
-from tests.discord.conftest import APPROVALS, make_draft, payload, ready, settle, start_bot  # noqa: E402
-from tests.discord.fake_discord import FakeDiscord  # noqa: E402
+from tests.bot.discord.conftest import APPROVALS, make_draft, payload, ready, settle, start_bot  # noqa: E402
+from tests.bot.discord.fake_discord import FakeDiscord  # noqa: E402
 
 
 async def main(cards: int) -> None:

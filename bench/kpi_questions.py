@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.questions import interpret
-from moderation.kpis import DEFINITIONS
+from moderation.measure.kpis import DEFINITIONS
 
 DATA = Path(__file__).parent / "data" / "kpi_questions.json"
 

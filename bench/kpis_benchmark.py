@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from events_fixture import generate  # noqa: E402
 
 from moderation.domain import utcnow  # noqa: E402
-from moderation.kpis import KpiSettings, compute, rolling, values  # noqa: E402
-from moderation.kpis.stored_facts import rebuild  # noqa: E402
+from moderation.measure.kpis import KpiSettings, compute, rolling, values  # noqa: E402
+from moderation.measure.kpis.stored_facts import rebuild  # noqa: E402
 from moderation.storage import Database  # noqa: E402
 
 

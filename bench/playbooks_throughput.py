@@ -18,8 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from moderation.domain import Interaction, Kind, Platform, Scores, Sentiment  # noqa: E402
-from playbooks import DecisionContext, load_library  # noqa: E402
+from moderation.domain import DecisionContext, Interaction, Kind, Platform, Scores, Sentiment  # noqa: E402
+from moderation.platforms.registry import text_limits  # noqa: E402
+from playbooks import load_library  # noqa: E402
 
 TEXTS = [
     ("how much is it?", "pricing"), ("Prix svp ?", "pricing"), ("code promo ?", "pricing"),
@@ -72,7 +73,7 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    library = load_library()
+    library = load_library().with_text_limits(text_limits())
     inputs = build_inputs(args.decisions)
     for interaction, scores, context in inputs[:2000]:  # warm caches (zoneinfo, UTM, regexes)
         library.decide(interaction, scores, context)

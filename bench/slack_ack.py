@@ -17,9 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.slack import blocks  # noqa: E402
 from moderation.storage import Database  # noqa: E402
-from tests.slack.conftest import NOW, Clock, SlackStack  # noqa: E402
-from tests.slack.slack_fake import FakeSlack  # noqa: E402
-from tests.slack.slack_seed import seed_approval  # noqa: E402
+from tests.bot.slack.conftest import NOW, Clock, SlackStack  # noqa: E402
+from tests.bot.slack.slack_fake import FakeSlack  # noqa: E402
+from tests.bot.slack.slack_seed import seed_approval  # noqa: E402
 
 
 async def main(clicks: int) -> None:

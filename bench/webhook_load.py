@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.openloop import build_request, event_loop_policy, run_open_loop  # noqa: E402
 from moderation.ingest.store import store_interactions  # noqa: E402
-from moderation.platforms.meta_webhook import parse_meta_delivery  # noqa: E402
+from moderation.platforms.meta.inbound import parse_meta_delivery  # noqa: E402
 from moderation.platforms.signatures import meta_signature  # noqa: E402
 from moderation.storage import Database  # noqa: E402
 from moderation.storage.tables import InteractionRow  # noqa: E402

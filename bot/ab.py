@@ -7,8 +7,8 @@ from datetime import datetime
 
 from bot.views import DigestView, ReviewSection
 from moderation.domain import as_utc
-from moderation.kpis import KPI_VERSION, KpiSettings, rolling
-from moderation.kpis.variants import (
+from moderation.measure.kpis import KPI_VERSION, KpiSettings, rolling
+from moderation.measure.kpis.variants import (
     MIN_PER_VARIANT,
     SIGNIFICANT,
     VariantStats,

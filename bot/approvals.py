@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from moderation.domain import utcnow
-from moderation.events import EventAction, record_event
+from moderation.measure.events import EventAction, record_event
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, ApprovalRow, EscalationRow, InteractionRow
 

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from bot.ab import template_sections
 from bot.views import DigestView, EscalationLine, GoalLine, KpiLine, KpiTrend, PostLine
 from moderation.domain import as_utc, utcnow
-from moderation.events import EventAction
-from moderation.goals import active_target, evaluate, list_goals
-from moderation.kpis import (
+from moderation.domain.events import EventAction
+from moderation.measure.goals import active_target, evaluate, list_goals
+from moderation.measure.kpis import (
     KPI_VERSION,
     KpiSettings,
     KpiTable,
@@ -27,9 +27,9 @@ from moderation.kpis import (
     definition,
     rolling,
 )
-from moderation.kpis.calendar import local_midnight
-from moderation.kpis.dialect import action_is
-from moderation.kpis.variants import variant_stats
+from moderation.measure.kpis.calendar import local_midnight
+from moderation.measure.kpis.dialect import action_is
+from moderation.measure.kpis.variants import variant_stats
 from moderation.storage import Database
 from moderation.storage.tables import ApprovalRow, EscalationRow, EventRow, InteractionRow
 

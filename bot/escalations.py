@@ -1,7 +1,7 @@
 """Escalations: page the on-call people, re-page the next level when nobody acknowledges, acknowledge, resolve.
 
 Surface-independent: Slack and Discord both call `acknowledge`/`resolve`, and every page goes to every
-surface. Re-page timers are persistent APScheduler jobs (`moderation.timers`); each handler does a
+surface. Re-page timers are persistent APScheduler jobs (`moderation.runtime.timers`); each handler does a
 compare-and-set on the escalation row, so a timer that fires twice, or fires after an acknowledgement,
 changes nothing.
 """
@@ -20,10 +20,10 @@ from bot.oncall import OnCall
 from bot.surface import ChatSurface
 from bot.views import EscalationPage
 from moderation.domain import utcnow
-from moderation.events import EventAction, record_event
+from moderation.measure.events import EventAction, record_event
+from moderation.runtime.timers import Timers, register_handler
 from moderation.storage import Database
 from moderation.storage.tables import EscalationRow, InteractionRow
-from moderation.timers import Timers, register_handler
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from bot.questions.replies import format_value as _format_value
 from bot.questions.replies import sentence
 from bot.views import GoalLine, KpiAnswer, KpiQuestion
 from moderation.domain import as_utc, utcnow
-from moderation.goals import active_target, evaluate, list_goals
-from moderation.kpis import DEFINITIONS, KpiSettings, Window, compute, definition, rolling
+from moderation.measure.goals import active_target, evaluate, list_goals
+from moderation.measure.kpis import DEFINITIONS, KpiSettings, Window, compute, definition, rolling
 from moderation.storage import Database
 from moderation.storage.tables import InteractionRow
 

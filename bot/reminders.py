@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from moderation.domain import as_utc, utcnow
+from moderation.runtime.timers import Timers, register_handler
 from moderation.storage import Database
 from moderation.storage.tables import ApprovalRow, InteractionRow
-from moderation.timers import Timers, register_handler
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.console import fmt
 from bot.digest import CHART_KPIS, DigestData, context_chart
 from bot.views import DigestView
-from moderation.kpis import DEFINITIONS, KPI_VERSION, KpiSettings
+from moderation.measure.kpis import DEFINITIONS, KPI_VERSION, KpiSettings
 from moderation.storage import Database
 
 
@@ -120,7 +120,7 @@ def render_csv(data: DigestData) -> str:
     rows("window", window.start, window.end)
     previous = window.previous()
     rows("previous", previous.start, previous.end)
-    from moderation.kpis import local_day
+    from moderation.measure.kpis import local_day
 
     for day, _ in table.daily(window):
         span = local_day(day, window.tz)

@@ -17,11 +17,11 @@ from bot.console import fmt
 from bot.digest import TREND_KPIS, _goal_line, _line, _trend
 from bot.questions import resolve
 from bot.views import DigestView, ReviewSection
-from moderation.context import paused_campaign_events
 from moderation.domain import as_utc
-from moderation.goals import list_goals
-from moderation.kpis import KPI_VERSION, KpiSettings, PlatformKpis, Window, compute, definition, rolling
-from moderation.kpis.facts import sla_breaches
+from moderation.measure.goals import list_goals
+from moderation.measure.kpis import KPI_VERSION, KpiSettings, PlatformKpis, Window, compute, definition, rolling
+from moderation.measure.kpis.facts import sla_breaches
+from moderation.pipeline.context import paused_campaign_events
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, ApprovalRow, EscalationRow, InteractionRow
 

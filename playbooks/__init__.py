@@ -4,17 +4,12 @@ from playbooks.errors import PlaybookError, PlaybookIssue
 from playbooks.followups import follow_up_actions
 from playbooks.library import Library
 from playbooks.loader import DEFAULT_LIBRARY, load_library
-from playbooks.plan import Action, ActionType, DecisionContext, Plan
 from playbooks.replay import HistoryRecord, ReplayReport, replay
 
 __all__ = [
     "DEFAULT_LIBRARY",
-    "Action",
-    "ActionType",
-    "DecisionContext",
     "HistoryRecord",
     "Library",
-    "Plan",
     "PlaybookError",
     "PlaybookIssue",
     "ReplayReport",

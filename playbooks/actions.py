@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from playbooks.plan import ActionType
+from moderation.domain import ActionType
 
 
 class _Params(BaseModel):
@@ -99,8 +99,6 @@ ACTIONS: dict[ActionType, type[_Params]] = {
     ActionType.follow_up: FollowUpParams,
     ActionType.pause_automation: PauseParams,
 }
-
-REPLY_ACTIONS = frozenset({ActionType.draft_reply, ActionType.auto_reply, ActionType.send_dm})
 
 
 class ActionSpec(BaseModel):

@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from moderation.domain import Interaction
-from playbooks.plan import DecisionContext
+from moderation.domain import DecisionContext, Interaction
 
 Check = Callable[[Any, Interaction, DecisionContext], bool]
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from moderation.domain import Interaction, Kind, Platform, Scores
+from moderation.domain import Action, ActionType, DecisionContext, Interaction, Kind, Plan, Platform, Scores
 from playbooks.actions import ActionSpec, Channel
 from playbooks.guardrails import PUBLIC_KINDS, Policy
 from playbooks.matching import CompiledRule, NormalisedText
-from playbooks.plan import Action, ActionType, DecisionContext, Plan
 from playbooks.settings import Settings
 from playbooks.templates import CompiledTemplate
 
@@ -109,7 +108,7 @@ class Engine:
             "product": product, "links": settings.links, "platform": interaction.platform.value,
             "campaign": campaign, "lang": scores.lang,
         }
-        limit = settings.length_limits[interaction.platform][channel]
+        limit = settings.text_limit(interaction.platform, channel)
         try:
             rendered = template.render(
                 interaction_id=interaction.id, platform=interaction.platform, lang=scores.lang, variables=variables,

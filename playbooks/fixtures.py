@@ -9,10 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from moderation.domain import Interaction, Scores
+from moderation.domain import Action, DecisionContext, Interaction, Plan, Scores
 from playbooks.errors import PlaybookError, PlaybookIssue
 from playbooks.library import Library
-from playbooks.plan import Action, DecisionContext, Plan
 from playbooks.yaml_source import read_yaml
 
 # A Monday, 10:00 UTC: inside default business hours, so fixtures only say "now" when hours matter.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playbooks.plan import Action, ActionType
+from moderation.domain import Action, ActionType
 
 
 def follow_up_actions(action: Action, *, author_replied: bool, author_sent_dm: bool) -> list[Action]:

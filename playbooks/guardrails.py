@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from moderation.domain import Interaction, Kind, Scores
+from moderation.domain import Action, ActionType, DecisionContext, Interaction, Kind, Scores
 from playbooks.conditions import automation_paused
-from playbooks.plan import Action, ActionType, DecisionContext
 from playbooks.settings import Settings
 from playbooks.text import keywords_pattern
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from moderation.domain import Interaction, Scores
+from moderation.domain import DecisionContext, Interaction, Plan, Platform, Scores
 from playbooks.engine import Engine
 from playbooks.matching import CompiledRule
-from playbooks.plan import DecisionContext, Plan
 from playbooks.schema import PlaybookFile
 from playbooks.settings import Settings, Thresholds
 from playbooks.templates import CompiledTemplate
@@ -57,6 +56,14 @@ class Library:
         thresholds = Thresholds(auto_hide=auto_hide, review=review)
         settings = self.settings.model_copy(update={"thresholds": thresholds})
         return Library(self.playbooks, settings, f"{self.version}+t{auto_hide:g}/{review:g}")
+
+    def with_text_limits(self, platform_limits: dict[Platform, dict[str, int]]) -> Library:
+        """The same library with each platform's own text limits under the playbooks' `length_limits`."""
+        merged = {platform: dict(channels) for platform, channels in platform_limits.items()}
+        for platform, channels in self.settings.length_limits.items():
+            merged.setdefault(platform, {}).update(channels)
+        settings = self.settings.model_copy(update={"length_limits": merged})
+        return Library(self.playbooks, settings, self.version)
 
     def __repr__(self) -> str:
         return f"Library(version={self.version!r}, playbooks={len(self.playbooks)}, rules={len(self.rules)})"

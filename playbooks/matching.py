@@ -6,10 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from moderation.domain import Interaction, Scores
+from moderation.domain import DecisionContext, Interaction, Scores
 from playbooks.actions import ActionSpec
 from playbooks.conditions import CONDITIONS, Check
-from playbooks.plan import DecisionContext
 from playbooks.schema import Rule, ThresholdRef
 from playbooks.settings import Thresholds
 from playbooks.text import compile_regex, keywords_pattern, normalise

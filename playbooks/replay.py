@@ -9,9 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from moderation.domain import Interaction, Scores
+from moderation.domain import DecisionContext, Interaction, Scores
 from playbooks.library import Library
-from playbooks.plan import DecisionContext
 
 # Human verdicts on an automated or drafted action. "edited" means the action was right but its text needed
 # work: it counts for precision, and separately so the team sees how often templates need fixing.

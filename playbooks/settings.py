@@ -48,15 +48,9 @@ class Utm(_Strict):
     default_campaign: str = "organic"
 
 
-# Characters per reply. Comments: Instagram 2,200, TikTok 150, YouTube 10,000, Facebook 8,000 (figures from the
-# issue; TikTok's 150 and Instagram's 2,200 match published limits, the others should be re-checked against the
-# platform docs when the executors land). DMs: Messenger's Send API caps text at 2,000; Instagram DMs at 1,000.
-DEFAULT_LENGTH_LIMITS: dict[Platform, dict[str, int]] = {
-    Platform.instagram: {"public": 2200, "dm": 1000},
-    Platform.tiktok: {"public": 150, "dm": 1000},
-    Platform.youtube: {"public": 10_000, "dm": 10_000},
-    Platform.facebook: {"public": 8000, "dm": 2000},
-}
+# Characters per reply when neither the platform registry (`Library.with_text_limits`) nor the playbooks give
+# one: the strictest platform's (TikTok comments 150, Instagram DMs 1,000), so no platform gets an over-long text.
+FALLBACK_TEXT_LIMITS: dict[str, int] = {"public": 150, "dm": 1000}
 
 DEFAULT_SENSITIVE_KEYWORDS = (
     "lawyer", "attorney", "lawsuit", "sue you", "police", "injured", "injury", "allergic", "allergy",
@@ -81,7 +75,8 @@ class Settings(_Strict):
     sensitive_keywords: tuple[str, ...] = DEFAULT_SENSITIVE_KEYWORDS
     languages: tuple[str, ...] = ("en", "fr")
     default_language: str = "en"
-    length_limits: dict[Platform, dict[str, int]] = Field(default_factory=lambda: dict(DEFAULT_LENGTH_LIMITS))
+    # Per platform and channel; the platforms' own limits come from the platform registry at start.
+    length_limits: dict[Platform, dict[str, int]] = Field(default_factory=dict)
 
     @field_validator("links")
     @classmethod
@@ -94,14 +89,15 @@ class Settings(_Strict):
     @field_validator("length_limits")
     @classmethod
     def _limits_per_channel(cls, limits: dict[Platform, dict[str, int]]) -> dict[Platform, dict[str, int]]:
-        merged = {platform: dict(channels) for platform, channels in DEFAULT_LENGTH_LIMITS.items()}
         for platform, channels in limits.items():
-            unknown = set(channels) - {"public", "dm"}
+            unknown = set(channels) - set(FALLBACK_TEXT_LIMITS)
             if unknown:
                 raise ValueError(f"length_limits.{platform.value}: unknown channel(s) {sorted(unknown)}; "
                                  "valid: dm, public")
-            merged[platform].update(channels)
-        return merged
+        return limits
+
+    def text_limit(self, platform: Platform, channel: str) -> int:
+        return self.length_limits.get(platform, {}).get(channel, FALLBACK_TEXT_LIMITS[channel])
 
     @model_validator(mode="after")
     def _default_language_known(self) -> Settings:

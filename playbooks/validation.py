@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from moderation.domain import ActionType
 from playbooks.actions import ACTIONS, ActionSpec
 from playbooks.errors import PlaybookIssue
-from playbooks.plan import ActionType
 from playbooks.schema import Conditions, PlaybookFile, Trigger
 from playbooks.yaml_source import YamlDocument
 

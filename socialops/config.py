@@ -261,7 +261,7 @@ class Digest(_Strict):
 
 class Worker(_Strict):
     enabled: bool = True
-    batch_size: int = Field(64, ge=1, le=1000)  # moderation.limits.MAX_WORKER_BATCH
+    batch_size: int = Field(64, ge=1, le=1000)  # moderation.domain.limits.MAX_WORKER_BATCH
     poll_seconds: float = Field(1.0, gt=0, le=60)
     # A claim (interaction) or an in-flight action (platform call) left by a dead process is taken back after:
     lease_seconds: float = Field(300.0, gt=0, le=86400)
@@ -384,7 +384,7 @@ class Settings(_Strict):
 
 
 def _registered(value: str) -> str:
-    from moderation.redaction import register_secret
+    from moderation.runtime.redaction import register_secret
 
     register_secret(value)  # from now on no log record, stored error or alert can show it
     return value

@@ -9,10 +9,10 @@ class UserError(Exception):
 
 def known_errors() -> tuple[type[BaseException], ...]:
     """Every library error type that is the user's to fix, collected without importing heavy modules."""
-    from moderation.limits import LimitExceeded
+    from moderation.act.undo import ActionNotFound, CannotUndo
+    from moderation.domain.limits import LimitExceeded
     from moderation.platforms.registry import ConnectorConfigError
     from moderation.storage import DatabaseError
-    from moderation.undo import ActionNotFound, CannotUndo
     from socialops.config import ConfigError
 
     errors: list[type[BaseException]] = [UserError, ConfigError, DatabaseError, LimitExceeded, FileNotFoundError,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from moderation.redaction import REDACTED, register_secret, scrub
+from moderation.runtime.redaction import REDACTED, register_secret, scrub
 
 __all__ = ["REDACTED", "RedactingFilter", "SocialopsFormatter", "configure_logging", "register_secret", "scrub"]
 

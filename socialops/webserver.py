@@ -1,32 +1,21 @@
-"""Running the webhook receiver and the YouTube pollers as components of a socialops process."""
+"""Running the webhook receiver and the platform pollers as components of a socialops process."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from moderation.platforms.youtube_poller import YouTubePoller
+    from moderation.platforms.spec import Poller
+
+from moderation.runtime.health import embedded_server_class
 
 logger = logging.getLogger(__name__)
-
-
-def _server_class() -> type:
-    import uvicorn
-
-    class EmbeddedServer(uvicorn.Server):
-        """uvicorn without its own signal handling: the App owns SIGTERM/SIGINT and sets `stopping`."""
-
-        @contextlib.contextmanager
-        def capture_signals(self) -> Generator[None, None, None]:
-            yield
-
-    return EmbeddedServer
 
 
 class WebhookComponent:
@@ -37,7 +26,7 @@ class WebhookComponent:
 
         self.config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                                      lifespan="off", timeout_graceful_shutdown=5)
-        self.server = _server_class()(self.config)
+        self.server = embedded_server_class()(self.config)
 
     async def run(self, stopping: asyncio.Event) -> None:
         serving = asyncio.create_task(self.server.serve())
@@ -52,9 +41,9 @@ class WebhookComponent:
 
 
 class PollerComponent:
-    name = "youtube-poller"
+    name = "pollers"
 
-    def __init__(self, pollers: Sequence[YouTubePoller], *, every_seconds: float) -> None:
+    def __init__(self, pollers: Sequence[Poller], *, every_seconds: float) -> None:
         self.pollers = list(pollers)
         self.every_seconds = every_seconds
 
@@ -64,6 +53,6 @@ class PollerComponent:
                 try:
                     await poller.poll_once()
                 except Exception:  # noqa: BLE001 - a bad round (token revoked, API down) must not end polling
-                    logger.exception("socialops.poller.round_failed", extra={"channel": poller.channel_id})
+                    logger.exception("socialops.poller.round_failed", extra={"poller": repr(poller)})
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=self.every_seconds)

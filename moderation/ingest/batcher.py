@@ -22,7 +22,7 @@ from moderation.storage import Database
 
 logger = logging.getLogger(__name__)
 
-MAX_GROUP = 500  # interactions per transaction (well under moderation.limits.MAX_STORE_BATCH)
+MAX_GROUP = 500  # interactions per transaction (well under moderation.domain.limits.MAX_STORE_BATCH)
 
 
 @dataclass

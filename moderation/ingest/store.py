@@ -13,9 +13,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from moderation.domain import Interaction, utcnow
-from moderation.events import EventAction, event_values
-from moderation.kpis.stored_facts import add_new_interactions
-from moderation.limits import MAX_STORE_BATCH, check
+from moderation.domain.limits import MAX_STORE_BATCH, check
+from moderation.measure.events import EventAction, event_values
+from moderation.measure.kpis.stored_facts import add_new_interactions
 from moderation.storage import Database
 from moderation.storage.tables import EventRow, InteractionRow
 

@@ -18,16 +18,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from moderation.ingest.batcher import StoreBatcher
-from moderation.metrics import metrics_route
-from moderation.platforms.meta_webhook import ParseReport, parse_meta_delivery
-from moderation.platforms.signatures import verify_meta_signature, verify_tiktok_signature
-from moderation.platforms.tiktok import parse_tiktok_event
+from moderation.platforms.base import ParseReport
+from moderation.platforms.registry import webhooks
+from moderation.platforms.spec import Webhook
+from moderation.runtime.health import health_routes
 from moderation.storage import Database
 
 logger = logging.getLogger(__name__)
@@ -35,13 +34,15 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_BODY = 1024 * 1024
 
 
-@dataclass(frozen=True)
 class WebhookSecrets:
-    """Resolved secrets (never logged). Empty means that platform's endpoint refuses everything."""
+    """Resolved secrets by the name each platform's `Webhook` declares (`meta_app_secret`, `meta_verify_token`,
+    `tiktok_client_secret`, ...); never logged. Empty or missing: that endpoint refuses everything."""
 
-    meta_verify_token: str = ""
-    meta_app_secret: str = ""
-    tiktok_client_secret: str = ""
+    def __init__(self, **values: str) -> None:
+        self._values = dict(values)
+
+    def get(self, name: str) -> str:
+        return self._values.get(name, "")
 
     def __repr__(self) -> str:
         return "WebhookSecrets(***)"
@@ -95,64 +96,45 @@ def create_webhook_app(db: Database, secrets: WebhookSecrets, options: WebhookOp
                              "ignored": len(report.ignored),
                              "rejected": [where for where, _ in report.rejected]})
 
-    async def meta_verify(request: Request) -> Response:
-        params = request.query_params
-        token = params.get("hub.verify_token", "")
-        expected = secrets.meta_verify_token
-        if (params.get("hub.mode") == "subscribe" and expected
-                and hmac.compare_digest(token.encode(), expected.encode())):
-            return PlainTextResponse(params.get("hub.challenge", ""))
-        logger.warning("moderation.webhooks.verify_refused")
-        return PlainTextResponse("forbidden", status_code=403)
-
-    async def meta_receive(request: Request) -> Response:
-        try:
-            body = await read_body(request, options.max_body_bytes)
-        except BodyTooLarge:
-            return PlainTextResponse("payload too large", status_code=413)
-        if not verify_meta_signature(body, request.headers.get("x-hub-signature-256"), secrets.meta_app_secret):
-            logger.warning("moderation.webhooks.bad_signature", extra={"source": "meta"})
+    def handshake(webhook: Webhook):  # type: ignore[no-untyped-def]
+        async def verify(request: Request) -> Response:
+            params = request.query_params
+            token = params.get("hub.verify_token", "")
+            expected = secrets.get(webhook.handshake_secret or "")
+            if (params.get("hub.mode") == "subscribe" and expected
+                    and hmac.compare_digest(token.encode(), expected.encode())):
+                return PlainTextResponse(params.get("hub.challenge", ""))
+            logger.warning("moderation.webhooks.verify_refused", extra={"source": webhook.route})
             return PlainTextResponse("forbidden", status_code=403)
-        payload = _json(body)
-        if payload is None:
-            return PlainTextResponse("not JSON", status_code=400)
-        report = parse_meta_delivery(payload, options.own_account_ids)
-        source = f"webhook:{payload.get('object', 'meta')}" if isinstance(payload, dict) else "webhook:meta"
-        return await store(report, source)
 
-    async def tiktok_receive(request: Request) -> Response:
-        try:
-            body = await read_body(request, options.max_body_bytes)
-        except BodyTooLarge:
-            return PlainTextResponse("payload too large", status_code=413)
-        if not verify_tiktok_signature(body, request.headers.get("tiktok-signature"), secrets.tiktok_client_secret,
-                                       tolerance_seconds=options.tiktok_tolerance_seconds,
-                                       now=clock() if clock else None):
-            logger.warning("moderation.webhooks.bad_signature", extra={"source": "tiktok"})
-            return PlainTextResponse("forbidden", status_code=403)
-        payload = _json(body)
-        if payload is None:
-            return PlainTextResponse("not JSON", status_code=400)
-        return await store(parse_tiktok_event(payload), "webhook:tiktok")
+        return verify
 
-    async def healthz(request: Request) -> Response:
-        def ping() -> None:
-            with db.engine.connect() as connection:
-                connection.execute(sa.text("SELECT 1"))
+    def receiver(webhook: Webhook):  # type: ignore[no-untyped-def]
+        async def receive(request: Request) -> Response:
+            try:
+                body = await read_body(request, options.max_body_bytes)
+            except BodyTooLarge:
+                return PlainTextResponse("payload too large", status_code=413)
+            if not webhook.verify(body, request.headers, secrets.get(webhook.secret),
+                                  now=clock() if clock else None, tolerance_seconds=options.tiktok_tolerance_seconds):
+                logger.warning("moderation.webhooks.bad_signature", extra={"source": webhook.route})
+                return PlainTextResponse("forbidden", status_code=403)
+            payload = _json(body)
+            if payload is None:
+                return PlainTextResponse("not JSON", status_code=400)
+            report = webhook.parse(payload, options.own_account_ids)
+            # Meta names the product in `object` (instagram, page): kept as the source of what was stored.
+            kind = payload.get("object") if isinstance(payload, dict) else None
+            return await store(report, f"webhook:{kind if isinstance(kind, str) and kind else webhook.route}")
 
-        try:
-            await run_in_threadpool(ping)
-        except sa.exc.SQLAlchemyError:
-            return JSONResponse({"status": "database unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+        return receive
 
-    return Starlette(routes=[
-        Route("/webhooks/meta", meta_verify, methods=["GET"]),
-        Route("/webhooks/meta", meta_receive, methods=["POST"]),
-        Route("/webhooks/tiktok", tiktok_receive, methods=["POST"]),
-        Route("/healthz", healthz, methods=["GET"]),
-        metrics_route(db),
-    ])
+    routes = []
+    for webhook in webhooks().values():
+        if webhook.handshake_secret:
+            routes.append(Route(f"/webhooks/{webhook.route}", handshake(webhook), methods=["GET"]))
+        routes.append(Route(f"/webhooks/{webhook.route}", receiver(webhook), methods=["POST"]))
+    return Starlette(routes=[*routes, *health_routes(db)])
 
 
 def _json(body: bytes) -> Any:

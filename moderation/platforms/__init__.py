@@ -1,1 +1,1 @@
-"""Social platforms: the connector interface, the in-process sandbox, and (later) the real connectors."""
+"""Social platforms: inbound and outbound protocols, a registry keyed by platform name, one folder each."""

@@ -1,13 +1,14 @@
-"""The one interface every social platform connector implements, in domain terms only."""
+"""The two small interfaces every platform implements, in domain terms only: inbound (a delivery or a polled
+page -> a ParseReport of Interactions) and outbound (a PlatformConnector performing operations)."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
-from moderation.domain import Kind, Platform
-from playbooks.plan import ActionType
+from moderation.domain import ActionType, Interaction, Kind, Platform
 
 
 class Operation(str, enum.Enum):
@@ -105,3 +106,26 @@ class ReconcilingConnector(Protocol):
     """A connector that can tell whether a non-idempotent action already happened (e.g. our reply is there)."""
 
     async def find_existing(self, action: PlatformAction) -> ActionOutcome | None: ...
+
+
+# Inbound
+
+@dataclass
+class ParseReport:
+    interactions: list[Interaction] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (where in the payload, why)
+    ignored: list[tuple[str, str]] = field(default_factory=list)
+
+
+def to_datetime(value: Any) -> datetime:
+    """Meta mixes epoch seconds (changes), epoch milliseconds (messaging) and ISO strings (Graph objects)."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"bad timestamp {value!r}")
+    if isinstance(value, int | float):
+        seconds = value / 1000 if value > 1e11 else value
+        return datetime.fromtimestamp(seconds, UTC)
+    if isinstance(value, str):
+        if value.isdigit():
+            return to_datetime(int(value))
+        return datetime.fromisoformat(value.replace("Z", "+00:00").replace("+0000", "+00:00"))
+    raise ValueError(f"bad timestamp {value!r}")

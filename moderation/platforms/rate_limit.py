@@ -18,14 +18,6 @@ class RateLimit:
     burst: int = 1
 
 
-# Conservative defaults, well under the documented limits (Graph: ~200 calls/user/hour for app-level
-# Instagram, business use cases vary; YouTube is quota-bound rather than rate-bound; TikTok ~10 qps).
-DEFAULT_RATE_LIMITS: dict[str, RateLimit] = {
-    "instagram": RateLimit(per_second=1.0, burst=5),
-    "facebook": RateLimit(per_second=2.0, burst=10),
-    "youtube": RateLimit(per_second=1.0, burst=5),
-    "tiktok": RateLimit(per_second=2.0, burst=5),
-}
 
 
 class TokenBucket:
@@ -63,7 +55,7 @@ class RateLimiter:
 
     def __init__(self, limits: Mapping[str, RateLimit] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.limits = dict(DEFAULT_RATE_LIMITS if limits is None else limits)
+        self.limits = dict(limits or {})  # platform name -> limit (the registry's, then the config's)
         self.clock = clock
         self.buckets: dict[tuple[str, str], TokenBucket] = {}
 

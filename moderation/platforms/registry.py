@@ -1,28 +1,30 @@
-"""Which connector serves each platform, from the configured accounts: the sandbox, or the real API clients."""
+"""The platforms, keyed by name, collected from each platform folder's `spec.py`; everything per platform is
+derived from here: connectors for the configured accounts, pollers, webhook routes, rate and text limits.
+
+Adding a platform is one folder `moderation/platforms/<name>/` with its inbound parser, its connector and a
+`spec.py` declaring `SPEC`, plus the platform's name in `moderation.domain.Platform`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import Protocol
 
 import httpx
 
+import moderation.platforms as platforms_package
 from moderation.domain import Platform
 from moderation.platforms.base import Operation, PlatformConnector
 from moderation.platforms.directory import ConnectorDirectory
-from moderation.platforms.facebook import FacebookConnector
-from moderation.platforms.graph import DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION
 from moderation.platforms.http import Redactor
-from moderation.platforms.instagram import InstagramConnector
-from moderation.platforms.sandbox import SandboxPlatform
-from moderation.platforms.tiktok import DEFAULT_TIKTOK_URL, TikTokConnector
-from moderation.platforms.youtube import DEFAULT_DAILY_QUOTA, DEFAULT_YOUTUBE_URL, QuotaLedger, YouTubeConnector
-from moderation.platforms.youtube_poller import YouTubePoller
+from moderation.platforms.rate_limit import RateLimit
+from moderation.platforms.sandbox.outbound import SandboxPlatform
+from moderation.platforms.spec import AccountSpec, PlatformSpec, Poller, StoreInteractions, Webhook
 from moderation.storage import Database
-
-if TYPE_CHECKING:
-    from socialops.config import Account
 
 CAPABILITY_OPERATIONS: dict[str, frozenset[Operation]] = {
     "reply": frozenset({Operation.reply}),
@@ -35,18 +37,74 @@ CAPABILITY_OPERATIONS: dict[str, frozenset[Operation]] = {
 SecretReader = Callable[[str], str]
 
 
+class AccountConfig(Protocol):
+    """What the registry reads of one configured account (the application's config model has these fields)."""
+
+    platform: Platform
+    id: str
+    token_env: str | None
+    capabilities: Sequence[str]
+    sandbox: bool
+
+
 class ConnectorConfigError(ValueError):
     """A real (non-sandbox) account cannot be connected: no token variable named, for instance."""
 
 
+@cache
+def platform_specs() -> Mapping[Platform, PlatformSpec]:
+    """Every platform folder with a `spec.py`, imported once."""
+    specs: dict[Platform, PlatformSpec] = {}
+    for module in pkgutil.iter_modules(platforms_package.__path__):
+        if not module.ispkg:
+            continue
+        try:
+            spec_module = importlib.import_module(f"{platforms_package.__name__}.{module.name}.spec")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{platforms_package.__name__}.{module.name}.spec":
+                raise
+            continue  # a shared folder (meta) or the sandbox: not a platform of its own
+        spec: PlatformSpec = spec_module.SPEC
+        specs[spec.platform] = spec
+    missing = set(Platform) - set(specs)
+    if missing:
+        raise RuntimeError(f"no spec.py for platform(s) {sorted(p.value for p in missing)}")
+    return specs
+
+
+def spec_for(platform: Platform | str) -> PlatformSpec:
+    try:
+        return platform_specs()[Platform(platform)]
+    except ValueError:
+        raise KeyError(f"unknown platform {platform!r}; known: {sorted(p.value for p in Platform)}") from None
+
+
+def webhooks() -> dict[str, Webhook]:
+    """The webhook endpoints by route (Instagram and Facebook share Meta's)."""
+    return {spec.webhook.route: spec.webhook for spec in platform_specs().values() if spec.webhook is not None}
+
+
+def text_limits() -> dict[Platform, dict[str, int]]:
+    return {platform: dict(spec.text_limits) for platform, spec in platform_specs().items()}
+
+
+def rate_limits() -> dict[str, RateLimit]:
+    return {platform.value: spec.rate_limit for platform, spec in platform_specs().items()}
+
+
 @dataclass(frozen=True)
 class ConnectorOptions:
-    graph_base_url: str = DEFAULT_GRAPH_URL
-    graph_api_version: str = DEFAULT_GRAPH_VERSION
-    youtube_base_url: str = DEFAULT_YOUTUBE_URL
-    tiktok_base_url: str = DEFAULT_TIKTOK_URL
+    """Overrides of each API's base URL, named `<PlatformSpec.api>_base_url` (None: the public API)."""
+
+    graph_base_url: str | None = None
+    youtube_base_url: str | None = None
+    tiktok_base_url: str | None = None
+    graph_api_version: str | None = None
     timeout_seconds: float = 10.0
-    youtube_daily_quota: int = DEFAULT_DAILY_QUOTA
+    youtube_daily_quota: int | None = None
+
+    def base_url(self, api: str) -> str | None:
+        return getattr(self, f"{api}_base_url", None)
 
 
 def operations_for(capabilities: Sequence[str]) -> frozenset[Operation]:
@@ -62,7 +120,7 @@ def default_client(timeout_seconds: float = 10.0) -> httpx.AsyncClient:
                              headers={"User-Agent": "socialops"})
 
 
-def _token(account: Account, secret: SecretReader | None) -> str:
+def _token(account: AccountConfig, secret: SecretReader | None) -> str:
     if not account.token_env:
         raise ConnectorConfigError(f"{account.platform.value} account {account.id}: set token_env (or sandbox: true)")
     if secret is None:
@@ -70,50 +128,47 @@ def _token(account: Account, secret: SecretReader | None) -> str:
     return secret(account.token_env)
 
 
-def build_connectors(accounts: Sequence[Account], *, secret: SecretReader | None = None,
+def _account_spec(account: AccountConfig, spec: PlatformSpec, token: str, options: ConnectorOptions,
+                  redactor: Redactor) -> AccountSpec:
+    return AccountSpec(account_id=account.id, token=token, allowed=operations_for(account.capabilities),
+                       timeout=options.timeout_seconds, redactor=redactor,
+                       base_url=options.base_url(spec.api), api_version=options.graph_api_version,
+                       daily_quota=options.youtube_daily_quota)
+
+
+def build_connectors(accounts: Sequence[AccountConfig], *, secret: SecretReader | None = None,
                      client: httpx.AsyncClient | None = None, options: ConnectorOptions | None = None,
                      db: Database | None = None, redactor: Redactor | None = None) -> ConnectorDirectory:
     """One connector per configured account (several per platform for an agency). Real connectors share one
-    client and one Redactor (so an error from any of them is scrubbed of every token); YouTube charges its
-    calls to the quota ledger when `db` is given."""
+    client and one Redactor (so an error from any of them is scrubbed of every token); quota-bound platforms
+    charge their calls to the ledger when `db` is given."""
     options = options or ConnectorOptions()
     redactor = redactor or Redactor()
     connectors = ConnectorDirectory()
     for account in accounts:
-        allowed = operations_for(account.capabilities)
         if account.sandbox:
-            connectors.add(account.platform, SandboxPlatform(account.platform, allowed, account_id=account.id))
+            connectors.add(account.platform, SandboxPlatform(account.platform, operations_for(account.capabilities),
+                                                             account_id=account.id))
             continue
+        spec = spec_for(account.platform)
         token = _token(account, secret)
         client = client or default_client(options.timeout_seconds)
-        common = {"account_id": account.id, "token": token, "allowed": allowed,
-                  "timeout": options.timeout_seconds, "redactor": redactor}
-        connector: PlatformConnector
-        if account.platform == Platform.instagram:
-            connector = InstagramConnector(client, base_url=options.graph_base_url,
-                                           api_version=options.graph_api_version, **common)
-        elif account.platform == Platform.facebook:
-            connector = FacebookConnector(client, base_url=options.graph_base_url,
-                                          api_version=options.graph_api_version, **common)
-        elif account.platform == Platform.youtube:
-            quota = QuotaLedger(db, account.id, daily_limit=options.youtube_daily_quota) if db else None
-            connector = YouTubeConnector(client, base_url=options.youtube_base_url, quota=quota, **common)
-        else:
-            connector = TikTokConnector(client, base_url=options.tiktok_base_url, **common)
+        connector: PlatformConnector = spec.connector(client, _account_spec(account, spec, token, options, redactor),
+                                                      db)
         connectors.add(account.platform, connector)
     return connectors
 
 
-def build_youtube_pollers(accounts: Sequence[Account], db: Database, *, secret: SecretReader,
-                          client: httpx.AsyncClient | None = None,
-                          options: ConnectorOptions | None = None) -> list[YouTubePoller]:
+def build_pollers(accounts: Sequence[AccountConfig], db: Database, *, secret: SecretReader, store: StoreInteractions,
+                  client: httpx.AsyncClient | None = None, options: ConnectorOptions | None = None) -> list[Poller]:
+    """A poller per real account of a platform that is read by polling (YouTube)."""
     options = options or ConnectorOptions()
     pollers = []
     for account in accounts:
-        if account.platform != Platform.youtube or account.sandbox:
+        spec = spec_for(account.platform)
+        if spec.poller is None or account.sandbox:
             continue
         client = client or default_client(options.timeout_seconds)
-        pollers.append(YouTubePoller(db, client, channel_id=account.id, token=_token(account, secret),
-                                     base_url=options.youtube_base_url, timeout=options.timeout_seconds,
-                                     quota=QuotaLedger(db, account.id, daily_limit=options.youtube_daily_quota)))
+        token = _token(account, secret)
+        pollers.append(spec.poller(db, client, _account_spec(account, spec, token, options, Redactor([token])), store))
     return pollers

@@ -175,7 +175,7 @@ class EventRow(SQLModel, table=True):
 
 class KpiFactRow(SQLModel, table=True):
     """One row per interaction: what the KPI query needs from its events, merged in on every event insert
-    (moderation/kpis/stored_facts.py). Derived from the event log only, and rebuildable from it at any time.
+    (moderation/measure/kpis/stored_facts.py). Derived from the event log only, and rebuildable from it at any time.
 
     Epochs are seconds since 1970 as the KPI query computes them from `events.occurred_at`.
     """
@@ -191,7 +191,7 @@ class KpiFactRow(SQLModel, table=True):
     campaign: str | None = Field(default=None, max_length=128)
     # Its events disagree on platform or campaign: the KPI query then reads the events themselves.
     mixed: bool = False
-    flags: int = 0  # moderation.kpis.tally.Flag bits OR-ed over the events
+    flags: int = 0  # moderation.measure.kpis.tally.Flag bits OR-ed over the events
     received: float | None = None  # the earliest `received` event
     first_response: float | None = None
     responses: int = 0
@@ -212,7 +212,7 @@ class InboundEventRow(SQLModel, table=True):
 
 
 class GoalRow(SQLModel, table=True):
-    """A SMART goal on one KPI: baseline measured automatically, target, deadline, owner (moderation/goals.py)."""
+    """A SMART goal on one KPI: baseline measured automatically, target, deadline, owner (measure/goals.py)."""
 
     __tablename__ = "kpi_goals"
 

@@ -30,7 +30,7 @@ def register(group: click.Group) -> None:
     @click.option("--limit", default=50, show_default=True)
     def list_(config_path: Path | None, state: str | None, limit: int) -> None:
         """The newest platform actions, one per line."""
-        from moderation.undo import list_actions
+        from moderation.act.undo import list_actions
 
         rows = list_actions(_db(config_path), state=state, limit=limit)
         if not rows:
@@ -47,7 +47,7 @@ def register(group: click.Group) -> None:
     @click.option("--actor", default=None, help="Who undoes it (recorded on the reversal; default: $USER).")
     def undo(config_path: Path | None, action_id: int, actor: str | None) -> None:
         """Reverse a hide (unhide) or a hold (release); the worker's outbox sends it."""
-        from moderation.undo import undo_action
+        from moderation.act.undo import undo_action
 
         result = undo_action(_db(config_path), action_id, actor or getpass.getuser())
         if result.reversal_id is None:
@@ -63,7 +63,7 @@ def register(group: click.Group) -> None:
     @click.option("--actor", default=None, help="Who re-queues it (default: $USER).")
     def retry(config_path: Path | None, action_id: int, checked: bool, actor: str | None) -> None:
         """Put a dead-lettered action back in the queue with a fresh attempt budget."""
-        from moderation.undo import retry_action
+        from moderation.act.undo import retry_action
 
         retry_action(_db(config_path), action_id, actor or getpass.getuser(), checked=checked)
         click.echo(f"action {action_id} queued again")

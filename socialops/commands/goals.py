@@ -12,7 +12,7 @@ from socialops.commands.kpis import CONFIG, context, parse_end
 
 def _describe(result, fmt) -> str:  # type: ignore[no-untyped-def]
     g = result.goal
-    from moderation.kpis import definition
+    from moderation.measure.kpis import definition
 
     unit = definition(g.kpi).unit
     scope = " · ".join(x for x in (g.platform, g.campaign and f"campaign {g.campaign}") if x) or "all platforms"
@@ -46,7 +46,7 @@ def register(group: click.Group) -> None:
             title: str) -> None:
         """Add a goal; its baseline is measured now from the 30 days before its start."""
         from bot.console import fmt
-        from moderation.goals import GoalError, add_goal, evaluate
+        from moderation.measure.goals import GoalError, add_goal, evaluate
         from socialops.errors import UserError
 
         _, db, kpi_settings = context(config_path)
@@ -66,7 +66,7 @@ def register(group: click.Group) -> None:
     def list_(config_path: Path | None, include_closed: bool) -> None:
         """Active goals with their status (on track, at risk, off track)."""
         from bot.console import fmt
-        from moderation.goals import evaluate, list_goals
+        from moderation.measure.goals import evaluate, list_goals
 
         _, db, kpi_settings = context(config_path)
         rows = list_goals(db, include_closed=include_closed)
@@ -82,8 +82,8 @@ def register(group: click.Group) -> None:
         """One goal, with its weekly values since the start."""
         from bot.console import fmt
         from moderation.domain import as_utc, utcnow
-        from moderation.goals import GoalError, evaluate, get_goal
-        from moderation.kpis import compute, definition, rolling
+        from moderation.measure.goals import GoalError, evaluate, get_goal
+        from moderation.measure.kpis import compute, definition, rolling
         from socialops.errors import UserError
 
         _, db, kpi_settings = context(config_path)
@@ -114,7 +114,7 @@ def register(group: click.Group) -> None:
     def close(config_path: Path | None, goal_id: int) -> None:
         """Close a goal, recording the value reached."""
         from bot.console import fmt
-        from moderation.goals import GoalError, close_goal, evaluate
+        from moderation.measure.goals import GoalError, close_goal, evaluate
         from socialops.errors import UserError
 
         _, db, kpi_settings = context(config_path)

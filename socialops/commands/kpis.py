@@ -34,7 +34,7 @@ def parse_end(text: str | None, tz: str) -> datetime:
 
 
 def context(config_path: Path | None):  # type: ignore[no-untyped-def]
-    from moderation.kpis import KpiSettings
+    from moderation.measure.kpis import KpiSettings
     from moderation.storage import Database
     from socialops.config import load_settings
 
@@ -59,7 +59,7 @@ def register(group: click.Group) -> None:
         from rich.table import Table
 
         from bot.console import fmt
-        from moderation.kpis import DEFINITIONS, KPI_VERSION, compute, parse_window
+        from moderation.measure.kpis import DEFINITIONS, KPI_VERSION, compute, parse_window
         from socialops.errors import UserError
 
         settings, db, kpi_settings = context(config_path)
@@ -109,7 +109,7 @@ def register(group: click.Group) -> None:
         csv is long format (period, platform, KPI, value) for spreadsheets; png draws the digest's chart."""
         from bot import report as render
         from bot.digest import digest_data
-        from moderation.kpis import local_day, parse_window
+        from moderation.measure.kpis import local_day, parse_window
         from socialops.errors import UserError
 
         settings, db, kpi_settings = context(config_path)
@@ -126,7 +126,7 @@ def register(group: click.Group) -> None:
             return
         try:
             if kind == "daily":
-                from moderation.kpis.calendar import local_midnight
+                from moderation.measure.kpis.calendar import local_midnight
 
                 end = local_midnight(end, kpi_settings.timezone)  # a date's midnight stays itself
                 window = local_day(_previous_day(end, kpi_settings.timezone), kpi_settings.timezone)
@@ -152,7 +152,7 @@ REPORT_KINDS = ("digest", "daily", "weekly", "monthly", "ab")
 
 
 def _days(window_spec: str, end: datetime, tz: str) -> int:
-    from moderation.kpis import parse_window
+    from moderation.measure.kpis import parse_window
 
     try:
         return parse_window(window_spec, end, tz).days

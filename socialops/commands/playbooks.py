@@ -39,9 +39,9 @@ def register(group: click.Group) -> None:
     @_DIR
     def validate(directory: Path | None) -> None:
         """Load every playbook in DIRECTORY and report every error with its file and line."""
-        from playbooks import load_library
+        from socialops.compose.core import load_playbooks
 
-        library = load_library(_folder(directory))
+        library = load_playbooks(_folder(directory))
         click.echo(f"ok: {len(library.playbooks)} playbooks, {len(library.rules)} rules, "
                    f"{len(library.templates)} templates, version {library.version}")
 
@@ -49,11 +49,11 @@ def register(group: click.Group) -> None:
     @_DIR
     def test(directory: Path | None) -> None:
         """Run the fixtures in DIRECTORY/fixtures: pass or fail for each, non-zero exit on any failure."""
-        from playbooks import load_library
         from playbooks.fixtures import run_fixtures
+        from socialops.compose.core import load_playbooks
 
         folder = _folder(directory)
-        results = run_fixtures(load_library(folder), folder)
+        results = run_fixtures(load_playbooks(folder), folder)
         for result in results:
             where = f"{Path(result.file).name}:{result.line}"
             if result.passed:
@@ -77,15 +77,16 @@ def register(group: click.Group) -> None:
     def replay_command(since: str, config_path: Path | None, directory: Path | None) -> None:
         """Dry-run the playbooks in DIRECTORY over stored history: what they would have done, the difference
         from what happened, counts per action, and precision against human verdicts. Nothing is executed."""
-        from playbooks import load_library, replay
+        from playbooks import replay
+        from socialops.compose.core import load_playbooks
 
         window = parse_since(since)
-        library = load_library(_folder(directory))
+        library = load_playbooks(_folder(directory))
         try:
-            from moderation.history import load_history
+            from moderation.pipeline.history import load_history
         except ImportError:
             raise click.ClickException(
-                "replay needs stored history (moderation.history.load_history), which this installation "
+                "replay needs stored history (moderation.pipeline.history.load_history), which this installation "
                 "does not have yet"
             ) from None
         from moderation.storage import Database

@@ -48,8 +48,8 @@ def register(group: click.Group) -> None:
 
         Also: cost per handled interaction (support cost / interactions handled), value per interaction
         (average order value x DM conversion rate), and CPM, CPV, CPA, engagement rate when given."""
-        from moderation import roi as calc
-        from moderation.kpis import BY_NAME, compute, parse_window
+        from moderation.measure import roi as calc
+        from moderation.measure.kpis import BY_NAME, compute, parse_window
         from socialops.errors import UserError
 
         settings, db, kpi_settings = context(config_path)

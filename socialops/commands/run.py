@@ -23,7 +23,7 @@ def register(group: click.Group) -> None:
 
         from moderation.storage import Database
         from socialops.app import App
-        from socialops.components import build_components
+        from socialops.compose.processes import build_components
         from socialops.config import load_settings
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")

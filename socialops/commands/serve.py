@@ -30,8 +30,8 @@ def register(group: click.Group) -> None:
         import uvicorn
 
         from moderation.storage import Database
+        from socialops.compose.core import build_webhook_app
         from socialops.config import load_settings
-        from socialops.runtime import build_webhook_app
 
         settings = load_settings(config_path)
         db = Database(settings.database_url)

@@ -23,10 +23,10 @@ async def run_worker(settings: Settings, db: Database, *, metrics_port: int | No
                      connectors: Mapping[Platform, PlatformConnector] | None = None) -> int:
     """Run the worker components until SIGTERM; returns the exit code. `classifier` and `connectors` replace
     the configured ones (benchmarks and fault tests inject cheap, countable ones; the CLI never does)."""
-    from moderation.timers import Timers
+    from moderation.runtime.health import MetricsServer
+    from moderation.runtime.timers import Timers
     from socialops.app import App, Component
-    from socialops.components import build_chat, build_worker_components, schedule_digest
-    from socialops.observability import MetricsServer
+    from socialops.compose.processes import build_chat, build_worker_components, schedule_digest
 
     timers = Timers(db, timezone=settings.team.timezone)
     # Outbound chat only (cards, pages, notices); Slack and Discord listeners run in `socialops run`.

@@ -22,20 +22,20 @@ from bot.console import ConsoleSurface
 from bot.digest import build_digest
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
+from moderation.act.follow_ups import due_follow_ups, fire_follow_up
+from moderation.act.outbox import Outbox
 from moderation.domain import as_utc, utcnow
-from moderation.follow_ups import due_follow_ups, fire_follow_up
 from moderation.ingest.importer import IngestReport, ingest_file
-from moderation.kpis import KpiSettings
-from moderation.outbox import Outbox
-from moderation.platforms.sandbox import sandbox_connectors
+from moderation.measure.kpis import KpiSettings
+from moderation.pipeline.worker import ModerationWorker
+from moderation.platforms.sandbox.outbound import sandbox_connectors
 from moderation.storage import Database, redact_url
 from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, EscalationRow, InteractionRow
-from moderation.worker import ModerationWorker
+from socialops.compose.core import authorizer, build_classifier, build_library, build_oncall, worker_settings
 from socialops.config import Settings
 from socialops.demo.clock import ReplayClock
 from socialops.demo.script import MANAGER, ONCALL, choose, choose_oncall
 from socialops.demo.summary import print_summary
-from socialops.runtime import authorizer, build_classifier, build_library, build_oncall, worker_settings
 
 SAMPLE = Path(__file__).with_name("sample.jsonl")
 REPLAY_SLICE = timedelta(minutes=2)

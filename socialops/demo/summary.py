@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from bot.console import fmt, trend_text
 from bot.views import DigestView
-from moderation.context import paused_campaigns
+from moderation.pipeline.context import paused_campaigns
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, EscalationRow
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from moderation.act.outbox import Outbox
 from moderation.domain import Platform
-from moderation.outbox import Outbox
 from moderation.platforms.base import Operation
 from moderation.platforms.directory import ConnectorDirectory
-from moderation.platforms.meta_webhook import parse_meta_delivery
+from moderation.platforms.meta.inbound import parse_meta_delivery
 from moderation.platforms.rate_limit import RateLimiter
 from moderation.platforms.registry import ConnectorOptions, build_connectors
-from moderation.platforms.sandbox import SandboxPlatform
+from moderation.platforms.sandbox.outbound import SandboxPlatform
 from moderation.storage.tables import InteractionRow
 from socialops.config import Account, ConfigError, parse_settings
 from tests.platforms.fake_platforms import TOKEN

@@ -9,18 +9,18 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from moderation.act.outbox import Outbox, enqueue
+from moderation.act.undo import CannotUndo, retry_action, undo_action
 from moderation.domain import Interaction, Kind, Platform
-from moderation.events import event_name
 from moderation.ingest.store import store_interactions
-from moderation.outbox import Outbox, enqueue
+from moderation.measure.events import event_name
 from moderation.platforms.base import Operation
-from moderation.platforms.facebook import FacebookConnector
-from moderation.platforms.instagram import InstagramConnector
+from moderation.platforms.facebook.outbound import FacebookConnector
+from moderation.platforms.instagram.outbound import InstagramConnector
 from moderation.platforms.rate_limit import RateLimit, RateLimiter
-from moderation.platforms.tiktok import TikTokConnector
-from moderation.platforms.youtube import QuotaLedger, YouTubeConnector
+from moderation.platforms.tiktok.outbound import TikTokConnector
+from moderation.platforms.youtube.outbound import QuotaLedger, YouTubeConnector
 from moderation.storage.tables import ActionRow, EventRow, InteractionRow, QuotaUsageRow
-from moderation.undo import CannotUndo, retry_action, undo_action
 from tests.platforms.fake_platforms import TOKEN
 
 ACCOUNT = "17841400000000000"

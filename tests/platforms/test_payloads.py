@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from moderation.platforms.meta_webhook import ParseReport, parse_meta_delivery
-from moderation.platforms.tiktok import parse_tiktok_event
-from moderation.platforms.youtube_poller import thread_interactions
+from moderation.platforms.base import ParseReport
+from moderation.platforms.meta.inbound import parse_meta_delivery
+from moderation.platforms.tiktok.inbound import parse_tiktok_event
+from moderation.platforms.youtube.poller import thread_interactions
 
 PAYLOADS = Path(__file__).parent / "payloads"
 OWN_IDS = ("17841400000000000", "104000000000001")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from moderation.act.outbox import enqueue
 from moderation.domain import Interaction, Kind, Platform
 from moderation.ingest.store import store_interactions
-from moderation.outbox import enqueue
 from moderation.platforms.base import Operation
-from moderation.platforms.instagram import InstagramConnector
+from moderation.platforms.instagram.outbound import InstagramConnector
 from moderation.platforms.registry import ConnectorConfigError, build_connectors
-from moderation.platforms.sandbox import SandboxPlatform
+from moderation.platforms.sandbox.outbound import SandboxPlatform
 from moderation.storage.tables import ActionRow, InteractionRow
 from socialops.cli import cli
 from socialops.config import ConfigError, parse_settings
@@ -89,7 +89,7 @@ async def test_webhook_component_serves_until_stopping(sqlite_db, monkeypatch) -
 
     import httpx
 
-    from socialops.runtime import build_webhook_app
+    from socialops.compose.core import build_webhook_app
     from socialops.webserver import WebhookComponent
 
     monkeypatch.setenv("META_VERIFY_TOKEN", "verify-token-1")

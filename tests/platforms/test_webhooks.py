@@ -35,7 +35,8 @@ def body_of(name: str) -> bytes:
     return (PAYLOADS / name).read_bytes()
 
 
-async def post_meta(http: httpx.AsyncClient, body: bytes, secret: str = SECRETS.meta_app_secret) -> httpx.Response:
+async def post_meta(http: httpx.AsyncClient, body: bytes,
+                    secret: str = SECRETS.get("meta_app_secret")) -> httpx.Response:
     return await http.post("/webhooks/meta", content=body, headers={
         "Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(body, secret)})
 
@@ -60,7 +61,7 @@ async def test_bad_or_missing_signature_is_refused_and_nothing_stored(hooks, sql
     assert (await hooks.post("/webhooks/meta", content=body)).status_code == 403
     tampered = body.replace(b"combien", b"COMBIEN")
     response = await hooks.post("/webhooks/meta", content=tampered,
-                                headers={"X-Hub-Signature-256": meta_signature(body, SECRETS.meta_app_secret)})
+                                headers={"X-Hub-Signature-256": meta_signature(body, SECRETS.get("meta_app_secret"))})
     assert response.status_code == 403
     assert stored(sqlite_db) == {}
 
@@ -111,10 +112,10 @@ async def test_oversized_and_non_json_bodies(hooks) -> None:
 async def test_tiktok_signed_delivery_replay_and_stale(hooks, sqlite_db) -> None:
     body = body_of("tiktok_comment.json")
     now = int(time.time())
-    headers = {"TikTok-Signature": tiktok_signature(body, SECRETS.tiktok_client_secret, now)}
+    headers = {"TikTok-Signature": tiktok_signature(body, SECRETS.get("tiktok_client_secret"), now)}
     assert (await hooks.post("/webhooks/tiktok", content=body, headers=headers)).json()["stored"] == 1
     assert (await hooks.post("/webhooks/tiktok", content=body, headers=headers)).json()["duplicates"] == 1
-    stale = {"TikTok-Signature": tiktok_signature(body, SECRETS.tiktok_client_secret, now - 3600)}
+    stale = {"TikTok-Signature": tiktok_signature(body, SECRETS.get("tiktok_client_secret"), now - 3600)}
     assert (await hooks.post("/webhooks/tiktok", content=body, headers=stale)).status_code == 403
     forged = {"TikTok-Signature": tiktok_signature(body, "not-the-secret", now)}
     assert (await hooks.post("/webhooks/tiktok", content=body, headers=forged)).status_code == 403

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from moderation.platforms.youtube import QuotaLedger
-from moderation.platforms.youtube_poller import YouTubePoller
+from moderation.ingest.store import store_interactions
+from moderation.platforms.youtube.outbound import QuotaLedger
+from moderation.platforms.youtube.poller import YouTubePoller
 from moderation.storage.tables import InteractionRow, PollCursorRow, WatchedThreadRow
 from tests.platforms.fake_platforms import TOKEN
 
@@ -31,9 +32,13 @@ def ids(db) -> set[str]:  # type: ignore[no-untyped-def]
         return set(session.exec(select(InteractionRow.id)).all())
 
 
+def _store(db):  # type: ignore[no-untyped-def]
+    return lambda interactions, source: store_interactions(db, interactions, source=source).stored
+
+
 def poller(db, client, url, **kw) -> YouTubePoller:  # type: ignore[no-untyped-def]
-    return YouTubePoller(db, client, channel_id=CHANNEL, token=TOKEN, base_url=f"{url}/youtube/v3",
-                         quota=QuotaLedger(db, CHANNEL), **kw)
+    return YouTubePoller(db, client, channel_id=CHANNEL, token=TOKEN, store=_store(db),
+                         base_url=f"{url}/youtube/v3", quota=QuotaLedger(db, CHANNEL), **kw)
 
 
 async def test_recorded_page_then_nothing_new(sqlite_db, fake, platform_url, client) -> None:

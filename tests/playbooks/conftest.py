@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from moderation.domain import Interaction, Scores
-from playbooks import DecisionContext, Library, load_library
+from moderation.domain import DecisionContext, Interaction, Scores
+from moderation.platforms.registry import text_limits
+from playbooks import Library, load_library
 
 MONDAY_10_UTC = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
 
@@ -64,4 +65,5 @@ def fires(library: Library, *, i: Interaction | None = None, s: Scores | None = 
 
 @pytest.fixture(scope="session")
 def default_library() -> Library:
-    return load_library()
+    """The bundled library as a process loads it: with each platform's own text limits from the registry."""
+    return load_library().with_text_limits(text_limits())

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from playbooks import ActionType, Library, Plan, load_library
+from moderation.domain import ActionType, Plan
+from playbooks import Library, load_library
 from tests.playbooks.conftest import context, interaction, scores, write_playbook
 
 # A reckless playbook: replies to everything, publicly and by DM, and hides too when asked.

@@ -8,10 +8,21 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from moderation.domain import DEFAULT_INTENTS, Interaction, Kind, Platform, Scores, Sentiment
-from playbooks import ActionType, DecisionContext, Library, Plan, load_library
+from moderation.domain import (
+    DEFAULT_INTENTS,
+    ActionType,
+    DecisionContext,
+    Interaction,
+    Kind,
+    Plan,
+    Platform,
+    Scores,
+    Sentiment,
+)
+from moderation.platforms.registry import text_limits
+from playbooks import Library, load_library
 
-LIBRARY: Library = load_library()
+LIBRARY: Library = load_library().with_text_limits(text_limits())
 WORDS = ["prix", "price", "Où", "acheter", "link", "lien", "size", "taille", "collab", "sponsor", "demo",
          "refund", "remboursez", "lawyer", "offer", "OFFRE", "12 people", "250 salariés", "budget 40k€",
          "https://x.example/a?b=1", "{{ config }}", "é", "💛", "\u0301", "   "]
@@ -90,7 +101,7 @@ def test_engine_never_crashes_and_never_replies_to_toxic_or_spam(
         assert any(a.type in (ActionType.escalate, ActionType.draft_reply) for a in plan.actions)
     for action in actions:
         if "text" in action["params"] and action["type"] != "notify":
-            limit = LIBRARY.settings.length_limits[interaction.platform][action["params"]["channel"]]
+            limit = LIBRARY.settings.text_limit(interaction.platform, action["params"]["channel"])
             assert len(action["params"]["text"]) <= limit
 
 

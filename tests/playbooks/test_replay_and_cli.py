@@ -8,7 +8,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from playbooks import Action, ActionType, HistoryRecord, Library, follow_up_actions, replay
+from moderation.domain import Action, ActionType
+from playbooks import HistoryRecord, Library, follow_up_actions, replay
 from socialops.commands.playbooks import parse_since, register
 from tests.playbooks.conftest import context, interaction, scores, write_playbook
 
@@ -92,11 +93,11 @@ def test_replay_command_on_an_empty_database(cli: click.Group, tmp_path: Path,
     monkeypatch.setenv("SOCIALOPS_DATABASE_URL", f"sqlite:///{tmp_path / 'replay.db'}")
     result = CliRunner().invoke(cli, ["playbooks", "replay", "--since", "30d"])
     try:
-        import moderation.history  # noqa: F401
+        import moderation.pipeline.history  # noqa: F401
     except ImportError:
         # Until the storage side lands: one clear line, non-zero exit.
         assert result.exit_code == 1
-        assert result.output.count("\n") == 1 and "moderation.history" in result.output
+        assert result.output.count("\n") == 1 and "moderation.pipeline.history" in result.output
     else:
         assert result.exit_code == 0, result.output
         assert "no interactions in this window" in result.output

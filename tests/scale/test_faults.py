@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from moderation.act.outbox import Outbox, enqueue
 from moderation.domain import Interaction, Kind, Platform, utcnow
 from moderation.ingest.importer import ingest_file
 from moderation.ingest.store import store_interactions
-from moderation.outbox import Outbox, enqueue
 from moderation.platforms.base import Operation
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, ClassificationRow, EventRow, InteractionRow
@@ -108,5 +108,5 @@ def test_database_dropping_worker_connections_under_load(pg_url, start_worker):
                                      .group_by(ClassificationRow.interaction_id)).all()
     assert len(classified) == stored and {n for _, n in classified} == {1}
     logs = "".join(open(w.log_path).read() for w in workers)
-    assert "moderation.worker_loop.round_failed" in logs or "socialops.scheduler" in logs
+    assert "moderation.pipeline.loop.round_failed" in logs or "socialops.scheduler" in logs
     db.dispose()

@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from playbooks import load_library
+from playbooks import Library, load_library
 from playbooks.errors import PlaybookError
 from playbooks.loader import DEFAULT_LIBRARY
 
@@ -42,20 +42,24 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _load(files: dict[str, str | bytes]) -> None:
+def _load(files: dict[str, str | bytes], *, mutated: str | None = None) -> Library | None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for name, content in files.items():
             path = folder / name
             path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8", "surrogatepass"))
         before = _snapshot(folder)
+        library = None
         try:
             library = load_library(folder)
         except PlaybookError as exc:
             assert str(exc)  # a message a person can act on
+            if mutated is not None:
+                assert mutated in str(exc) or any(name in str(exc) for name in files), str(exc)
         else:
             assert library.version
         assert _snapshot(folder) == before, "the loader never writes"
+        return library
 
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -76,24 +80,26 @@ def test_random_structures_shaped_like_playbooks(data):
 @FUZZ
 @given(st.data())
 def test_mutations_of_the_bundled_library(data):
-    """Replace one value somewhere in a real playbook with a random one."""
+    """Replace one value somewhere in a real playbook with a random one, then load the mutated library: it loads
+    (and decides as a library does) or refuses with an error that names the mutated file."""
     files = {p.name: p.read_text(encoding="utf-8") for p in sorted(DEFAULT_LIBRARY.glob("*.yaml"))}
     name = data.draw(st.sampled_from(sorted(files)))
     document = yaml.safe_load(files[name])
     node, path = document, []
-    while isinstance(node, dict | list) and node and data.draw(st.booleans()):
+    # Always at least one step down, so every example really mutates the file it loads.
+    while isinstance(node, dict | list) and node and (not path or data.draw(st.booleans())):
         key = data.draw(st.sampled_from(sorted(node, key=str))) if isinstance(node, dict) else \
             data.draw(st.integers(0, len(node) - 1))
         path.append(key)
         node = node[key]
-    if not path:
-        return
     parent = document
     for key in path[:-1]:
         parent = parent[key]
     parent[path[-1]] = data.draw(structures)
     files[name] = yaml.safe_dump(document, allow_unicode=True)
-    _load(files)
+    library = _load(files, mutated=name)
+    if library is not None:
+        assert library.version != load_library(DEFAULT_LIBRARY).version or node == parent[path[-1]]
 
 
 def test_the_bundled_library_still_loads_from_a_copy(tmp_path):

@@ -17,9 +17,10 @@ from starlette.testclient import TestClient
 
 from moderation.domain import Interaction
 from moderation.ingest.webhooks import WebhookOptions, WebhookSecrets, create_webhook_app
-from moderation.platforms.meta_webhook import ParseReport, parse_meta_delivery
+from moderation.platforms.base import ParseReport
+from moderation.platforms.meta.inbound import parse_meta_delivery
 from moderation.platforms.signatures import meta_signature, tiktok_signature
-from moderation.platforms.tiktok import parse_tiktok_event
+from moderation.platforms.tiktok.inbound import parse_tiktok_event
 from moderation.storage import Database
 from moderation.storage.tables import InteractionRow
 
@@ -98,10 +99,10 @@ def test_receiver_stores_exactly_what_it_acknowledges(data):
     before = _count()
     if meta:
         response = _client.post("/webhooks/meta", content=body, headers={
-            "X-Hub-Signature-256": meta_signature(body, SECRETS.meta_app_secret)})
+            "X-Hub-Signature-256": meta_signature(body, SECRETS.get("meta_app_secret"))})
     else:
         response = _client.post("/webhooks/tiktok", content=body, headers={
-            "TikTok-Signature": tiktok_signature(body, SECRETS.tiktok_client_secret, int(time.time()))})
+            "TikTok-Signature": tiktok_signature(body, SECRETS.get("tiktok_client_secret"), int(time.time()))})
     assert response.status_code in (200, 400), response.text
     stored = response.json()["stored"] if response.status_code == 200 else 0
     assert _count() - before == stored

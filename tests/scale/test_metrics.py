@@ -10,12 +10,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
 from moderation.domain import Interaction, Kind, Platform, utcnow
-from moderation.human import NoHumans
+from moderation.domain.ports import NoHumans
 from moderation.ingest.store import store_interactions
+from moderation.pipeline.worker import ModerationWorker
+from moderation.runtime.health import MetricsServer, observability_app
 from moderation.storage.tables import ActionRow, InteractionRow
-from moderation.worker import ModerationWorker
 from playbooks import load_library
-from socialops.observability import MetricsServer, observability_app
 from tests.scale.support import KeywordClassifier
 
 

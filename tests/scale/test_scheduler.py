@@ -13,14 +13,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from moderation.act.follow_ups import fire_follow_up
 from moderation.domain import Interaction, Kind, Platform, utcnow
-from moderation.follow_ups import fire_follow_up
 from moderation.ingest.store import store_interactions
-from moderation.leader import FileLeaderLock, PostgresLeaderLock
+from moderation.runtime.leader import FileLeaderLock, PostgresLeaderLock
+from moderation.runtime.timers import Timers
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, DecisionRow, EventRow, InteractionRow
-from moderation.timers import Timers
-from socialops.components import SchedulerComponent
+from socialops.compose.processes import SchedulerComponent
 from tests.scale.conftest import wait_for
 
 
@@ -139,7 +139,7 @@ def test_a_leader_that_died_mid_fire_leaves_the_timer_to_the_next(db, monkeypatc
     """A crash inside the handler rolls the whole firing back: the row is still `scheduled` (never stuck in
     flight), so the next leader's reconcile gives it a timer and it fires once."""
     [action_id] = _scheduled_follow_ups(db, 1)
-    import moderation.follow_ups as follow_ups
+    import moderation.act.follow_ups as follow_ups
 
     def crash(*_args, **_kwargs):
         raise SystemExit("killed")

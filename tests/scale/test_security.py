@@ -13,14 +13,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from moderation.act.outbox import Outbox, enqueue
 from moderation.domain import Interaction, Kind, Platform, utcnow
-from moderation.human import NoHumans
+from moderation.domain.limits import MAX_STORE_BATCH, LimitExceeded
+from moderation.domain.ports import NoHumans
 from moderation.ingest.store import store_interactions
-from moderation.limits import MAX_STORE_BATCH, LimitExceeded
-from moderation.outbox import Outbox, enqueue
+from moderation.pipeline.worker import ModerationWorker
 from moderation.platforms.base import Operation, PermanentActionError, TransientActionError
 from moderation.storage.tables import InteractionRow
-from moderation.worker import ModerationWorker
 from socialops.config import parse_settings
 from socialops.logging import RedactingFilter, SocialopsFormatter
 from tests.scale.conftest import ROOT
@@ -116,7 +116,7 @@ async def test_no_token_in_logs_errors_or_the_database(db, tmp_path, monkeypatch
         errors = session.execute(sa.select(InteractionRow.last_error)).scalars().all()
     assert all(errors) and len(alerts) == 3, "the failures happened and were recorded"
     logs = captured_logs.getvalue()
-    assert "moderation.worker.interaction_failed" in logs and "moderation.outbox.dead_letter" in logs
+    assert "moderation.pipeline.worker.interaction_failed" in logs and "moderation.act.outbox.dead_letter" in logs
     assert "Traceback" in logs, "tracebacks are logged, scrubbed"
     everything = [logs, *alerts, *errors]
     with db.engine.connect() as connection:
@@ -138,8 +138,8 @@ def test_database_password_never_in_the_cli_error():
 
 
 def test_personal_data_redacted_at_info_shown_at_debug():
-    record = logging.makeLogRecord({"name": "moderation.worker", "levelno": logging.INFO, "levelname": "INFO",
-                                    "msg": "moderation.worker.decided", "author_name": "Jane Doe",
+    record = logging.makeLogRecord({"name": "moderation.pipeline.worker", "levelno": logging.INFO, "levelname": "INFO",
+                                    "msg": "moderation.pipeline.worker.decided", "author_name": "Jane Doe",
                                     "text": "my address is 12 rue X", "interaction_id": "instagram:1"})
     info = SocialopsFormatter(show_personal=False).format(record)
     assert "Jane Doe" not in info and "12 rue X" not in info

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from moderation.domain import Interaction, Kind, Platform, utcnow
+from moderation.act.executor import execute_plan
+from moderation.domain import Action, ActionType, Interaction, Kind, Plan, Platform, utcnow
 from moderation.ingest.store import store_interactions
-from moderation.plan_executor import execute_plan
 from moderation.storage import Database
 from moderation.storage.tables import InteractionRow
-from playbooks.plan import Action, ActionType, Plan
 
 
 def make_draft(db: Database, *, external_id: str = "Ugx9", text: str = "how much is the serum?") -> int:

@@ -32,7 +32,7 @@ def upgrade() -> None:
     op.create_index('ix_kpi_facts_window', 'kpi_facts', ['received', 'mixed', 'first_event', 'last_event', 'platform',
                     'campaign', 'flags', 'first_response', 'responses', 'response_epochs'], unique=False)
     # The rows of the events already stored, computed by the same code that keeps them up to date afterwards.
-    from moderation.kpis.stored_facts import rebuild
+    from moderation.measure.kpis.stored_facts import rebuild
 
     rebuild(op.get_bind())
 

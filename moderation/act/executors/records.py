@@ -1,0 +1,39 @@
+"""Actions that only record and tell: notify a channel, tag, create a lead, pause automation."""
+
+from __future__ import annotations
+
+from moderation.act.executors.registry import ExecutionContext, executes
+from moderation.domain import ActionType, EventAction
+from moderation.measure.events import record_event
+
+
+@executes(ActionType.notify)
+def notify(ctx: ExecutionContext) -> None:
+    ctx.record_done()
+    channel = str(ctx.action.params.get("channel", "alerts"))
+    text = str(ctx.action.params.get("text") or ctx.action.reason or "")
+    record_event(ctx.session, ctx.interaction, EventAction.notified, **ctx.event_fields, data={"channel": channel})
+    ctx.work.notices.append((channel, text, ctx.interaction.id))
+
+
+@executes(ActionType.tag)
+def tag(ctx: ExecutionContext) -> None:
+    ctx.record_done()
+    tags = ctx.action.params.get("tags") or [ctx.action.params.get("tag")]
+    record_event(ctx.session, ctx.interaction, EventAction.tagged, **ctx.event_fields,
+                 data={"tags": [t for t in tags if t]})
+
+
+@executes(ActionType.create_lead)
+def create_lead(ctx: ExecutionContext) -> None:
+    ctx.record_done()
+    record_event(ctx.session, ctx.interaction, EventAction.lead_created, **ctx.event_fields,
+                 data=dict(ctx.action.params))
+
+
+@executes(ActionType.pause_automation)
+def pause_automation(ctx: ExecutionContext) -> None:
+    # The team hears of it through the notify action the engine plans beside the pause.
+    ctx.record_done()
+    record_event(ctx.session, ctx.interaction, EventAction.automation_paused, **ctx.event_fields,
+                 data={"reason": ctx.action.reason, **dict(ctx.action.params)})

@@ -1,0 +1,26 @@
+"""The domain: interactions, scores, plans and their actions, event names and the ports to people. The leaf
+every other package imports; it imports no other project module and no SDK."""
+
+from moderation.domain.events import AUTOMATION, EventAction, event_name
+from moderation.domain.interaction import (
+    DEFAULT_INTENTS,
+    MAX_TEXT_CHARS,
+    WEEKDAYS,
+    Interaction,
+    Kind,
+    Platform,
+    Scores,
+    Sentiment,
+    Weekday,
+    as_utc,
+    check_timezone,
+    interaction_id,
+    utcnow,
+)
+from moderation.domain.plan import Action, ActionType, DecisionContext, Plan
+
+__all__ = [
+    "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "WEEKDAYS", "Action", "ActionType", "DecisionContext",
+    "EventAction", "Interaction", "Kind", "Plan", "Platform", "Scores", "Sentiment", "Weekday", "as_utc",
+    "check_timezone", "event_name", "interaction_id", "utcnow",
+]

@@ -1,0 +1,271 @@
+"""The moderation worker: claim stored interactions, classify, decide, record the plan, hand out the work."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from moderation.act.executor import HumanWork, execute_actions, execute_plan, record_decision
+from moderation.act.executors import check_registry
+from moderation.classifier.base import TextClassifier
+from moderation.domain import DecisionContext, Interaction, Kind, Plan, Platform, Scores, as_utc, utcnow
+from moderation.domain.ports import HumanLoop
+from moderation.measure.events import EventAction, record_event
+from moderation.pipeline.context import BatchContext
+from moderation.runtime import metrics
+from moderation.runtime.redaction import scrub
+from moderation.storage import Database
+from moderation.storage.tables import ClassificationRow, InteractionRow
+
+logger = logging.getLogger(__name__)
+
+
+class DecisionEngine(Protocol):
+    """What the worker needs from a playbook library (see `playbooks.load_library`)."""
+
+    version: str
+
+    def decide(self, interaction: Interaction, scores: Scores, context: DecisionContext) -> Plan: ...
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    timezone: str = "UTC"
+    business_hours: tuple[int, int] = (9, 18)
+    business_days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    approval_minutes: int = 30
+    batch_size: int = 64
+    lease: timedelta = timedelta(minutes=5)
+    max_attempts: int = 5
+
+
+@dataclass
+class BatchResult:
+    processed: int = 0
+    failed: int = 0
+    follow_ups: list[int] = field(default_factory=list)  # action ids of newly scheduled follow-ups
+
+
+def to_interaction(row: InteractionRow) -> Interaction:
+    return Interaction(
+        platform=Platform(row.platform), kind=Kind(row.kind), external_id=row.external_id,
+        author_id=row.author_id, author_name=row.author_name, text=row.text, post_id=row.post_id,
+        created_at=as_utc(row.created_at), is_follower=row.is_follower, is_vip=row.is_vip,
+        campaign=row.campaign, parent_id=row.parent_id, account_id=row.account_id,
+    )
+
+
+class ModerationWorker:
+    def __init__(self, db: Database, classifier: TextClassifier, engine: DecisionEngine, humans: HumanLoop,
+                 settings: WorkerSettings = WorkerSettings(), *, name: str | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        check_registry()  # an action type without an executor stops the start, not the first plan that has one
+        self.db = db
+        self.classifier = classifier
+        self.engine = engine
+        self.humans = humans
+        self.settings = settings
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.clock = clock
+        self._claims: dict[str, datetime] = {}  # interaction id -> claim time, for the compare-and-set
+
+    def claim(self, limit: int, *, until: datetime | None = None) -> list[str]:
+        """Claim pending interactions (and ones a dead worker left claimed past the lease), oldest first.
+        SKIP LOCKED lets many workers share one PostgreSQL queue; SQLite serialises writers anyway."""
+        now = utcnow()
+        with self.db.session() as session:
+            query = (
+                select(InteractionRow)
+                .where(
+                    (InteractionRow.status == "pending")
+                    | (
+                        (InteractionRow.status == "processing")
+                        & (InteractionRow.claimed_at < now - self.settings.lease)
+                    )
+                )
+                .where(InteractionRow.created_at <= until if until is not None else sa.true())
+                .order_by(InteractionRow.created_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            rows = session.exec(query).all()
+            for row in rows:
+                row.status = "processing"
+                row.claimed_by = self.name
+                row.claimed_at = now
+                row.attempts += 1
+                session.add(row)
+            self._claims = {row.id: now for row in rows}
+            return [row.id for row in rows]
+
+    async def process_batch(self, limit: int | None = None, *, until: datetime | None = None) -> BatchResult:
+        """Process up to `limit` pending interactions (only those created by `until`, for replays)."""
+        ids = self.claim(limit or self.settings.batch_size, until=until)
+        result = BatchResult()
+        if not ids:
+            return result
+        with self.db.session() as session:
+            by_id = {row.id: row for row in session.exec(select(InteractionRow).where(InteractionRow.id.in_(ids)))}
+        rows = [by_id[i] for i in ids if i in by_id]
+        # Classification is CPU work: off the event loop, so chat acks stay fast.
+        started = time.perf_counter()
+        scores = await asyncio.to_thread(self.classifier.classify, [row.text for row in rows])
+        metrics.observe_classify(len(rows), time.perf_counter() - started)
+        try:
+            work, result.processed = self._record_batch(rows, scores)
+        except Exception:  # noqa: BLE001 - nothing of the batch was written: find the culprit one by one
+            logger.warning("moderation.pipeline.worker.batch_retried_one_by_one", exc_info=True,
+                           extra={"size": len(rows)})
+            work = HumanWork()
+            for row, score in zip(rows, scores, strict=True):
+                try:
+                    work.extend(self._decide_and_record(row, score))
+                    result.processed += 1
+                except Exception as exc:  # noqa: BLE001 - one bad interaction must not sink the batch
+                    result.failed += 1
+                    logger.exception("moderation.pipeline.worker.interaction_failed", extra={"interaction_id": row.id})
+                    self._mark_failed(row.id, exc)
+        await self._tell_humans(work)
+        result.follow_ups = work.follow_ups
+        logger.info("moderation.pipeline.worker.batch_done",
+                    extra={"processed": result.processed, "failed": result.failed})
+        return result
+
+    def _record_batch(self, rows: list[InteractionRow], scores: list[Scores]) -> tuple[HumanWork, int]:
+        """The whole batch in one transaction, contexts from one set of queries (`BatchContext`): the same
+        decisions as `_decide_and_record` item by item, at a fraction of the round trips and commits."""
+        work = HumanWork()
+        done = 0
+        with self.db.session() as session:
+            # Lock the rows and check the claims are still ours (see `_decide_and_record`).
+            locked = {row.id: row for row in session.exec(
+                select(InteractionRow).where(InteractionRow.id.in_([row.id for row in rows]))
+                .order_by(InteractionRow.id).with_for_update())}
+            mine = []
+            for row, score in zip(rows, scores, strict=True):
+                if row.id in locked and self._still_ours(locked[row.id]):
+                    mine.append((locked[row.id], score))
+                else:
+                    logger.warning("moderation.pipeline.worker.claim_lost", extra={"interaction_id": row.id})
+            contexts = BatchContext.load(session, [row for row, _ in mine])
+            # Every classification is added up front (one INSERT per table at the first flush): the contexts
+            # come from `contexts`, which counts each one from its own item on, as the per-item path does.
+            now = self.clock()
+            for fresh, score in mine:
+                self._add_classification(session, fresh, score, now)
+            # No autoflush: the outbox's idempotency lookups would flush the batch's rows one item at a time.
+            # Keys are per interaction, so an unflushed row of this batch can never be the one looked up.
+            with session.no_autoflush:
+                # Decide every item first (pure; a later item's context sees the earlier plans through
+                # `contexts`), then write every decision in one INSERT, then the actions that carry their ids.
+                decided = []
+                for fresh, score in mine:
+                    now = self.clock()
+                    contexts.observe_classified(fresh, toxicity=score.toxicity, sentiment=score.sentiment.value)
+                    context = contexts.context_for(fresh, now=now, **self._calendar())
+                    plan = self.engine.decide(to_interaction(fresh), score, context)
+                    contexts.observe_plan(fresh, plan, now=now)
+                    decision = record_decision(session, fresh, plan, library_version=self.engine.version,
+                                               context=context)
+                    decided.append((fresh, plan, decision, now))
+                session.flush()
+                for fresh, plan, decision, now in decided:
+                    work.extend(execute_actions(session, fresh, plan, decision,
+                                                approval_minutes=self.settings.approval_minutes, now=now))
+                    fresh.status = "done"
+                    session.add(fresh)
+                    done += 1
+        return work, done
+
+    def _calendar(self) -> dict[str, Any]:
+        return {"timezone": self.settings.timezone, "business_hours": self.settings.business_hours,
+                "business_days": self.settings.business_days}
+
+    def _add_classification(self, session: Session, fresh: InteractionRow, scores: Scores, now: datetime) -> None:
+        session.add(ClassificationRow(
+            interaction_id=fresh.id, intent=scores.intent, intent_confidence=scores.intent_confidence,
+            toxicity=scores.toxicity, sentiment=scores.sentiment.value, lang=scores.lang,
+            model=f"{self.classifier.name}@{self.classifier.version}", explanation=scores.explanation or {},
+        ))
+        record_event(session, fresh, EventAction.classified, occurred_at=max(now, as_utc(fresh.created_at)),
+                     data={"intent": scores.intent, "toxicity": round(scores.toxicity, 4),
+                           "sentiment": scores.sentiment.value, "lang": scores.lang})
+
+    def _decide(self, session: Session, fresh: InteractionRow, scores: Scores, context: DecisionContext,
+                now: datetime) -> HumanWork:
+        plan = self.engine.decide(to_interaction(fresh), scores, context)
+        work = execute_plan(session, fresh, plan, library_version=self.engine.version,
+                            approval_minutes=self.settings.approval_minutes, now=now, context=context)
+        fresh.status = "done"
+        session.add(fresh)
+        return work
+
+    def _decide_and_record(self, row: InteractionRow, scores: Scores) -> HumanWork:
+        """One interaction in its own transaction: the fallback when a batch transaction fails."""
+        with self.db.session() as session:
+            # Lock the row and check the claim is still ours: a worker that stalled past its lease must not
+            # record a second decision beside the one the worker that took the claim over records.
+            fresh = session.get(InteractionRow, row.id, with_for_update=True)
+            if fresh is None or not self._still_ours(fresh):
+                logger.warning("moderation.pipeline.worker.claim_lost", extra={"interaction_id": row.id})
+                return HumanWork()
+            now = self.clock()
+            contexts = BatchContext.load(session, [fresh])  # the batch path's context, for a batch of one
+            self._add_classification(session, fresh, scores, now)
+            contexts.observe_classified(fresh, toxicity=scores.toxicity, sentiment=scores.sentiment.value)
+            context = contexts.context_for(fresh, now=now, **self._calendar())
+            return self._decide(session, fresh, scores, context, now)
+
+    def _still_ours(self, row: InteractionRow) -> bool:
+        claimed_at = self._claims.get(row.id)
+        return (row.status == "processing" and row.claimed_by == self.name and claimed_at is not None
+                and row.claimed_at is not None and as_utc(row.claimed_at) == claimed_at)
+
+    def _mark_failed(self, interaction_id: str, exc: Exception) -> None:
+        with self.db.session() as session:
+            row = session.get(InteractionRow, interaction_id, with_for_update=True)
+            if row is None or not self._still_ours(row):
+                return
+            row.last_error = scrub(f"{exc.__class__.__name__}: {exc}")[:2000]
+            # Back to the queue for another try, unless it keeps failing.
+            row.status = "failed" if row.attempts >= self.settings.max_attempts else "pending"
+            session.add(row)
+
+    async def _tell_humans(self, work: HumanWork) -> None:
+        for approval_id in work.approvals:
+            await _safely(self.humans.approval_requested(approval_id), "approval", approval_id)
+        for escalation_id in work.escalations:
+            await _safely(self.humans.escalation_opened(escalation_id), "escalation", escalation_id)
+        for channel, text, interaction_id in work.notices:
+            await _safely(self.humans.notify(channel, text, interaction_id=interaction_id), "notice", interaction_id)
+
+    async def run_until_idle(self) -> int:
+        total = 0
+        while True:
+            batch = await self.process_batch()
+            total += batch.processed + batch.failed
+            if batch.processed + batch.failed == 0:
+                return total
+
+    def pending(self) -> int:
+        with self.db.session() as session:
+            return len(session.exec(select(InteractionRow.id).where(InteractionRow.status == "pending")).all())
+
+
+async def _safely(call, what: str, ref: object) -> None:  # type: ignore[no-untyped-def]
+    # A chat outage must not undo stored work: the request stays in the database and is re-posted later.
+    try:
+        await call
+    except Exception:  # noqa: BLE001
+        logger.exception("moderation.pipeline.worker.human_delivery_failed", extra={"what": what, "ref": str(ref)})
+

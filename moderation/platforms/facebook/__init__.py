@@ -1,0 +1,1 @@
+"""Facebook Pages: comments and Messenger (Graph API; shares the Meta webhook format)."""

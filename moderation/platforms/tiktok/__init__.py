@@ -1,0 +1,1 @@
+"""TikTok: webhook events in, comment replies and hides out."""

@@ -1,0 +1,131 @@
+"""The demo path end to end: ingest -> classify -> playbooks -> sandbox and console -> digest."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from contextlib import ExitStack
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from rich.console import Console
+from sqlmodel import select
+
+from moderation.storage import Database
+from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, EventRow, InteractionRow
+from socialops.demo.runner import SAMPLE, run_demo
+from tests.conftest import backends
+from tests.support.databases import fresh_postgres_url, postgres_base_url, sqlite_url
+
+
+@pytest.fixture(scope="module", params=backends())
+def demo(request, tmp_path_factory):
+    """One demo run per backend, shared by the tests below (a run takes seconds; the tests only read)."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = sqlite_url(tmp_path_factory.mktemp("demo"))
+        else:
+            url = stack.enter_context(fresh_postgres_url(postgres_base_url()))
+        db = Database(url)
+        stack.callback(db.dispose)
+        out = io.StringIO()
+        result = asyncio.run(run_demo(db, Console(file=out, width=80, force_terminal=False)))
+        yield db, result, out.getvalue()
+
+
+def test_every_interaction_goes_through_the_whole_path(demo):
+    db, result, output = demo
+    sample_lines = sum(1 for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip())
+    assert result.ingest.stored == sample_lines >= 300 and result.ingest.rejected == []
+    assert result.processed == sample_lines
+    with db.session() as session:
+        statuses = set(session.exec(select(InteractionRow.status)).all())
+        received = session.execute(sa.select(sa.func.count()).where(EventRow.name.like("%_received"))).scalar_one()
+        classified = session.execute(sa.select(sa.func.count()).where(EventRow.name.like("%_classified"))).scalar()
+        platforms = set(session.exec(select(InteractionRow.platform)).all())
+    assert statuses == {"done"}
+    assert received == classified == sample_lines
+    assert platforms == {"instagram", "facebook", "tiktok", "youtube"}
+    for heading in ("What happened, by kind of message", "KPIs, last 7 days", "Response rate", "First response time",
+                    "Needs a person now"):
+        assert heading in output
+    assert "KPI digest" in result.log and "What happened, by kind of message" in result.log
+
+
+def test_the_summary_comes_first_and_fits_a_screen(demo):
+    """Summary first, under 60 lines at 80 columns, no internal version strings, "—" for no previous value."""
+    _db, result, output = demo
+    lines = output.lstrip("\n").splitlines()  # a progress bar that was on screen leaves a blank line
+    assert "socialops demo" in lines[0] and len(lines) < 60
+    assert max(len(line) for line in lines) <= 80
+    assert "draft #" not in output and "ESCALATION" not in output  # the run's log is for --verbose
+    assert "playbook library" not in output and not re.search(r"\b[0-9a-f]{12}\b|@\d{12}", output)
+    volume_row = next(line for line in lines if line.startswith("Response rate"))
+    assert volume_row.split()[-2:] == ["—", "—"]  # the week before the demo is empty: no trend, not "="
+
+
+def test_humans_and_platform_actions_all_show(demo):
+    db, result, output = demo
+    with db.session() as session:
+        actions = session.exec(select(ActionRow)).all()
+        approvals = session.exec(select(ApprovalRow)).all()
+    states = {a.state for a in actions}
+    assert "dead" not in states and "pending" not in states and "in_flight" not in states
+    assert {"approved", "edited", "rejected"} <= {a.state for a in approvals}
+    assert any(a.operation == "hide" and a.state == "done" for a in actions)
+    assert any(a.type == "auto_reply" and a.state == "done" for a in actions)
+    assert any(a.type == "escalate" for a in actions)
+    # Nothing was sent twice: every platform call the sandbox saw is one done row, and vice versa.
+    done_platform = [a.idempotency_key for a in actions if a.operation and a.state == "done"]
+    assert len(done_platform) == len(set(done_platform)) == result.sandbox_calls
+    assert "draft #" in result.log and "ESCALATION" in result.log
+
+
+def test_no_automated_reply_to_toxic_content(demo):
+    db, _result, _output = demo
+    with db.session() as session:
+        scores = session.exec(select(ClassificationRow)).all()
+        auto_replied = {a.interaction_id for a in session.exec(select(ActionRow).where(ActionRow.type == "auto_reply"))}
+        hidden = {a.interaction_id for a in session.exec(select(ActionRow).where(ActionRow.operation == "hide"))}
+    toxic = {s.interaction_id for s in scores if s.toxicity >= 0.5}
+    spam = {s.interaction_id for s in scores if s.intent == "spam"}
+    assert toxic, "the sample has toxic comments; the classifier should find some"
+    assert not auto_replied & (toxic | spam)
+    assert hidden & toxic
+    assert hidden <= toxic | spam
+
+
+def test_demo_command_prints_the_digest(tmp_path, monkeypatch, capsys):
+    from socialops.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "--db", str(tmp_path / "demo.db")])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "KPIs, last 7 days" in out and (tmp_path / "demo.db").exists()
+    assert "instagram" in (tmp_path / "demo.log").read_text(encoding="utf-8") and "draft #" not in out
+
+
+def test_replaying_history_with_the_same_library_changes_nothing(demo):
+    from moderation.pipeline.history import load_history
+    from playbooks import replay
+    from socialops.compose.core import build_library
+    from socialops.config import Settings
+
+    db, result, _output = demo
+    history = list(load_history(db, start=datetime(2000, 1, 1, tzinfo=UTC)))
+    report = replay(build_library(Settings()), history)  # the library the demo ran, calibrated thresholds and all
+    assert report.total == result.processed
+    assert report.changed == 0
+    with db.session() as session:
+        judged = session.exec(select(ApprovalRow.interaction_id, ApprovalRow.state)
+                              .join(ActionRow, ActionRow.id == ApprovalRow.action_id).where(
+            ActionRow.idempotency_key.contains("/plan/"),  # drafts a follow-up added are not the engine's answer
+            ApprovalRow.state.in_(("approved", "edited", "rejected")))).all()
+    drafts = report.precision["draft_reply"]
+    # Replays judge per interaction and action type; an interaction with two judged drafts counts once.
+    assert drafts.judged == len({interaction for interaction, _state in judged}) > 0
+    assert 0 < drafts.wrong <= sum(1 for _i, state in judged if state == "rejected")

@@ -1,0 +1,71 @@
+"""The KPI commands end to end on the hand-made week in a SQLite file (CliRunner, no network)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from click.testing import CliRunner
+
+from moderation.storage import Database
+from socialops.cli import cli
+from tests.measure.scenario import build_week
+
+WORKED = ["roi", "--no-kpis", "--tools-cost", "600", "--hours-saved", "20", "--hourly-cost", "35", "--extra-sales",
+          "15", "--margin", "18", "--cpm", "1200", "300000", "--cpv", "800", "200000", "--cpa", "2000", "100",
+          "--engagement", "3600", "120000"]
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    db = Database(url)
+    build_week(db)
+    db.dispose()
+    config = tmp_path / "socialops.yaml"
+    config.write_text("team: {timezone: Europe/Paris}\n", encoding="utf-8")
+    monkeypatch.setenv("SOCIALOPS_DATABASE_URL", url)
+    monkeypatch.setenv("SOCIALOPS_CONFIG", str(config))
+    return tmp_path
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_roi_worked_example(env) -> None:  # type: ignore[no-untyped-def]
+    out = run(*WORKED)
+    for expected in ("$700.00", "$270.00", "total value                     $970.00", "net gain", "$370.00",
+                     "CPM                             $4.00", "$0.004", "CPA                             $20.00",
+                     "engagement rate by impressions  3.0%"):
+        assert expected in out
+
+
+def test_kpis_and_report_formats(env) -> None:  # type: ignore[no-untyped-def]
+    out = run("kpis", "--window", "7d", "--end", "2026-11-23")
+    assert "2026-11-16 → 2026-11-23 (7 days, Europe/Paris)" in out and "facebook" in out
+    spring = run("kpis", "--window", "7d", "--end", "2026-11-23", "--campaign", "spring")
+    assert "instagram" not in spring
+    rows = list(csv.DictReader(io.StringIO(run("report", "--window", "7d", "--end", "2026-11-23", "--format",
+                                               "csv"))))
+    volume = [r for r in rows if r["scope"] == "window" and r["platform"] == "all" and r["kpi"] == "volume"]
+    assert volume[0]["value"] == "8"
+    assert len([r for r in rows if r["scope"] == "day" and r["kpi"] == "volume" and r["platform"] == "all"]) == 7
+    assert "| Volume |" in run("report", "--window", "7d", "--end", "2026-11-23", "--format", "md")
+    run("report", "--window", "7d", "--end", "2026-11-23", "--format", "png", "--out", str(env / "r.png"))
+    assert (env / "r.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_goals_commands(env) -> None:  # type: ignore[no-untyped-def]
+    out = run("goals", "add", "--template", "comment-response-rate", "--deadline", "2026-12-31", "--owner", "lea",
+              "--start", "2026-11-23")
+    # 30 days before: c0 c1 c2 c4 answered, c6 not (c3 c5 removed; d1 is a DM) -> 80%, +10 points
+    assert "#1 Answer more comments" in out and "baseline 80%" in out and "target 90%" in out
+    assert "#1" in run("goals", "list")
+    assert "#1" in run("goals", "show", "1")
+    assert "CLOSED" in run("goals", "close", "1")
+    bad = CliRunner().invoke(cli, ["goals", "close", "7"])
+    assert bad.exit_code != 0
