@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from moderation.domain import WEEKDAYS, Platform, Weekday, check_timezone
 
@@ -246,9 +254,9 @@ class Digest(_Strict):
 
     @field_validator("time", "weekly_time", "monthly_time")
     @classmethod
-    def _hh_mm(cls, value: str) -> str:
+    def _hh_mm(cls, value: str, info: ValidationInfo) -> str:
         if not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value):
-            raise ValueError("digest times must be HH:MM (24 h)")
+            raise ValueError(f"digest.{info.field_name} must be HH:MM (24 h)")
         return value
 
     @field_validator("weekly_day")

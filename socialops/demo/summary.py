@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from bot.console import fmt, trend_text
 from bot.views import DigestView
-from moderation.pipeline.context import paused_campaigns
+from moderation.pipeline.context import paused_campaign_events
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, EscalationRow
 
@@ -96,7 +96,7 @@ def needs_a_person(db: Database) -> list[str]:
         unacknowledged = session.scalar(sa.select(sa.func.count()).where(EscalationRow.state == "open"))
         drafts = session.scalar(sa.select(sa.func.count()).where(ApprovalRow.state == "pending"))
         dead = session.scalar(sa.select(sa.func.count()).where(ActionRow.state == "dead"))
-        paused = sorted(paused_campaigns(session))
+        paused = sorted(campaign for campaign, _, _, is_paused in paused_campaign_events(session) if is_paused)
     by_level = dict(escalations)
     total = sum(by_level.values())
     levels = ", ".join(f"{n} {level}" for level, n in sorted(by_level.items()))
