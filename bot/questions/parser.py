@@ -110,11 +110,17 @@ def _language(words: list[str]) -> str:
     return "fr" if fr > en else "en"
 
 
+def _slug_pattern(slug: str) -> str:
+    """A slug as people type it: "black-friday", "black friday", "black_friday", "blackfriday"."""
+    parts = [re.escape(part) for part in re.split(r"[-_\s]+", slug) if part]
+    return r"(?<![\w-])" + r"[-_\s]?".join(parts) + r"(?![\w-])"
+
+
 def _campaign(raw: str, text: str, campaigns: Iterable[str]) -> tuple[str | None, str | None]:
     """(campaign, unknown slug): a known slug anywhere, or the word after "campaign"/"campagne"/"#"."""
     known = {fold(c): c for c in campaigns}
     for slug, name in sorted(known.items(), key=lambda item: -len(item[0])):
-        if re.search(rf"(?<![\w-]){re.escape(slug)}(?![\w-])", text):
+        if re.search(_slug_pattern(slug), text):
             return name, None
     said = re.search(r"#([\w-]+)", raw) or re.search(r"\b(?:campaign|campagne|camp|cmp)\s+(?:de\s+|du\s+|:\s*)?"
                                                     r"([a-z0-9][\w-]*)", text)
@@ -139,8 +145,8 @@ def interpret(text: str, *, now: datetime, tz: str, kpis: Iterable[str] | Mappin
     if not raw_words:
         return Interpretation(text, lang, problem="empty")
     campaign, unknown_campaign = _campaign(text, fold(text), campaigns)
-    if campaign:
-        folded = folded.replace(f" {fold(campaign)} ", " ")  # "noel-2026" is not a date
+    if campaign:  # "noel-2026" is not a date, "black friday" not a weekday
+        folded = re.sub(_slug_pattern(fold(campaign)), " ", folded)
     platforms = sorted({name for phrase, name in v.PLATFORMS.items() if _has(folded, phrase)})
     goals = any(_has(stems, _stemmed(word)) for word in v.GOAL_WORDS)
     known = dict(kpis) if isinstance(kpis, Mapping) else {name: name.replace("_", " ") for name in kpis}
@@ -167,7 +173,8 @@ def interpret(text: str, *, now: datetime, tz: str, kpis: Iterable[str] | Mappin
 
     if other := next((p for p in v.OTHER_PLATFORMS if _has(folded, p)), None):
         return refuse("other_platform", other)
-    if missing := next((w for w in v.NOT_MEASURED if _has(folded, w) or _has(stems, _stemmed(w))), None):
+    # Matched as written, not stemmed: "likes" is not measured, "what does it look like" is fine.
+    if missing := next((w for w in v.NOT_MEASURED if _has(folded, " ".join(tokens(w)))), None):
         return refuse("not_measured", missing)
     for problem in (found.problem, baseline.problem if baseline else None):
         if problem:

@@ -26,6 +26,9 @@ AVERAGE = ("average", "avg", "mean", "moyen", "moyenne", "moy")
 RESPONSE_RATE = ("response rate", "reply rate", "answer rate", "taux de reponse", "taux reponse", "responded rate",
                  "taux de reponses", "respond rate")
 CONVERSION_RATE = ("conversion rate", "taux de conversion", "conv rate", "cvr", "taux conversion", "conversion %")
+GOT_A_REPLY = ("got a reply", "got a response", "get a reply", "get a response", "recu une reponse",
+               "recu une response", "eu une reponse", "eu une response", "with a reply", "with a response",
+               "avec une reponse", "avec une response", "got an answer", "get an answer")
 VOLUME = ("volume", "messages", "interactions", "inbound", "received", "recu", "recus", "recues", "traffic",
           "trafic", "incoming", "entrants")
 
@@ -46,6 +49,9 @@ def _p(kpi: str, *groups: tuple[str, ...] | str, weight: int = 1) -> Pattern:
 PATTERNS: tuple[Pattern, ...] = (
     _p("response_rate", RESPONSE_RATE),
     _p("response_rate", RATE, ("answered", "replied", "responded", "repondu", "repondus", "repondues")),
+    _p("response_rate", RATE, GOT_A_REPLY),
+    _p("dm_response_rate", RATE, GOT_A_REPLY, DM),
+    _p("comment_response_rate", RATE, GOT_A_REPLY, COMMENT),
     _p("dm_response_rate", RESPONSE_RATE, DM),
     _p("comment_response_rate", RESPONSE_RATE, COMMENT),
     _p("dm_response_rate", RATE, ("answered", "replied", "responded", "repondu", "repondus"), DM),
@@ -56,6 +62,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("dm_first_response_minutes", ("frt", "tpr"), DM),
     _p("dm_first_response_minutes", FIRST, RESPONDING, DM),
     _p("dm_first_response_minutes", FIRST, RESPONDING, TIMING, DM),
+    # "How fast do we answer DMs": the DM timing the KPIs have is the first response.
+    _p("dm_first_response_minutes", TIMING, RESPONDING, DM),
     # A response time without "first" is the average over every response (the KPI leads mean by "how fast").
     _p("average_response_minutes", TIMING, RESPONDING),
     _p("average_response_minutes", TIMING, RESPONDING, AVERAGE),
@@ -141,7 +149,10 @@ NOT_MEASURED = ("follower", "followers", "abonne", "abonnes", "abonnement", "abo
                 "enregistrements", "watch time", "growth", "croissance", "cost", "costs", "cout", "couts", "spend",
                 "depense", "depenses", "budget", "money", "argent", "euros", "dollars", "profit", "marge",
                 "margin", "stock", "weather", "meteo", "nps", "csat", "churn", "retention", "audience",
-                "story views", "ad", "ads", "pub", "pubs", "publicite", "aov", "panier moyen", "basket")
+                "story views", "ad", "ads", "pub", "pubs", "publicite", "aov", "panier moyen", "basket",
+                # A count of what is still unanswered is not a KPI (the response rate is): refused, not guessed.
+                "unanswered", "not answered", "non repondu", "non repondus", "non repondues", "sans reponse",
+                "sans response", "pas repondu", "pas de reponse", "pas de response", "missed", "backlog")
 GOAL_WORDS = ("goal", "goals", "target", "targets", "objectif", "objectifs", "obj", "okr", "okrs", "cible",
               "cibles", "on track", "en bonne voie", "kpi goals")
 COMPARE_SPLIT = ("vs", "versus", "compared to", "compared with", "compare to", "par rapport a", "par rapport au",

@@ -51,7 +51,7 @@ _UNSUPPORTED = re.compile(r"\b(year|years|annee|annees|ytd|quarter|quarters|trim
                           r"|weekend|week-end|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi"
                           r"|mercredi|jeudi|vendredi|samedi|dimanche|morning|afternoon|evening|tonight|matin"
                           r"|apres-midi|soir|soiree|since|depuis|hour|hours|heure|heures|minute|minutes|"
-                          r"\d{1,2}h\d{0,2}|\d{1,2}(?:am|pm))\b")
+                          r"\d{1,2}h\d{0,2}|\d{1,2}(?:am|pm)|(?:19|20)\d\d)\b")
 
 # (pattern, kind, days): the first that matches wins; rolling N days are handled before these.
 _NAMED: tuple[tuple[str, str], ...] = (
@@ -128,6 +128,8 @@ def _explicit(s: str, lang: str, today: date) -> tuple[date, date, bool] | None:
         (rf"{D}{CONN}{D} {M}{Y}", lambda g: ((g[0], mon(g[2]), y(g[3])), (g[1], mon(g[2]), y(g[3])))),
         (rf"{D}-{D} {M}{Y}", lambda g: ((g[0], mon(g[2]), y(g[3])), (g[1], mon(g[2]), y(g[3])))),
         (rf"{M} {D}(?:{CONN}|-){D}\b{Y}", lambda g: ((g[1], mon(g[0]), y(g[3])), (g[2], mon(g[0]), y(g[3])))),
+        (rf"{NUM}-{NUM}", lambda g: ((*_ordered(int(g[0]), int(g[1]), lang), y(g[2])),
+                                     (*_ordered(int(g[3]), int(g[4]), lang), y(g[5])))),
         (rf"{NUM}{CONN_OPT}{NUM}", lambda g: ((*_ordered(int(g[0]), int(g[1]), lang), y(g[2])),
                                           (*_ordered(int(g[3]), int(g[4]), lang), y(g[5])))),
         (rf"{ISO}{CONN_OPT}{ISO}", lambda g: ((g[2], g[1], g[0]), (g[5], g[4], g[3]))),
@@ -162,12 +164,52 @@ def _month_alone(s: str, today: date) -> tuple[date, date] | None:
     return None
 
 
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30, "un": 1, "une": 1,
+    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11,
+    "douze": 12, "quatorze": 14, "quinze": 15, "vingt": 20, "trente": 30, "a couple of": 2, "couple of": 2,
+}
+_COUNTED = (r"(?= (?:last |past |derniers |dernieres |previous )?"
+            r"(?:days?|weeks?|months?|jours?|semaines?|mois|hours?|heures?))")
+
+
+def _numbers(s: str) -> str:
+    """"last two weeks", "trois derniers jours" -> digits, only before a unit (so "sept" alone stays a month)."""
+    s = re.sub(r"\b(fortnight|quinzaine)\b", "14 days", s)
+    for word, number in sorted(_NUMBER_WORDS.items(), key=lambda item: -len(item[0])):
+        s = re.sub(rf"\b{word}\b(?= (?:derniers|dernieres) )|\b{word}\b{_COUNTED}", str(number), s)
+    return s
+
+
+def _week_of(s: str, lang: str, today: date, tz: str) -> Period | None:
+    """"the week of Nov 9", "semaine du 9 novembre": Monday to Sunday around that day."""
+    found = re.search(r"\b(?:week of|semaine du|semaine de|week starting|semaine commencant le)\b(.*)$", s)
+    if not found:
+        return None
+    day = _explicit(found.group(1), lang, today)
+    if day is None:
+        return None
+    monday = date.fromordinal(day[0].toordinal() - day[0].weekday())
+    return days_between(monday, date.fromordinal(monday.toordinal() + 6), tz, kind="range")
+
+
 def find_period(s: str, *, lang: str, now: datetime, tz: str) -> Found:
     """The period named in `s` (folded, typo-corrected tokens joined by spaces); Found() when none is named."""
     today = now.astimezone(ZoneInfo(tz)).date()
+    s = _numbers(s)
+    s = re.sub(r"\b(since the start of the week|start of the week|debut de (la )?semaine|depuis le debut de la "
+               r"semaine)\b", "this week", s)
+    # Whole days said in hours: 48 hours is 2 days (24 hours is its own named period).
+    s = re.sub(r"\b(\d{2,3}) ?(?:h|hrs?|hours?|heures?)\b",
+               lambda m: f"{int(m.group(1)) // 24} days" if int(m.group(1)) % 24 == 0 and m.group(1) != "24"
+               else m.group(0), s)
     if _FUTURE.search(s):
         return Found(problem="future")
     try:
+        week = _week_of(s, lang, today, tz)
+        if week is not None:
+            return Found(problem="future") if week.start.date() > today else Found(week)
         explicit = _explicit(s, lang, today)
         if explicit is not None:
             first, last, until_now = explicit

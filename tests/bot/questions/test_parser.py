@@ -45,6 +45,11 @@ def span(found) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     ("temps de 1ère réponse insta", "first_response_minutes", "instagram"),
     ("lead capture rate", "lead_capture_rate", None),
     ("responce rate tiktok", "response_rate", "tiktok"),  # a typo
+    ("What percentage of DMs got a reply", "dm_response_rate", None),
+    ("what % of comments got a response", "comment_response_rate", None),
+    ("Quel pourcentage de DM a reçu une réponse", "dm_response_rate", None),
+    ("How quickly did we respond to DMs", "dm_first_response_minutes", None),
+    ("what's our reply rate looking like", "response_rate", None),  # "like" is not "likes"
 ])
 def test_kpi_and_platform_in_either_language(text: str, kpi: str, platform: str | None) -> None:
     found = ask(text)
@@ -73,6 +78,16 @@ def test_kpi_and_platform_in_either_language(text: str, kpi: str, platform: str 
     ("leads since Nov 20", "range", "2026-11-20T00:00:00+01:00", "2026-12-02T10:15:00+01:00"),
     # Asked in early December, the 25th-31st December not yet come: last year's.
     ("response rate 12/25 - 12/31", "range", "2025-12-25T00:00:00+01:00", "2026-01-01T00:00:00+01:00"),
+    ("response rate last two weeks", "last_n_days", "2026-11-18T10:15:00+01:00", "2026-12-02T10:15:00+01:00"),
+    ("taux de réponse des trois derniers jours", "last_n_days", "2026-11-29T10:15:00+01:00",
+     "2026-12-02T10:15:00+01:00"),
+    ("leads sur la dernière quinzaine", "last_n_days", "2026-11-18T10:15:00+01:00", "2026-12-02T10:15:00+01:00"),
+    ("response rate for the week of Nov 9", "range", "2026-11-09T00:00:00+01:00", "2026-11-16T00:00:00+01:00"),
+    ("taux de réponse semaine du 11 novembre", "range", "2026-11-09T00:00:00+01:00", "2026-11-16T00:00:00+01:00"),
+    ("frt over the last 48 hours", "last_n_days", "2026-11-30T10:15:00+01:00", "2026-12-02T10:15:00+01:00"),
+    ("response rate from Nov 3 2025 to Nov 9 2025", "range", "2025-11-03T00:00:00+01:00",
+     "2025-11-10T00:00:00+01:00"),
+    ("response rate nov 3rd-9th", "range", "2026-11-03T00:00:00+01:00", "2026-11-10T00:00:00+01:00"),
 ])
 def test_periods(text: str, kind: str, start: str, end: str) -> None:
     found = ask(text)
@@ -113,6 +128,10 @@ def test_comparisons(text: str, compare: bool, kind: str) -> None:
     ("instagram vs facebook response rate", "several_platforms"),
     ("leads campagne inconnue", "unknown_campaign"),
     ("how's our sentiment this week", "which_kpi"),
+    ("combien de DMs non répondus", "not_measured"),
+    ("unanswered comments today", "not_measured"),
+    ("response rate 2025", "unsupported"),
+    ("frt over the last 12 hours", "unsupported"),
     ("hello", "no_kpi"),
     ("", "empty"),
     ("🙂🙂", "empty"),
@@ -132,6 +151,8 @@ def test_goals_by_name_or_kpi() -> None:
 
 def test_campaign_by_slug_with_or_without_the_word() -> None:
     assert ask("response rate for black-friday").campaign == "black-friday"
+    found = ask("how many leads did we capture for black friday")  # not a Friday
+    assert found.campaign == "black-friday" and found.period.kind == "last_7_days"
     assert ask("campaign spring-drop leads last month").campaign == "spring-drop"
     assert interpret("leads #summer24", now=NOW, tz=TZ, kpis=KPIS).campaign == "summer24"  # no list: taken as said
 
