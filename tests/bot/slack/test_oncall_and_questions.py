@@ -179,3 +179,18 @@ def test_slack_settings_validate_env_names_and_map_channels():
     channels = slack_channels(settings)
     assert channels["approvals"] == "C1" and channels["alerts"] == "social-alerts"
     assert channels["social-alerts"] == "social-alerts"  # hub.notify passes the team-wide name
+
+
+def test_a_review_is_valid_block_kit():
+    from bot.slack.blocks import digest_blocks
+    from bot.views import DigestView, ReviewSection
+    from tests.bot.slack.slack_sdk_models_check import assert_valid_blocks
+
+    review = DigestView(title="Weekly operations check", window="7 days", lines=(), sections=(
+        ReviewSection("SLA breaches (40)", tuple(f"Mon 16 Nov 10:{i:02d} instagram dm: no answer" for i in range(40))),
+        ReviewSection("Dead letters (0)", (), "none")))
+    blocks = digest_blocks(review)
+    assert_valid_blocks(blocks)
+    text = str(blocks)
+    assert "Nothing received" not in text and "*Dead letters (0)*\\n_none_" in text and "10:14" in text
+    assert "10:15" not in text  # 15 lines a section in Slack
