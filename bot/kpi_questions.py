@@ -12,6 +12,7 @@ from bot.kpi_source import KpiSource
 from bot.questions import Interpretation, interpret, resolve
 from bot.questions.replies import EXAMPLES, label, refusal, scope
 from bot.questions.replies import format_value as _format_value
+from bot.questions.text import tokens
 from bot.views import GoalLine, KpiAnswer, KpiQuestion
 from moderation.domain import utcnow
 
@@ -77,6 +78,12 @@ def goal_text(goal: GoalLine, labels: Mapping[str, str], lang: str = "en") -> st
                 f"{STATUS_FR.get(goal.status, goal.status)}.")
     return (f"#{goal.goal_id} {goal.title} ({kpi}, {where}): {value(goal.current)} now, target "
             f"{value(goal.target)} by {goal.deadline:%d %b %Y}, projected {value(goal.projection)} — {goal.status}.")
+
+
+def _names_goal(question: str, goal: GoalLine) -> bool:
+    asked = " ".join(tokens(question))
+    title = " ".join(tokens(goal.title))
+    return bool(title) and len(title) > 3 and f" {title} " in f" {asked} "
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,8 @@ class KpiResponder:
             answers = self.goals(KpiQuestion(metric=GOALS, platform=found.platform))
             return KpiReply(answers=answers, interpretation=found)
         lines = tuple(reader(found.kpi, found.platform))
+        named = tuple(g for g in lines if _names_goal(found.text, g))
+        lines = named or lines  # a goal asked for by its title ("how's 'Answer DMs faster'?") narrows the list
         fr = found.lang == "fr"
         if not lines:
             named = [x for x in (found.kpi and label(found.kpi, metrics.get(found.kpi, ""), found.lang),

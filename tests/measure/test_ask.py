@@ -80,3 +80,24 @@ def test_text_mode_and_a_bad_clock(env) -> None:  # type: ignore[no-untyped-def]
     assert result.exit_code == 0 and "Taux de réponse · toutes plateformes" in result.output
     bad = CliRunner().invoke(cli, ["ask", "--now", "yesterday-ish", "leads"])
     assert bad.exit_code != 0 and "--now" in str(bad.exception)
+
+
+def test_goals_by_kpi_and_platform_or_by_title(env) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from moderation.measure.goals import add_goal
+    from tests.measure.test_definitions import SETTINGS
+
+    db = Database(env)
+    start = paris(16, 0)
+    add_goal(db, kpi="leads", target=5, platform="instagram", starts_at=start, deadline=start + timedelta(days=40),
+             owner="lea", settings=SETTINGS, title="More Instagram leads")
+    add_goal(db, kpi="sla_compliance", target=0.95, starts_at=start, deadline=start + timedelta(days=40),
+             owner="sam", settings=SETTINGS, title="Meet the response SLA")
+    db.dispose()
+    every, instagram, titled = ask("-", stdin="how are our goals\nobjectif leads IG\nhow is the meet the response "
+                                              "SLA goal doing\n")
+    assert every["answer"].startswith("2 active goal(s):") and "More Instagram leads" in every["answer"]
+    assert (instagram["kpi"], instagram["platform"], instagram["value"]) == ("leads", "instagram", None)
+    assert instagram["answer"].startswith("1 objectif(s) actif(s) :") and "More Instagram leads" in instagram["answer"]
+    assert "Meet the response SLA" in titled["answer"] and "More Instagram leads" not in titled["answer"]
