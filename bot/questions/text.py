@@ -50,7 +50,9 @@ def distance(a: str, b: str, limit: int = 2) -> int:
 
 # Cognates spelled one way on both sides (questions and vocabulary), so an English "reponse" typo and the
 # French word meet the same phrases.
-SAME = {"reponse": "response", "reponses": "responses", "responce": "response", "repons": "response"}
+SAME = {"reponse": "response", "reponses": "responses", "responce": "response", "repons": "response",
+        # Abbreviations leads type in chat.
+        "rep": "response", "tps": "temps", "msg": "messages", "msgs": "messages", "cb": "combien", "resp": "response"}
 
 
 @lru_cache(maxsize=4096)

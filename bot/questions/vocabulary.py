@@ -16,7 +16,10 @@ AUTOMATED = ("automated", "automation", "automatic", "auto", "bot", "automatique
              "automatise", "automatisee", "automatisation", "robot")
 HUMAN = ("human", "humans", "person", "people", "manual", "manually", "humain", "humains", "humaine", "manuel",
          "manuelles", "manuellement", "agent", "agents", "team", "equipe")
-FIRST = ("first", "premiere", "premier", "1ere", "1re", "1st", "initial")
+# Adjacent words only: "first" or "1st" alone is also a date ("Nov 1st", "the first week").
+FIRST_RESPONSE = ("first response", "first responses", "first reply", "first replies", "first answer",
+                  "premiere response", "premieres responses", "1ere response", "1re response", "initial response",
+                  "time to first response", "time to first reply", "frt", "tpr", "first response minutes")
 RESPONDING = ("response", "responses", "reply", "replies", "answer", "answers", "repondre", "respond", "answering",
               "replying", "responding", "repondons", "repond")
 TIMING = ("time", "times", "temps", "delai", "delais", "delay", "speed", "vitesse", "how fast", "how quickly",
@@ -29,8 +32,8 @@ CONVERSION_RATE = ("conversion rate", "taux de conversion", "conv rate", "cvr", 
 GOT_A_REPLY = ("got a reply", "got a response", "get a reply", "get a response", "recu une reponse",
                "recu une response", "eu une reponse", "eu une response", "with a reply", "with a response",
                "avec une reponse", "avec une response", "got an answer", "get an answer")
-VOLUME = ("volume", "messages", "interactions", "inbound", "received", "recu", "recus", "recues", "traffic",
-          "trafic", "incoming", "entrants")
+VOLUME = ("volume", "messages", "interactions", "conversations", "conversation", "convos", "convo", "inbound",
+          "received", "recu", "recus", "recues", "traffic", "trafic", "incoming", "entrants")
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,10 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("comment_response_rate", RESPONSE_RATE, COMMENT),
     _p("dm_response_rate", RATE, ("answered", "replied", "responded", "repondu", "repondus"), DM),
     _p("comment_response_rate", RATE, ("answered", "replied", "responded", "repondu", "repondus"), COMMENT),
-    _p("first_response_minutes", ("frt", "tpr", "first response minutes")),
-    _p("first_response_minutes", FIRST, RESPONDING),
-    _p("first_response_minutes", FIRST, RESPONDING, TIMING),
-    _p("dm_first_response_minutes", ("frt", "tpr"), DM),
-    _p("dm_first_response_minutes", FIRST, RESPONDING, DM),
-    _p("dm_first_response_minutes", FIRST, RESPONDING, TIMING, DM),
+    _p("first_response_minutes", FIRST_RESPONSE),
+    _p("first_response_minutes", FIRST_RESPONSE, TIMING),
+    _p("dm_first_response_minutes", FIRST_RESPONSE, DM),
+    _p("dm_first_response_minutes", FIRST_RESPONSE, TIMING, DM),
     # "How fast do we answer DMs": the DM timing the KPIs have is the first response.
     _p("dm_first_response_minutes", TIMING, RESPONDING, DM),
     # A response time without "first" is the average over every response (the KPI leads mean by "how fast").
@@ -119,7 +120,8 @@ PATTERNS: tuple[Pattern, ...] = (
                          "taux d annulation", "annulation", "annulations", "annule", "annules", "false positive",
                          "false positives", "faux positif", "faux positifs", "revert", "reverted")),
     _p("volume", VOLUME, weight=0),
-    _p("volume", COUNT, ("messages", "message", "interactions", "interaction"), weight=0),
+    _p("volume", COUNT, ("messages", "message", "interactions", "interaction", "conversations", "conversation",
+                         "convos", "convo"), weight=0),
     _p("dm_volume", DM, weight=0),
     _p("dm_volume", ("dm volume", "volume dm", "volume de dm", "volume des dm"), weight=1),
     _p("dm_volume", COUNT, DM, weight=0),
@@ -134,7 +136,8 @@ PLATFORMS: dict[str, str] = {
     "instagram": "instagram", "ig": "instagram", "insta": "instagram", "instagramme": "instagram",
     "facebook": "facebook", "fb": "facebook", "messenger": "facebook", "face book": "facebook",
     "facebook messenger": "facebook", "youtube": "youtube", "yt": "youtube", "you tube": "youtube",
-    "tiktok": "tiktok", "tt": "tiktok", "tik tok": "tiktok", "tiktoks": "tiktok",
+    "tiktok": "tiktok", "tt": "tiktok", "tik tok": "tiktok", "tiktoks": "tiktok", "the gram": "instagram",
+    "youtube shorts": "youtube", "yt shorts": "youtube",
 }
 # Platforms the product does not connect to: a question about them is refused, never answered for all platforms.
 OTHER_PLATFORMS = ("linkedin", "twitter", "snapchat", "snap", "pinterest", "threads", "reddit", "whatsapp",

@@ -53,6 +53,8 @@ _UNSUPPORTED = re.compile(r"\b(year|years|annee|annees|ytd|quarter|quarters|trim
                           r"|apres-midi|soir|soiree|since|depuis|hour|hours|heure|heures|minute|minutes|"
                           r"\d{1,2}h\d{0,2}|\d{1,2}(?:am|pm)|(?:19|20)\d\d)\b")
 
+_ORDINAL_WEEK = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th|premiere|deuxieme|troisieme|quatrieme"
+                           r"|1ere|2e|3e|4e|derniere) (week|semaine) (of|de|du|d)\b")
 # (pattern, kind, days): the first that matches wins; rolling N days are handled before these.
 _NAMED: tuple[tuple[str, str], ...] = (
     (r"\b(day before yesterday|avant hier|avant-hier)\b", "before_yesterday"),
@@ -102,6 +104,13 @@ def _date(day: int, month: int, year: int | None, today: date) -> date:
         raise PeriodError(f"{day}/{month}") from None
 
 
+def _this_month(first: int, last: int, today: date) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    month, year = today.month, today.year
+    if first > today.day:
+        month, year = (12, year - 1) if month == 1 else (month - 1, year)
+    return (first, month, year), (last, month, year)
+
+
 def _ordered(a: int, b: int, lang: str) -> tuple[int, int]:
     """(day, month) from a numeric date: month/day in English, day/month in French, unless a number says."""
     if a > 12 >= b:
@@ -133,6 +142,11 @@ def _explicit(s: str, lang: str, today: date) -> tuple[date, date, bool] | None:
         (rf"{NUM}{CONN_OPT}{NUM}", lambda g: ((*_ordered(int(g[0]), int(g[1]), lang), y(g[2])),
                                           (*_ordered(int(g[3]), int(g[4]), lang), y(g[5])))),
         (rf"{ISO}{CONN_OPT}{ISO}", lambda g: ((g[2], g[1], g[0]), (g[5], g[4], g[3]))),
+        # Days without a month ("from the 1st to the 15th", "du 1er au 15"): this month, or last month if the
+        # first day has not come yet this month.
+        (rf"\b(?:from|between|du|entre) (?:the |le )?{D}(?: of the month| du mois)?{CONN}(?:the |le )?{D}\b"
+         rf"(?! ?(?:/|{M}|days?|jours?|j\b|d\b|weeks?|semaines?|months?|mois|h\b|hours?|heures?))",
+         lambda g: _this_month(int(g[0]), int(g[1]), today)),
         (rf"{D} {M}{Y}", lambda g: ((g[0], mon(g[1]), y(g[2])),) * 2),
         (rf"{M} {D}\b{Y}", lambda g: ((g[1], mon(g[0]), y(g[2])),) * 2),
         (rf"\b{NUM}\b", lambda g: ((*_ordered(int(g[0]), int(g[1]), lang), y(g[2])),) * 2),
@@ -206,6 +220,8 @@ def find_period(s: str, *, lang: str, now: datetime, tz: str) -> Found:
                else m.group(0), s)
     if _FUTURE.search(s):
         return Found(problem="future")
+    if found := _ORDINAL_WEEK.search(s):  # "the first week of November": not this week, not all November
+        return Found(problem="unsupported", detail=found.group(0))
     try:
         week = _week_of(s, lang, today, tz)
         if week is not None:

@@ -50,6 +50,10 @@ def span(found) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     ("Quel pourcentage de DM a reçu une réponse", "dm_response_rate", None),
     ("How quickly did we respond to DMs", "dm_first_response_minutes", None),
     ("what's our reply rate looking like", "response_rate", None),  # "like" is not "likes"
+    ("how many conversations", "volume", None),  # not corrected to "conversions"
+    ("taux de rép insta", "response_rate", "instagram"),
+    ("tps de 1ère rép", "first_response_minutes", None),
+    ("how many dms on the gram", "dm_volume", "instagram"),
 ])
 def test_kpi_and_platform_in_either_language(text: str, kpi: str, platform: str | None) -> None:
     found = ask(text)
@@ -88,6 +92,10 @@ def test_kpi_and_platform_in_either_language(text: str, kpi: str, platform: str 
     ("response rate from Nov 3 2025 to Nov 9 2025", "range", "2025-11-03T00:00:00+01:00",
      "2025-11-10T00:00:00+01:00"),
     ("response rate nov 3rd-9th", "range", "2026-11-03T00:00:00+01:00", "2026-11-10T00:00:00+01:00"),
+    # "1st" is a date here, not a first response.
+    ("response rate Nov 1st through Nov 15th", "range", "2026-11-01T00:00:00+01:00", "2026-11-16T00:00:00+01:00"),
+    ("response rate from the 1st to the 2nd", "range", "2026-12-01T00:00:00+01:00", "2026-12-03T00:00:00+01:00"),
+    ("taux de réponse du 20 au 25", "range", "2026-11-20T00:00:00+01:00", "2026-11-26T00:00:00+01:00"),
 ])
 def test_periods(text: str, kind: str, start: str, end: str) -> None:
     found = ask(text)
@@ -132,6 +140,7 @@ def test_comparisons(text: str, compare: bool, kind: str) -> None:
     ("unanswered comments today", "not_measured"),
     ("response rate 2025", "unsupported"),
     ("frt over the last 12 hours", "unsupported"),
+    ("response rate first week of november", "unsupported"),
     ("hello", "no_kpi"),
     ("", "empty"),
     ("🙂🙂", "empty"),
