@@ -153,6 +153,7 @@ NOT_MEASURED = ("follower", "followers", "abonne", "abonnes", "abonnement", "abo
                 "depense", "depenses", "budget", "money", "argent", "euros", "dollars", "profit", "marge",
                 "margin", "stock", "weather", "meteo", "nps", "csat", "churn", "retention", "audience",
                 "story views", "ad", "ads", "pub", "pubs", "publicite", "aov", "panier moyen", "basket",
+                "order value", "average order", "valeur de commande", "valeur moyenne",
                 # A count of what is still unanswered is not a KPI (the response rate is): refused, not guessed.
                 "unanswered", "not answered", "non repondu", "non repondus", "non repondues", "sans reponse",
                 "sans response", "pas repondu", "pas de reponse", "pas de response", "missed", "backlog")

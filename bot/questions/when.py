@@ -53,6 +53,9 @@ _UNSUPPORTED = re.compile(r"\b(year|years|annee|annees|ytd|quarter|quarters|trim
                           r"|apres-midi|soir|soiree|since|depuis|hour|hours|heure|heures|minute|minutes|"
                           r"\d{1,2}h\d{0,2}|\d{1,2}(?:am|pm)|(?:19|20)\d\d)\b")
 
+_PART_OF_DAY = re.compile(r"\b(morning|afternoon|evening|tonight|overnight|lunchtime|matin|matinee|apres-midi"
+                          r"|apres midi|soir|soiree|nuit|midi|noon|midnight|minuit|(?!24h)\d{1,2}h\d{0,2}|\d{1,2}(?:am|pm)"
+                          r"|\d{1,2}:\d{2})\b")
 _ORDINAL_WEEK = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th|premiere|deuxieme|troisieme|quatrieme"
                            r"|1ere|2e|3e|4e|derniere) (week|semaine) (of|de|du|d)\b")
 # (pattern, kind, days): the first that matches wins; rolling N days are handled before these.
@@ -60,8 +63,7 @@ _NAMED: tuple[tuple[str, str], ...] = (
     (r"\b(day before yesterday|avant hier|avant-hier)\b", "before_yesterday"),
     (r"\b(yesterday|yday|yest|hier)\b", "yesterday"),
     (r"\b(24 ?h|24 ?hrs?|24 ?hours?|24 ?heures?|past day|last day|derniere journee)\b", "last_24_hours"),
-    (r"\b(today|todays|tday|aujourd hui|aujourdhui|auj|ajd|so far today|ce jour|du jour|this morning|ce matin)\b",
-     "today"),
+    (r"\b(today|todays|tday|aujourd hui|aujourdhui|auj|ajd|so far today|ce jour|du jour)\b", "today"),
     (r"\b((last|prev|previous) (wk|wks)|last week|previous week|prev week|week before"
      r"|(la )?semaine (derniere|passee|precedente|d avant)"
      r"|sem derniere|sem passee|lw)\b", "last_week"),
@@ -220,7 +222,9 @@ def find_period(s: str, *, lang: str, now: datetime, tz: str) -> Found:
                else m.group(0), s)
     if _FUTURE.search(s):
         return Found(problem="future")
-    if found := _ORDINAL_WEEK.search(s):  # "the first week of November": not this week, not all November
+    # Part of a day ("yesterday afternoon", "hier soir", "at 3pm") or "the first week of November": answering
+    # for the whole day, week or month would be a figure for another period than the one asked.
+    if found := _ORDINAL_WEEK.search(s) or _PART_OF_DAY.search(s):
         return Found(problem="unsupported", detail=found.group(0))
     try:
         week = _week_of(s, lang, today, tz)

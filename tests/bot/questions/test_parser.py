@@ -141,6 +141,9 @@ def test_comparisons(text: str, compare: bool, kind: str) -> None:
     ("response rate 2025", "unsupported"),
     ("frt over the last 12 hours", "unsupported"),
     ("response rate first week of november", "unsupported"),
+    ("response rate yesterday afternoon", "unsupported"),  # never the whole day for part of it
+    ("taux de réponse hier soir", "unsupported"),
+    ("average order value this month", "not_measured"),
     ("hello", "no_kpi"),
     ("", "empty"),
     ("🙂🙂", "empty"),
