@@ -14,6 +14,10 @@ from bot.questions.text import fold, normalise, stem, tokens
 from bot.questions.when import PERIOD_WORDS, find_period
 
 DEFAULT_PERIOD = "last_7_days"
+# A channel's KPI -> the KPI over both channels, for questions naming comments and DMs together.
+BOTH_CHANNELS = {"dm_volume": "volume", "comment_volume": "volume", "dm_response_rate": "response_rate",
+                 "comment_response_rate": "response_rate", "dm_first_response_minutes": "first_response_minutes",
+                 "dm_conversion_rate": "conversion_rate", "comment_conversion_rate": "conversion_rate"}
 # Other names a KPI source may give the same measure (older sources, test doubles).
 ALIASES = {"first_response_minutes": ("first_response_time",), "average_response_minutes": ("average_response_time",),
            "dm_first_response_minutes": ("dm_first_response_time",), "escalations": ("escalation_count",),
@@ -79,28 +83,58 @@ def _offered(labels: tuple[tuple[str, str], ...]) -> tuple[tuple[str, int, tuple
     return tuple((name, 0, ((_stemmed(name.replace("_", " ")), _stemmed(text)),)) for name, text in labels)
 
 
+@lru_cache(maxsize=1)
+def _channel_groups() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(_stemmed(x) for x in group) for group in (v.DM, v.COMMENT))
+
+
+def _positions(stems: str, phrase: str) -> set[int]:
+    """The word positions `phrase` covers in `stems` (every occurrence)."""
+    found: set[int] = set()
+    for match in re.finditer(rf"(?<= ){re.escape(phrase)}(?= )", stems):
+        first = stems[:match.start()].count(" ") - 1
+        found.update(range(first, first + len(phrase.split())))
+    return found
+
+
 def _kpi(stems: str, known: dict[str, str]) -> tuple[str | None, tuple[str, ...]]:
-    """The most specific KPI pattern that matches in full: weight, then groups, then words covered."""
-    best: tuple[tuple[int, int, int], str] | None = None
+    """The most specific KPI pattern that matches in full: weight, then groups, then words covered. Two KPIs
+    named apart and joined ("leads and conversions") are asked back: one figure a question."""
+    best: tuple[tuple[int, int, int], str, set[int]] | None = None
+    matched: list[tuple[str, int, set[int]]] = []
+    channels = _channel_groups()
+    # "comments and DMs": both channels, so the KPI over both, not one channel's.
+    both = all(any(_has(stems, phrase) for phrase in group) for group in channels)
     for kpi, weight, groups in (*_patterns(), *_offered(tuple(known.items()))):
+        if both and any(group in channels for group in groups):
+            kpi = BOTH_CHANNELS.get(kpi, kpi)
         if kpi not in known and kpi != "sentiment":
             kpi = next((alias for alias in ALIASES.get(kpi, ()) if alias in known), "")
             if not kpi:
                 continue
         covered = 0
+        words: set[int] = set()
         for group in groups:
             hits = [phrase for phrase in group if _has(stems, phrase)]
             if not hits:
                 break
             covered += max(len(hit.split()) for hit in hits)
+            for hit in hits:
+                words |= _positions(stems, hit)
         else:
             score = (weight, len(groups), covered)
+            matched.append((kpi, weight, words))
             if best is None or score > best[0]:
-                best = (score, kpi)
+                best = (score, kpi, words)
     if best is None:
         return None, ()
     if best[1] == "sentiment":  # which share? asking beats guessing
         return "sentiment", ("positive_share", "neutral_share", "negative_share")
+    if re.search(r" (and|et|&|\+|plus|as well as|ainsi que) ", stems):
+        others = sorted({kpi for kpi, weight, words in matched
+                         if weight and kpi not in (best[1], "sentiment") and not words & best[2]})
+        if others:
+            return best[1], (best[1], *others)
     return best[1], ()
 
 
@@ -183,12 +217,12 @@ def interpret(text: str, *, now: datetime, tz: str, kpis: Iterable[str] | Mappin
         return refuse("several_platforms", ", ".join(platforms))
     if unknown_campaign:
         return refuse("unknown_campaign", unknown_campaign)
-    if goals:
-        return Interpretation(text, lang, **base)  # type: ignore[arg-type]
+    if goals:  # several KPIs named: every goal
+        return Interpretation(text, lang, **{**base, "kpi": None if options else base["kpi"]})  # type: ignore[arg-type]
     if kpi is None:
         return refuse("no_kpi")
     if options:
-        return refuse("which_kpi", options=options)
+        return refuse("which_kpi", options=options, kpi=None)
     if period is None:
         period = resolve(DEFAULT_PERIOD, now, tz)
     return Interpretation(text, lang, period=period, period_said=said, **base)  # type: ignore[arg-type]

@@ -54,8 +54,8 @@ _UNSUPPORTED = re.compile(r"\b(year|years|annee|annees|ytd|quarter|quarters|trim
                           r"\d{1,2}h\d{0,2}|\d{1,2}(?:am|pm)|(?:19|20)\d\d)\b")
 
 _PART_OF_DAY = re.compile(r"\b(morning|afternoon|evening|tonight|overnight|lunchtime|matin|matinee|apres-midi"
-                          r"|apres midi|soir|soiree|nuit|midi|noon|midnight|minuit|(?!24h)\d{1,2}h\d{0,2}|\d{1,2}(?:am|pm)"
-                          r"|\d{1,2}:\d{2})\b")
+                          r"|apres midi|soir|soiree|nuit|midi|noon|midnight|minuit|(?!24h)\d{1,2}h\d{0,2}"
+                          r"|\d{1,2}(?:am|pm)|\d{1,2}:\d{2})\b")
 _ORDINAL_WEEK = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th|premiere|deuxieme|troisieme|quatrieme"
                            r"|1ere|2e|3e|4e|derniere) (week|semaine) (of|de|du|d)\b")
 # (pattern, kind, days): the first that matches wins; rolling N days are handled before these.

@@ -54,6 +54,8 @@ def span(found) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     ("taux de rép insta", "response_rate", "instagram"),
     ("tps de 1ère rép", "first_response_minutes", None),
     ("how many dms on the gram", "dm_volume", "instagram"),
+    ("taux de réponse aux commentaires et aux DM", "response_rate", None),  # both channels: the overall rate
+    ("how many comments and dms", "volume", None),
 ])
 def test_kpi_and_platform_in_either_language(text: str, kpi: str, platform: str | None) -> None:
     found = ask(text)
@@ -144,6 +146,8 @@ def test_comparisons(text: str, compare: bool, kind: str) -> None:
     ("response rate yesterday afternoon", "unsupported"),  # never the whole day for part of it
     ("taux de réponse hier soir", "unsupported"),
     ("average order value this month", "not_measured"),
+    ("leads and conversions this month", "which_kpi"),  # one figure a question: asked which
+    ("response rate and first response time last week", "which_kpi"),
     ("hello", "no_kpi"),
     ("", "empty"),
     ("🙂🙂", "empty"),
@@ -155,6 +159,8 @@ def test_refused_with_a_reason(text: str, problem: str) -> None:
 
 def test_goals_by_name_or_kpi() -> None:
     assert ask("goal status").goals
+    found = ask("sla and response time goals")
+    assert found.goals and found.kpi is None  # two KPIs named: every goal
     found = ask("on track for the SLA target?")
     assert found.goals and found.kpi == "sla_compliance"
     found = ask("objectifs instagram")
