@@ -141,10 +141,10 @@ def context_chart_figure(days: Sequence[date], panels: Sequence[PanelData], *, h
                 bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         else:
             for number, platform in enumerate(platforms):
-                values = series.get(platform)
-                if not values:
+                line = series.get(platform)
+                if not line:
                     continue
-                ys = [math.nan if v is None else v * scale for v in values]
+                ys = [math.nan if v is None else v * scale for v in line]
                 axis.plot(days, ys, marker="o", markersize=3, linewidth=1.5,
                           color=platform_colour(platform, number), label=platform, zorder=3)
         if label in goals:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from bot.kpi_source import KpiSource
 from bot.questions import Interpretation, interpret, resolve
@@ -117,8 +118,9 @@ class KpiResponder:
     def __init__(self, source: KpiSource, *, timezone: str | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.source = source
-        self.timezone = timezone or getattr(source, "timezone", "UTC")
-        self.clock = clock or getattr(source, "clock", utcnow)
+        # Sources may carry the team's timezone and a clock (KpiAnswers does); test doubles need not.
+        self.timezone: str = timezone or str(getattr(source, "timezone", "UTC"))
+        self.clock: Callable[[], datetime] = clock or cast(Callable[[], datetime], getattr(source, "clock", utcnow))
 
     def _campaigns(self) -> list[str]:
         campaigns = getattr(self.source, "campaigns", None)
@@ -173,9 +175,9 @@ class KpiResponder:
         lines = named or lines  # a goal asked for by its title ("how's 'Answer DMs faster'?") narrows the list
         fr = found.lang == "fr"
         if not lines:
-            named = [x for x in (found.kpi and label(found.kpi, metrics.get(found.kpi, ""), found.lang),
-                                 found.platform) if x]
-            what = f" ({', '.join(named)})" if named else ""
+            said = [x for x in (found.kpi and label(found.kpi, metrics.get(found.kpi, ""), found.lang),
+                                found.platform) if x]
+            what = f" ({', '.join(said)})" if said else ""
             text = (f"Aucun objectif actif{what}. `socialops goals add` en crée un." if fr
                     else f"No active goal{what}. `socialops goals add` sets one.")
         else:

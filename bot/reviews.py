@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import statistics
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -123,7 +123,7 @@ def weekly_ops(db: Database, *, now: datetime, settings: KpiSettings | None = No
                       open_escalations=int(open_escalations or 0), sections=sections, kpi_version=KPI_VERSION)
 
 
-def _robust_outliers(points: list[tuple[datetime, float]]) -> list[tuple[datetime, float, float]]:
+def _robust_outliers(points: list[tuple[date, float]]) -> list[tuple[date, float, float]]:
     """(day, value, median) for each day whose robust z-score (median, MAD) exceeds ANOMALY_Z."""
     values = [v for _, v in points]
     if len(values) < 7:

@@ -62,7 +62,8 @@ def _correct(word: str, vocabulary: frozenset[str]) -> str:
     if word in vocabulary or stem(word) in vocabulary or len(word) < 5 or not word.isalpha():
         return word
     limit = 1 if len(word) < 8 else 2
-    best, best_distance, tied = word, limit + 1, set()
+    best, best_distance = word, limit + 1
+    tied: set[str] = set()
     for candidate in vocabulary:
         if abs(len(candidate) - len(word)) > limit or candidate[0] != word[0] and len(word) < 8:
             continue

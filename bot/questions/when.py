@@ -244,8 +244,8 @@ def find_period(s: str, *, lang: str, now: datetime, tz: str) -> Found:
                 if count == 1:
                     return Found(resolve("last_24_hours", now, tz))
                 return Found(resolve("last_n_days", now, tz, days=count))
-        for pattern, kind in _NAMED:
-            if re.search(pattern, s):
+        for named, kind in _NAMED:
+            if re.search(named, s):
                 if kind == "before_yesterday":
                     day = date.fromordinal(today.toordinal() - 2)
                     return Found(days_between(day, day, tz))
