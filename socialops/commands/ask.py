@@ -48,6 +48,16 @@ def _now(text: str | None, tz: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
 
 
+def _stdin_lines():  # type: ignore[no-untyped-def]
+    """One question a line; bytes that are not UTF-8 become U+FFFD instead of stopping the run."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text-only stdin (tests)
+        yield from (line.strip() for line in sys.stdin)
+        return
+    for raw in stream:
+        yield raw.decode("utf-8", errors="replace").lstrip("\ufeff").strip()
+
+
 def register(group: click.Group) -> None:
     @group.command("ask")
     @CONFIG
@@ -73,7 +83,7 @@ def register(group: click.Group) -> None:
         now = _now(now_text, kpi_settings.timezone)
         source = KpiAnswers(db, kpi_settings, **({"clock": lambda: now} if now else {}))
         responder = KpiResponder(source)
-        questions = (line.strip() for line in sys.stdin) if words == ("-",) else iter([" ".join(words)])
+        questions = _stdin_lines() if words == ("-",) else iter([" ".join(words)])
         log = logging.getLogger("socialops.commands.ask")
         for question in questions:
             if not question:

@@ -101,3 +101,13 @@ def test_goals_by_kpi_and_platform_or_by_title(env) -> None:  # type: ignore[no-
     assert (instagram["kpi"], instagram["platform"], instagram["value"]) == ("leads", "instagram", None)
     assert instagram["answer"].startswith("1 objectif(s) actif(s) :") and "More Instagram leads" in instagram["answer"]
     assert "Meet the response SLA" in titled["answer"] and "More Instagram leads" not in titled["answer"]
+
+
+def test_bad_bytes_and_a_bom_do_not_stop_the_run(env) -> None:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(cli, ["ask", "--json", "--now", NOW, "-"],
+                                input=b"\xef\xbb\xbfvolume yesterday\r\n\xff\xfe\x00 junk\nleads last week\n")
+    assert result.exit_code == 0, result.output
+    first, junk, last = (json.loads(line) for line in result.output.splitlines())
+    assert first["question"] == "volume yesterday" and first["kpi"] == "volume"
+    assert junk["value"] is None and junk["kpi"] is None
+    assert last["kpi"] == "leads" and last["start"] == "2026-11-16T00:00:00+01:00"
