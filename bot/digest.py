@@ -49,7 +49,7 @@ class DigestData:
     window: Window
 
 
-def _line(k: PlatformKpis) -> KpiLine:
+def kpi_line(k: PlatformKpis) -> KpiLine:
     frt = k.first_response_seconds_avg
     return KpiLine(
         platform=k.platform, volume=k.volume, comments=k.comments, dms=k.dms, responded=k.responded,
@@ -59,7 +59,7 @@ def _line(k: PlatformKpis) -> KpiLine:
     )
 
 
-def _trend(db: Database, name: str, current: Tally, previous: Tally) -> KpiTrend:
+def kpi_trend(db: Database, name: str, current: Tally, previous: Tally) -> KpiTrend:
     spec = definition(name)
     return KpiTrend(name=name, label=spec.label, unit=spec.unit, value=spec.value(current),
                     previous=spec.value(previous), goal=active_target(db, name, None),
@@ -87,12 +87,12 @@ def digest_data(db: Database, *, end: datetime, days: int = 7, title: str = "KPI
         negative_posts = _negative_posts(session, window)
         escalations = _recent_escalations(session)
         variants = variant_stats(session, window.start, window.end)
-    lines = [_line(PlatformKpis.from_tally(p, table.window(window, platform=p))) for p in table.platforms()]
+    lines = [kpi_line(PlatformKpis.from_tally(p, table.window(window, platform=p))) for p in table.platforms()]
     current_all, previous_all = table.window(window), table.window(previous)
     if lines:
-        lines.append(_line(PlatformKpis.from_tally("all", current_all)))
-    trends = tuple(_trend(db, name, current_all, previous_all) for name in TREND_KPIS)
-    goals = tuple(_goal_line(db, goal, now, settings) for goal in list_goals(db))
+        lines.append(kpi_line(PlatformKpis.from_tally("all", current_all)))
+    trends = tuple(kpi_trend(db, name, current_all, previous_all) for name in TREND_KPIS)
+    goals = tuple(goal_line(db, goal, now, settings) for goal in list_goals(db))
     png = context_chart(db, table, window, context, title=title) if chart and current_all.volume else None
     view = DigestView(title=title, window=window.label, lines=tuple(lines), pending_approvals=pending,
                       open_escalations=open_escalations, chart_png=png, trends=trends, goals=goals,
@@ -136,7 +136,7 @@ def build_digest(db: Database, *, end: datetime, days: int = 7, title: str = "KP
     return digest_data(db, end=end, days=days, title=title, settings=settings, now=now, chart=chart).view
 
 
-def _goal_line(db: Database, goal, now: datetime, settings: KpiSettings) -> GoalLine:  # type: ignore[no-untyped-def]
+def goal_line(db: Database, goal, now: datetime, settings: KpiSettings) -> GoalLine:  # type: ignore[no-untyped-def]
     result = evaluate(db, goal, now=now, settings=settings)
     return GoalLine(goal_id=goal.id, title=goal.title, kpi=goal.kpi, unit=definition(goal.kpi).unit,
                     baseline=goal.baseline, current=result.current, target=goal.target,

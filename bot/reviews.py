@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from bot.console import fmt
-from bot.digest import TREND_KPIS, _goal_line, _line, _trend
+from bot.digest import TREND_KPIS, goal_line, kpi_line, kpi_trend
 from bot.questions import resolve
 from bot.views import DigestView, ReviewSection
 from moderation.domain import as_utc
@@ -150,12 +150,12 @@ def monthly_review(db: Database, *, now: datetime, settings: KpiSettings | None 
     with db.session() as session:
         table = compute(session, [window, previous], settings=settings, as_of=now, daily=True)
     current_all, previous_all = table.window(window), table.window(previous)
-    lines = [_line(PlatformKpis.from_tally(p, table.window(window, platform=p))) for p in table.platforms()]
+    lines = [kpi_line(PlatformKpis.from_tally(p, table.window(window, platform=p))) for p in table.platforms()]
     if lines:
-        lines.append(_line(PlatformKpis.from_tally("all", current_all)))
-    trends = tuple(_trend(db, name, current_all, previous_all)
+        lines.append(kpi_line(PlatformKpis.from_tally("all", current_all)))
+    trends = tuple(kpi_trend(db, name, current_all, previous_all)
                    for name in dict.fromkeys((*TREND_KPIS, *CONVERSION_KPIS)))
-    goals = tuple(_goal_line(db, goal, now, settings) for goal in list_goals(db))
+    goals = tuple(goal_line(db, goal, now, settings) for goal in list_goals(db))
     conversion_lines = []
     for name in CONVERSION_KPIS:
         spec = definition(name)
