@@ -16,6 +16,7 @@ def fold(text: str) -> str:
     text = re.sub(r"<[@#!][^>]*>", " ", text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"[‐‑‒–—―−]", "-", text)  # en and em dashes are the hyphen people meant ("Nov 3–9")
     return re.sub(r"[’'`´]", " ", text)
 
 

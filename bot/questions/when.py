@@ -31,10 +31,10 @@ PERIOD_WORDS = frozenset({
 M = "(" + "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + ")"
 D = r"(\d{1,2})(?:er|st|nd|rd|th)?"
 Y = r"(?: (\d{4}))?"
-CONN = r" (?:to|and|until|till|through|thru|-|au|a|et|et le|jusqu au|jusqu a) (?:le )?"
+CONN = r" (?:to|and|until|till|through|thru|-|au|a|et|et le|jusqu au|jusqu a) (?:le |the )?"
 # Between two full dates the connector may be gone: "Nov 3 - Nov 9" loses its dash to the tokenizer.
-CONN_OPT = r" (?:(?:to|and|until|till|through|thru|au|a|et|jusqu au|jusqu a) (?:le )?)?"
-NUM = r"(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?"
+CONN_OPT = r" (?:(?:to|and|until|till|through|thru|au|a|et|jusqu au|jusqu a) (?:le |the )?)?"
+NUM = r"(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?"
 ISO = r"(\d{4})-(\d{2})-(\d{2})"
 
 
@@ -56,6 +56,8 @@ _UNSUPPORTED = re.compile(r"\b(year|years|annee|annees|ytd|quarter|quarters|trim
 _PART_OF_DAY = re.compile(r"\b(morning|afternoon|evening|tonight|overnight|lunchtime|matin|matinee|apres-midi"
                           r"|apres midi|soir|soiree|nuit|midi|noon|midnight|minuit|(?!24h)\d{1,2}h\d{0,2}"
                           r"|\d{1,2}(?:am|pm)|\d{1,2}:\d{2})\b")
+_WEEKDAY = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun"
+            r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)")
 _ORDINAL_WEEK = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th|premiere|deuxieme|troisieme|quatrieme"
                            r"|1ere|2e|3e|4e|derniere) (week|semaine) (of|de|du|d)\b")
 # (pattern, kind, days): the first that matches wins; rolling N days are handled before these.
@@ -171,6 +173,11 @@ def _explicit(s: str, lang: str, today: date) -> tuple[date, date, bool] | None:
 
 
 def _month_alone(s: str, today: date) -> tuple[date, date] | None:
+    """A whole month: "in October" (the most recent October that has begun), "November 2025"."""
+    if dated := re.search(rf"\b{M} ((?:19|20)\d\d)\b", s):
+        month, year = _MONTH_WORDS[dated.group(1)], int(dated.group(2))
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return date(year, month, 1), date.fromordinal(following.toordinal() - 1)
     for word in re.findall(r"[a-z]+", s):
         if word in _MONTH_ALONE and not re.search(rf"\d \b{word}\b|\b{word} \d", s):
             month = _MONTH_WORDS[word]
@@ -214,6 +221,9 @@ def find_period(s: str, *, lang: str, now: datetime, tz: str) -> Found:
     """The period named in `s` (folded, typo-corrected tokens joined by spaces); Found() when none is named."""
     today = now.astimezone(ZoneInfo(tz)).date()
     s = _numbers(s)
+    # "the 3rd of November", "lundi 3 novembre", "Monday Nov 3": the words around a date that change nothing.
+    s = re.sub(rf"\b(\d{{1,2}}(?:er|st|nd|rd|th)?) of {M}\b", r"\1 \2", s)
+    s = re.sub(rf"\b{_WEEKDAY} (?=\d|{M}\b)", "", s)
     s = re.sub(r"\b(since the start of the week|start of the week|debut de (la )?semaine|depuis le debut de la "
                r"semaine)\b", "this week", s)
     # Whole days said in hours: 48 hours is 2 days (24 hours is its own named period).

@@ -98,6 +98,13 @@ def test_kpi_and_platform_in_either_language(text: str, kpi: str, platform: str 
     ("response rate Nov 1st through Nov 15th", "range", "2026-11-01T00:00:00+01:00", "2026-11-16T00:00:00+01:00"),
     ("response rate from the 1st to the 2nd", "range", "2026-12-01T00:00:00+01:00", "2026-12-03T00:00:00+01:00"),
     ("taux de réponse du 20 au 25", "range", "2026-11-20T00:00:00+01:00", "2026-11-26T00:00:00+01:00"),
+    ("response rate Nov 3–9", "range", "2026-11-03T00:00:00+01:00", "2026-11-10T00:00:00+01:00"),  # an en dash
+    ("response rate between the 3rd and the 9th of November", "range", "2026-11-03T00:00:00+01:00",
+     "2026-11-10T00:00:00+01:00"),
+    ("taux de réponse du lundi 9 au dimanche 15 novembre", "range", "2026-11-09T00:00:00+01:00",
+     "2026-11-16T00:00:00+01:00"),
+    ("taux de réponse du 03.11 au 09.11", "range", "2026-11-03T00:00:00+01:00", "2026-11-10T00:00:00+01:00"),
+    ("response rate November 2025", "month", "2025-11-01T00:00:00+01:00", "2025-12-01T00:00:00+01:00"),
 ])
 def test_periods(text: str, kind: str, start: str, end: str) -> None:
     found = ask(text)
