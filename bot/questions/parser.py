@@ -150,20 +150,41 @@ def _slug_pattern(slug: str) -> str:
     return r"(?<![\w-])" + r"[-_\s]?".join(parts) + r"(?![\w-])"
 
 
-def _campaign(raw: str, text: str, campaigns: Iterable[str]) -> tuple[str | None, str | None]:
-    """(campaign, unknown slug): a known slug anywhere, or the word after "campaign"/"campagne"/"#"."""
+CAMPAIGN_WORD = re.compile(r"\b(?:campaign|campaigns|campagne|campagnes)\b")
+
+
+def _campaign(raw: str, text: str, campaigns: Iterable[str],
+              vocabulary: frozenset[str]) -> tuple[str | None, str | None]:
+    """(campaign, unknown slug): a known slug anywhere, or the word next to "campaign"/"campagne", or "#slug".
+    The unknown slug is "" when a campaign was mentioned without a name ("for the campaign")."""
     known = {fold(c): c for c in campaigns}
     for slug, name in sorted(known.items(), key=lambda item: -len(item[0])):
         if re.search(_slug_pattern(slug), text):
             return name, None
-    said = re.search(r"#([\w-]+)", raw) or re.search(r"\b(?:campaign|campagne|camp|cmp)\s+(?:de\s+|du\s+|:\s*)?"
-                                                    r"([a-z0-9][\w-]*)", text)
+    said = re.search(r"#([\w-]+)", raw)
+    after = r"\b(?:campaign|campagne|camp|cmp)\s+(?:de\s+|du\s+|:\s*)?([a-z0-9][\w-]*)"
+    before = r"([a-z0-9][\w-]*)\s+(?:campaign|campagne)\b"
+    for found in (() if said else (*re.finditer(after, text), *re.finditer(before, text))):
+        word = found.group(1)
+        # "the campaign last week", "leads campaign this month": a common word is not a slug.
+        if word not in vocabulary and stem(word) not in vocabulary and word not in _NOT_SLUGS:
+            said = found
+            break
     if said is None:
-        return None, None
+        return (None, "") if CAMPAIGN_WORD.search(text) else (None, None)
     slug = fold(said.group(1))
+    # "la campagne de Noël" for "noel-2026": the first word of exactly one known slug.
+    first_words = [name for key, name in known.items() if re.split(r"[-_]", key)[0] == slug]
+    if len(first_words) == 1:
+        return first_words[0], None
     if known:
         return None, slug
     return slug, None
+
+
+_NOT_SLUGS = frozenset({"the", "a", "an", "our", "this", "that", "each", "every", "per", "by", "for", "la", "le",
+                        "les", "une", "un", "chaque", "par", "cette", "ce", "notre", "nos", "de", "du", "des",
+                        "which", "quelle", "current", "en", "cours", "active", "actives", "all", "toutes"})
 
 
 def interpret(text: str, *, now: datetime, tz: str, kpis: Iterable[str] | Mapping[str, str],
@@ -178,7 +199,7 @@ def interpret(text: str, *, now: datetime, tz: str, kpis: Iterable[str] | Mappin
     stems = " " + " ".join(stem(word) for word in words) + " "
     if not raw_words:
         return Interpretation(text, lang, problem="empty")
-    campaign, unknown_campaign = _campaign(text, fold(text), campaigns)
+    campaign, unknown_campaign = _campaign(text, fold(text), campaigns, _vocabulary(campaigns))
     if campaign:  # "noel-2026" is not a date, "black friday" not a weekday
         folded = re.sub(_slug_pattern(fold(campaign)), " ", folded)
     platforms = sorted({name for phrase, name in v.PLATFORMS.items() if _has(folded, phrase)})
@@ -215,6 +236,8 @@ def interpret(text: str, *, now: datetime, tz: str, kpis: Iterable[str] | Mappin
             return refuse(problem, found.detail or (baseline.detail if baseline else ""))
     if len(platforms) > 1:
         return refuse("several_platforms", ", ".join(platforms))
+    if unknown_campaign == "":
+        return refuse("which_campaign")
     if unknown_campaign:
         return refuse("unknown_campaign", unknown_campaign)
     if goals:  # several KPIs named: every goal

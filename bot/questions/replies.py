@@ -135,6 +135,10 @@ def refusal(found: Interpretation, labels: Mapping[str, str], campaigns: Iterabl
                              f"{', '.join(campaigns) or 'none yet'}.",
                              f"Je ne connais pas de campagne « {d} ». Campagnes connues : "
                              f"{', '.join(campaigns) or 'aucune pour l’instant'}."),
+        "which_campaign": (f"Which campaign? Known campaigns: {', '.join(campaigns) or 'none yet'}. "
+                           "Ask for one by its name (campaign black-friday), or without a campaign for everything.",
+                           f"Quelle campagne ? Campagnes connues : {', '.join(campaigns) or 'aucune pour l’instant'}."
+                           " Nommez-en une (campagne black-friday), ou aucune pour tout."),
         "which_kpi": ("Which one: " + ", ".join(labels.get(o, o) for o in found.options) + "?",
                       "Lequel : " + ", ".join(label(o, o, "fr") for o in found.options) + " ?"),
         "no_kpi": (f"I could not tell which KPI you mean. Try {examples}. KPIs: {', '.join(labels.values())}.",

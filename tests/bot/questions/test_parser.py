@@ -144,6 +144,8 @@ def test_comparisons(text: str, compare: bool, kind: str) -> None:
     ("leads du 30 février au 2 mars", "invalid"),
     ("instagram vs facebook response rate", "several_platforms"),
     ("leads campagne inconnue", "unknown_campaign"),
+    ("response rate for the campaign", "which_campaign"),  # a campaign without its name: asked which
+    ("leads campaign last week", "which_campaign"),
     ("how's our sentiment this week", "which_kpi"),
     ("combien de DMs non répondus", "not_measured"),
     ("unanswered comments today", "not_measured"),
@@ -180,6 +182,7 @@ def test_campaign_by_slug_with_or_without_the_word() -> None:
     assert found.campaign == "black-friday" and found.period.kind == "last_7_days"
     assert ask("campaign spring-drop leads last month").campaign == "spring-drop"
     assert interpret("leads #summer24", now=NOW, tz=TZ, kpis=KPIS).campaign == "summer24"  # no list: taken as said
+    assert ask("leads de la campagne spring ce mois").campaign == "spring-drop"  # the first word of one slug
 
 
 def test_garbage_never_raises() -> None:
