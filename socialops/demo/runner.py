@@ -31,9 +31,17 @@ from moderation.pipeline.worker import ModerationWorker
 from moderation.platforms.sandbox.outbound import sandbox_connectors
 from moderation.storage import Database, redact_url
 from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, EscalationRow, InteractionRow
-from socialops.compose.core import authorizer, build_classifier, build_library, build_oncall, worker_settings
+from socialops.compose.core import (
+    authorizer,
+    build_classifier,
+    build_knowledge,
+    build_library,
+    build_oncall,
+    worker_settings,
+)
 from socialops.config import Settings
 from socialops.demo.clock import ReplayClock
+from socialops.demo.questions import demo_settings, load_captions, print_questions
 from socialops.demo.script import MANAGER, ONCALL, choose, choose_oncall
 from socialops.demo.summary import print_summary
 
@@ -76,7 +84,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     `console` gets the summary first; the run's log (hundreds of drafts and escalations) is recorded apart,
     returned in the result and printed after the summary when `verbose`."""
     started = time.perf_counter()
-    settings = settings or Settings()
+    settings = settings or demo_settings()
     end = utcnow()
     screen = console
     console = Console(record=True, file=io.StringIO(), width=screen.width, force_terminal=False)
@@ -97,12 +105,15 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
 
     clock = ReplayClock(end - timedelta(days=8))
     connectors = sandbox_connectors()
+    load_captions(connectors)
+    knowledge = build_knowledge(settings, classifier, db, connectors)
     surface = ConsoleSurface(console, quiet=True)
     channels = settings.chat.channels.model_dump()
     escalations = EscalationService(db, build_oncall(settings), [surface], clock=clock,
                                     alerts_channel=channels["alerts"])
     hub = ChatHub(db, [surface], channels=channels, escalations=escalations)
-    worker = ModerationWorker(db, classifier, library, hub, worker_settings(settings), name="demo", clock=clock)
+    worker = ModerationWorker(db, classifier, library, hub, worker_settings(settings), name="demo", clock=clock,
+                              knowledge=knowledge)
     outbox = Outbox(db, connectors, clock=clock, base_delay=0.0, alert=lambda text, _row: hub.notify("alerts", text))
     approvals = ApprovalService(db, authorizer(settings))
     decided: set[int] = set()
@@ -135,6 +146,8 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
         result.actions = Counter(f"{row.type}:{row.state}" for row in session.exec(select(ActionRow)).all())
     console.rule("[bold]What happened, by kind of message")
     _print_outcomes(db, console)
+    console.rule("[bold]Questions: answered from the knowledge base, drafted, unanswered")
+    print_questions(db, console)
     console.rule("[bold]KPI digest")
     digest = build_digest(db, end=end, days=7, title="Maison Lumière — last 7 days",
                           settings=KpiSettings.from_settings(settings), chart=False)

@@ -17,6 +17,7 @@ from bot.views import DigestView
 from moderation.pipeline.context import paused_campaign_events
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, EscalationRow
+from socialops.demo.questions import question_outcomes
 
 if TYPE_CHECKING:
     from socialops.demo.runner import DemoResult
@@ -69,6 +70,11 @@ def print_summary(console: Console, db: Database, result: DemoResult, digest: Di
         table.add_row(intent, str(count), str(toxic.get(intent, 0)), did)
     console.print(table)
     console.print("[dim]draft ✓ approved as written, ✎ edited, ✗ rejected, ↑ escalated by the manager[/]")
+    console.print()
+    questions: Counter[str] = sum(question_outcomes(db).values(), Counter())
+    console.print(f"[bold]Questions[/] (pricing, purchase, product): {questions['answered']} answered with a fact, "
+                  f"{questions['drafted']} drafted with a fact, {questions['unanswered']} unanswered, "
+                  f"{questions['fell through']} fell through", highlight=False)
     console.print()
     trends = {t.name: t for t in digest.trends}
     kpis = Table(title="KPIs, last 7 days, against the 7 days before", title_justify="left", box=None,
