@@ -14,7 +14,7 @@ from moderation.measure.kpis import DEFINITIONS, KpiSettings, Window, compute, d
 from moderation.storage import Database
 from moderation.storage.tables import InteractionRow
 
-UNITS = {"%": "%", "min": "min", "count": "count"}
+UNITS = {"%": "%", "min": "min", "count": "count", "money": "money"}
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -74,8 +74,8 @@ class KpiAnswers:
                         goal=goal, higher_is_better=spec.higher_is_better, platform=question.platform,
                         campaign=question.campaign, period_label=label, compare=question.compare,
                         lang=question.lang)
-        return KpiAnswer(question=question, label=spec.label, value=value, unit=UNITS[spec.unit], previous=before,
-                         goal=goal, text=text)
+        return KpiAnswer(question=question, label=spec.label, value=value, unit=UNITS.get(spec.unit, spec.unit),
+                         previous=before, goal=goal, text=text)
 
     def goals(self, kpi: str | None = None, platform: str | None = None) -> tuple[GoalLine, ...]:
         """Active goals (on this KPI and platform when given) with where they stand now."""

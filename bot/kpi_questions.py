@@ -20,7 +20,8 @@ from moderation.domain import utcnow
 logger = logging.getLogger(__name__)
 
 GOALS = "goals"
-STATUS_FR = {"on track": "en bonne voie", "at risk": "à risque", "off track": "hors trajectoire"}
+STATUS_FR = {"on track": "en bonne voie", "at risk": "à risque", "off track": "hors trajectoire",
+             "not enough data": "pas assez de données"}
 
 
 def help_text(metrics: Mapping[str, str]) -> str:

@@ -41,6 +41,8 @@ def format_value(value: float | None, unit: str, lang: str = "en") -> str:
         return "pas de données" if lang == "fr" else "no data"
     if unit == "%":
         text = f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 0.05 else f"{value:.1%}"
+    elif unit == "money":  # amounts as the shop recorded them, in its currency
+        text = f"{value:,.2f}"
     elif unit == "min":
         text = f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
     else:

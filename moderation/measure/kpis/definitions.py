@@ -84,8 +84,6 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
                   lambda t: _ratio(t.sla_met, t.sla_met + t.sla_breached), business_hours=True),
     KpiDefinition("leads", "Leads captured", "count", "interactions with lead_created", lambda t: t.leads),
     KpiDefinition("conversions", "Conversions", "count", "interactions with converted", lambda t: t.conversions),
-    KpiDefinition("conversion_rate", "Conversion rate", "%", "interactions with converted / volume",
-                  lambda t: _ratio(t.conversions, t.volume)),
     KpiDefinition("lead_capture_rate", "DM lead capture rate", "%", "DMs with lead_created / DM volume",
                   lambda t: _ratio(t.dm_leads, t.dms)),
     KpiDefinition("comment_conversion_rate", "Comment conversion rate", "%",

@@ -54,6 +54,10 @@ def span(found) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     ("taux de rép insta", "response_rate", "instagram"),
     ("tps de 1ère rép", "first_response_minutes", None),
     ("how many dms on the gram", "dm_volume", "instagram"),
+    ("chiffre d'affaires instagram", "revenue", "instagram"),  # measured from the recorded orders (issue 19)
+    ("average order value", "value_per_conversion", None),
+    ("assisted conversions on tiktok", "assisted_conversions", "tiktok"),
+    ("time to moderate on yt", "time_to_moderate_minutes", "youtube"),
     ("taux de réponse aux commentaires et aux DM", "response_rate", None),  # both channels: the overall rate
     ("how many comments and dms", "volume", None),
 ])
@@ -154,7 +158,7 @@ def test_comparisons(text: str, compare: bool, kind: str) -> None:
     ("response rate first week of november", "unsupported"),
     ("response rate yesterday afternoon", "unsupported"),  # never the whole day for part of it
     ("taux de réponse hier soir", "unsupported"),
-    ("average order value this month", "not_measured"),
+    ("what was our profit this month", "not_measured"),
     ("leads and conversions this month", "which_kpi"),  # one figure a question: asked which
     ("response rate and first response time last week", "which_kpi"),
     ("hello", "no_kpi"),
