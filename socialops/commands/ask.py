@@ -66,9 +66,9 @@ def register(group: click.Group) -> None:
                   help="Answer as if it were this moment (ISO 8601; without an offset: the team's timezone).")
     @click.argument("words", nargs=-1)
     def ask(config_path: Path | None, as_json: bool, now_text: str | None, words: tuple[str, ...]) -> None:
-        """Answer a KPI question, e.g. `socialops ask "response rate insta last week"`.
+        """Answer a KPI question (WORDS), e.g. `socialops ask "response rate insta last week"`.
 
-        With `-` as the question, reads one question per line from stdin. English and French; periods:
+        With `-` as WORDS, reads one question per line from stdin. English and French; periods:
         today, yesterday, this/last week, last 7/30 days, last 24 hours, this/last month, explicit dates."""
         import logging
 

@@ -98,7 +98,7 @@ def register(group: click.Group) -> None:
                   help="Write to this file (default: stdout; png: report.png).")
     def report(config_path: Path | None, kind: str, window_spec: str, end_text: str | None, fmt_name: str,
                out_path: Path | None) -> None:
-        """A review, as posted on the chat surfaces, for any moment (--end).
+        """A review of KIND, as posted on the chat surfaces, for any moment (--end).
 
         \b
         digest   the digest's content for --window: KPIs with trends, goals, hot posts, escalations (default)
