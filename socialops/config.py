@@ -64,9 +64,12 @@ class Account(_Strict):
     id: str = Field(min_length=1)
     name: str = ""
     token_env: str | None = None
-    # What the platform lets this account do; anything else falls back (delete -> hide -> hold).
-    capabilities: tuple[Literal["reply", "hide", "delete", "dm", "hold"], ...] = ("reply", "hide", "dm")
-    sandbox: bool = False
+    # Unset: what the platform really lets an account do (its spec.py). A list narrows it further (an account
+    # without the moderation permission, say); it can never add what the platform does not offer.
+    capabilities: tuple[Literal["reply", "hide", "delete", "dm", "hold", "ban_author"], ...] | None = None
+    # true: actions go to the in-process sandbox, which allows what the real platform allows;
+    # "permissive": a sandbox that allows every operation (opt-in, for trying playbooks, not for measuring).
+    sandbox: bool | Literal["permissive"] = False
 
     _check_env = field_validator("token_env")(_env_name)
 

@@ -17,10 +17,10 @@ from moderation.domain.interaction import (
     interaction_id,
     utcnow,
 )
-from moderation.domain.plan import Action, ActionType, DecisionContext, Plan
+from moderation.domain.plan import ACCOUNT_SCOPE, Action, ActionType, DecisionContext, Plan, guardrail_scope
 
 __all__ = [
-    "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "WEEKDAYS", "Action", "ActionType", "DecisionContext",
+    "ACCOUNT_SCOPE", "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "WEEKDAYS", "Action", "ActionType", "DecisionContext",
     "EventAction", "Interaction", "Kind", "Plan", "Platform", "Scores", "Sentiment", "Weekday", "as_utc",
-    "check_timezone", "event_name", "interaction_id", "utcnow",
+    "check_timezone", "event_name", "guardrail_scope", "interaction_id", "utcnow",
 ]

@@ -21,7 +21,9 @@ from moderation.classifier.base import TextClassifier
 from moderation.domain import DecisionContext, Interaction, Kind, Plan, Platform, Scores, as_utc, utcnow
 from moderation.domain.ports import HumanLoop
 from moderation.measure.events import EventAction, record_event
-from moderation.pipeline.context import BatchContext
+from moderation.pipeline.context import POST_WINDOW, BatchContext
+from moderation.pipeline.planner import fit_plan
+from moderation.platforms.registry import AccountCapabilities
 from moderation.runtime import metrics
 from moderation.runtime.redaction import scrub
 from moderation.storage import Database
@@ -68,7 +70,7 @@ def to_interaction(row: InteractionRow) -> Interaction:
 class ModerationWorker:
     def __init__(self, db: Database, classifier: TextClassifier, engine: DecisionEngine, humans: HumanLoop,
                  settings: WorkerSettings = WorkerSettings(), *, name: str | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, capabilities: AccountCapabilities | None = None) -> None:
         check_registry()  # an action type without an executor stops the start, not the first plan that has one
         self.db = db
         self.classifier = classifier
@@ -78,6 +80,8 @@ class ModerationWorker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
         self._claims: dict[str, datetime] = {}  # interaction id -> claim time, for the compare-and-set
+        # What each account's platform really allows: the planner maps every plan onto it before it is recorded.
+        self.capabilities = capabilities or AccountCapabilities.real()
 
     def claim(self, limit: int, *, until: datetime | None = None) -> list[str]:
         """Claim pending interactions (and ones a dead worker left claimed past the lease), oldest first.
@@ -157,7 +161,7 @@ class ModerationWorker:
                     mine.append((locked[row.id], score))
                 else:
                     logger.warning("moderation.pipeline.worker.claim_lost", extra={"interaction_id": row.id})
-            contexts = BatchContext.load(session, [row for row, _ in mine])
+            contexts = BatchContext.load(session, [row for row, _ in mine], post_window=self._post_window())
             # Every classification is added up front (one INSERT per table at the first flush): the contexts
             # come from `contexts`, which counts each one from its own item on, as the per-item path does.
             now = self.clock()
@@ -173,7 +177,7 @@ class ModerationWorker:
                     now = self.clock()
                     contexts.observe_classified(fresh, toxicity=score.toxicity, sentiment=score.sentiment.value)
                     context = contexts.context_for(fresh, now=now, **self._calendar())
-                    plan = self.engine.decide(to_interaction(fresh), score, context)
+                    plan = self.plan(fresh, score, context)
                     contexts.observe_plan(fresh, plan, now=now)
                     decision = record_decision(session, fresh, plan, library_version=self.engine.version,
                                                context=context)
@@ -186,6 +190,16 @@ class ModerationWorker:
                     session.add(fresh)
                     done += 1
         return work, done
+
+    def plan(self, fresh: InteractionRow, scores: Scores, context: DecisionContext) -> Plan:
+        """The engine's pure decision, then the planner's choice of operations the account really has."""
+        plan = self.engine.decide(to_interaction(fresh), scores, context)
+        return fit_plan(plan, Kind(fresh.kind), self.capabilities.of(fresh.platform, fresh.account_id))
+
+    def _post_window(self) -> int:
+        """The library's negative-post window (`guardrails.negative_post_window`), when the engine has one."""
+        guardrails = getattr(getattr(self.engine, "settings", None), "guardrails", None)
+        return int(getattr(guardrails, "negative_post_window", POST_WINDOW))
 
     def _calendar(self) -> dict[str, Any]:
         return {"timezone": self.settings.timezone, "business_hours": self.settings.business_hours,
@@ -203,7 +217,7 @@ class ModerationWorker:
 
     def _decide(self, session: Session, fresh: InteractionRow, scores: Scores, context: DecisionContext,
                 now: datetime) -> HumanWork:
-        plan = self.engine.decide(to_interaction(fresh), scores, context)
+        plan = self.plan(fresh, scores, context)
         work = execute_plan(session, fresh, plan, library_version=self.engine.version,
                             approval_minutes=self.settings.approval_minutes, now=now, context=context)
         fresh.status = "done"
@@ -220,7 +234,8 @@ class ModerationWorker:
                 logger.warning("moderation.pipeline.worker.claim_lost", extra={"interaction_id": row.id})
                 return HumanWork()
             now = self.clock()
-            contexts = BatchContext.load(session, [fresh])  # the batch path's context, for a batch of one
+            # the batch path's context, for a batch of one
+            contexts = BatchContext.load(session, [fresh], post_window=self._post_window())
             self._add_classification(session, fresh, scores, now)
             contexts.observe_classified(fresh, toxicity=scores.toxicity, sentiment=scores.sentiment.value)
             context = contexts.context_for(fresh, now=now, **self._calendar())
