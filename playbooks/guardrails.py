@@ -153,7 +153,8 @@ class Policy:
         if interaction.kind not in PRIVATE_KINDS or scores.intent not in self.spam_intents:
             return scores, None
         if context.lead_signals:
-            why = "lead signals " + ", ".join(f"{name}: {value}" for name, value in sorted(context.lead_signals.items()))
+            signals = sorted(context.lead_signals.items())
+            why = "lead signals " + ", ".join(f"{name}: {value}" for name, value in signals)
         elif context.author_recent_templates:
             why = "it answers our own messages"
         else:

@@ -163,6 +163,13 @@ class Sla(_Strict):
     max_reminders: int = Field(3, ge=0)  # 0: no reminders
 
 
+class ReviewQueue(_Strict):
+    """The review queue of hidden, held or person-routed items (Keep hidden / Restore / Delete / Ban author)."""
+
+    reminder_minutes: int = Field(60, ge=1)  # an item still waiting this long is reminded (then again as long)
+    max_reminders: int = Field(3, ge=0)  # 0: no reminders
+
+
 _WEEKDAY = Weekday
 _HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
@@ -326,6 +333,7 @@ class Settings(_Strict):
     approvers: Approvers = Approvers()
     chat: Chat = Chat()
     sla: Sla = Sla()
+    review: ReviewQueue = ReviewQueue()
     oncall: OnCallConfig = OnCallConfig()
     digest: Digest = Digest()
     worker: Worker = Worker()

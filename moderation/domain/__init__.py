@@ -20,7 +20,8 @@ from moderation.domain.interaction import (
 from moderation.domain.plan import ACCOUNT_SCOPE, Action, ActionType, DecisionContext, Plan, guardrail_scope
 
 __all__ = [
-    "ACCOUNT_SCOPE", "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "WEEKDAYS", "Action", "ActionType", "DecisionContext",
+    "ACCOUNT_SCOPE", "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "WEEKDAYS", "Action", "ActionType",
+    "DecisionContext",
     "EventAction", "Interaction", "Kind", "Plan", "Platform", "Scores", "Sentiment", "Weekday", "as_utc",
     "check_timezone", "event_name", "guardrail_scope", "interaction_id", "utcnow",
 ]

@@ -24,8 +24,8 @@ _PEOPLE = (r"people|persons|users|seats|employees|staff|guests|attendees|partici
            r"personnes|utilisateurs|salari[ée]s|collaborateurs|invit[ée]s|membres|coll[èe]gues")
 _HEADCOUNT = re.compile(
     rf"\b\d{{1,3}}(?:[ ,.]\d{{3}})*\s?\+?\s?(?:{_PEOPLE})\b"
-    r"|\b(?:we are|we're|team of|group of|nous sommes|on est|une [ée]quipe de|un groupe de)\s+(?:about |around |environ )?"
-    r"\d{1,6}\b",
+    r"|\b(?:we are|we're|team of|group of|nous sommes|on est|une [ée]quipe de|un groupe de)\s+"
+    r"(?:about |around |environ )?\d{1,6}\b",
     re.IGNORECASE,
 )
 _MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"

@@ -27,7 +27,7 @@ from moderation.platforms.registry import AccountCapabilities
 from moderation.runtime import metrics
 from moderation.runtime.redaction import scrub
 from moderation.storage import Database
-from moderation.storage.tables import ClassificationRow, InteractionRow
+from moderation.storage.tables import ClassificationRow, InteractionRow, ReviewRow
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ class BatchResult:
     processed: int = 0
     failed: int = 0
     follow_ups: list[int] = field(default_factory=list)  # action ids of newly scheduled follow-ups
+    reviews: list[int] = field(default_factory=list)  # review queue items opened
 
 
 def to_interaction(row: InteractionRow) -> Interaction:
@@ -139,8 +140,10 @@ class ModerationWorker:
                     result.failed += 1
                     logger.exception("moderation.pipeline.worker.interaction_failed", extra={"interaction_id": row.id})
                     self._mark_failed(row.id, exc)
+        await self._explain_reviews(work.reviews)
         await self._tell_humans(work)
         result.follow_ups = work.follow_ups
+        result.reviews = work.reviews
         logger.info("moderation.pipeline.worker.batch_done",
                     extra={"processed": result.processed, "failed": result.failed})
         return result
@@ -256,7 +259,39 @@ class ModerationWorker:
             row.status = "failed" if row.attempts >= self.settings.max_attempts else "pending"
             session.add(row)
 
+    async def _explain_reviews(self, review_ids: list[int]) -> None:
+        """The words behind the scores of what a person will review (`classify --explain`), stored with the
+        classification so the review card can show them. Only these few items pay for the explanation."""
+        if not review_ids:
+            return
+        with self.db.session() as session:
+            rows = session.exec(select(ReviewRow.interaction_id, InteractionRow.text)
+                                .join(InteractionRow, InteractionRow.id == ReviewRow.interaction_id)
+                                .where(ReviewRow.id.in_(review_ids))).all()
+        try:
+            explained = await asyncio.to_thread(self.classifier.classify, [text for _, text in rows], explain=True)
+        except Exception:  # noqa: BLE001 - a card without the words beats no card
+            logger.warning("moderation.pipeline.worker.explain_failed", exc_info=True)
+            return
+        with self.db.session() as session:
+            for (interaction_id, _text), scores in zip(rows, explained, strict=True):
+                if not scores.explanation:
+                    continue
+                row = session.exec(select(ClassificationRow).where(ClassificationRow.interaction_id == interaction_id)
+                                   .order_by(ClassificationRow.id.desc())).first()
+                if row is not None:
+                    row.explanation = scores.explanation
+                    session.add(row)
+
     async def _tell_humans(self, work: HumanWork) -> None:
+        for review_id in work.reviews:
+            call = getattr(self.humans, "review_requested", None)
+            if call is not None:
+                await _safely(call(review_id), "review", review_id)
+        for scope in dict.fromkeys(work.pauses):
+            call = getattr(self.humans, "automation_paused", None)
+            if call is not None:
+                await _safely(call(scope), "pause", scope)
         for approval_id in work.approvals:
             await _safely(self.humans.approval_requested(approval_id), "approval", approval_id)
         for escalation_id in work.escalations:
