@@ -88,10 +88,11 @@ class Policy:
         if automation_paused(interaction, context):
             return self._resume(interaction, context, scope)
         reason = ""
+        limit = _limit(rails, campaign)
         total, negative = context.campaign_recent_interactions, context.campaign_recent_negative
-        if total >= rails.negative_min_sample and negative / total > rails.negative_share:
+        if total >= rails.negative_min_sample and negative / total > limit:
             reason = (f"negative sentiment at {negative / total:.0%} of the last {total} interactions "
-                      f"(limit {rails.negative_share:.0%})")
+                      f"(limit {limit:.0%})")
         rate, baseline = context.campaign_conversion_rate, context.campaign_conversion_baseline
         if not reason and rate is not None and baseline and rate < rails.conversion_floor * baseline:
             reason = (f"conversions at {rate / baseline:.0%} of the baseline "
@@ -116,10 +117,11 @@ class Policy:
         total, negative = context.campaign_recent_interactions, context.campaign_recent_negative
         if paused_minutes < rails.resume_after_minutes or total < rails.negative_min_sample:
             return []
-        if negative / total > rails.negative_share:
+        limit = _limit(rails, interaction.campaign)
+        if negative / total > limit:
             return []
         reason = (f"automation resumed for {_scope_words(scope)}: negative sentiment back at {negative / total:.0%} "
-                  f"of the last {total} interactions (limit {rails.negative_share:.0%}) after "
+                  f"of the last {total} interactions (limit {limit:.0%}) after "
                   f"{paused_minutes / 60:.1f} h paused")
         return [
             _action(ActionType.resume_automation, {"campaign": interaction.campaign, "scope": scope},
@@ -254,6 +256,10 @@ def _dedupe(actions: list[Action]) -> list[Action]:
         if not any(kept.type is action.type and kept.params == action.params for kept in out):
             out.append(action)
     return out
+
+
+def _limit(rails: Any, campaign: str | None) -> float:
+    return rails.negative_share if campaign else rails.account_negative_share
 
 
 def _scope_words(scope: str) -> str:
