@@ -35,6 +35,15 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def escalation(body: dict[str, Any]) -> None:
         await handoff.escalation(deps, click(body))
 
+    async def review(body: dict[str, Any]) -> None:
+        await handoff.review(deps, click(body))
+
+    async def resume(body: dict[str, Any]) -> None:
+        await handoff.resume(deps, click(body))
+
+    for action_id in blocks.REVIEW_ACTIONS.values():
+        app.action(action_id)(ack=_ack, lazy=[review])
+    app.action(blocks.RESUME)(ack=_ack, lazy=[resume])
     app.action(blocks.APPROVE)(ack=_ack, lazy=[approve])
     app.action(blocks.ESCALATE)(ack=_ack, lazy=[escalate])
     app.action(blocks.EDIT)(ack=_ack, lazy=[edit])
