@@ -11,7 +11,7 @@ from bot.oncall import Level, OnCall, Policy, QuietHours
 from moderation.domain import utcnow
 from moderation.runtime.timers import Timers
 from moderation.storage.tables import EscalationRow, EventRow, InteractionRow
-from tests.bot.discord.conftest import ESCALATIONS, LEA, MALLORY, ONCALL_ROLE_ID, settle, start_bot
+from tests.bot.discord.conftest import ESCALATIONS, LEA, ONCALL_ROLE_ID, settle, start_bot
 from tests.support.seed import make_draft
 
 EPHEMERAL = 64
