@@ -79,11 +79,13 @@ def fresh_sqlite(path: Path) -> Database:
 
 
 async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, batch_size: int = 32,
-                   settings: Settings | None = None, permissive: bool = False) -> DemoResult:
+                   settings: Settings | None = None, permissive: bool = False,
+                   planner_capabilities: AccountCapabilities | None = None) -> DemoResult:
     """Run the demo on an empty database (the command passes a fresh SQLite file; tests also PostgreSQL).
 
     The sandbox allows what each real platform allows (so the demo shows what a team would see);
-    `permissive` lets it do everything instead (opt-in, named as such)."""
+    `permissive` lets it do everything instead (opt-in, named as such). `planner_capabilities` (benches only)
+    lets the planner believe other capabilities than the sandbox has, to show what a mismatch costs."""
     started = time.perf_counter()
     settings = settings or Settings()
     end = utcnow()
@@ -111,7 +113,8 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     escalations = EscalationService(db, build_oncall(settings), [surface], clock=clock,
                                     alerts_channel=channels["alerts"])
     hub = ChatHub(db, [surface], channels=channels, escalations=escalations)
-    capabilities = AccountCapabilities.permissive() if permissive else AccountCapabilities.real()
+    capabilities = planner_capabilities or (AccountCapabilities.permissive() if permissive
+                                            else AccountCapabilities.real())
     worker = ModerationWorker(db, classifier, library, hub, worker_settings(settings), name="demo", clock=clock,
                               capabilities=capabilities)
     outbox = Outbox(db, connectors, clock=clock, base_delay=0.0, alert=lambda text, _row: hub.notify("alerts", text))
