@@ -1,8 +1,8 @@
 """The demo week replayed with each platform's real capabilities (issue 16): dead letters (target 0), toxic items
 hidden or held, review cards posted, leads lost to spam (target 0). Prints JSON.
 
-    python bench/moderation_week.py                 # the planner sees the real capabilities (what ships)
-    python bench/moderation_week.py --mismatch      # the planner believes every operation exists (the old
+    python -m bench.moderation_week                 # the planner sees the real capabilities (what ships)
+    python -m bench.moderation_week --mismatch      # the planner believes every operation exists (the old
                                                     # behaviour: plans the platforms refuse reach the outbox)
 """
 
