@@ -58,7 +58,7 @@ def choose_review(card: ReviewCard) -> ReviewChoice:
     """The moderator: restores what was not harmful after all, deletes or bans some of the worst, keeps the rest."""
     roll = int(hashlib.sha256(f"review-{card.review_id}".encode()).hexdigest(), 16) % 100
     delay = timedelta(minutes=10 + roll % 80)
-    if card.operation != "none" and card.toxicity < 0.35 and card.intent != "spam":
+    if card.operation != "none" and card.toxicity < 0.5 and card.intent != "spam":
         return ReviewChoice("restore", delay)  # held as borderline, reads fine: back in public view
     if card.toxicity >= 0.9 and roll < 25 and "ban_author" in card.options:
         return ReviewChoice("ban_author", delay)
