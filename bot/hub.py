@@ -101,22 +101,9 @@ class ChatHub:
             return review_card(session, review_id)
 
     async def review_requested(self, review_id: int) -> None:
-        """Post the item's card on every surface that shows review cards (refs kept to update it later)."""
-        card = self.review_view(review_id)
-        refs: dict[str, object] = {}
-        for surface in self.surfaces:
-            post = getattr(surface, "post_review", None)
-            if post is None:
-                continue
-            try:
-                refs[surface.name] = await post(card)
-            except Exception:  # noqa: BLE001 - one surface down must not hide the item from the others
-                logger.exception("bot.hub.review_post_failed", extra={"surface": surface.name})
-        if refs:
-            with self.db.session() as session:
-                row = session.get(ReviewRow, review_id)
-                row.surface_refs = {**row.surface_refs, **refs}
-                session.add(row)
+        """Post the item's card on every surface that shows review cards, through each surface's ordered backlog
+        (like approvals): a surface that is down gets it later, in order, and refs are kept to update it."""
+        await self.redeliver()
 
     async def review_changed(self, review_id: int) -> None:
         with self.db.session() as session:
