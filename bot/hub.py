@@ -139,7 +139,7 @@ class ChatHub:
         return [pause_card(state) for state in pause_states(self.db)]
 
     async def automation_paused(self, scope: str) -> None:
-        """Show a paused scope with its Resume button on every surface that can."""
+        """Show a scope's new pause state: paused with its Resume button, or resumed (automatically)."""
         state = next((s for s in pause_states(self.db) if s.scope == scope), None)
         if state is None:
             return

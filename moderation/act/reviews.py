@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from moderation.act.outbox import enqueue
 from moderation.act.undo import undo_in_session
-from moderation.domain import Action, utcnow
+from moderation.domain import Action, as_utc, utcnow
 from moderation.measure.events import EventAction, record_event
 from moderation.platforms.base import Operation
 from moderation.storage import Database
@@ -124,8 +124,7 @@ def due_reminders(db: Database, *, now: datetime, after: timedelta, max_reminder
         rows = session.exec(select(ReviewRow.id, ReviewRow.created_at, ReviewRow.reminders_sent)
                             .where(ReviewRow.state == "pending", ReviewRow.reminders_sent < max_reminders)).all()
         for review_id, created_at, sent in rows:
-            created = created_at if created_at.tzinfo else created_at.replace(tzinfo=now.tzinfo)
-            if now - created < after * (sent + 1):
+            if now - as_utc(created_at) < after * (sent + 1):
                 continue
             won = session.execute(sa.update(ReviewRow).where(ReviewRow.id == review_id,
                                                              ReviewRow.reminders_sent == sent)

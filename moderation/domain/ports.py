@@ -19,7 +19,7 @@ class HumanLoop(Protocol):
         """An item was hidden, held or routed to a person: its review card goes to the team."""
 
     async def automation_paused(self, scope: str) -> None:
-        """A guardrail paused automation for a campaign or an account: show it with a Resume button."""
+        """A guardrail paused (or resumed) automation for a campaign or an account: show it (Resume button)."""
 
 
 class NoHumans:

@@ -289,38 +289,68 @@ class BatchContext:
 
     def _load_scored(self, session: Session) -> None:
         """Per scope and per post: the last N scored before the batch's first item there, plus every scored one
-        in the batch's span (a scope without a campaign is its account's interactions without one)."""
-        scored = sa.select(InteractionRow.created_at, ClassificationRow.sentiment).join(
-            ClassificationRow, ClassificationRow.interaction_id == InteractionRow.id)
-
-        def last_and_within(where: Any, span: list[datetime], limit: int) -> list[tuple[datetime, str]]:
-            query = scored.where(*where)
-            before = session.exec(query.where(InteractionRow.created_at < min(span))
-                                  .order_by(InteractionRow.created_at.desc()).limit(limit)).all()
-            within = session.exec(query.where(InteractionRow.created_at >= min(span),
-                                              InteractionRow.created_at <= max(span))).all()
-            return [(as_utc(at), sentiment) for at, sentiment in [*before, *within]]
-
+        in the batch's span (a scope without a campaign is its account's interactions without one). Two grouped
+        queries per kind (campaigns, accounts, posts) over probe tables, whatever the number of posts."""
         scopes: dict[str, list[InteractionRow]] = {}
         posts: dict[tuple[str, str], list[InteractionRow]] = {}
         for row in self.rows:
             scopes.setdefault(row_scope(row), []).append(row)
             if row.post_id and row.kind == "comment":
                 posts.setdefault((row.platform, row.post_id), []).append(row)
-        for scope, members in sorted(scopes.items()):
-            span = [as_utc(row.created_at) for row in members]
-            if members[0].campaign:
-                where = [InteractionRow.campaign == scope]
-            else:
-                where = [InteractionRow.campaign.is_(None), InteractionRow.platform == members[0].platform,
-                         InteractionRow.account_id == members[0].account_id if members[0].account_id
-                         else InteractionRow.account_id.is_(None)]
-            self.campaign_scored[scope] = last_and_within(where, span, CAMPAIGN_WINDOW)
-        for (platform, post_id), members in sorted(posts.items()):
-            span = [as_utc(row.created_at) for row in members]
-            where = [InteractionRow.platform == platform, InteractionRow.post_id == post_id,
-                     InteractionRow.kind == "comment"]
-            self.post_scored[(platform, post_id)] = last_and_within(where, span, self.post_window)
+        text = sa.String
+        campaigns = {scope: members for scope, members in scopes.items() if members[0].campaign}
+        accounts = {scope: members for scope, members in scopes.items() if not members[0].campaign}
+        self.campaign_scored.update(_last_and_within(
+            session, campaigns, lambda scope, _m: (scope,), (("campaign", text),),
+            lambda p: InteractionRow.campaign == p.c.campaign, CAMPAIGN_WINDOW))
+        self.campaign_scored.update(_last_and_within(
+            session, accounts, lambda _scope, m: (m[0].platform, m[0].account_id or "-"),
+            (("platform", text), ("account", text)),
+            lambda p: sa.and_(InteractionRow.campaign.is_(None), InteractionRow.platform == p.c.platform,
+                              sa.func.coalesce(InteractionRow.account_id, "-") == p.c.account), CAMPAIGN_WINDOW))
+        self.post_scored.update(_last_and_within(
+            session, posts, lambda key, _m: key, (("platform", text), ("post_id", text)),
+            lambda p: sa.and_(InteractionRow.platform == p.c.platform, InteractionRow.post_id == p.c.post_id,
+                              InteractionRow.kind == "comment"), self.post_window))
+
+
+Scored = list[tuple[datetime, str]]
+
+
+def _last_and_within(session: Session, groups: dict[Any, list[InteractionRow]], values: Any,
+                     columns: Sequence[tuple[str, Any]], match: Any, limit: int) -> dict[Any, Scored]:
+    """For each group (its batch rows span [lo, hi]): the `limit` newest scored rows matching it before lo, and
+    every scored row matching it in [lo, hi], as (created_at, sentiment). One ranked query and one range query."""
+    if not groups:
+        return {}
+    keys = list(groups)
+    probes = [(k, *values(key, groups[key]), min(as_utc(r.created_at) for r in groups[key]),
+               max(as_utc(r.created_at) for r in groups[key])) for k, key in enumerate(keys)]
+    when = sa.DateTime(timezone=True)
+    p = _probe_table(session, probes, (*columns, ("lo", when), ("hi", when)))
+    scored = ClassificationRow.interaction_id == InteractionRow.id
+    ranked = (sa.select(p.c.idx, InteractionRow.created_at, ClassificationRow.sentiment,
+                        sa.func.row_number().over(partition_by=p.c.idx, order_by=InteractionRow.created_at.desc())
+                        .label("rn"))
+              .select_from(p).join(InteractionRow, sa.and_(match(p), InteractionRow.created_at < p.c.lo))
+              .join(ClassificationRow, scored)).subquery("ranked")
+    before = session.execute(sa.select(ranked.c.idx, ranked.c.created_at, ranked.c.sentiment)
+                             .where(ranked.c.rn <= limit)).all()
+    within = session.execute(sa.select(p.c.idx, InteractionRow.created_at, ClassificationRow.sentiment).select_from(p)
+                             .join(InteractionRow, sa.and_(match(p), InteractionRow.created_at >= p.c.lo,
+                                                           InteractionRow.created_at <= p.c.hi))
+                             .join(ClassificationRow, scored)).all()
+    found: dict[Any, Scored] = {key: [] for key in keys}
+    for idx, at, sentiment in [*before, *within]:
+        found[keys[int(idx)]].append((_when(at), sentiment))
+    return found
+
+
+def _when(value: Any) -> datetime:
+    """A timestamp read back through a derived table: SQLite may hand back its stored text."""
+    if isinstance(value, str):
+        return as_utc(datetime.fromisoformat(value))
+    return as_utc(value)
 
 
 def _last_negative(scored: list[tuple[datetime, str]], window: int) -> tuple[int, int]:

@@ -45,6 +45,7 @@ def resume_automation(ctx: ExecutionContext) -> None:
     ctx.record_done()
     record_event(ctx.session, ctx.interaction, EventAction.automation_resumed, **ctx.event_fields,
                  data={"reason": ctx.action.reason, **_scope(ctx), **dict(ctx.action.params)})
+    ctx.work.pauses.append(_scope(ctx)["scope"])
 
 
 def _scope(ctx: ExecutionContext) -> dict[str, str]:

@@ -23,7 +23,7 @@ class HumanWork:
     notices: list[tuple[str, str, str]] = field(default_factory=list)  # channel, text, interaction id
     follow_ups: list[int] = field(default_factory=list)  # action ids of scheduled follow-ups
     reviews: list[int] = field(default_factory=list)  # review queue items to post
-    pauses: list[str] = field(default_factory=list)  # guardrail scopes paused (a Resume card each)
+    pauses: list[str] = field(default_factory=list)  # guardrail scopes paused or resumed (shown in chat)
 
     def extend(self, other: HumanWork) -> None:
         self.reviews += other.reviews
