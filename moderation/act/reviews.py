@@ -96,7 +96,7 @@ def _carry_out(session: Session, review: ReviewRow, verdict: ReviewVerdict, inte
     if verdict is ReviewVerdict.restore:
         if original is None or original.operation not in (Operation.hide.value, Operation.hold.value):
             return None  # nothing was removed from view
-        return undo_in_session(session, original.id, actor).reversal_id
+        return undo_in_session(session, original.id, actor, now=now).reversal_id
     operation = Operation.delete if verdict is ReviewVerdict.delete else Operation.ban_author
     if original is not None and original.state in ("pending", "awaiting_approval", "scheduled"):
         original.state = "cancelled"  # the delete supersedes a hide that has not run yet

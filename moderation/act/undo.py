@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -45,8 +46,10 @@ def undo_action(db: Database, action_id: int, actor: str) -> UndoResult:
         return undo_in_session(session, action_id, actor)
 
 
-def undo_in_session(session: Session, action_id: int, actor: str) -> UndoResult:
-    """`undo_action` in the caller's transaction (a review verdict and its reversal commit together)."""
+def undo_in_session(session: Session, action_id: int, actor: str, *, now: datetime | None = None) -> UndoResult:
+    """`undo_action` in the caller's transaction (a review verdict and its reversal commit together); `now` is
+    when the reversal is due (the caller's clock: replays run on their own)."""
+    now = now or utcnow()
     row = session.get(ActionRow, action_id, with_for_update=True)
     if row is None:
         raise ActionNotFound(f"no action {action_id}")
@@ -58,7 +61,7 @@ def undo_in_session(session: Session, action_id: int, actor: str) -> UndoResult:
     if row.state in CANCELLABLE_STATES:
         row.state = "cancelled"
         row.last_error = f"cancelled by {actor} before it ran"
-        row.updated_at = utcnow()
+        row.updated_at = now
         session.add(row)
         logger.info("moderation.act.undo.cancelled", extra={"action_id": action_id})
         return UndoResult(action_id, None, None)
@@ -69,9 +72,9 @@ def undo_in_session(session: Session, action_id: int, actor: str) -> UndoResult:
     undo = enqueue(session, interaction, reversal, key=f"{row.idempotency_key}/undo", action_type="undo",
                    params={"target_id": row.params.get("target_id") or interaction.external_id,
                            "reverses": row.id}, rule=row.rule, rule_version=row.rule_version, actor=actor,
-                   decision_id=row.decision_id)
+                   decision_id=row.decision_id, now=now)
     row.state = "reversed"
-    row.updated_at = utcnow()
+    row.updated_at = now
     session.add(row)
     session.flush()
     logger.info("moderation.act.undo.queued", extra={"action_id": action_id, "reversal_id": undo.id})
