@@ -26,6 +26,8 @@ PUBLIC_KINDS = frozenset({Kind.comment, Kind.mention})
 PRIVATE_KINDS = frozenset({Kind.dm, Kind.story_reply})
 LEVEL_RANK = {"normal": 0, "priority": 1, "urgent": 2}
 NEGATIVE_POST_KEY = "negative-post"
+# The signals that keep a DM from being hidden as spam (a company name or a quantity alone is what spam says too).
+PROTECTING_SIGNALS = frozenset({"budget", "headcount", "event_date", "email", "phone"})
 
 
 def _action(type_: ActionType, params: dict[str, Any], name: str, version: str, reason: str) -> Action:
@@ -154,9 +156,9 @@ class Policy:
         is decided as if it were not spam (so lead rules can match) and always reaches a person."""
         if interaction.kind not in PRIVATE_KINDS or scores.intent not in self.spam_intents:
             return scores, None
-        if context.lead_signals:
-            signals = sorted(context.lead_signals.items())
-            why = "lead signals " + ", ".join(f"{name}: {value}" for name, value in signals)
+        signals = sorted(context.lead_signals & PROTECTING_SIGNALS)
+        if signals:
+            why = "lead signals (" + ", ".join(signals) + ")"
         elif context.author_recent_templates:
             why = "it answers our own messages"
         else:

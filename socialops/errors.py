@@ -13,13 +13,14 @@ def known_errors() -> tuple[type[BaseException], ...]:
     from moderation.act.reviews import ReviewError
     from moderation.act.undo import ActionNotFound, CannotUndo
     from moderation.domain.limits import LimitExceeded
+    from moderation.knowledge.files import KnowledgeError
     from moderation.platforms.registry import ConnectorConfigError
     from moderation.storage import DatabaseError
     from socialops.config import ConfigError
 
     errors: list[type[BaseException]] = [UserError, ConfigError, DatabaseError, LimitExceeded, FileNotFoundError,
                                          PermissionError, IsADirectoryError, ConnectorConfigError,
-                                         ActionNotFound, CannotUndo, ReviewError, PauseError]
+                                         ActionNotFound, CannotUndo, KnowledgeError, ReviewError, PauseError]
     try:
         from playbooks.errors import PlaybookError
 

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from moderation.domain.interaction import Interaction, as_utc, check_timezone
+from moderation.domain.knowledge import Grounding
 
 ACCOUNT_SCOPE = "account:"
 
@@ -99,12 +100,16 @@ class DecisionContext(BaseModel):
     # The post's last N comments (N = settings.guardrails.negative_post_window) and how many were negative.
     post_recent_comments: int = 0
     post_recent_negative: int = 0
-    # Lead signals found in the text (budget, headcount, event_date, email, phone -> the words that matched):
-    # a DM showing them, or in a conversation we answered, is never hidden as spam.
-    lead_signals: dict[str, str] = Field(default_factory=dict)
     # Conversion rate of the campaign now and its baseline (same unit, e.g. orders per click); None = unknown.
     campaign_conversion_rate: float | None = None
     campaign_conversion_baseline: float | None = None
+    # What the knowledge base and catalogue say about this question (the pipeline retrieves it before the
+    # decision); None when no knowledge is configured or the intent is not a question a fact answers.
+    knowledge: Grounding | None = None
+    # Names of the lead signals found in the text (email, phone, headcount, quantity, budget, event_date,
+    # company: moderation/pipeline/lead_signals.py), so a rule can make a lead of a buying question that has them,
+    # and a DM showing one (or in a conversation we answered) is never hidden as spam (playbooks/guardrails.py).
+    lead_signals: frozenset[str] = frozenset()
 
     @field_validator("now")
     @classmethod

@@ -179,7 +179,7 @@ class BatchContext:
             scope_paused_at=pause[0][0] if pause and pause[1] else None,
             post_recent_comments=post_total,
             post_recent_negative=post_negative,
-            lead_signals=detect_lead_signals(row.text),
+            lead_signals=frozenset(detect_lead_signals(row.text)),
         )
 
     def _campaign_recent(self, row: InteractionRow, at: datetime) -> tuple[int, int]:

@@ -40,10 +40,18 @@ from moderation.storage.tables import (
     InteractionRow,
     ReviewRow,
 )
-from socialops.compose.core import authorizer, build_classifier, build_library, build_oncall, worker_settings
+from socialops.compose.core import (
+    authorizer,
+    build_classifier,
+    build_knowledge,
+    build_library,
+    build_oncall,
+    worker_settings,
+)
 from socialops.config import Settings
 from socialops.demo.clock import ReplayClock
 from socialops.demo.figures import ModerationFigures, moderation_figures
+from socialops.demo.questions import demo_settings, load_captions, print_questions
 from socialops.demo.script import MANAGER, ONCALL, choose, choose_oncall, choose_review
 
 SAMPLE = Path(__file__).with_name("sample.jsonl")
@@ -87,7 +95,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     `permissive` lets it do everything instead (opt-in, named as such). `planner_capabilities` (benches only)
     lets the planner believe other capabilities than the sandbox has, to show what a mismatch costs."""
     started = time.perf_counter()
-    settings = settings or Settings()
+    settings = settings or demo_settings()
     end = utcnow()
     console.rule("[bold]socialops demo")
     sandbox = ("permissive sandbox (every operation allowed)" if permissive
@@ -108,6 +116,8 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
 
     clock = ReplayClock(end - timedelta(days=8))
     connectors = sandbox_connectors(permissive=permissive)
+    load_captions(connectors)
+    knowledge = build_knowledge(settings, classifier, db, connectors)
     surface = ConsoleSurface(console, quiet=True)
     channels = settings.chat.channels.model_dump()
     escalations = EscalationService(db, build_oncall(settings), [surface], clock=clock,
@@ -116,7 +126,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     capabilities = planner_capabilities or (AccountCapabilities.permissive() if permissive
                                             else AccountCapabilities.real())
     worker = ModerationWorker(db, classifier, library, hub, worker_settings(settings), name="demo", clock=clock,
-                              capabilities=capabilities)
+                              knowledge=knowledge, capabilities=capabilities)
     outbox = Outbox(db, connectors, clock=clock, base_delay=0.0, alert=lambda text, _row: hub.notify("alerts", text))
     approvals = ApprovalService(db, authorizer(settings))
     reviews = ReviewService(db, authorizer(settings))
@@ -159,6 +169,8 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     console.print(f"moderation: {f.toxic_removed} of {f.toxic} toxic items hidden or held · {f.review_cards} "
                   f"review cards · {f.dead_letters} dead letters ({f.capability_dead_letters} refused by a platform)"
                   f" · {f.leads_lost_to_spam} of {f.lead_dms} lead DMs lost to spam")
+    console.rule("[bold]Questions: answered from the knowledge base, drafted, unanswered")
+    print_questions(db, console)
     console.rule("[bold]KPI digest")
     await surface.post_digest(build_digest(db, end=end, days=7, title="Maison Lumière — last 7 days",
                                            settings=KpiSettings.from_settings(settings)))

@@ -24,7 +24,7 @@ def _types(plan) -> set[str]:  # type: ignore[no-untyped-def]
 def test_a_spam_scored_dm_with_lead_signals_is_never_held_and_reaches_sales(library: Library) -> None:
     dm = interaction(platform="facebook", kind="dm", post_id=None, text="We are 80 people, budget 20k euros")
     plan = library.decide(dm, scores(intent="spam", intent_confidence=0.4),
-                          context(lead_signals={"headcount": "We are 80", "budget": "budget 20k euros"}))
+                          context(lead_signals=frozenset({"headcount", "budget"})))
     assert not _types(plan) & {"hold_for_review", "hide", "delete"}
     [escalation] = plan.of_type(ActionType.escalate)
     assert escalation.params["team"] == "sales"
@@ -41,7 +41,7 @@ def test_a_spam_scored_dm_answering_our_messages_reaches_the_lead_rules(library:
 
 def test_spam_in_a_comment_or_a_cold_dm_is_still_moderated(library: Library) -> None:
     comment = library.decide(interaction(text="budget 20k, dm me"), scores(intent="spam", intent_confidence=0.95),
-                             context(lead_signals={"budget": "budget 20k"}))
+                             context(lead_signals=frozenset({"budget"})))
     cold = library.decide(interaction(kind="dm", post_id=None, text="win a prize"), scores(intent="spam"), context())
     assert "hide" in _types(comment)  # lead protection is for DMs only
     assert _types(cold) & {"hide", "hold_for_review"}  # the planner routes it to a person (a DM is never hidden)

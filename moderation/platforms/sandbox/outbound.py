@@ -36,6 +36,9 @@ class SandboxPlatform:
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     account_id: str = "sandbox"
     banned: set[str] = field(default_factory=set)
+    # post id -> caption, served like the real platforms' post APIs; `caption_reads` counts the calls.
+    captions: dict[str, str] = field(default_factory=dict)
+    caption_reads: int = 0
 
     def __post_init__(self) -> None:
         if self.operations is None:
@@ -51,6 +54,10 @@ class SandboxPlatform:
     @property
     def is_permissive(self) -> bool:
         return self.operations == frozenset(Operation)
+
+    async def fetch_caption(self, post_id: str) -> str | None:
+        self.caption_reads += 1
+        return self.captions.get(post_id)
 
     def supports(self, operation: Operation) -> bool:
         return operation in (self.operations or ())
