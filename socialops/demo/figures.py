@@ -17,6 +17,7 @@ from moderation.storage.tables import (
     InteractionRow,
     ReviewRow,
 )
+from playbooks.guardrails import PROTECTING_SIGNALS
 
 REMOVING = ("hide", "hold", "delete", "ban_author")
 PRIVATE = ("dm", "story_reply")
@@ -30,7 +31,7 @@ class ModerationFigures:
     toxic: int  # interactions scored toxic (>= 0.5)
     toxic_removed: int  # of those, hidden, held, deleted (done on the platform) or routed to a person (DMs)
     review_cards: int
-    lead_dms: int  # DMs showing lead signals
+    lead_dms: int  # DMs showing lead signals (budget, headcount, event date, email, phone)
     leads_lost_to_spam: int  # lead DMs hidden or held, or scored spam and seen by no person
 
     def as_dict(self) -> dict[str, int]:
@@ -50,7 +51,8 @@ def moderation_figures(db: Database) -> ModerationFigures:
     removed = {a.interaction_id for a in actions if a.operation in REMOVING and a.state in ("done", "reversed")}
     toxic = {i for i, s in scores.items() if s.toxicity >= 0.5}
     routed = {i for i in toxic & reviewed if interactions[i].kind in PRIVATE}
-    lead_dms = {i for i, row in interactions.items() if row.kind in PRIVATE and detect_lead_signals(row.text)}
+    lead_dms = {i for i, row in interactions.items()
+                if row.kind in PRIVATE and set(detect_lead_signals(row.text)) & PROTECTING_SIGNALS}
     seen_by_person = reviewed | escalated | drafted
     lost = {i for i in lead_dms if i in removed
             or (scores.get(i) is not None and scores[i].intent == "spam" and i not in seen_by_person)}
