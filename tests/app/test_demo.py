@@ -161,10 +161,14 @@ def test_toxic_comments_leave_public_view_and_get_a_review_card(demo):
         toxic_comments = session.exec(select(ClassificationRow.interaction_id).join(
             InteractionRow, InteractionRow.id == ClassificationRow.interaction_id).where(
             ClassificationRow.toxicity >= 0.5, InteractionRow.kind == "comment")).all()
+        escalated = set(session.exec(select(EscalationRow.interaction_id)).all())
     assert figures.review_cards == len(reviews) > 0 and "review #" in output
     assert {a.interaction_id for a in removing} <= {r.interaction_id for r in reviews}  # every hide/hold reviewed
     hidden_or_held = {a.interaction_id for a in removing}
-    assert set(toxic_comments) <= hidden_or_held  # every toxic comment left public view, on every platform
+    # Every toxic comment left public view, on every platform, or (a self-harm comment the library answers with
+    # care instead of hiding) reached a person.
+    assert set(toxic_comments) <= hidden_or_held | escalated
+    assert len(set(toxic_comments) & hidden_or_held) >= len(toxic_comments) - 1
     assert {r.state for r in reviews} - {"pending"}  # the scripted moderator acted on the cards
 
 
