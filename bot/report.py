@@ -53,11 +53,11 @@ def review_view(db: Database, kind: str, *, now: datetime, settings: KpiSettings
                 days: int = 7) -> DigestView:
     """The weekly operations check, the monthly KPI review or the A/B report, as of `now`."""
     if kind == "weekly":
-        from bot.reviews import weekly_ops
+        from bot.cadence import weekly_ops
 
         return weekly_ops(db, now=now, settings=settings, title=f"{team} — weekly operations check")
     if kind == "monthly":
-        from bot.reviews import monthly_review
+        from bot.cadence import monthly_review
 
         return monthly_review(db, now=now, settings=settings, title=f"{team} — monthly KPI review")
     from bot.ab import ab_view

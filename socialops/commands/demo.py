@@ -16,9 +16,12 @@ def register(group: click.Group) -> None:
     @click.option("--sample", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
                   help="Replay another JSONL export instead of the bundled week.")
     @click.option("--batch-size", default=32, show_default=True, help="Interactions per worker batch.")
+    @click.option("--sandbox", "sandbox", type=click.Choice(["real", "permissive"]), default="real",
+                  show_default=True, help="real: each platform's real capabilities; permissive: every operation "
+                  "allowed (not what a team would see).")
     @click.option("--verbose", is_flag=True, help="After the summary, the full log: every draft, verdict and "
                                                   "escalation, what each kind of message got, the whole digest.")
-    def demo(db_path: Path, sample: Path | None, batch_size: int, verbose: bool) -> None:
+    def demo(db_path: Path, sample: Path | None, batch_size: int, sandbox: str, verbose: bool) -> None:
         """Replay a bundled week of 360 comments and DMs (English and French, four platforms) through
         ingest → classify → playbooks → a sandbox platform and the console surface, with a scripted
         community manager approving, editing or rejecting drafts, then print the KPI digest."""
@@ -34,7 +37,7 @@ def register(group: click.Group) -> None:
         db = fresh_sqlite(db_path)
         try:
             result = asyncio.run(run_demo(db, console, sample=sample or SAMPLE, batch_size=batch_size,
-                                          verbose=verbose))
+                                          permissive=sandbox == "permissive", verbose=verbose))
         finally:
             db.dispose()
         log_path = db_path.with_suffix(".log")

@@ -22,15 +22,25 @@ from bot.console import ConsoleSurface
 from bot.digest import build_digest
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
+from bot.reviews import ReviewService
 from moderation.act.follow_ups import due_follow_ups, fire_follow_up
 from moderation.act.outbox import Outbox
+from moderation.act.reviews import ReviewVerdict
 from moderation.domain import as_utc, utcnow
 from moderation.ingest.importer import IngestReport, ingest_file
 from moderation.measure.kpis import KpiSettings
 from moderation.pipeline.worker import ModerationWorker
+from moderation.platforms.registry import AccountCapabilities
 from moderation.platforms.sandbox.outbound import sandbox_connectors
 from moderation.storage import Database, redact_url
-from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, EscalationRow, InteractionRow
+from moderation.storage.tables import (
+    ActionRow,
+    ApprovalRow,
+    ClassificationRow,
+    EscalationRow,
+    InteractionRow,
+    ReviewRow,
+)
 from socialops.compose.core import (
     authorizer,
     build_classifier,
@@ -41,8 +51,9 @@ from socialops.compose.core import (
 )
 from socialops.config import Settings
 from socialops.demo.clock import ReplayClock
+from socialops.demo.figures import ModerationFigures, moderation_figures
 from socialops.demo.questions import demo_settings, load_captions, print_questions
-from socialops.demo.script import MANAGER, ONCALL, choose, choose_oncall
+from socialops.demo.script import MANAGER, ONCALL, choose, choose_oncall, choose_review
 from socialops.demo.summary import print_summary
 
 SAMPLE = Path(__file__).with_name("sample.jsonl")
@@ -57,6 +68,7 @@ class DemoResult:
     actions: Counter[str] = field(default_factory=Counter)
     sandbox_calls: int = 0
     seconds: float = 0.0
+    figures: ModerationFigures | None = None
     log: str = ""  # every draft, escalation and notice of the run, as the console surface showed them
 
 
@@ -78,9 +90,13 @@ def fresh_sqlite(path: Path) -> Database:
 
 
 async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, batch_size: int = 32,
-                   settings: Settings | None = None, verbose: bool = False) -> DemoResult:
+                   settings: Settings | None = None, permissive: bool = False,
+                   planner_capabilities: AccountCapabilities | None = None, verbose: bool = False) -> DemoResult:
     """Run the demo on an empty database (the command passes a fresh SQLite file; tests also PostgreSQL).
 
+    The sandbox allows what each real platform allows (so the demo shows what a team would see);
+    `permissive` lets it do everything instead (opt-in, named as such). `planner_capabilities` (benches only)
+    lets the planner believe other capabilities than the sandbox has, to show what a mismatch costs.
     `console` gets the summary first; the run's log (hundreds of drafts and escalations) is recorded apart,
     returned in the result and printed after the summary when `verbose`."""
     started = time.perf_counter()
@@ -89,7 +105,9 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     screen = console
     console = Console(record=True, file=io.StringIO(), width=screen.width, force_terminal=False)
     console.rule("[bold]socialops demo — full log")
-    console.print(f"database: {redact_url(db.url)} · platforms: sandbox (nothing leaves this machine)")
+    sandbox = ("permissive sandbox (every operation allowed)" if permissive
+               else "sandbox with each platform's real capabilities")
+    console.print(f"database: {redact_url(db.url)} · platforms: {sandbox} (nothing leaves this machine)")
 
     with tempfile.TemporaryDirectory() as tmp:
         replay = Path(tmp) / "sample.jsonl"
@@ -104,7 +122,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     console.print("2. classifier and playbook library loaded")
 
     clock = ReplayClock(end - timedelta(days=8))
-    connectors = sandbox_connectors()
+    connectors = sandbox_connectors(permissive=permissive)
     load_captions(connectors)
     knowledge = build_knowledge(settings, classifier, db, connectors)
     surface = ConsoleSurface(console, quiet=True)
@@ -112,10 +130,14 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     escalations = EscalationService(db, build_oncall(settings), [surface], clock=clock,
                                     alerts_channel=channels["alerts"])
     hub = ChatHub(db, [surface], channels=channels, escalations=escalations)
+    capabilities = planner_capabilities or (AccountCapabilities.permissive() if permissive
+                                            else AccountCapabilities.real())
     worker = ModerationWorker(db, classifier, library, hub, worker_settings(settings), name="demo", clock=clock,
-                              knowledge=knowledge)
+                              knowledge=knowledge, capabilities=capabilities)
     outbox = Outbox(db, connectors, clock=clock, base_delay=0.0, alert=lambda text, _row: hub.notify("alerts", text))
     approvals = ApprovalService(db, authorizer(settings))
+    reviews = ReviewService(db, authorizer(settings))
+    reviewed: set[int] = set()
     decided: set[int] = set()
     handled: set[int] = set()
 
@@ -136,6 +158,9 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
             await outbox.drain()
             await _scripted_manager(db, approvals, hub, outbox, clock, decided, result)
             await _scripted_oncall(db, escalations, clock, handled, result)
+            await _scripted_moderator(db, reviews, hub, outbox, clock, reviewed, result)
+            await hub.remind_reviews(now=clock(), after_minutes=settings.review.reminder_minutes,
+                                     max_reminders=settings.review.max_reminders)
             progress.advance(task, batch.processed + batch.failed)
         clock.set(end)
         await _run_due_follow_ups(db, clock, hub, settings)
@@ -144,8 +169,13 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     result.sandbox_calls = sum(c.calls for c in connectors.values())
     with db.session() as session:
         result.actions = Counter(f"{row.type}:{row.state}" for row in session.exec(select(ActionRow)).all())
+    result.figures = moderation_figures(db)
     console.rule("[bold]What happened, by kind of message")
     _print_outcomes(db, console)
+    f = result.figures
+    console.print(f"moderation: {f.toxic_removed} of {f.toxic} toxic items hidden or held · {f.review_cards} "
+                  f"review cards · {f.dead_letters} dead letters ({f.capability_dead_letters} refused by a platform)"
+                  f" · {f.leads_lost_to_spam} of {f.lead_dms} lead DMs lost to spam")
     console.rule("[bold]Questions: answered from the knowledge base, drafted, unanswered")
     print_questions(db, console)
     console.rule("[bold]KPI digest")
@@ -155,7 +185,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     result.seconds = time.perf_counter() - started
     console.print(f"done in {result.seconds:.1f} s · {result.sandbox_calls} sandbox platform calls")
     result.log = console.export_text()
-    print_summary(screen, db, result, digest, end)
+    print_summary(screen, db, result, digest, end, sandbox=sandbox)
     if verbose:
         screen.print(result.log, markup=False, highlight=False, end="")
     return result
@@ -216,6 +246,26 @@ async def _scripted_oncall(db: Database, escalations: EscalationService, clock: 
             clock.set(as_utc(created) + choice.resolve_after)
             await escalations.resolve(escalation_id, ONCALL)
             result.verdicts["escalation resolved"] += 1
+    clock.set(batch_time)
+
+
+async def _scripted_moderator(db: Database, reviews: ReviewService, hub: ChatHub, outbox: Outbox,
+                              clock: ReplayClock, reviewed: set[int], result: DemoResult) -> None:
+    """The moderator goes through the review queue within the hour: keeps, restores, deletes, bans."""
+    batch_time = clock()
+    with db.session() as session:
+        pending = session.exec(select(ReviewRow.id).where(ReviewRow.state == "pending")).all()
+    for review_id in pending:
+        if review_id in reviewed:
+            continue
+        reviewed.add(review_id)
+        card = hub.review_view(review_id)
+        choice = choose_review(card)
+        clock.set(max(batch_time, (card.created_at or batch_time) + choice.delay))
+        row = await hub.decide_review(reviews, review_id, ReviewVerdict(choice.verdict), surface="console",
+                                      user=MANAGER, at=clock())
+        result.verdicts[f"review {row.state}"] += 1
+        await outbox.drain()
     clock.set(batch_time)
 
 

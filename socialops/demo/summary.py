@@ -51,13 +51,14 @@ def _what_was_done(db: Database) -> tuple[Counter[str], dict[str, Counter[str]],
     return Counter(intents.values()), done, toxic
 
 
-def print_summary(console: Console, db: Database, result: DemoResult, digest: DigestView, end: datetime) -> None:
+def print_summary(console: Console, db: Database, result: DemoResult, digest: DigestView, end: datetime, *,
+                  sandbox: str = "sandbox") -> None:
     volume, done, toxic = _what_was_done(db)
     console.rule("[bold]socialops demo")
     platforms = len([line for line in digest.lines if line.platform != "all"])
     console.print(f"A week of Maison Lumière's messages ({result.ingest.stored}, English and French, {platforms} "
-                  "platforms)\nwent through classify → playbooks → a sandbox platform, with a scripted\n"
-                  f"community manager and on-call person, in {result.seconds:.0f} s. Nothing left this machine.",
+                  f"platforms)\nwent through classify → playbooks → a {sandbox},\n"
+                  f"with a scripted community manager and on-call person, in {result.seconds:.0f} s.",
                   highlight=False)
     console.print()
     table = Table(title="What happened, by kind of message", title_justify="left", box=None, pad_edge=False,
@@ -71,6 +72,10 @@ def print_summary(console: Console, db: Database, result: DemoResult, digest: Di
     console.print(table)
     console.print("[dim]draft ✓ approved as written, ✎ edited, ✗ rejected, ↑ escalated by the manager[/]")
     console.print()
+    if f := result.figures:
+        console.print(f"[bold]Moderation[/]: {f.toxic_removed} of {f.toxic} toxic items hidden or held · "
+                      f"{f.review_cards} review cards · {f.dead_letters} dead letters · {f.leads_lost_to_spam} of "
+                      f"{f.lead_dms} lead DMs lost to spam", highlight=False)
     questions: Counter[str] = sum(question_outcomes(db).values(), Counter())
     console.print(f"[bold]Questions[/] (pricing, purchase, product): {questions['answered']} answered with a fact, "
                   f"{questions['drafted']} drafted with a fact, {questions['unanswered']} unanswered, "

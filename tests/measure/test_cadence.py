@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.cadence import monthly_review, weekly_ops
 from bot.charts import context_chart_figure
 from bot.digest import build_daily_digest
-from bot.reviews import monthly_review, weekly_ops
 from moderation.domain.events import EventAction
 from moderation.measure.events import record_event
 from moderation.measure.goals import add_goal
