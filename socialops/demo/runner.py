@@ -103,7 +103,8 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     settings = settings or demo_settings()
     end = utcnow()
     screen = console
-    console = Console(record=True, file=io.StringIO(), width=screen.width, force_terminal=False)
+    # The log keeps each line whole (a file and --verbose); only the summary is written for 80 columns.
+    console = Console(record=True, file=io.StringIO(), width=max(screen.width, 160), force_terminal=False)
     console.rule("[bold]socialops demo — full log")
     sandbox = ("permissive sandbox (every operation allowed)" if permissive
                else "sandbox with each platform's real capabilities")

@@ -57,8 +57,8 @@ def print_summary(console: Console, db: Database, result: DemoResult, digest: Di
     console.rule("[bold]socialops demo")
     platforms = len([line for line in digest.lines if line.platform != "all"])
     console.print(f"A week of Maison Lumière's messages ({result.ingest.stored}, English and French, {platforms} "
-                  f"platforms)\nwent through classify → playbooks → a {sandbox},\n"
-                  f"with a scripted community manager and on-call person, in {result.seconds:.0f} s.",
+                  "platforms) went\nthrough classify → playbooks, a scripted community manager and on-call "
+                  f"person,\nin {result.seconds:.0f} s, on a {sandbox}.",
                   highlight=False)
     console.print()
     table = Table(title="What happened, by kind of message", title_justify="left", box=None, pad_edge=False,
