@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-_config = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                       help="Team configuration file (default: $SOCIALOPS_CONFIG, then socialops.yaml).")
+from socialops.cli_options import config_option
+
+_config = config_option
 _actor = click.option("--actor", default=None, help="Who acts (recorded on the event; default: $USER).")
 STATES = ("pending", "kept", "restored", "deleted", "banned", "all")
 
@@ -35,8 +36,9 @@ def register(group: click.Group) -> None:
 
     @review.command("list")
     @_config
-    @click.option("--state", type=click.Choice(STATES), default="pending", show_default=True)
-    @click.option("--limit", default=50, show_default=True)
+    @click.option("--state", type=click.Choice(STATES), default="pending", show_default=True,
+                  help="Which items: waiting for a verdict (pending), a verdict given, or all.")
+    @click.option("--limit", default=50, show_default=True, help="How many items to list, oldest first.")
     def list_(config_path: Path | None, state: str, limit: int) -> None:
         """One line per item: id, platform, what was done, why, the verdicts possible."""
         from bot.cards import review_card
@@ -55,10 +57,10 @@ def register(group: click.Group) -> None:
                            f"[{card.rule}; tox {card.toxicity:.2f}; {'/'.join(card.options)}]")
 
     for verb, verdict, help_text in (
-        ("keep", "keep", "Keep the item hidden (or held)."),
-        ("restore", "restore", "Put the item back in public view (unhide / release)."),
-        ("delete", "delete", "Delete the item on the platform (where the platform allows it)."),
-        ("ban", "ban_author", "Remove the item and ban its author (YouTube)."),
+        ("keep", "keep", "Keep item REVIEW_ID hidden (or held)."),
+        ("restore", "restore", "Put item REVIEW_ID back in public view (unhide / release)."),
+        ("delete", "delete", "Delete item REVIEW_ID on the platform (where the platform allows it)."),
+        ("ban", "ban_author", "Remove item REVIEW_ID and ban its author (YouTube)."),
     ):
         def command(config_path: Path | None, review_id: int, actor: str | None, _verdict: str = verdict) -> None:
             _decide(config_path, review_id, _verdict, actor)
@@ -87,7 +89,7 @@ def register(group: click.Group) -> None:
     @_config
     @_actor
     @click.argument("scope")
-    @click.option("--reason", default="paused by hand", show_default=True)
+    @click.option("--reason", default="paused by hand", show_default=True, help="Why (recorded on the event).")
     def pause(config_path: Path | None, actor: str | None, scope: str, reason: str) -> None:
         """Pause automation for SCOPE: a campaign tag, or account:<platform>:<account id>."""
         from moderation.act.pauses import set_paused
@@ -100,7 +102,7 @@ def register(group: click.Group) -> None:
     @_config
     @_actor
     @click.argument("scope")
-    @click.option("--reason", default="resumed by hand", show_default=True)
+    @click.option("--reason", default="resumed by hand", show_default=True, help="Why (recorded on the event).")
     def resume(config_path: Path | None, actor: str | None, scope: str, reason: str) -> None:
         """Resume automation for SCOPE (as listed by `socialops campaigns list`)."""
         from moderation.act.pauses import set_paused
