@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from moderation.domain import utcnow
 from moderation.domain.attribution import interaction_ref, tag_text_links
@@ -102,6 +102,7 @@ class ApprovalService:
         interaction = session.get(InteractionRow, approval.interaction_id)
         action = session.get(ActionRow, approval.action_id)
         common = {"actor": actor, "occurred_at": now, "playbook": action.rule, "rule_version": action.rule_version}
+        variant = {key: action.params[key] for key in ("template", "variant") if action.params.get(key)}
         if verdict in (Verdict.approve, Verdict.edit):
             action.params = {**action.params, "text": text}
             action.state = "pending"
@@ -110,18 +111,27 @@ class ApprovalService:
             action.updated_at = now
             if verdict == Verdict.approve:
                 record_event(session, interaction, EventAction.reply_approved, **common,
-                             data={"approval_id": approval.id, "edited": False})
+                             data={"approval_id": approval.id, "edited": False, **variant})
             else:
                 record_event(session, interaction, EventAction.reply_edited, **common,
                              data={"approval_id": approval.id, "edited": True,
-                                   "diff": text_diff(approval.draft_text, text or "")})
+                                   "diff": text_diff(approval.draft_text, text or ""), **variant})
         else:
             action.state = "cancelled"
             action.updated_at = now
             if verdict == Verdict.reject:
                 record_event(session, interaction, EventAction.reply_rejected, **common,
-                             data={"approval_id": approval.id, "reason": reason or ""})
+                             data={"approval_id": approval.id, "reason": reason or "", **variant})
             else:
+                # One interaction pages one team: a draft escalated while its interaction already has an open
+                # escalation joins it (the team paged sees the verdict) instead of paging a second team.
+                open_one = session.exec(select(EscalationRow).where(
+                    EscalationRow.interaction_id == interaction.id, EscalationRow.state != "resolved")).first()
+                if open_one is not None:
+                    record_event(session, interaction, EventAction.escalated, **common,
+                                 data={"escalation_id": open_one.id, "from_approval": approval.id, "joined": True})
+                    session.add(action)
+                    return None
                 escalation = EscalationRow(interaction_id=interaction.id, level="priority", team="community",
                                            reason=reason or f"escalated from draft #{approval.id}", created_at=now)
                 session.add(escalation)

@@ -11,9 +11,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from bot.ab import template_sections
 from bot.views import DigestView, EscalationLine, GoalLine, KpiLine, KpiTrend, PostLine
 from moderation.domain import as_utc, utcnow
-from moderation.measure.events import EventAction
+from moderation.domain.events import EventAction
 from moderation.measure.goals import active_target, evaluate, list_goals
 from moderation.measure.kpis import (
     KPI_VERSION,
@@ -26,7 +27,9 @@ from moderation.measure.kpis import (
     definition,
     rolling,
 )
+from moderation.measure.kpis.calendar import local_midnight
 from moderation.measure.kpis.dialect import action_is
+from moderation.measure.kpis.variants import variant_stats
 from moderation.storage import Database
 from moderation.storage.tables import ApprovalRow, EscalationRow, EventRow, InteractionRow
 
@@ -36,6 +39,7 @@ TREND_KPIS = ("volume", "response_rate", "first_response_minutes", "sla_complian
               "escalation_rate", "negative_share", "automated_reply_share", "deflection_rate",
               "automation_success_rate", "leads", "conversions", "moderation_actions", "reversal_rate")
 CHART_KPIS = ("volume", "response_rate", "first_response_minutes", "negative_share")
+CONTEXT_DAYS = 14  # the digest's chart shows its window within at least this many days
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class DigestData:
     window: Window
 
 
-def _line(k: PlatformKpis) -> KpiLine:
+def kpi_line(k: PlatformKpis) -> KpiLine:
     frt = k.first_response_seconds_avg
     return KpiLine(
         platform=k.platform, volume=k.volume, comments=k.comments, dms=k.dms, responded=k.responded,
@@ -55,7 +59,7 @@ def _line(k: PlatformKpis) -> KpiLine:
     )
 
 
-def _trend(db: Database, name: str, current: Tally, previous: Tally) -> KpiTrend:
+def kpi_trend(db: Database, name: str, current: Tally, previous: Tally) -> KpiTrend:
     spec = definition(name)
     return KpiTrend(name=name, label=spec.label, unit=spec.unit, value=spec.value(current),
                     previous=spec.value(previous), goal=active_target(db, name, None),
@@ -74,37 +78,82 @@ def digest_data(db: Database, *, end: datetime, days: int = 7, title: str = "KPI
     now = as_utc(now) if now else max(utcnow(), as_utc(end))
     window = rolling(end, days, settings.timezone)
     previous = window.previous()
+    context = rolling(end, max(days, CONTEXT_DAYS), settings.timezone, name="context")
     with db.session() as session:
-        table = compute(session, [window, previous], settings=settings, as_of=now, daily=True)
+        table = compute(session, [window, previous, context], settings=settings, as_of=now, daily=True)
         pending = session.execute(sa.select(sa.func.count()).where(ApprovalRow.state == "pending")).scalar_one()
         open_escalations = session.execute(
             sa.select(sa.func.count()).where(EscalationRow.state != "resolved")).scalar_one()
         negative_posts = _negative_posts(session, window)
         escalations = _recent_escalations(session)
-    lines = [_line(PlatformKpis.from_tally(p, table.window(window, platform=p))) for p in table.platforms()]
+        variants = variant_stats(session, window.start, window.end)
+    lines = [kpi_line(PlatformKpis.from_tally(p, table.window(window, platform=p))) for p in table.platforms()]
     current_all, previous_all = table.window(window), table.window(previous)
     if lines:
-        lines.append(_line(PlatformKpis.from_tally("all", current_all)))
-    trends = tuple(_trend(db, name, current_all, previous_all) for name in TREND_KPIS)
-    goals = tuple(_goal_line(db, goal, now, settings) for goal in list_goals(db))
-    png = None
-    if chart and current_all.volume:
-        from bot.charts import trend_chart_png
-
-        png = trend_chart_png(daily_series(table, window, CHART_KPIS), title=f"{title} — per day")
+        lines.append(kpi_line(PlatformKpis.from_tally("all", current_all)))
+    trends = tuple(kpi_trend(db, name, current_all, previous_all) for name in TREND_KPIS)
+    goals = tuple(goal_line(db, goal, now, settings) for goal in list_goals(db))
+    png = context_chart(db, table, window, context, title=title) if chart and current_all.volume else None
     view = DigestView(title=title, window=window.label, lines=tuple(lines), pending_approvals=pending,
                       open_escalations=open_escalations, chart_png=png, trends=trends, goals=goals,
-                      negative_posts=negative_posts, escalations=escalations, kpi_version=KPI_VERSION)
+                      negative_posts=negative_posts, escalations=escalations, kpi_version=KPI_VERSION,
+                      sections=template_sections(variants))  # A/B tests, when one ran in the window
     logger.info("bot.digest.built", extra={"days": days, "volume": current_all.volume})
     return DigestData(view, table, window)
 
 
+def context_chart(db: Database, table: KpiTable, window: Window, context: Window, *, title: str,
+                  names: tuple[str, ...] = CHART_KPIS) -> bytes:
+    """The window's days shaded within the context window, per platform, with the goals' lines."""
+    from bot.charts import context_chart_png
+
+    days = [day for day, _ in table.daily(context)]
+    panels = []
+    goals: dict[str, float] = {}
+    for name in names:
+        spec = definition(name)
+        series = {p: [spec.value(t) for _, t in table.daily(context, platform=p)] for p in table.platforms()}
+        panels.append((spec.label, spec.unit, series))
+        if (target := active_target(db, name, None)) is not None:
+            goals[spec.label] = target
+    highlight = [day for day, _ in table.daily(window)]
+    shown = f"{highlight[0]:%a %d %b %Y}" if len(highlight) == 1 else (
+        f"{highlight[0]:%d %b} – {highlight[-1]:%d %b %Y}" if highlight else window.label)
+    return context_chart_png(days, panels, highlight=highlight, goals=goals,
+                             title=f"{title}: {shown} (shaded), within the last {len(days)} days")
+
+
+def build_daily_digest(db: Database, *, now: datetime, title: str = "Daily digest",
+                       settings: KpiSettings | None = None, chart: bool = True) -> DigestView:
+    """Yesterday, a whole local day, against the day before; the chart shows it within the last 14 days."""
+    settings = settings or KpiSettings()
+    midnight = local_midnight(now, settings.timezone)
+    return digest_data(db, end=midnight, days=1, title=title, settings=settings, now=now, chart=chart).view
+
+
 def build_digest(db: Database, *, end: datetime, days: int = 7, title: str = "KPI digest",
                  settings: KpiSettings | None = None, now: datetime | None = None, chart: bool = True) -> DigestView:
-    return digest_data(db, end=end, days=days, title=title, settings=settings, now=now, chart=chart).view
+    view = digest_data(db, end=end, days=days, title=title, settings=settings, now=now, chart=chart).view
+    return with_moderation_notes(db, view)
 
 
-def _goal_line(db: Database, goal, now: datetime, settings: KpiSettings) -> GoalLine:  # type: ignore[no-untyped-def]
+def with_moderation_notes(db: Database, view: DigestView) -> DigestView:
+    """Paused guardrails (with how to resume) and the review queue's backlog, as digest notes (issue 16)."""
+    from dataclasses import replace
+
+    from moderation.act.pauses import paused_scopes
+    from moderation.act.reviews import list_reviews
+
+    notes = [f"automation paused for {state.label} since {state.since:%Y-%m-%d %H:%M} UTC by {state.actor}: "
+             f"{state.reason} — Resume in chat or `socialops campaigns resume {state.scope}`"
+             for state in paused_scopes(db)]
+    waiting = len(list_reviews(db, limit=10_000))
+    if waiting:
+        notes.append(f"{waiting} moderated item(s) wait in the review queue (`socialops review list`)")
+    return replace(view, notes=(*view.notes, *notes)) if notes else view
+
+
+def goal_line(db: Database, goal, now: datetime, settings: KpiSettings) -> GoalLine:  # type: ignore[no-untyped-def]
     result = evaluate(db, goal, now=now, settings=settings)
     return GoalLine(goal_id=goal.id, title=goal.title, kpi=goal.kpi, unit=definition(goal.kpi).unit,
                     baseline=goal.baseline, current=result.current, target=goal.target,

@@ -1,4 +1,7 @@
-"""What the bot needs from the KPI layer to answer questions; the KPI module implements it."""
+"""What the bot needs from the KPI layer to answer questions; the KPI module implements it.
+
+Optional extras a source may offer: `timezone` (str), `clock()`, `campaigns()` (known campaign slugs) and
+`goals(kpi, platform)` (active goals as GoalLine); KpiResponder falls back without them."""
 
 from __future__ import annotations
 

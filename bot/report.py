@@ -4,22 +4,65 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 from bot.console import fmt
-from bot.digest import TREND_KPIS, DigestData, daily_series
-from moderation.measure.kpis import DEFINITIONS, KPI_VERSION
+from bot.digest import CHART_KPIS, DigestData, context_chart
+from bot.views import DigestView
+from moderation.measure.kpis import DEFINITIONS, KPI_VERSION, KpiSettings
+from moderation.storage import Database
 
 
 def render_text(data: DigestData) -> str:
+    return render_view_text(data.view)
+
+
+def render_view_text(view: DigestView) -> str:
+    """Any digest or review as the console shows it, 80 columns."""
     import asyncio
 
     from rich.console import Console
 
     from bot.console import ConsoleSurface
 
-    console = Console(record=True, width=140, force_terminal=False)
-    asyncio.run(ConsoleSurface(console).post_digest(data.view))
+    console = Console(record=True, width=80, force_terminal=False, file=io.StringIO())  # recorded, not printed
+    asyncio.run(ConsoleSurface(console).post_digest(view))
     return console.export_text()
+
+
+def render_view_markdown(view: DigestView) -> str:
+    out = [f"# {view.title}", "", view.window, ""]
+    if view.trends:
+        out += ["| KPI | now | before | goal |", "|---|---:|---:|---:|"]
+        out += [f"| {t.label} | {fmt(t.value, t.unit)} | {fmt(t.previous, t.unit)} | "
+                f"{fmt(t.goal, t.unit) if t.goal is not None else ''} |" for t in view.trends]
+        out.append("")
+    for g in view.goals:
+        out.append(f"- goal #{g.goal_id} {g.title}: {fmt(g.current, g.unit)} now, target {fmt(g.target, g.unit)}, "
+                   f"projected {fmt(g.projection, g.unit)} — {g.status}")
+    if view.goals:
+        out.append("")
+    for section in view.sections:
+        out += [f"## {section.title}", ""]
+        out += [f"- {line}" for line in section.lines] or [f"_{section.empty}_"]
+        out.append("")
+    return "\n".join(out)
+
+
+def review_view(db: Database, kind: str, *, now: datetime, settings: KpiSettings, team: str,
+                days: int = 7) -> DigestView:
+    """The weekly operations check, the monthly KPI review or the A/B report, as of `now`."""
+    if kind == "weekly":
+        from bot.cadence import weekly_ops
+
+        return weekly_ops(db, now=now, settings=settings, title=f"{team} — weekly operations check")
+    if kind == "monthly":
+        from bot.cadence import monthly_review
+
+        return monthly_review(db, now=now, settings=settings, title=f"{team} — monthly KPI review")
+    from bot.ab import ab_view
+
+    return ab_view(db, now=now, days=days, settings=settings, title=f"{team} — A/B reply variants")
 
 
 def _platform_columns(data: DigestData) -> list[tuple[str, str | None]]:
@@ -85,8 +128,8 @@ def render_csv(data: DigestData) -> str:
     return buffer.getvalue()
 
 
-def render_png(data: DigestData) -> bytes:
-    """A chart per KPI trend, a point per day of the window."""
-    from bot.charts import trend_chart_png
-
-    return trend_chart_png(daily_series(data.table, data.window, TREND_KPIS), title=data.view.title, columns=3)
+def render_png(data: DigestData, db: Database) -> bytes:
+    """The digest's chart: the window's days within at least 14, per platform, with the goals' lines."""
+    context = [w for w in data.table.windows if w.name == "context"][0]
+    return context_chart(db, data.table, data.window, context, title=data.view.title, names=CHART_KPIS + (
+        "sla_compliance", "escalation_rate"))

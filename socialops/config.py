@@ -9,7 +9,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from moderation.domain import WEEKDAYS, Platform, Weekday, check_timezone
 
@@ -73,9 +81,12 @@ class Account(_Strict):
     id: str = Field(min_length=1)
     name: str = ""
     token_env: str | None = None
-    # What the platform lets this account do; anything else falls back (delete -> hide -> hold).
-    capabilities: tuple[Literal["reply", "hide", "delete", "dm", "hold"], ...] = ("reply", "hide", "dm")
-    sandbox: bool = False
+    # Unset: what the platform really lets an account do (its spec.py). A list narrows it further (an account
+    # without the moderation permission, say); it can never add what the platform does not offer.
+    capabilities: tuple[Literal["reply", "hide", "delete", "dm", "hold", "ban_author"], ...] | None = None
+    # true: actions go to the in-process sandbox, which allows what the real platform allows;
+    # "permissive": a sandbox that allows every operation (opt-in, for trying playbooks, not for measuring).
+    sandbox: bool | Literal["permissive"] = False
 
     _check_env = field_validator("token_env")(_env_name)
 
@@ -169,6 +180,13 @@ class Sla(_Strict):
     max_reminders: int = Field(3, ge=0)  # 0: no reminders
 
 
+class ReviewQueue(_Strict):
+    """The review queue of hidden, held or person-routed items (Keep hidden / Restore / Delete / Ban author)."""
+
+    reminder_minutes: int = Field(60, ge=1)  # an item still waiting this long is reminded (then again as long)
+    max_reminders: int = Field(3, ge=0)  # 0: no reminders
+
+
 _WEEKDAY = Weekday
 _HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
@@ -241,14 +259,30 @@ class OnCallConfig(_Strict):
 
 
 class Digest(_Strict):
+    """The review cadence, in the team's timezone: the daily digest, the weekly operations check (SLA breaches,
+    stuck escalations, drafts waiting, dead letters, paused campaigns) and the monthly KPI review."""
+
     enabled: bool = True
     time: str = "09:00"
+    weekly: bool = True
+    weekly_day: str = "mon"
+    weekly_time: str = "09:30"
+    monthly: bool = True
+    monthly_day: int = Field(1, ge=1, le=28)  # 28 at most: every month has that day
+    monthly_time: str = "10:00"
 
-    @field_validator("time")
+    @field_validator("time", "weekly_time", "monthly_time")
     @classmethod
-    def _hh_mm(cls, value: str) -> str:
+    def _hh_mm(cls, value: str, info: ValidationInfo) -> str:
         if not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value):
-            raise ValueError("digest.time must be HH:MM (24 h)")
+            raise ValueError(f"digest.{info.field_name} must be HH:MM (24 h)")
+        return value
+
+    @field_validator("weekly_day")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        if value not in WEEKDAYS:
+            raise ValueError(f"digest.weekly_day must be one of {', '.join(WEEKDAYS)}")
         return value
 
 
@@ -406,6 +440,7 @@ class Settings(_Strict):
     approvers: Approvers = Approvers()
     chat: Chat = Chat()
     sla: Sla = Sla()
+    review: ReviewQueue = ReviewQueue()
     oncall: OnCallConfig = OnCallConfig()
     digest: Digest = Digest()
     worker: Worker = Worker()

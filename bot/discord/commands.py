@@ -13,8 +13,11 @@ if TYPE_CHECKING:
     from bot.discord.interactions import DiscordInteractions
 
 PLATFORMS = [app_commands.Choice(name=platform.value, value=platform.value) for platform in Platform]
-WINDOWS = [app_commands.Choice(name="today", value=1), app_commands.Choice(name="last 7 days", value=7),
-           app_commands.Choice(name="last 30 days", value=30)]
+# The period kinds of the question parser (bot.questions), so a picked period means what a typed one means.
+WINDOWS = [app_commands.Choice(name=name, value=value) for name, value in (
+    ("today", "today"), ("yesterday", "yesterday"), ("this week", "this_week"), ("last week", "last_week"),
+    ("last 24 hours", "last_24_hours"), ("last 7 days", "last_7_days"), ("last 30 days", "last_30_days"),
+    ("this month", "this_month"), ("last month", "last_month"))]
 
 
 def handler_of(interaction: discord.Interaction) -> DiscordInteractions:
@@ -27,9 +30,9 @@ def handler_of(interaction: discord.Interaction) -> DiscordInteractions:
 @app_commands.choices(platform=PLATFORMS, window=WINDOWS)
 async def kpi_command(interaction: discord.Interaction, metric: str,
                       platform: app_commands.Choice[str] | None = None,
-                      window: app_commands.Choice[int] | None = None) -> None:
+                      window: app_commands.Choice[str] | None = None) -> None:
     await handler_of(interaction).kpi(interaction, metric, platform.value if platform else None,
-                                      window.value if window else 7)
+                                      window.value if window else None)
 
 
 @kpi_command.autocomplete("metric")
@@ -42,9 +45,9 @@ async def metric_autocomplete(interaction: discord.Interaction, current: str) ->
 @app_commands.describe(platform="One platform (default: all)", window="The period (default: last 7 days)")
 @app_commands.choices(platform=PLATFORMS, window=WINDOWS)
 async def goals_command(interaction: discord.Interaction, platform: app_commands.Choice[str] | None = None,
-                        window: app_commands.Choice[int] | None = None) -> None:
+                        window: app_commands.Choice[str] | None = None) -> None:
     await handler_of(interaction).goals(interaction, platform.value if platform else None,
-                                        window.value if window else 7)
+                                        window.value if window else None)
 
 
 @app_commands.command(name="oncall", description="Who is on call now, and who is next")

@@ -18,13 +18,20 @@ from bot.approvals import ApprovalError, ApprovalService, Authorizer, Verdict
 from bot.discord import embeds
 from bot.discord.modals import ModalSubmission, edit_modal, reject_modal
 from bot.discord.surface import People
-from bot.escalations import EscalationError
+from bot.escalations import EscalationError, Responder
 from bot.hub import ChatHub
-from bot.kpi_questions import GOALS, KpiResponder, help_text, parse_question
-from bot.views import KpiQuestion
+from bot.kpi_questions import GOALS, KpiResponder
+from bot.questions import DEFAULT_PERIOD
+from bot.reviews import NOT_AN_APPROVER as NOT_AN_APPROVER_REVIEW
+from bot.reviews import ReviewService
+from moderation.act.reviews import ReviewError, ReviewVerdict
 from moderation.domain import utcnow
 
 logger = logging.getLogger(__name__)
+
+PERIOD_WORDS = {"today": "today", "yesterday": "yesterday", "this_week": "this week", "last_week": "last week",
+                "last_24_hours": "last 24 hours", "last_7_days": "last 7 days", "last_30_days": "last 30 days",
+                "this_month": "this month", "last_month": "last month"}
 
 SURFACE = "discord"
 NOT_AN_APPROVER = "Only members with the approver role can act on drafts. Ask a community lead to add you."
@@ -49,6 +56,7 @@ class DiscordInteractions:
         self.people = people
         self.kpis = kpis
         self.clock = clock
+        self.reviews = ReviewService(approvals.db, authorize)
 
     # -- who may act
 
@@ -122,16 +130,51 @@ class DiscordInteractions:
     # -- escalation pages
 
     async def escalation_clicked(self, interaction: discord.Interaction, verb: str, escalation_id: int) -> None:
-        # As on Slack, whoever is in the escalations channel may acknowledge or resolve: the page is addressed
-        # to the on-call people, and the event records who it was.
+        # Only the people paged, the team's rotation members and approvers may act; anyone else gets a polite
+        # ephemeral refusal before anything changes.
+        user_id = interaction.user.id
+        people = frozenset(name for name, member in self.people.members.items() if int(member) == user_id)
+        responder = Responder(people=people, approver=self.approver_identity(interaction) is not None)
+        try:
+            await asyncio.to_thread(self.hub.escalations.check_responder, escalation_id, responder,
+                                    "acknowledge" if verb == "ack" else "resolve")
+        except EscalationError as exc:
+            await self._refuse(interaction, str(exc))
+            return
         await interaction.response.defer()
-        actor = f"{SURFACE}:{interaction.user.id}"
+        actor = f"{SURFACE}:{user_id}"
         try:
             if verb == "ack":
-                await self.hub.escalations.acknowledge(escalation_id, actor)
+                await self.hub.escalations.acknowledge(escalation_id, actor, responder=responder)
             else:
-                await self.hub.escalations.resolve(escalation_id, actor)
+                await self.hub.escalations.resolve(escalation_id, actor, responder=responder)
         except EscalationError as exc:
+            await self._tell(interaction, str(exc))
+
+    # -- review cards and paused guardrails
+
+    async def review_clicked(self, interaction: discord.Interaction, verb: str, review_id: int) -> None:
+        identity = self.approver_identity(interaction)
+        if identity is None:
+            await self._refuse(interaction, NOT_AN_APPROVER_REVIEW)
+            return
+        await interaction.response.defer()
+        try:
+            await self.hub.decide_review(self.reviews, review_id, ReviewVerdict(verb), surface=SURFACE,
+                                         user=str(interaction.user.id), authorized_as=identity)
+        except ReviewError as exc:
+            await self._tell(interaction, str(exc))
+
+    async def resume_clicked(self, interaction: discord.Interaction, scope: str) -> None:
+        identity = self.approver_identity(interaction)
+        if identity is None:
+            await self._refuse(interaction, NOT_AN_APPROVER_REVIEW)
+            return
+        await interaction.response.defer()
+        try:
+            await self.hub.resume(self.reviews, scope, surface=SURFACE, user=str(interaction.user.id),
+                                  authorized_as=identity)
+        except ReviewError as exc:
             await self._tell(interaction, str(exc))
 
     # -- slash commands
@@ -145,33 +188,28 @@ class DiscordInteractions:
         return [(label, name) for name, label in offered.items()
                 if needle in name.lower() or needle in label.lower()][:25]
 
-    async def kpi(self, interaction: discord.Interaction, metric: str, platform: str | None, window: int) -> None:
+    async def kpi(self, interaction: discord.Interaction, metric: str, platform: str | None,
+                  window: str | None) -> None:
         if self.kpis is None:
             await self._tell(interaction, "KPI answers are not configured on this installation.")
             return
         metrics = self.kpis.source.metrics()
-        if metric in metrics or metric == GOALS:
-            question = KpiQuestion(metric=metric, platform=platform, window_days=window,
-                                   window_label=f"last {window} days" if window > 1 else "today")
-        else:  # typed in plain words rather than picked: "response rate instagram 7d"
-            question = parse_question(metric, metrics)
-            if question is not None and platform:
-                question = KpiQuestion(metric=question.metric, platform=platform, window_days=question.window_days,
-                                       campaign=question.campaign, offset_days=question.offset_days,
-                                       window_label=question.window_label)
-        if question is None:
-            await self._tell(interaction, help_text(metrics))
-            return
         await interaction.response.defer(thinking=True)
-        if question.metric == GOALS and GOALS not in metrics:
-            answers = await asyncio.to_thread(self.kpis.goals, question)
-            await interaction.followup.send(embed=embeds.goals_embed(answers))
+        if metric in metrics or metric == GOALS:  # picked from the menu
+            reply = await asyncio.to_thread(self.kpis.answer_period, metric, platform, window or DEFAULT_PERIOD)
+        else:  # typed in words ("response rate instagram last week"); menu options add to the words
+            words = " ".join(x for x in (metric, platform, window and PERIOD_WORDS.get(window)) if x)
+            reply = await asyncio.to_thread(self.kpis.ask, words)
+        if reply.help:
+            await interaction.followup.send(reply.help, ephemeral=True)
             return
-        answer = await asyncio.to_thread(self.kpis.source.answer, question)
-        logger.info("bot.discord.kpi_answered", extra={"metric": question.metric, "platform": question.platform})
-        await interaction.followup.send(embed=embeds.kpi_embed(answer))
+        logger.info("bot.discord.kpi_answered", extra={"metric": metric, "platform": platform})
+        if reply.is_goals or not reply.answers:
+            await interaction.followup.send(embed=embeds.goals_embed(reply))
+            return
+        await interaction.followup.send(embed=embeds.kpi_embed(reply.answers[0]))
 
-    async def goals(self, interaction: discord.Interaction, platform: str | None, window: int) -> None:
+    async def goals(self, interaction: discord.Interaction, platform: str | None, window: str | None) -> None:
         await self.kpi(interaction, GOALS, platform, window)
 
     async def oncall(self, interaction: discord.Interaction) -> None:

@@ -59,6 +59,7 @@ EVENT_FOR_OPERATION: dict[Operation, EventAction] = {
     Operation.delete: EventAction.deleted,
     Operation.hold: EventAction.held,
     Operation.release: EventAction.released,
+    Operation.ban_author: EventAction.deleted,  # the comment is rejected and its author banned
 }
 
 
@@ -392,7 +393,8 @@ class Outbox:
 
 def _event_details(row: ActionRow, outcome: ActionOutcome) -> dict[str, Any]:
     """What the KPI and audit readers need to know beyond the operation: fallbacks, undo, reconciliation."""
-    details: dict[str, Any] = {}
+    # The A/B variant a reply was written from travels with every reply event, so results can be read per variant.
+    details: dict[str, Any] = {key: row.params[key] for key in ("template", "variant") if row.params.get(key)}
     if row.fallback_of:
         details["fallback_of"] = row.fallback_of
         details["fallbacks"] = row.result.get("fallbacks", [])

@@ -16,7 +16,12 @@ def register(group: click.Group) -> None:
     @click.option("--sample", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
                   help="Replay another JSONL export instead of the bundled week.")
     @click.option("--batch-size", default=32, show_default=True, help="Interactions per worker batch.")
-    def demo(db_path: Path, sample: Path | None, batch_size: int) -> None:
+    @click.option("--sandbox", "sandbox", type=click.Choice(["real", "permissive"]), default="real",
+                  show_default=True, help="real: each platform's real capabilities; permissive: every operation "
+                  "allowed (not what a team would see).")
+    @click.option("--verbose", is_flag=True, help="After the summary, the full log: every draft, verdict and "
+                                                  "escalation, what each kind of message got, the whole digest.")
+    def demo(db_path: Path, sample: Path | None, batch_size: int, sandbox: str, verbose: bool) -> None:
         """Replay a bundled week of 360 comments and DMs (English and French, four platforms) through
         ingest → classify → playbooks → a sandbox platform and the console surface, with a scripted
         community manager approving, editing or rejecting drafts, then print the KPI digest."""
@@ -27,11 +32,14 @@ def register(group: click.Group) -> None:
         from socialops.demo.runner import SAMPLE, fresh_sqlite, run_demo
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        # Piped output (CI logs, `| less`) gets a width the tables fit in, instead of 80 columns.
-        console = Console() if sys.stdout.isatty() else Console(width=160)
+        # The summary is written for 80 columns; piped output (CI logs, `| less`) gets exactly that.
+        console = Console() if sys.stdout.isatty() else Console(width=80)
         db = fresh_sqlite(db_path)
         try:
-            asyncio.run(run_demo(db, console, sample=sample or SAMPLE, batch_size=batch_size))
+            result = asyncio.run(run_demo(db, console, sample=sample or SAMPLE, batch_size=batch_size,
+                                          permissive=sandbox == "permissive", verbose=verbose))
         finally:
             db.dispose()
-        console.print(f"explore the data: sqlite3 {db_path}")
+        log_path = db_path.with_suffix(".log")
+        log_path.write_text(result.log, encoding="utf-8")
+        console.print(f"Explore: sqlite3 {db_path}  ·  the run's log: {log_path}", highlight=False)

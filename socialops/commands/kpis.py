@@ -89,39 +89,89 @@ def register(group: click.Group) -> None:
 
     @group.command("report")
     @CONFIG
+    @click.argument("kind", type=click.Choice(list(REPORT_KINDS)), default="digest", required=False)
     @WINDOW
     @END
     @click.option("--format", "fmt_name", type=click.Choice(["text", "md", "csv", "png"]), default="text",
                   show_default=True, help="Plain text, Markdown, a CSV spreadsheet or a PNG chart.")
     @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="Write to this file (default: stdout; png: report.png).")
-    def report(config_path: Path | None, window_spec: str, end_text: str | None, fmt_name: str,
+    def report(config_path: Path | None, kind: str, window_spec: str, end_text: str | None, fmt_name: str,
                out_path: Path | None) -> None:
-        """The daily digest's content for any window: KPIs with trends, goals, hot posts, escalations.
+        """A review of KIND, as posted on the chat surfaces, for any moment (--end).
 
-        csv is long format (period, platform, KPI, value) for spreadsheets; png draws a chart per KPI trend."""
+        \b
+        digest   the digest's content for --window: KPIs with trends, goals, hot posts, escalations (default)
+        daily    the daily digest: the day before --end, in the context of the 14 days before
+        weekly   the weekly operations check: SLA breaches, stuck escalations, drafts waiting, dead letters,
+                 paused campaigns
+        monthly  the monthly KPI review: goals against targets, KPIs month over month, anomalies
+        ab       A/B reply variants: response, conversion and approval-without-edit rates, Fisher exact test
+
+        csv is long format (period, platform, KPI, value) for spreadsheets; png draws the digest's chart."""
         from bot import report as render
         from bot.digest import digest_data
-        from moderation.measure.kpis import parse_window
+        from moderation.measure.kpis import local_day, parse_window
         from socialops.errors import UserError
 
         settings, db, kpi_settings = context(config_path)
         end = parse_end(end_text, kpi_settings.timezone)
+        team = settings.team.name
+        if kind in ("weekly", "monthly", "ab"):
+            if fmt_name not in ("text", "md"):
+                raise UserError(f"report {kind}: use --format text or md")
+            view = render.review_view(db, kind, now=end, settings=kpi_settings, team=team,
+                                      days=_days(window_spec, end, kpi_settings.timezone))
+            db.dispose()
+            _write(render.render_view_text(view) if fmt_name == "text" else render.render_view_markdown(view),
+                   out_path)
+            return
         try:
-            window = parse_window(window_spec, end, kpi_settings.timezone)
+            if kind == "daily":
+                from moderation.measure.kpis.calendar import local_midnight
+
+                end = local_midnight(end, kpi_settings.timezone)  # a date's midnight stays itself
+                window = local_day(_previous_day(end, kpi_settings.timezone), kpi_settings.timezone)
+                window_spec = "day"
+            else:
+                window = parse_window(window_spec, end, kpi_settings.timezone)
         except ValueError as exc:
             raise UserError(str(exc)) from None
-        data = digest_data(db, end=end, days=window.days, title=f"{settings.team.name} — {window_spec} report",
-                           settings=kpi_settings, chart=False)
-        db.dispose()
+        title = f"{team} — daily digest" if kind == "daily" else f"{team} — {window_spec} report"
+        data = digest_data(db, end=window.end, days=window.days, title=title, settings=kpi_settings, chart=False)
         if fmt_name == "png":
             target = out_path or Path("report.png")
-            target.write_bytes(render.render_png(data))
+            target.write_bytes(render.render_png(data, db))
+            db.dispose()
             click.echo(f"wrote {target}")
             return
+        db.dispose()
         text = {"text": render.render_text, "md": render.render_markdown, "csv": render.render_csv}[fmt_name](data)
-        if out_path:
-            out_path.write_text(text, encoding="utf-8")
-            click.echo(f"wrote {out_path}")
-        else:
-            click.echo(text, nl=False)
+        _write(text, out_path)
+
+
+REPORT_KINDS = ("digest", "daily", "weekly", "monthly", "ab")
+
+
+def _days(window_spec: str, end: datetime, tz: str) -> int:
+    from moderation.measure.kpis import parse_window
+
+    try:
+        return parse_window(window_spec, end, tz).days
+    except ValueError:
+        return 7
+
+
+def _previous_day(midnight: datetime, tz: str):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    return (midnight.astimezone(ZoneInfo(tz)) - timedelta(hours=12)).date()
+
+
+def _write(text: str, out_path: Path | None) -> None:
+    if out_path:
+        out_path.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out_path}")
+    else:
+        click.echo(text, nl=False)

@@ -12,16 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.approvals import ApprovalService
+from bot.cadence import monthly_review, weekly_ops
 from bot.console import ConsoleSurface
 from bot.console_input import ConsoleInput
-from bot.digest import build_digest
+from bot.digest import build_daily_digest
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
 from bot.kpi_answers import KpiAnswers
 from bot.kpi_questions import KpiResponder
 from bot.kpi_source import KpiSource
 from bot.reminders import ApprovalReminders
+from bot.reviews import ReviewService
 from bot.surface import ChatSurface
+from bot.views import DigestView
 from moderation.act.outbox import Outbox
 from moderation.classifier.base import TextClassifier
 from moderation.domain import Platform, utcnow
@@ -35,6 +38,7 @@ from moderation.runtime.timers import Timers, register_handler
 from moderation.storage import Database
 from socialops.app import Component
 from socialops.compose.core import (
+    account_capabilities,
     authorizer,
     build_classifier,
     build_knowledge,
@@ -137,7 +141,8 @@ def build_worker_loop(settings: Settings, db: Database, hub: ChatHub, timers: Ti
     classifier = classifier or build_classifier(settings)
     connectors = connectors if connectors is not None else build_platform_connectors(settings, db)
     worker = ModerationWorker(db, classifier, build_library(settings), hub, worker_settings(settings),
-                              knowledge=build_knowledge(settings, classifier, db, connectors))
+                              knowledge=build_knowledge(settings, classifier, db, connectors),
+                              capabilities=account_capabilities(settings))
     w = settings.worker
     outbox = Outbox(db, connectors,
                     alert=lambda text, _row: hub.notify("alerts", f"dead letter: {text}"),
@@ -174,7 +179,8 @@ def build_components(settings: Settings, db: Database, *, console_input: bool | 
         console = surfaces[0]
         assert isinstance(console, ConsoleSurface)
         components.append(ConsoleInput(hub, approvals, user=(settings.approvers.console or ("console",))[0],
-                                       say=console.console.print, digest=post_digest))
+                                       say=console.console.print, digest=post_digest,
+                                       reviews=ReviewService(db, authorizer(settings)), kpis=KpiResponder(kpi_source)))
     return components
 
 
@@ -209,24 +215,63 @@ def build_chat(settings: Settings, db: Database, timers: Timers, *, discord: boo
             db, timers, refresh=hub.approval_changed, notify=lambda text: hub.notify("approvals", text),
             every_minutes=settings.sla.reminder_minutes, limit=settings.sla.max_reminders)
         hub.reminders.register()
+    schedule_review_reminders(settings, hub, timers)
     return Chat(surfaces, hub, escalations, slack, discord_surface)
+
+
+def schedule_review_reminders(settings: Settings, hub: ChatHub, timers: Timers) -> None:
+    """Every few minutes (on the scheduler leader), remind the team of review items waiting too long."""
+    review = settings.review
+    if not review.max_reminders:
+        return
+
+    async def remind() -> None:
+        await hub.remind_reviews(now=utcnow(), after_minutes=review.reminder_minutes,
+                                 max_reminders=review.max_reminders)
+
+    register_handler("review.remind", remind)
+    timers.cron("review:remind", "review.remind", minute="*/5")
 
 
 def schedule_digest(settings: Settings, db: Database, surfaces: list[ChatSurface],
                     timers: Timers) -> Callable[[], Awaitable[None]]:
-    async def post_digest() -> None:
-        digest = build_digest(db, end=utcnow(), days=1, title=f"{settings.team.name} — daily digest",
-                              settings=KpiSettings.from_settings(settings))
+    """The review cadence on the timers (team timezone): daily digest, weekly operations check, monthly KPI
+    review. Returns the daily digest's poster (the console's `digest` command)."""
+    kpi_settings = KpiSettings.from_settings(settings)
+    team = settings.team.name
+
+    async def post(view: DigestView) -> None:
         for surface in surfaces:
             try:
-                await surface.post_digest(digest)
+                await surface.post_digest(view)
             except Exception:  # noqa: BLE001 - Slack down must not keep the digest from the other surfaces
                 logger.exception("socialops.compose.digest_failed", extra={"surface": surface.name})
 
-    if settings.digest.enabled:
-        hour, minute = (int(part) for part in settings.digest.time.split(":"))
-        register_handler("digest", post_digest)
-        timers.cron("digest:daily", "digest", hour=hour, minute=minute)
+    async def post_digest() -> None:
+        await post(build_daily_digest(db, now=utcnow(), title=f"{team} — daily digest", settings=kpi_settings))
+
+    async def post_weekly() -> None:
+        await post(weekly_ops(db, now=utcnow(), settings=kpi_settings, title=f"{team} — weekly operations check"))
+
+    async def post_monthly() -> None:
+        await post(monthly_review(db, now=utcnow(), settings=kpi_settings, title=f"{team} — monthly KPI review"))
+
+    cadence = settings.digest
+
+    def at(text: str) -> dict[str, int]:
+        hour, minute = (int(part) for part in text.split(":"))
+        return {"hour": hour, "minute": minute}
+
+    for enabled, name, handler, fields in (
+            (cadence.enabled, "digest", post_digest, at(cadence.time)),
+            (cadence.weekly, "review:weekly", post_weekly, {"day_of_week": cadence.weekly_day,
+                                                            **at(cadence.weekly_time)}),
+            (cadence.monthly, "review:monthly", post_monthly, {"day": cadence.monthly_day,
+                                                               **at(cadence.monthly_time)})):
+        job = "digest:daily" if name == "digest" else name
+        if enabled:
+            register_handler(name, handler)
+            timers.cron(job, name, **fields)
     return post_digest
 
 

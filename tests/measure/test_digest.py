@@ -32,10 +32,12 @@ async def test_digest_trends_goals_posts_escalations_chart(db) -> None:  # type:
     assert [e.reason for e in digest.escalations] == ["refund threat"]
     assert digest.goals[0].title == "Response rate" and digest.goals[0].status in ("on track", "at risk", "off track")
     assert digest.chart_png and digest.chart_png.startswith(b"\x89PNG")
-    console = Console(record=True, width=160)
+    console = Console(record=True, width=80)
     await ConsoleSurface(console).post_digest(digest)
     text = console.export_text()
-    assert "Trends against the previous period" in text and "most negative posts: instagram p2 (2/2)" in text
+    assert "Against the previous period" in text and "most negative posts: instagram p2 (2/2)" in text
+    table_lines = [line for line in text.splitlines() if line.startswith(("Volume", "platform", "all "))]
+    assert table_lines and all(len(line) <= 80 for line in table_lines)
 
 
 def test_empty_digest_has_no_chart(db) -> None:  # type: ignore[no-untyped-def]

@@ -64,6 +64,8 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
                   lambda t: _ratio(t.neutral, t.positive + t.neutral + t.negative)),
     KpiDefinition("negative_share", "Negative sentiment", "%", "negative / classified",
                   lambda t: _ratio(t.negative, t.positive + t.neutral + t.negative), higher_is_better=False),
+    KpiDefinition("escalations", "Escalations", "count", "interactions escalated", lambda t: t.escalated,
+                  higher_is_better=None),
     KpiDefinition("escalation_rate", "Escalation rate", "%", "escalated / volume",
                   lambda t: _ratio(t.escalated, t.volume), higher_is_better=False),
     KpiDefinition("automated_replies", "Answered by automation", "count",

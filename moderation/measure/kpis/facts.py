@@ -114,7 +114,7 @@ EDGE_SECONDS = 1.0
 
 
 def _facts(session: Session, since: datetime, until: datetime, as_of: datetime, platform: str | None,
-           campaign: str | None) -> sa.Subquery:
+           campaign: str | None, *, with_id: bool = False) -> sa.Subquery:
     """One row per interaction received in [since, until): flags, received and first response epochs, replies.
 
     The definition is the scan of the events in [since - SKEW_MARGIN, as_of], grouped per interaction. Its result
@@ -140,9 +140,12 @@ def _facts(session: Session, since: datetime, until: datetime, as_of: datetime, 
         scan_where.append(EventRow.campaign == campaign)
     aggregates = event_aggregates(session)
     received = aggregates["received"]
-    stored = sa.select(*(getattr(fact, name).label(name) for name in FACT_COLUMNS)).where(*stored_where)
+    # The interaction id only when a caller lists items (SLA breaches): the tallies never need it.
+    ids = [fact.interaction_id.label("interaction_id")] if with_id else []
+    stored = sa.select(*ids, *(getattr(fact, name).label(name) for name in FACT_COLUMNS)).where(*stored_where)
     scanned = (
-        sa.select(EventRow.platform.label("platform"), EventRow.campaign.label("campaign"),
+        sa.select(*([EventRow.interaction_id.label("interaction_id")] if with_id else []),
+                  EventRow.platform.label("platform"), EventRow.campaign.label("campaign"),
                   *(value.label(name) for name, value in aggregates.items()))
         .where(*scan_where)
         .group_by(EventRow.interaction_id, EventRow.platform, EventRow.campaign)
@@ -163,23 +166,8 @@ def tally_buckets(session: Session, boundaries: list[datetime], *, as_of: dateti
     since, until = boundaries_min_max(boundaries)
     facts = _facts(session, since, until, as_of, platform, campaign)
     responded = facts.c.first_response.is_not(None)
-    intervals = business_intervals(settings.timezone, settings.business_start, settings.business_end,
-                                   settings.business_days, since, as_of)
-    business_received = business_seconds_expr(session, facts.c.received, intervals)
-    business_responded = business_seconds_expr(session, facts.c.first_response, intervals)
-    business_now = business_seconds(epoch(as_of), intervals)
-    target = sa.case((has_bit(facts.c.flags, Flag.private), settings.sla_dm_minutes * 60.0),
-                     else_=settings.sla_comment_minutes * 60.0)
+    sla = sla_expression(session, facts, settings, since, as_of)
     removed = facts.c.flags.op("&")(REMOVED_MASK) != 0
-    # met -> 1, breached -> 2^32, so one sum carries both and the SLA expression (two business-clock lookups)
-    # is evaluated once a row. Not counted (0): still within target, or removed without needing an answer.
-    met, breached = 1, SLA_BREACHED_UNIT
-    sla = sa.case(
-        (responded, sa.case((business_responded - business_received <= target, met), else_=breached)),
-        (removed, 0),
-        (business_now - business_received > target, breached),
-        else_=0,
-    )
     bucket = bucket_expr(facts.c.received, edges).label("bucket")
     flags = facts.c.flags
 
@@ -235,6 +223,42 @@ def tally_buckets(session: Session, boundaries: list[datetime], *, as_of: dateti
             **{k: (float(v) if k.endswith("_seconds") else int(v)) for k, v in values.items()})
     logger.debug("moderation.measure.kpis.tallied", extra={"groups": len(tallies), "buckets": len(edges) - 1})
     return tallies
+
+
+def sla_expression(session: Session, facts: sa.Subquery, settings: KpiSettings, since: datetime,
+                   as_of: datetime) -> sa.ColumnElement[int]:
+    """Per interaction: 1 when the SLA was met, SLA_BREACHED_UNIT when breached, 0 when not counted (still
+    within target, or removed without needing an answer). One sum carries met and breached, and the expression
+    (two business-clock lookups) is evaluated once a row."""
+    responded = facts.c.first_response.is_not(None)
+    intervals = business_intervals(settings.timezone, settings.business_start, settings.business_end,
+                                   settings.business_days, since, as_of)
+    business_received = business_seconds_expr(session, facts.c.received, intervals)
+    business_responded = business_seconds_expr(session, facts.c.first_response, intervals)
+    business_now = business_seconds(epoch(as_of), intervals)
+    target = sa.case((has_bit(facts.c.flags, Flag.private), settings.sla_dm_minutes * 60.0),
+                     else_=settings.sla_comment_minutes * 60.0)
+    removed = facts.c.flags.op("&")(REMOVED_MASK) != 0
+    met, breached = 1, SLA_BREACHED_UNIT
+    return sa.case(
+        (responded, sa.case((business_responded - business_received <= target, met), else_=breached)),
+        (removed, 0),
+        (business_now - business_received > target, breached),
+        else_=0,
+    )
+
+
+def sla_breaches(session: Session, since: datetime, until: datetime, *, as_of: datetime, settings: KpiSettings,
+                 limit: int = 50) -> tuple[int, list[tuple[str, str, float, float | None]]]:
+    """Interactions received in [since, until) whose SLA is breached as of `as_of`, by the SLA compliance
+    KPI's own rule: (count, [(interaction id, platform, received epoch, first response epoch or None)])."""
+    facts = _facts(session, since, until, as_of, None, None, with_id=True)
+    breached = sla_expression(session, facts, settings, since, as_of) == SLA_BREACHED_UNIT
+    rows = session.execute(sa.select(facts.c.interaction_id, facts.c.platform, facts.c.received,
+                                     facts.c.first_response).where(breached).order_by(facts.c.received)).all()
+    items = [(r.interaction_id, r.platform, float(r.received), None if r.first_response is None
+              else float(r.first_response)) for r in rows]
+    return len(items), items[:limit]
 
 
 def boundaries_min_max(boundaries: list[datetime]) -> tuple[datetime, datetime]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
-from bot.kpi_questions import EXAMPLES
 from bot.oncall import OnCall, Rotation
-from bot.views import KpiQuestion
+from bot.questions.replies import EXAMPLES
 from tests.bot.discord.conftest import LEA, settle, start_bot
 
 DEFERRED_THINKING, AUTOCOMPLETE_RESULT, CHANNEL_MESSAGE = 5, 8, 4
@@ -14,7 +13,7 @@ EPHEMERAL = 64
 
 
 def _options(**values: object):
-    types = {"metric": 3, "platform": 3, "window": 4}
+    types = {"metric": 3, "platform": 3, "window": 3}
     return lambda p: p["data"].update(options=[{"name": k, "type": types[k], "value": v} for k, v in values.items()])
 
 
@@ -26,15 +25,19 @@ async def test_the_commands_are_synced_to_the_guild_at_start(bot):
     metric = next(o for o in commands["kpi"]["options"] if o["name"] == "metric")
     assert metric["autocomplete"] is True and metric["required"] is True
     window = next(o for o in commands["kpi"]["options"] if o["name"] == "window")
-    assert [c["value"] for c in window["choices"]] == [1, 7, 30]
+    assert [c["value"] for c in window["choices"]] == [
+        "today", "yesterday", "this_week", "last_week", "last_24_hours", "last_7_days", "last_30_days", "this_month",
+        "last_month"]
 
 
 async def test_kpi_answers_with_the_figure_the_previous_period_and_the_goal(bot):
-    bot.interact("command_kpi.json")  # metric response_rate, platform instagram, window 7
+    bot.interact("command_kpi.json")  # metric response_rate, platform instagram, window last_7_days
     await settle()
 
-    assert bot.kpis.asked == [KpiQuestion(metric="response_rate", platform="instagram", window_days=7,
-                                          window_label="last 7 days")]
+    [question] = bot.kpis.asked
+    assert (question.metric, question.platform, question.window_label) == ("response_rate", "instagram",
+                                                                           "last 7 days")
+    assert question.end - question.start == timedelta(days=7)
     [deferred] = bot.fake.callbacks()
     assert deferred.body["type"] == DEFERRED_THINKING
     [answer] = bot.fake.find("POST", "/webhooks/")
@@ -48,18 +51,21 @@ async def test_kpi_understands_a_question_typed_in_words(bot):
     bot.interact("command_kpi.json", edit=_options(metric="first response time instagram yesterday"))
     await settle()
     [question] = bot.kpis.asked
-    assert (question.metric, question.platform, question.window_days, question.offset_days) == (
-        "first_response_time", "instagram", 1, 1)
+    assert (question.metric, question.platform, question.window_label) == ("first_response_time", "instagram",
+                                                                           "yesterday")
+    assert question.end - question.start == timedelta(days=1) and question.end.hour == 0
     [answer] = bot.fake.find("POST", "/webhooks/")
-    assert ("Goal", "60.0 min ✓") in [(f["name"], f["value"]) for f in answer.body["embeds"][0]["fields"]]
+    assert ("Goal", "60 min ✓") in [(f["name"], f["value"]) for f in answer.body["embeds"][0]["fields"]]
 
 
 async def test_kpi_not_understood_gets_a_private_help_with_examples(bot):
     bot.interact("command_kpi.json", edit=_options(metric="what is the weather"))
     await settle()
-    [help_reply] = bot.fake.callbacks()
-    assert help_reply.body["type"] == CHANNEL_MESSAGE and help_reply.body["data"]["flags"] == EPHEMERAL
-    assert EXAMPLES[0] in help_reply.body["data"]["content"] and not bot.kpis.asked
+    [deferred] = bot.fake.callbacks()
+    assert deferred.body["type"] == DEFERRED_THINKING
+    [help_reply] = bot.fake.find("POST", "/webhooks/")
+    assert help_reply.body["flags"] == EPHEMERAL
+    assert EXAMPLES["en"][0] in help_reply.body["content"] and not bot.kpis.asked
 
 
 async def test_metric_autocomplete_offers_the_kpi_sources_metrics(bot):

@@ -101,3 +101,16 @@ def test_buttons_rebuild_from_their_custom_ids():
     assert ApprovalButton.__discord_ui_compiled_template__.fullmatch("socialops:escalate:12")["id"] == "12"
     assert EscalationButton.__discord_ui_compiled_template__.fullmatch("socialops:ack:5")["verb"] == "ack"
     assert ApprovalButton.__discord_ui_compiled_template__.fullmatch("socialops:ack:5") is None
+
+
+def test_a_review_renders_its_sections_within_discords_limits():
+    from bot.views import ReviewSection
+
+    review = DigestView(title="Weekly operations check", window="7 days", lines=(), sections=(
+        ReviewSection("SLA breaches (40)", tuple(f"Mon 16 Nov 10:{i:02d} instagram dm: no answer" for i in range(40))),
+        ReviewSection("Dead letters (0)", (), "none")))
+    embed = embeds.digest_embed(review)
+    fields = {f.name: f.value for f in embed.fields}
+    assert "No activity" not in fields and fields["Dead letters (0)"] == "none"
+    assert fields["SLA breaches (40)"].startswith("• Mon 16 Nov 10:00") and len(fields["SLA breaches (40)"]) <= 1024
+    assert len(embed) <= 6000

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.kpi_questions import GOALS, KpiResponder, format_answer, parse_question
+from bot.kpi_questions import KpiResponder, format_answer
 from bot.oncall import Level, OnCall, Override, Policy, QuietHours, Rotation
 from bot.views import KpiAnswer, KpiQuestion
 from socialops.compose.core import build_oncall, slack_channels
@@ -68,26 +68,41 @@ def test_quiet_hours_wrap_midnight_and_urgent_pages_through():
     assert oncall.holds_back("normal", utc(2026, 11, 24, 12, 0)) is None
 
 
-@pytest.mark.parametrize(("text", "metric", "platform", "days", "offset"), [
-    ("response rate instagram 7d", "response_rate", "instagram", 7, 0),
-    ("first response time this week", "first_response_time", None, 7, 0),
-    ("escalations yesterday", "escalations", None, 1, 1),
-    ("how are our goals", GOALS, None, 7, 0),
-    ("<@UBOT> FRT on ig last 30 days?", "first_response_time", "instagram", 30, 0),
-    ("reply rate youtube last week", "response_rate", "youtube", 7, 7),
-    ("escalations tiktok 2 weeks", "escalations", "tiktok", 14, 0),
-    ("response rate today", "response_rate", None, 1, 0),
+NOW = datetime(2026, 11, 19, 13, 30, tzinfo=UTC)  # a Thursday
+
+
+@pytest.mark.parametrize(("text", "metric", "platform", "kind", "start_day"), [
+    ("response rate instagram 7d", "response_rate", "instagram", "last_7_days", 12),
+    ("first response time this week", "first_response_time", None, "this_week", 16),
+    ("escalations yesterday", "escalations", None, "yesterday", 18),
+    ("<@UBOT> FRT on ig last 30 days?", "first_response_time", "instagram", "last_30_days", 20),
+    ("reply rate youtube last week", "response_rate", "youtube", "last_week", 9),
+    ("escalations tiktok 2 weeks", "escalations", "tiktok", "last_n_days", 5),
+    ("response rate today", "response_rate", None, "today", 19),
 ])
-def test_questions_parse_into_metric_platform_window(text, metric, platform, days, offset):
-    question = parse_question(text, METRICS)
-    assert (question.metric, question.platform, question.window_days, question.offset_days) == (
-        metric, platform, days, offset)
+def test_questions_parse_into_metric_platform_period(text, metric, platform, kind, start_day):
+    found = KpiResponder(GoalSource()).interpret(text, now=NOW)
+    assert (found.kpi, found.platform, found.period.kind, found.period.start.day) == (
+        metric, platform, kind, start_day)
+
+
+def test_yesterday_and_last_week_are_not_the_current_window():
+    """The bug leads saw: "last week" and "yesterday" silently answered for the current window."""
+    source = RecordingSource()
+    responder = KpiResponder(source)
+    responder.ask("response rate yesterday", now=NOW)
+    responder.ask("response rate last week", now=NOW)
+    responder.ask("response rate this week", now=NOW)
+    yesterday, last_week, this_week = source.asked
+    assert (yesterday.start, yesterday.end) == (datetime(2026, 11, 18, tzinfo=UTC), datetime(2026, 11, 19, tzinfo=UTC))
+    assert (last_week.start, last_week.end) == (datetime(2026, 11, 9, tzinfo=UTC), datetime(2026, 11, 16, tzinfo=UTC))
+    assert (this_week.start, this_week.end) == (datetime(2026, 11, 16, tzinfo=UTC), NOW)
+    assert last_week.previous_end == last_week.start and this_week.previous_end == NOW - timedelta(days=7)
 
 
 def test_only_offered_metrics_are_recognised():
-    assert parse_question("sla compliance", METRICS) is None
-    assert parse_question("sla compliance", {**METRICS, "sla_compliance": "SLA compliance"}).metric == "sla_compliance"
-    assert parse_question("", METRICS) is None
+    assert KpiResponder(GoalSource()).ask("sla compliance", now=NOW).help is not None
+    assert KpiResponder(GoalSource()).ask("", now=NOW).help is not None
 
 
 class GoalSource:
@@ -102,16 +117,25 @@ class GoalSource:
                          previous=value)
 
 
+class RecordingSource(GoalSource):
+    def __init__(self) -> None:
+        self.asked: list[KpiQuestion] = []
+
+    def answer(self, question: KpiQuestion) -> KpiAnswer:
+        self.asked.append(question)
+        return super().answer(question)
+
+
 def test_goals_question_lists_every_metric_with_a_goal_and_whether_it_is_met():
     reply = KpiResponder(GoalSource()).ask("how are our goals")
     assert [a.question.metric for a in reply.answers] == ["response_rate", "first_response_time"]
     assert "95%" in reply.text and "goal 90% ✓ met" in reply.text
-    assert "42.0 min" in reply.text and "goal 30.0 min ✗ not met" in reply.text  # time: lower is better
+    assert "42 min" in reply.text and "goal 30 min ✗ not met" in reply.text  # time: lower is better
     assert KpiResponder(GoalSource()).ask("banana").help is not None
 
 
 def test_format_answer_mentions_window_label():
-    question = parse_question("escalations yesterday", METRICS)
+    question = KpiQuestion(metric="escalations", window_days=1, window_label="yesterday")
     answer = KpiAnswer(question=question, label="Escalations", value=4, unit="count", previous=2)
     assert format_answer(answer) == "Escalations (all platforms, yesterday): 4 · previous period 2"
 
@@ -155,3 +179,18 @@ def test_slack_settings_validate_env_names_and_map_channels():
     channels = slack_channels(settings)
     assert channels["approvals"] == "C1" and channels["alerts"] == "social-alerts"
     assert channels["social-alerts"] == "social-alerts"  # hub.notify passes the team-wide name
+
+
+def test_a_review_is_valid_block_kit():
+    from bot.slack.blocks import digest_blocks
+    from bot.views import DigestView, ReviewSection
+    from tests.bot.slack.slack_sdk_models_check import assert_valid_blocks
+
+    review = DigestView(title="Weekly operations check", window="7 days", lines=(), sections=(
+        ReviewSection("SLA breaches (40)", tuple(f"Mon 16 Nov 10:{i:02d} instagram dm: no answer" for i in range(40))),
+        ReviewSection("Dead letters (0)", (), "none")))
+    blocks = digest_blocks(review)
+    assert_valid_blocks(blocks)
+    text = str(blocks)
+    assert "Nothing received" not in text and "*Dead letters (0)*\\n_none_" in text and "10:14" in text
+    assert "10:15" not in text  # 15 lines a section in Slack
