@@ -42,7 +42,7 @@ class ChatHub:
         # the ones it missed, and one surface down never hides the draft from the others.
         await self.redeliver()
         if self.reminders is not None:
-            self.reminders.schedule(approval_id)
+            await self.db.run(self.reminders.schedule, approval_id)  # a row in the timers' job store
 
     async def redeliver(self, *, holding: int | None = None) -> int:
         """Post every approval and escalation a surface has not shown yet, oldest first (each worker round).
@@ -56,17 +56,20 @@ class ChatHub:
                      user: str, final_text: str | None = None, reason: str | None = None,
                      at: datetime | None = None, authorized_as: str | None = None) -> Decided:
         """Apply a verdict from any surface, then show it everywhere and page if it was escalated."""
-        decided = approvals.decide(approval_id, verdict, surface=surface, user=user, final_text=final_text,
-                                   reason=reason, at=at, authorized_as=authorized_as)
+        decided = await self.db.run(approvals.decide, approval_id, verdict, surface=surface, user=user,
+                                    final_text=final_text, reason=reason, at=at, authorized_as=authorized_as)
         await self.approval_changed(approval_id)
         if decided.escalation_id is not None:
             await self.escalation_opened(decided.escalation_id)
         return decided
 
-    async def approval_changed(self, approval_id: int) -> None:
+    def _card_and_refs(self, approval_id: int) -> tuple[ApprovalCard, dict]:
         with self.db.session() as session:
             card = approval_card(session, approval_id)
-            refs = dict(session.get(ApprovalRow, approval_id).surface_refs)
+            return card, dict(session.get(ApprovalRow, approval_id).surface_refs)
+
+    async def approval_changed(self, approval_id: int) -> None:
+        card, refs = await self.db.run(self._card_and_refs, approval_id)
         for surface in self.surfaces:
             if surface.name in refs:
                 await surface.update_approval(card, refs[surface.name])
