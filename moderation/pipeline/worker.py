@@ -109,37 +109,50 @@ class ModerationWorker:
             return [row.id for row in rows]
 
     async def process_batch(self, limit: int | None = None, *, until: datetime | None = None) -> BatchResult:
-        """Process up to `limit` pending interactions (only those created by `until`, for replays)."""
-        ids = self.claim(limit or self.settings.batch_size, until=until)
+        """Process up to `limit` pending interactions (only those created by `until`, for replays).
+
+        The worker shares its event loop with the chat surfaces and the webhook server: classification (CPU)
+        and every transaction (the batch one holds locks for as long as it decides) run in threads."""
+        rows = await self.db.run(self._claim_rows, limit or self.settings.batch_size, until)
         result = BatchResult()
-        if not ids:
+        if not rows:
             return result
-        with self.db.session() as session:
-            by_id = {row.id: row for row in session.exec(select(InteractionRow).where(InteractionRow.id.in_(ids)))}
-        rows = [by_id[i] for i in ids if i in by_id]
-        # Classification is CPU work: off the event loop, so chat acks stay fast.
         started = time.perf_counter()
         scores = await asyncio.to_thread(self.classifier.classify, [row.text for row in rows])
         metrics.observe_classify(len(rows), time.perf_counter() - started)
-        try:
-            work, result.processed = self._record_batch(rows, scores)
-        except Exception:  # noqa: BLE001 - nothing of the batch was written: find the culprit one by one
-            logger.warning("moderation.pipeline.worker.batch_retried_one_by_one", exc_info=True,
-                           extra={"size": len(rows)})
-            work = HumanWork()
-            for row, score in zip(rows, scores, strict=True):
-                try:
-                    work.extend(self._decide_and_record(row, score))
-                    result.processed += 1
-                except Exception as exc:  # noqa: BLE001 - one bad interaction must not sink the batch
-                    result.failed += 1
-                    logger.exception("moderation.pipeline.worker.interaction_failed", extra={"interaction_id": row.id})
-                    self._mark_failed(row.id, exc)
+        work = await self.db.run(self._record, rows, scores, result)
         await self._tell_humans(work)
         result.follow_ups = work.follow_ups
         logger.info("moderation.pipeline.worker.batch_done",
                     extra={"processed": result.processed, "failed": result.failed})
         return result
+
+    def _claim_rows(self, limit: int, until: datetime | None) -> list[InteractionRow]:
+        ids = self.claim(limit, until=until)
+        if not ids:
+            return []
+        with self.db.session() as session:
+            by_id = {row.id: row for row in session.exec(select(InteractionRow).where(InteractionRow.id.in_(ids)))}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def _record(self, rows: list[InteractionRow], scores: list[Scores], result: BatchResult) -> HumanWork:
+        """The batch in one transaction; if that fails, item by item (counted in `result`)."""
+        try:
+            work, result.processed = self._record_batch(rows, scores)
+            return work
+        except Exception:  # noqa: BLE001 - nothing of the batch was written: find the culprit one by one
+            logger.warning("moderation.pipeline.worker.batch_retried_one_by_one", exc_info=True,
+                           extra={"size": len(rows)})
+        work = HumanWork()
+        for row, score in zip(rows, scores, strict=True):
+            try:
+                work.extend(self._decide_and_record(row, score))
+                result.processed += 1
+            except Exception as exc:  # noqa: BLE001 - one bad interaction must not sink the batch
+                result.failed += 1
+                logger.exception("moderation.pipeline.worker.interaction_failed", extra={"interaction_id": row.id})
+                self._mark_failed(row.id, exc)
+        return work
 
     def _record_batch(self, rows: list[InteractionRow], scores: list[Scores]) -> tuple[HumanWork, int]:
         """The whole batch in one transaction, contexts from one set of queries (`BatchContext`): the same

@@ -71,19 +71,20 @@ class SchedulerComponent:
         self.leading = False
 
     async def run(self, stopping: asyncio.Event) -> None:
+        db = self.timers.db  # the lock, the reconcile and the job store all live there: off the event loop
         if not self.timers.running:
             self.timers.start(paused=True)  # stores jobs (follow-ups, pages, reminders) for whoever leads
         try:
             while not stopping.is_set():
-                if not self.leading and await asyncio.to_thread(self.lock.try_acquire):
+                if not self.leading and await db.run(self.lock.try_acquire):
                     self._lead()
-                elif self.leading and not await asyncio.to_thread(self.lock.still_held):
+                elif self.leading and not await db.run(self.lock.still_held):
                     self._step_down()
                 if self.leading:
                     self.timers.wakeup()  # jobs other processes stored since the last look
                     if self.reconcile is not None:
                         try:
-                            await asyncio.to_thread(self.reconcile)
+                            await db.run(self.reconcile)
                         except Exception:  # noqa: BLE001 - e.g. the database restarting: next round
                             logger.exception("socialops.scheduler.reconcile_failed")
                 wait = self.reconcile_seconds if self.leading else self.retry_seconds
@@ -95,7 +96,7 @@ class SchedulerComponent:
             if self.leading:
                 self._step_down()
             self.timers.shutdown()
-            await asyncio.to_thread(self.lock.release)
+            await db.run(self.lock.release)
 
     def _lead(self) -> None:
         self.leading = True
@@ -196,7 +197,7 @@ def build_chat(settings: Settings, db: Database, timers: Timers, *, discord: boo
 def schedule_digest(settings: Settings, db: Database, surfaces: list[ChatSurface],
                     timers: Timers) -> Callable[[], Awaitable[None]]:
     async def post_digest() -> None:
-        digest = build_digest(db, end=utcnow(), days=1, title=f"{settings.team.name} — daily digest",
+        digest = await db.run(build_digest, db, end=utcnow(), days=1, title=f"{settings.team.name} — daily digest",
                               settings=KpiSettings.from_settings(settings))
         for surface in surfaces:
             try:

@@ -21,6 +21,7 @@ from bot.console import ConsoleSurface
 from bot.digest import build_digest
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
+from bot.views import ApprovalCard
 from moderation.act.follow_ups import due_follow_ups, fire_follow_up
 from moderation.act.outbox import Outbox
 from moderation.domain import as_utc, utcnow
@@ -78,7 +79,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     with tempfile.TemporaryDirectory() as tmp:
         replay = Path(tmp) / "sample.jsonl"
         shifted_sample(sample, end, replay)
-        report = ingest_file(db, replay, source="demo")
+        report = await db.run(ingest_file, db, replay, source="demo")
     console.print(f"1. ingest {sample.name}: {report.summary()}")
     result = DemoResult(ingest=report)
 
@@ -106,7 +107,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     with progress:
         task = progress.add_task("interactions", total=report.stored)
         while True:
-            upcoming = _next_pending_time(db)
+            upcoming = await db.run(_next_pending_time, db)
             if upcoming is None:
                 break
             # Time moves in short slices, so automated answers come minutes after the comment, as live.
@@ -123,16 +124,22 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
         await outbox.drain()
 
     result.sandbox_calls = sum(c.calls for c in connectors.values())
-    with db.session() as session:
-        result.actions = Counter(f"{row.type}:{row.state}" for row in session.exec(select(ActionRow)).all())
+    result.actions = await db.run(_action_counts, db)
     console.rule("[bold]What happened, by kind of message")
-    _print_outcomes(db, console)
+    await db.run(_print_outcomes, db, console)
     console.rule("[bold]KPI digest")
-    await surface.post_digest(build_digest(db, end=end, days=7, title="Maison Lumière — last 7 days",
+    await surface.post_digest(await db.run(build_digest, db, end=end, days=7, title="Maison Lumière — last 7 days",
                                            settings=KpiSettings.from_settings(settings)))
     result.seconds = time.perf_counter() - started
     console.print(f"done in {result.seconds:.1f} s · {result.sandbox_calls} sandbox platform calls")
     return result
+
+
+# The demo runs the real async path, so its database steps run in the database's threads like everywhere else.
+
+def _action_counts(db: Database) -> Counter[str]:
+    with db.session() as session:
+        return Counter(f"{row.type}:{row.state}" for row in session.exec(select(ActionRow)).all())
 
 
 def _next_pending_time(db: Database) -> datetime | None:
@@ -143,8 +150,9 @@ def _next_pending_time(db: Database) -> datetime | None:
 
 
 async def _run_due_follow_ups(db: Database, clock: ReplayClock, hub: ChatHub, settings: Settings) -> None:
-    for action_id in due_follow_ups(db, clock()):
-        work = fire_follow_up(db, action_id, now=clock(), approval_minutes=settings.sla.approval_minutes)
+    for action_id in await db.run(due_follow_ups, db, clock()):
+        work = await db.run(fire_follow_up, db, action_id, now=clock(),
+                            approval_minutes=settings.sla.approval_minutes)
         for approval_id in work.approvals:
             await hub.approval_requested(approval_id)
 
@@ -152,16 +160,11 @@ async def _run_due_follow_ups(db: Database, clock: ReplayClock, hub: ChatHub, se
 async def _scripted_manager(db: Database, approvals: ApprovalService, hub: ChatHub, outbox: Outbox,
                             clock: ReplayClock, decided: set[int], result: DemoResult) -> None:
     batch_time = clock()
-    with db.session() as session:
-        pending = session.exec(select(ApprovalRow.id).where(ApprovalRow.state == "pending")).all()
-    for approval_id in pending:
+    for approval_id in await db.run(_pending_approvals, db):
         if approval_id in decided:
             continue
         decided.add(approval_id)
-        with db.session() as session:
-            card = approval_card(session, approval_id)
-            created = as_utc(session.get(InteractionRow, session.get(ApprovalRow, approval_id).interaction_id)
-                             .created_at)
+        card, created = await db.run(_card_and_time, db, approval_id)
         choice = choose(card)
         clock.set(created + choice.delay)
         decided_row = await hub.decide(approvals, approval_id, choice.verdict, surface="console", user=MANAGER,
@@ -171,14 +174,29 @@ async def _scripted_manager(db: Database, approvals: ApprovalService, hub: ChatH
     clock.set(batch_time)
 
 
+def _pending_approvals(db: Database) -> list[int]:
+    with db.session() as session:
+        return list(session.exec(select(ApprovalRow.id).where(ApprovalRow.state == "pending")).all())
+
+
+def _card_and_time(db: Database, approval_id: int) -> tuple[ApprovalCard, datetime]:
+    with db.session() as session:
+        card = approval_card(session, approval_id)
+        created = session.get(InteractionRow, session.get(ApprovalRow, approval_id).interaction_id).created_at
+    return card, as_utc(created)
+
+
+def _open_escalations(db: Database) -> list[tuple[int, datetime]]:
+    with db.session() as session:
+        return list(session.exec(select(EscalationRow.id, EscalationRow.created_at).where(
+            EscalationRow.state == "open")).all())
+
+
 async def _scripted_oncall(db: Database, escalations: EscalationService, clock: ReplayClock, handled: set[int],
                            result: DemoResult) -> None:
     """The on-call person acknowledges each page within minutes and resolves most within hours."""
     batch_time = clock()
-    with db.session() as session:
-        rows = session.exec(select(EscalationRow.id, EscalationRow.created_at).where(
-            EscalationRow.state == "open")).all()
-    for escalation_id, created in rows:
+    for escalation_id, created in await db.run(_open_escalations, db):
         if escalation_id in handled:
             continue
         handled.add(escalation_id)
