@@ -114,7 +114,7 @@ class CompiledTemplate:
 
     def sources(self) -> list[tuple[str, str, str, JinjaTemplate]]:
         """(variant, platform or '', lang, compiled) for every text, for load-time checks."""
-        out = []
+        out: list[tuple[str, str, str, JinjaTemplate]] = []
         for variant, (by_lang, by_platform) in self._variants.items():
             out.extend((variant, "", lang, compiled) for lang, compiled in by_lang.items())
             for platform, langs in by_platform.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from moderation.act.executors.registry import ExecutionContext, executes
+from moderation.act.executors.registry import ExecutionContext, executes, flushed_id
 from moderation.domain import ActionType, EventAction
 from moderation.measure.events import record_event
 from moderation.storage.tables import EscalationRow
@@ -29,7 +29,7 @@ def escalate(ctx: ExecutionContext) -> None:
     session.flush()
     record_event(session, ctx.interaction, EventAction.escalated, **ctx.event_fields,
                  data={"escalation_id": escalation.id, "level": escalation.level, "team": escalation.team})
-    ctx.work.escalations.append(escalation.id)
+    ctx.work.escalations.append(flushed_id(escalation))
 
 
 def _open_escalation(session: Session, dedupe_key: str) -> EscalationRow | None:
