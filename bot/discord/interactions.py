@@ -7,7 +7,6 @@ database work and the card updates on every surface run after that.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -76,7 +75,7 @@ class DiscordInteractions:
             return
         if verb in ("edit", "reject"):
             try:
-                card = await asyncio.to_thread(self.hub.approval_view, approval_id)
+                card = await self.hub.db.run(self.hub.approval_view, approval_id)
             except LookupError:
                 await self._tell(interaction, f"draft #{approval_id} no longer exists")
                 return
@@ -164,10 +163,10 @@ class DiscordInteractions:
             return
         await interaction.response.defer(thinking=True)
         if question.metric == GOALS and GOALS not in metrics:
-            answers = await asyncio.to_thread(self.kpis.goals, question)
+            answers = await self.hub.db.run(self.kpis.goals, question)
             await interaction.followup.send(embed=embeds.goals_embed(answers))
             return
-        answer = await asyncio.to_thread(self.kpis.source.answer, question)
+        answer = await self.hub.db.run(self.kpis.source.answer, question)
         logger.info("bot.discord.kpi_answered", extra={"metric": question.metric, "platform": question.platform})
         await interaction.followup.send(embed=embeds.kpi_embed(answer))
 
