@@ -87,7 +87,11 @@ def generate(path: Path, *, events: int = 1_000_000, days: int = 60, end: dateti
     total, n = 0, 0
     event_sql = ("INSERT INTO events (name, interaction_id, platform, occurred_at, recorded_at, actor, playbook, "
                  "rule_version, campaign, data) VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?)")
-    row_sql = f"INSERT INTO interactions VALUES ({', '.join('?' * 20)})"
+    # Columns named: migrations append columns (account_id, ...) that the rows leave at their defaults.
+    columns = ("id, platform, kind, external_id, author_id, author_name, text, post_id, parent_id, created_at, "
+               "received_at, is_follower, is_vip, campaign, source, status, claimed_by, claimed_at, attempts, "
+               "last_error")
+    row_sql = f"INSERT INTO interactions ({columns}) VALUES ({', '.join('?' * 20)})"
     span = (end - start).total_seconds()
     while total < events:
         rows, batch = [], []

@@ -91,7 +91,7 @@ def test_database_dropping_worker_connections_under_load(pg_url, start_worker):
             with db.session() as session:
                 return session.execute(query).scalar_one()
 
-        assert wait_for(lambda: count(done) > 0, timeout=30)
+        assert wait_for(lambda: count(done) > 0, timeout=90)
         terminated = 0
         for _ in range(4):
             with db.engine.connect() as connection:
