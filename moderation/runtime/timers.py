@@ -71,12 +71,15 @@ class _OffLoopScheduler(AsyncIOScheduler):
 
     def __init__(self, db: Database, **options: Any) -> None:
         self._db = db
+        self._looking: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
         super().__init__(**options)
 
     @run_in_event_loop
     def wakeup(self) -> None:
         self._stop_timer()
-        self._eventloop.create_task(self._process_off_loop())
+        task = self._eventloop.create_task(self._process_off_loop())
+        self._looking.add(task)
+        task.add_done_callback(self._looking.discard)
 
     async def _process_off_loop(self) -> None:
         try:
