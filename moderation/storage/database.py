@@ -47,6 +47,11 @@ def _normalise_url(url: str) -> str:
     return url
 
 
+def _in_memory(url: str) -> bool:
+    parsed = sa.engine.make_url(url)
+    return parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+
+
 def redact_url(url: str) -> str:
     """The URL without its password, for logs and errors."""
     try:
@@ -65,6 +70,7 @@ class Database:
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         self.url = _normalise_url(database_url(url))
         self.is_sqlite = self.url.startswith("sqlite")
+        self.in_memory = self.is_sqlite and _in_memory(self.url)
         self._threads: ThreadPoolExecutor | None = None
         self._threads_lock = threading.Lock()
         try:
@@ -77,7 +83,10 @@ class Database:
 
     def _create_engine(self) -> Engine:
         if self.is_sqlite:
-            engine = sa.create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30})
+            # An in-memory database lives in one connection: every thread must get that one (StaticPool), and
+            # `run` then uses a single thread so it is never used by two of them at once.
+            pool = {"poolclass": sa.pool.StaticPool} if self.in_memory else {}
+            engine = sa.create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
             @sa.event.listens_for(engine, "connect")
             def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -131,7 +140,8 @@ class Database:
     def _executor(self) -> ThreadPoolExecutor:
         with self._threads_lock:
             if self._threads is None:
-                self._threads = ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="socialops-db")
+                self._threads = ThreadPoolExecutor(1 if self.in_memory else DATABASE_THREADS,
+                                                   thread_name_prefix="socialops-db")
             return self._threads
 
     def dispose(self) -> None:
