@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from moderation.domain import utcnow
+from moderation.domain.attribution import interaction_ref, tag_text_links
 from moderation.measure.events import EventAction, record_event
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, ApprovalRow, EscalationRow, InteractionRow
@@ -76,6 +77,11 @@ class ApprovalService:
             if approval is None:
                 raise ApprovalError(f"no draft #{approval_id}")
             text = final_text if verdict == Verdict.edit else approval.draft_text
+            if verdict == Verdict.edit and text and "http" in text:
+                # A link a person typed in gets the same UTM tags and reference as the drafted ones.
+                interaction = session.get(InteractionRow, approval.interaction_id)
+                text = tag_text_links(text, interaction.platform, "social", interaction.campaign or "organic",
+                                      interaction_ref(interaction.id))
             won = session.execute(
                 sa.update(ApprovalRow)
                 .where(ApprovalRow.id == approval_id, ApprovalRow.state == "pending")

@@ -25,6 +25,8 @@ class Channel(str, enum.Enum):
 class ReplyParams(_Params):
     template: str
     product: str | None = None
+    # A reply worded by the optional LLM is a draft for approval unless the rule says so here.
+    llm_auto_send: bool = False
 
 
 class DraftReplyParams(ReplyParams):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,9 +55,21 @@ def _volume(band: VolumeBand, context: DecisionContext) -> bool:
     return context.post_volume_10m >= band.min and (band.max is None or context.post_volume_10m <= band.max)
 
 
+def _knowledge(levels: str | list[str], context: DecisionContext) -> bool:
+    wanted = {levels} if isinstance(levels, str) else set(levels)
+    level = context.knowledge.level if context.knowledge is not None else "none"
+    return level in wanted
+
+
 def _answers(templates: str | list[str], context: DecisionContext) -> bool:
     wanted = {templates} if isinstance(templates, str) else set(templates)
     return not wanted.isdisjoint(context.author_recent_templates)
+
+
+def _lead_signals(want: bool | list[str], context: DecisionContext) -> bool:
+    if isinstance(want, bool):
+        return bool(context.lead_signals) == want
+    return not context.lead_signals.isdisjoint(want)
 
 
 _CONDITIONS = (
@@ -91,6 +103,17 @@ _CONDITIONS = (
         "automation is paused, globally or for this interaction's campaign",
     ),
     Condition("post_volume", VolumeBand, lambda band, i, c: _volume(band, c), "volume on this post in 10 min"),
+    Condition(
+        "knowledge", Literal["high", "low", "none"] | list[Literal["high", "low", "none"]],
+        lambda levels, i, c: _knowledge(levels, c),
+        "how sure knowledge retrieval is of an answer: high, low or none (none also when not configured)",
+    ),
+    Condition(
+        "lead_signals", bool | list[str],
+        lambda want, i, c: _lead_signals(want, c),
+        "the text has lead signals (true: any of email, phone, headcount, quantity, budget, event_date, company; "
+        "or a list of the ones wanted, any of them)",
+    ),
     Condition(
         "answers_template", str | list[str],
         lambda names, i, c: _answers(names, c),

@@ -5,7 +5,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from moderation.domain import Action, ActionType, DecisionContext, Interaction, Kind, Plan, Platform, Scores
+from moderation.domain import (
+    Action,
+    ActionType,
+    DecisionContext,
+    Grounding,
+    Interaction,
+    Kind,
+    Plan,
+    Platform,
+    Scores,
+)
+from moderation.domain.attribution import discount_code, interaction_ref
 from playbooks.actions import (
     ActionSpec,
     Channel,
@@ -61,7 +72,8 @@ class Engine:
                 continue
             matched.append(rule.key)
             for item in self._prepared[rule.key]:
-                actions.append(item if isinstance(item, Action) else self._materialise(item, rule, interaction, scores))
+                actions.append(item if isinstance(item, Action)
+                               else self._materialise(item, rule, interaction, scores, context))
             if rule.stop:
                 break
         actions, notes = self.policy.enforce(actions, interaction, scores, context, text.value)
@@ -74,19 +86,20 @@ class Engine:
             return spec
         if isinstance(spec.params, PauseParams) and spec.params.campaign is None:
             return spec
-        return self._materialise(spec, rule, None, None)
+        return self._materialise(spec, rule, None, None, None)
 
     def _materialise(
-        self, spec: ActionSpec, rule: CompiledRule, interaction: Interaction | None, scores: Scores | None
+        self, spec: ActionSpec, rule: CompiledRule, interaction: Interaction | None, scores: Scores | None,
+        context: DecisionContext | None,
     ) -> Action:
         """An ActionSpec from YAML -> a concrete Action, with any text rendered now (plans are plain data)."""
         params: dict[str, Any]
         given = spec.params  # one parameter model per action type (playbooks.actions.ACTIONS)
         if spec.type in _REPLIES:
             assert interaction is not None and scores is not None  # replies are never prepared ahead
-            return self._reply(spec, rule, interaction, scores)
+            return self._reply(spec, rule, interaction, scores, context)
         if isinstance(given, FollowUpParams):
-            nested = [self._materialise(item, rule, interaction, scores) for item in given.actions]
+            nested = [self._materialise(item, rule, interaction, scores, context) for item in given.actions]
             params = {
                 "delay_minutes": given.delay_minutes,
                 "unless": list(given.unless),
@@ -106,7 +119,8 @@ class Engine:
             type=spec.type, params=params, rule=rule.key, rule_version=rule.version, reason=reason
         )
 
-    def _reply(self, spec: ActionSpec, rule: CompiledRule, interaction: Interaction, scores: Scores) -> Action:
+    def _reply(self, spec: ActionSpec, rule: CompiledRule, interaction: Interaction, scores: Scores,
+               context: DecisionContext | None) -> Action:
         given = spec.params
         if not isinstance(given, ReplyParams):  # the schema gives every reply type ReplyParams
             raise TypeError(f"{spec.type.value} needs reply parameters, got {type(given).__name__}")
@@ -114,17 +128,24 @@ class Engine:
         template = self.templates[given.template]
         settings = self.settings
         campaign = interaction.campaign or settings.utm.default_campaign
-        product = given.product or settings.products.get(interaction.campaign or "", settings.default_product)
+        grounding = context.knowledge if context is not None else None
+        product: Any = given.product or settings.products.get(interaction.campaign or "", settings.default_product)
+        if grounding is not None and grounding.product is not None and not given.product:
+            product = grounding.product
         variables = {
             "author": interaction.author_name or "there", "text": interaction.text, "intent": scores.intent,
             "product": product, "links": settings.links, "platform": interaction.platform.value,
             "campaign": campaign, "lang": scores.lang,
+            "answer": grounding.answer if grounding is not None else "",
+            "products": list(grounding.products) if grounding is not None else [],
+            "discount_code": discount_code(interaction.id, settings.utm.discount_prefix),
         }
+        ref = interaction_ref(interaction.id) if settings.utm.content_ref else None
         limit = settings.text_limit(interaction.platform, channel)
         try:
             rendered = template.render(
                 interaction_id=interaction.id, platform=interaction.platform, lang=scores.lang, variables=variables,
-                limit=limit, utm=(interaction.platform.value, settings.utm.medium, campaign),
+                limit=limit, utm=(interaction.platform.value, settings.utm.medium, campaign, ref),
             )
         except Exception as exc:  # noqa: BLE001 - a user template must never crash a decision
             # Load-time checks render every template once, so this is rare (a link removed at run time...);
@@ -139,6 +160,13 @@ class Engine:
             "text": rendered.text, "template": rendered.template, "variant": rendered.variant,
             "lang": rendered.lang, "channel": channel,
         }
+        reason = rule.description
+        if template.grounded:
+            action_type, reason = _grounded(action_type, reason, grounding, spec, params)
+        if ref is not None and ref in rendered.text:
+            params["ref"] = ref  # the link's utm_content: conversions find this interaction by it
+        if "discount_code" in variables and variables["discount_code"] in rendered.text:
+            params["discount_code"] = variables["discount_code"]
         if rendered.truncated:
             params["truncated"] = True
             if action_type is not ActionType.draft_reply:
@@ -146,9 +174,40 @@ class Engine:
                 action_type = ActionType.draft_reply
         if action_type is ActionType.draft_reply:
             params["needs_approval"] = True
-        return Action(
-            type=action_type, params=params, rule=rule.key, rule_version=rule.version, reason=rule.description
-        )
+        return Action(type=action_type, params=params, rule=rule.key, rule_version=rule.version, reason=reason)
+
+
+def _grounded(action_type: ActionType, reason: str, grounding: Grounding | None, spec: ActionSpec,
+              params: dict[str, Any]) -> tuple[ActionType, str]:
+    """A reply built from retrieved facts goes out alone only when retrieval is sure, the topic is not
+    `human: true`, and (for LLM wording) the rule allows it; otherwise a person approves it, and the draft
+    says what retrieval found or that it found nothing."""
+    if grounding is None:
+        return (ActionType.draft_reply if action_type is not ActionType.draft_reply else action_type,
+                f"{reason} (no knowledge base configured)")
+    params["knowledge"] = {"level": grounding.level, "confidence": grounding.confidence,
+                           "source": grounding.source, "suggestions": list(grounding.suggestions),
+                           "worded_by": grounding.worded_by}
+    automatic = (grounding.level == "high" and not grounding.human
+                 and (grounding.worded_by == "template" or getattr(spec.params, "llm_auto_send", False)))
+    if grounding.level == "none":
+        reason = f"{reason} — no answer in the knowledge base matched: please write the answer"
+    elif grounding.level == "low":
+        reason = f"{reason} — not sure of the answer ({grounding.confidence:.2f}): check it or pick a suggestion"
+    if grounding.level != "high" and grounding.suggestions:
+        # The approver sees the closest answers on the card, ready to paste.
+        reason += "; closest: " + " | ".join(_short(s) for s in grounding.suggestions[:2])
+    elif grounding.human:
+        reason = f"{reason} — answer marked human: true in the knowledge base"
+    elif grounding.worded_by == "llm" and not automatic:
+        reason = f"{reason} — worded by the LLM: a person approves"
+    if not automatic and action_type is not ActionType.draft_reply:
+        return ActionType.draft_reply, reason
+    return action_type, reason
+
+
+def _short(text: str, limit: int = 140) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _channel(spec: ActionSpec, kind: Kind) -> str:

@@ -10,7 +10,7 @@ from jinja2 import TemplateError
 from playbooks.errors import PlaybookError, PlaybookIssue
 from playbooks.library import Library, LoadedPlaybook
 from playbooks.settings import Settings
-from playbooks.templates import CompiledTemplate, sample_variables
+from playbooks.templates import CompiledTemplate, sample_variable_sets
 from playbooks.validation import validate_document
 from playbooks.yaml_source import YamlDocument, read_yaml
 
@@ -110,7 +110,7 @@ def _check_library(
 
 def _trial_render(doc: YamlDocument, loaded: LoadedPlaybook, settings: Settings, issues: list[PlaybookIssue]) -> None:
     """Render every text once with stand-in values: a typo or a sandbox escape fails here, not at 3 a.m."""
-    variables = sample_variables(settings)
+    variable_sets = sample_variable_sets(settings)
     for name, spec in loaded.playbook.templates.items():
         try:
             compiled = CompiledTemplate(name, spec, settings)
@@ -123,7 +123,8 @@ def _trial_render(doc: YamlDocument, loaded: LoadedPlaybook, settings: Settings,
                                   f"template '{name}' ({variant}) has no '{settings.default_language}' text"))
         for variant, platform, lang, source in compiled.sources():
             try:
-                source.render(variables)
+                for variables in variable_sets:
+                    source.render(variables)
             except Exception as exc:  # noqa: BLE001 - any failure of a user template is a load error
                 label = "/".join(part for part in (variant, platform, lang) if part)
                 issues.append(_at(doc, ("templates", name),

@@ -46,6 +46,9 @@ class Utm(_Strict):
 
     medium: str = "social"
     default_campaign: str = "organic"
+    # utm_content carries the interaction's reference (moderation.domain.attribution) unless turned off.
+    content_ref: bool = True
+    discount_prefix: str = Field("SO", pattern=r"^[A-Za-z0-9]{1,8}$")  # per-conversation codes: SO-4F9KX2
 
 
 # Characters per reply when neither the platform registry (`Library.with_text_limits`) nor the playbooks give

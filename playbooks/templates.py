@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, meta
 from jinja2 import Template as JinjaTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from moderation.domain import Platform
+from moderation.domain import Platform, ProductFacts
+from moderation.domain.attribution import tag_text_links, utm_link
 from playbooks.schema import Template
 from playbooks.settings import Settings
 
@@ -23,9 +21,11 @@ _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False
 # Nothing global besides what a render passes in: no range(), lipsum(), cycler(), namespace().
 _ENV.globals.clear()
 
-TEMPLATE_VARIABLES = ("author", "text", "intent", "product", "links", "platform", "campaign", "lang")
-_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+")
-_TRAILING = ".,;:!?"
+TEMPLATE_VARIABLES = ("author", "text", "intent", "product", "products", "answer", "links", "platform", "campaign",
+                      "lang", "discount_code")
+# A template that reads these speaks facts from the knowledge base: how sure retrieval was decides whether it
+# may be sent without a person (see `Engine._reply`).
+GROUNDED_VARIABLES = frozenset({"answer", "products"})
 ELLIPSIS = "…"
 
 
@@ -47,33 +47,34 @@ def sample_variables(settings: Settings) -> dict[str, Any]:
     """Stand-in values used at load time to prove every template renders before anything runs."""
     return {
         "author": "Sam", "text": "how much is it?", "intent": "pricing", "product": "the product",
-        "links": dict(settings.links), "platform": "instagram", "campaign": "launch", "lang": "en",
+        "products": [], "answer": "", "links": dict(settings.links), "platform": "instagram",
+        "campaign": "launch", "lang": "en", "discount_code": f"{settings.utm.discount_prefix}-SAMPLE",
     }
 
 
-@lru_cache(maxsize=4096)
-def add_utm(url: str, source: str, medium: str, campaign: str) -> str:
-    """Add utm_source/medium/campaign to one URL, keeping any UTM value the link already sets."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    present = {key for key, _ in query}
-    for key, value in (("utm_source", source), ("utm_medium", medium), ("utm_campaign", campaign)):
-        if key not in present:
-            query.append((key, value))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+SAMPLE_PRODUCT = ProductFacts(sku="SAMPLE-1", name="Sample Tote", price="89.00", currency="EUR", sizes=("S", "M"),
+                              colors=("black",), in_stock=3, url="https://example.com/p/sample",
+                              description="A sample product", price_text="€89.00")
 
 
-def tag_links(text: str, source: str, medium: str, campaign: str) -> str:
-    """UTM on every link in a rendered text, whether it came from `links` or was typed in the template."""
-    if "http" not in text:
-        return text
+def sample_variable_sets(settings: Settings) -> list[dict[str, Any]]:
+    """Without knowledge (`product` a name, `answer` empty) and with it (`product` a catalogue row): a template
+    must render in both, since which one it gets depends on what retrieval finds."""
+    plain = sample_variables(settings)
+    grounded = {**plain, "product": SAMPLE_PRODUCT, "products": [SAMPLE_PRODUCT],
+                "answer": "The Sample Tote is €89.00, in stock: https://example.com/p/sample"}
+    return [plain, grounded]
 
-    def _one(match: re.Match[str]) -> str:
-        url = match.group(0)
-        stripped = url.rstrip(_TRAILING)
-        return add_utm(stripped, source, medium, campaign) + url[len(stripped):]
 
-    return _URL.sub(_one, text)
+def add_utm(url: str, source: str, medium: str, campaign: str, content: str | None = None) -> str:
+    """Add utm_source/medium/campaign (and utm_content) to one URL: `moderation.domain.attribution.utm_link`."""
+    return utm_link(url, source, medium, campaign, content)
+
+
+def tag_links(text: str, source: str, medium: str, campaign: str, content: str | None = None) -> str:
+    """UTM on every link in a rendered text, whether it came from `links` or was typed in the template; `content`
+    is the interaction's reference, so an order can be traced back to the conversation."""
+    return tag_text_links(text, source, medium, campaign, content)
 
 
 def truncate(text: str, limit: int) -> str:
@@ -111,6 +112,11 @@ class CompiledTemplate:
             }
             self._variants[variant] = (by_lang, by_platform)
         self.variant_names = sorted(self._variants)
+        self.grounded = any(
+            GROUNDED_VARIABLES & meta.find_undeclared_variables(_ENV.parse(source))
+            for texts in spec.all_variants().values()
+            for source in [*texts.text.values(), *(t for langs in texts.platforms.values() for t in langs.values())]
+        )
 
     def sources(self) -> list[tuple[str, str, str, JinjaTemplate]]:
         """(variant, platform or '', lang, compiled) for every text, for load-time checks."""
@@ -123,8 +129,9 @@ class CompiledTemplate:
 
     def render(
         self, *, interaction_id: str, platform: Platform, lang: str, variables: dict[str, Any], limit: int,
-        utm: tuple[str, str, str],
+        utm: tuple[str, str, str] | tuple[str, str, str, str | None],
     ) -> Rendered:
+        """`utm` is (source, medium, campaign) or (source, medium, campaign, content)."""
         variant = pick_variant(self.variant_names, interaction_id, self.name)
         by_lang, by_platform = self._variants[variant]
         texts = by_platform.get(platform) or by_lang

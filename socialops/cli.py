@@ -6,10 +6,12 @@ import importlib
 import os
 import pkgutil
 import sys
+from pathlib import Path
 
 import click
 
 from socialops import __version__, commands
+from socialops.cli_options import group_config_option
 from socialops.errors import known_errors
 from socialops.logging import configure_logging
 
@@ -17,13 +19,14 @@ from socialops.logging import configure_logging
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="socialops")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
-def cli(verbose: int) -> None:
+@group_config_option
+def cli(verbose: int, config_path: Path | None) -> None:
     """socialops — moderation worker and chat-ops bot for social-media community teams.
 
     Comments and DMs from Instagram, Facebook, TikTok and YouTube are stored, scored, run through YAML
     playbooks and, where a human is needed, brought to Slack, Discord or this console.
     """
-    configure_logging(verbose)
+    configure_logging(verbose)  # config_path is read by each subcommand's --config (socialops.cli_options)
 
 
 def _register_all(group: click.Group) -> None:

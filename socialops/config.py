@@ -255,6 +255,8 @@ class Worker(_Strict):
     action_max_delay_seconds: float = Field(900.0, gt=0, le=86400)
     # Processes that do not hold the scheduler lock try to take it over this often.
     leader_retry_seconds: float = Field(3.0, gt=0, le=300)
+    # `socialops run` on SIGTERM/SIGINT: how long every component gets to finish before the process exits anyway.
+    stop_seconds: float = Field(10.0, gt=0, le=3600)
 
 
 class Classifier(_Strict):
@@ -271,7 +273,38 @@ class Roi(_Strict):
     hourly_cost: Decimal = Field(Decimal(0), ge=0)
     average_order_value: Decimal = Field(Decimal(0), ge=0)
     margin_per_sale: Decimal = Field(Decimal(0), ge=0)
+    # Share of recorded revenue that is margin (0..1): when set, `roi` uses the imported orders' amounts.
+    margin_rate: Decimal | None = Field(None, ge=0, le=1)
     minutes_saved_per_automated_reply: Decimal = Field(Decimal(3), ge=0)
+
+
+class Conversions(_Strict):
+    """Orders in (`socialops conversions import`, shop webhooks) and how they are attributed."""
+
+    attribution_days: float = Field(7.0, gt=0, le=365)  # last DM touch within this many days before the order
+    shopify_secret_env: str | None = "SHOPIFY_WEBHOOK_SECRET"  # signs X-Shopify-Hmac-Sha256; None: no endpoint
+    woocommerce_secret_env: str | None = "WOOCOMMERCE_WEBHOOK_SECRET"  # signs X-WC-Webhook-Signature
+
+    _check_env = field_validator("shopify_secret_env", "woocommerce_secret_env")(_env_name)
+
+
+class Crm(_Strict):
+    """Where new leads and their conversions go: a JSON webhook (Zapier, Make, a HubSpot or Pipedrive workflow),
+    HMAC-signed with the secret in `secret_env`; or HubSpot contacts with a private-app token."""
+
+    webhook_url: str | None = Field(None, pattern=r"^https?://")
+    secret_env: str | None = "SOCIALOPS_CRM_SECRET"  # X-Socialops-Signature: sha256=<hex HMAC of the body>
+    hubspot_token_env: str | None = None  # set to send leads as HubSpot contacts instead of the webhook
+    hubspot_base_url: str = "https://api.hubapi.com"
+    timeout_seconds: float = Field(10.0, gt=0, le=120)
+    max_attempts: int = Field(8, ge=1, le=50)
+    base_delay_seconds: float = Field(5.0, gt=0, le=3600)
+
+    _check_env = field_validator("secret_env", "hubspot_token_env")(_env_name)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.webhook_url or self.hubspot_token_env)
 
 
 class Webhooks(_Strict):
@@ -315,6 +348,45 @@ class Connectors(_Strict):
         return value
 
 
+class Knowledge(_Strict):
+    """Where the brand's answers and catalogue are (paths relative to the config file) and how "this" maps."""
+
+    answers: Path | None = None  # knowledge.yaml
+    catalogue: Path | None = None  # catalogue.csv
+    posts: dict[str, str] = Field(default_factory=dict)  # post id (or "platform:post id") -> sku
+    campaigns: dict[str, str] = Field(default_factory=dict)  # campaign tag -> sku
+    intents: tuple[str, ...] = ("pricing", "purchase", "product_question", "order_support", "refund", "other", "collab")
+    high: float = Field(0.75, gt=0.0, le=1.0)  # at or above: sure enough to send where a playbook auto-replies
+    low: float = Field(0.60, gt=0.0, le=1.0)  # below: no match (a draft that says so)
+
+    @model_validator(mode="after")
+    def _needs_a_file(self) -> Knowledge:
+        if self.answers is None and self.catalogue is None:
+            raise ValueError("knowledge needs `answers` (knowledge.yaml), `catalogue` (catalogue.csv) or both")
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not be above high ({self.high})")
+        return self
+
+
+class Llm(_Strict):
+    """An OpenAI-compatible chat API (Ollama, vLLM, llama.cpp's server, hosted services)."""
+
+    base_url: str = Field(pattern=r"^https?://")  # e.g. http://127.0.0.1:11434/v1
+    model: str = Field(min_length=1)
+    api_key_env: str | None = None  # the NAME of the variable holding the key; None for local servers
+    timeout_seconds: float = Field(8.0, gt=0, le=120)
+    max_tokens: int = Field(300, ge=16, le=4000)
+
+    _check_env = field_validator("api_key_env")(_env_name)
+
+
+class Drafting(_Strict):
+    """Optional LLM wording of retrieved facts (off unless `llm` is set), in the brand's voice."""
+
+    llm: Llm | None = None
+    voice: tuple[str, ...] = ()  # a few example replies in the brand's tone
+
+
 class Settings(_Strict):
     team: Team = Team()
     database_url: str | None = None  # SOCIALOPS_DATABASE_URL wins; a password belongs there, not here
@@ -330,6 +402,10 @@ class Settings(_Strict):
     roi: Roi = Roi()
     webhooks: Webhooks = Webhooks()
     connectors: Connectors = Connectors()
+    knowledge: Knowledge | None = None
+    drafting: Drafting = Drafting()
+    conversions: Conversions = Conversions()
+    crm: Crm = Crm()
     # NAME=value lines, read when the environment variable is not set (keep it chmod 600, out of git).
     secrets_file: Path | None = None
 
@@ -410,7 +486,17 @@ def load_settings(path: Path | None = None) -> Settings:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    return parse_settings(raw or {}, source=str(path))
+    return resolve_paths(parse_settings(raw or {}, source=str(path)), path.parent)
+
+
+def resolve_paths(settings: Settings, base: Path) -> Settings:
+    """Knowledge file paths are relative to the config file, wherever the command runs from."""
+    knowledge = settings.knowledge
+    if knowledge is None:
+        return settings
+    update = {name: base / value for name in ("answers", "catalogue")
+              if (value := getattr(knowledge, name)) is not None and not value.is_absolute()}
+    return settings.model_copy(update={"knowledge": knowledge.model_copy(update=update)}) if update else settings
 
 
 def parse_settings(raw: Any, *, source: str = "config") -> Settings:

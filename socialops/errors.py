@@ -11,13 +11,14 @@ def known_errors() -> tuple[type[BaseException], ...]:
     """Every library error type that is the user's to fix, collected without importing heavy modules."""
     from moderation.act.undo import ActionNotFound, CannotUndo
     from moderation.domain.limits import LimitExceeded
+    from moderation.knowledge.files import KnowledgeError
     from moderation.platforms.registry import ConnectorConfigError
     from moderation.storage import DatabaseError
     from socialops.config import ConfigError
 
     errors: list[type[BaseException]] = [UserError, ConfigError, DatabaseError, LimitExceeded, FileNotFoundError,
                                          PermissionError, IsADirectoryError, ConnectorConfigError,
-                                         ActionNotFound, CannotUndo]
+                                         ActionNotFound, CannotUndo, KnowledgeError]
     try:
         from playbooks.errors import PlaybookError
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from moderation.platforms.spec import Poller
 
 from moderation.runtime.health import embedded_server_class
+from moderation.runtime.lifecycle import bind_socket, serve
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,8 @@ class WebhookComponent:
         self.server = embedded_server_class()(self.config)
 
     async def run(self, stopping: asyncio.Event) -> None:
-        serving = asyncio.create_task(self.server.serve())
+        sock = bind_socket(self.name, self.config.host, self.config.port)  # a port in use: CannotStart
+        serving = asyncio.create_task(serve(self.name, self.server, sock))
         stop = asyncio.create_task(stopping.wait())
         done, _ = await asyncio.wait({serving, stop}, return_when=asyncio.FIRST_COMPLETED)
         # In-flight deliveries finish (they are stored before they are answered); new ones are refused.
@@ -37,7 +39,7 @@ class WebhookComponent:
         await serving
         stop.cancel()
         if serving in done and not stopping.is_set():
-            raise RuntimeError("the webhook server stopped on its own (port in use?)")
+            raise RuntimeError("the webhook server stopped on its own")
 
 
 class PollerComponent:

@@ -7,10 +7,10 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import discord
-from discord import app_commands
 
 from bot.discord.commands import COMMANDS
 from bot.discord.modals import parse_submission
+from bot.discord.unknown import SocialopsTree, answer_unhandled
 from bot.discord.views import PERSISTENT_ITEMS
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def intents() -> discord.Intents:
 class SocialopsClient(discord.Client):
     def __init__(self, *, guild_id: int | None, sync_commands: bool = True, **options: object) -> None:
         super().__init__(intents=intents(), **options)  # type: ignore[arg-type]
-        self.tree = app_commands.CommandTree(self)
+        self.tree = SocialopsTree(self)
         self.guild = discord.Object(id=guild_id) if guild_id else None
         self.sync_commands = sync_commands
         self.handler: object | None = None  # DiscordInteractions, set once the hub exists
@@ -69,3 +69,7 @@ class SocialopsClient(discord.Client):
             submission = parse_submission(interaction.data)  # type: ignore[arg-type]
             if submission is not None:
                 await self.handler.modal_submitted(interaction, submission)  # type: ignore[attr-defined]
+                return
+        # Our buttons are answered by their DynamicItem and commands by the tree; anything else (a card of an
+        # older version, another bot's component, a form we no longer know) is answered here, within 3 s.
+        await answer_unhandled(interaction)

@@ -8,6 +8,9 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+import aiohttp
+import discord
+
 from bot.approvals import ApprovalService, Authorizer
 from bot.catch_up import post_missing
 from bot.discord.client import SocialopsClient
@@ -17,6 +20,7 @@ from bot.discord.surface import DiscordSurface, People
 from bot.hub import ChatHub
 from bot.kpi_questions import KpiResponder
 from moderation.domain import utcnow
+from moderation.runtime.lifecycle import CannotStart
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +64,11 @@ class DiscordComponent:
 
     name = "discord"
 
-    def __init__(self, client: SocialopsClient, token: str, *, catch_up_seconds: float = 300.0) -> None:
+    def __init__(self, client: SocialopsClient, token: str, *, catch_up_seconds: float = 300.0,
+                 token_name: str = "the bot token") -> None:
         self.client = client
         self._token = token
+        self.token_name = token_name
         # A post can also fail while the gateway stays up (a REST 5xx): a periodic catch-up covers that case.
         self.catch_up_seconds = catch_up_seconds
 
@@ -74,18 +80,41 @@ class DiscordComponent:
 
     async def run(self, stopping: asyncio.Event) -> None:
         async with self.client:
-            session = asyncio.create_task(self.client.start(self._token, reconnect=True), name="discord-gateway")
+            session = asyncio.create_task(self._session(), name="discord-gateway")
             periodic = asyncio.create_task(self._periodic_catch_up(), name="discord-catch-up")
             stop = asyncio.create_task(stopping.wait())
             try:
                 done, _ = await asyncio.wait({session, stop}, return_when=asyncio.FIRST_COMPLETED)
                 if session in done:
-                    session.result()  # a login failure stops the process with its reason
+                    session.result()  # a refused token stops the process with its reason (CannotStart)
                     return
-                await self.client.close()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await session
+                # discord.py may be in its reconnect back-off (gateway unreachable): closing ends it, and the
+                # bound keeps a close that hangs on a dead connection from holding up the stop.
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self.client.close(), timeout=5)
+                if not session.done():
+                    session.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await asyncio.wait_for(session, timeout=5)
             finally:
                 stop.cancel()
                 periodic.cancel()
         logger.info("bot.discord.stopped")
+
+    async def _session(self) -> None:
+        try:
+            await self.client.start(self._token, reconnect=True)
+        except discord.LoginFailure:
+            raise CannotStart("discord", f"Discord refused {self.token_name}") from None
+        except discord.PrivilegedIntentsRequired:
+            raise CannotStart("discord", "the bot asks for an intent not enabled in the developer portal") from None
+        except discord.HTTPException as exc:
+            raise CannotStart("discord", f"Discord answered {exc.status} while logging in") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise CannotStart("discord", f"cannot reach Discord ({exc.__class__.__name__})") from None
+        except AttributeError:
+            # discord.py 2.7 retries a first gateway connection that failed by resuming a session it never had
+            # (`self.ws` is None): the gateway could not be reached at all.
+            if self.client.ws is not None:
+                raise
+            raise CannotStart("discord", "cannot reach the Discord gateway") from None

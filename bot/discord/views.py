@@ -7,11 +7,16 @@ about the card has to be kept in memory, and the client registers these classes 
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable
 from typing import Any, Protocol
 
 import discord
 
+from bot.discord.answers import FAILED, answer_privately
 from bot.views import ApprovalCard, EscalationPage
+
+logger = logging.getLogger(__name__)
 
 APPROVAL_VERBS = ("approve", "edit", "reject", "escalate")
 ESCALATION_VERBS = ("ack", "resolve")
@@ -36,6 +41,16 @@ def handler_of(interaction: discord.Interaction) -> ButtonHandler:
     return interaction.client.handler  # type: ignore[attr-defined]  # set by SocialopsClient
 
 
+async def _answering(interaction: discord.Interaction, work: Awaitable[None]) -> None:
+    """Run a click's handler; if it fails, the person is told (discord.py would only log it, and Discord
+    would show "This interaction failed")."""
+    try:
+        await work
+    except Exception:  # noqa: BLE001 - logged with its traceback, and answered
+        logger.exception("bot.discord.click_failed", extra={"custom_id": (interaction.data or {}).get("custom_id")})
+        await answer_privately(interaction, FAILED)
+
+
 def approval_custom_id(verb: str, approval_id: int) -> str:
     return f"socialops:{verb}:{approval_id}"
 
@@ -58,7 +73,8 @@ class ApprovalButton(discord.ui.DynamicItem[discord.ui.Button],
         return cls(match["verb"], int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await handler_of(interaction).approval_clicked(interaction, self.verb, self.approval_id)
+        await _answering(interaction, handler_of(interaction).approval_clicked(interaction, self.verb,
+                                                                               self.approval_id))
 
 
 class EscalationButton(discord.ui.DynamicItem[discord.ui.Button],
@@ -76,7 +92,8 @@ class EscalationButton(discord.ui.DynamicItem[discord.ui.Button],
         return cls(match["verb"], int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await handler_of(interaction).escalation_clicked(interaction, self.verb, self.escalation_id)
+        await _answering(interaction, handler_of(interaction).escalation_clicked(interaction, self.verb,
+                                                                                 self.escalation_id))
 
 
 PERSISTENT_ITEMS = (ApprovalButton, EscalationButton)

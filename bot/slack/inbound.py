@@ -18,6 +18,11 @@ class Click:
     trigger_id: str | None
 
     @property
+    def numbered(self) -> bool:
+        """Our buttons carry a row id; anything else (another app's button, a hand-made payload) does not."""
+        return self.value.isascii() and self.value.isdigit() and len(self.value) <= 18
+
+    @property
     def item_id(self) -> int:
         return int(self.value)
 
@@ -42,8 +47,26 @@ class Submission:
 def submission(body: dict[str, Any], block_id: str, action_id: str) -> Submission:
     view = body["view"]
     value = view["state"]["values"].get(block_id, {}).get(action_id, {}).get("value") or ""
-    return Submission(user=body["user"]["id"], metadata=json.loads(view.get("private_metadata") or "{}"),
-                      text=value.strip())
+    return Submission(user=body["user"]["id"], metadata=_metadata(view.get("private_metadata")), text=value.strip())
+
+
+def _metadata(raw: Any) -> dict[str, Any]:
+    """A modal's private_metadata as we wrote it (a JSON object), or {} for anything else: a form opened by an
+    older version or another app must get an answer, not a crash."""
+    try:
+        parsed = json.loads(raw or "{}")
+    except (TypeError, ValueError, RecursionError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def approval_id(metadata: dict[str, Any]) -> int | None:
+    value = metadata.get("approval_id")
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
 
 
 def mention_text(event: dict[str, Any]) -> str:

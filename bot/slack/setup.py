@@ -29,8 +29,10 @@ class SlackBundle:
     def component(self, db: Database, *, hub: ChatHub, approvals: ApprovalService, escalations: EscalationService,
                   kpis: KpiResponder | None, mode: str, signing_secret: str | None = None,
                   app_token: str | None = None, kpi_command: str = "/kpi", host: str = "0.0.0.0", port: int = 3000,
-                  path: str = "/slack/events") -> SlackComponent:
+                  path: str = "/slack/events", bot_token_name: str = "the bot token",
+                  app_token_name: str = "the app-level token") -> SlackComponent:
         deps = SlackDeps(hub=hub, approvals=approvals, escalations=escalations, approvers=self.approvers,
                          surface=self.surface, dedupe=InboundDedupe(db), kpis=kpis, kpi_command=kpi_command)
         app = build_app(deps, signing_secret=signing_secret, http_mode=mode == "http")
-        return SlackComponent(app, mode=mode, app_token=app_token, host=host, port=port, path=path)
+        return SlackComponent(app, mode=mode, app_token=app_token, host=host, port=port, path=path,
+                              bot_token_name=bot_token_name, app_token_name=app_token_name)

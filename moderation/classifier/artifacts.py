@@ -14,11 +14,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
 from moderation.classifier import persist
+from moderation.classifier.settings import META_FILE
 
 logger = logging.getLogger(__name__)
 
 HEADS_FILE = "classifier_heads.skops"
-META_FILE = "classifier_meta.json"
 ENCODER_FILE = "encoder.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 

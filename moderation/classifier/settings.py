@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -15,6 +16,7 @@ ENV_DATA_DIR = "SOCIALOPS_DATA_DIR"
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECT_DATA_DIR = Path(__file__).resolve().parent / "data"
+META_FILE = "classifier_meta.json"  # the file that marks a folder as classifier artifacts
 
 
 def bundled_encoder_path() -> str:
@@ -31,10 +33,28 @@ def default_encoder() -> str:
 
 
 def default_models_dir() -> Path:
-    return Path(os.environ.get(ENV_MODELS_DIR) or REPO_ROOT / "models")
+    """SOCIALOPS_MODELS_DIR, else the checkout's models/ folder, else the artifacts installed with the package
+    (`pip install .` ships them as the `models` package), found through importlib.resources."""
+    if os.environ.get(ENV_MODELS_DIR):
+        return Path(os.environ[ENV_MODELS_DIR])
+    checkout = REPO_ROOT / "models"
+    if (checkout / META_FILE).is_file():
+        return checkout
+    installed = installed_models_dir()
+    return installed if installed is not None else checkout
+
+
+def installed_models_dir() -> Path | None:
+    """The installed `models` package's folder, if it is ours (it holds the classifier's meta file)."""
+    try:
+        folder = Path(str(resources.files("models")))
+    except (ModuleNotFoundError, TypeError):
+        return None
+    return folder if (folder / META_FILE).is_file() else None
 
 
 def default_data_dir() -> Path:
+    """SOCIALOPS_DATA_DIR, else `shared/data` beside the checkout (training data never ships in the package)."""
     return Path(os.environ.get(ENV_DATA_DIR) or REPO_ROOT.parent / "shared" / "data")
 
 

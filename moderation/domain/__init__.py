@@ -17,10 +17,11 @@ from moderation.domain.interaction import (
     interaction_id,
     utcnow,
 )
+from moderation.domain.knowledge import Grounding, ProductFacts
 from moderation.domain.plan import Action, ActionType, DecisionContext, Plan
 
 __all__ = [
     "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "WEEKDAYS", "Action", "ActionType", "DecisionContext",
-    "EventAction", "Interaction", "Kind", "Plan", "Platform", "Scores", "Sentiment", "Weekday", "as_utc",
-    "check_timezone", "event_name", "interaction_id", "utcnow",
+    "EventAction", "Grounding", "Interaction", "Kind", "Plan", "Platform", "ProductFacts", "Scores", "Sentiment",
+    "Weekday", "as_utc", "check_timezone", "event_name", "interaction_id", "utcnow",
 ]

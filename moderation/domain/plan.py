@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from moderation.domain.interaction import as_utc, check_timezone
+from moderation.domain.knowledge import Grounding
 
 
 class ActionType(str, enum.Enum):
@@ -85,6 +86,12 @@ class DecisionContext(BaseModel):
     # Conversion rate of the campaign now and its baseline (same unit, e.g. orders per click); None = unknown.
     campaign_conversion_rate: float | None = None
     campaign_conversion_baseline: float | None = None
+    # What the knowledge base and catalogue say about this question (the pipeline retrieves it before the
+    # decision); None when no knowledge is configured or the intent is not a question a fact answers.
+    knowledge: Grounding | None = None
+    # Names of the lead signals found in the text (email, phone, headcount, quantity, budget, event_date,
+    # company: moderation/pipeline/lead_signals.py), so a rule can make a lead of a buying question that has them.
+    lead_signals: frozenset[str] = frozenset()
 
     @field_validator("now")
     @classmethod

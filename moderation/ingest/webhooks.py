@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from moderation.ingest.batcher import StoreBatcher
 from moderation.platforms.base import ParseReport
@@ -75,7 +75,10 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def create_webhook_app(db: Database, secrets: WebhookSecrets, options: WebhookOptions | None = None,
-                       *, clock: Callable[[], float] | None = None) -> Starlette:
+                       *, clock: Callable[[], float] | None = None,
+                       extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """The platforms' routes from the registry; `extra_routes` are other receivers the composition root mounts
+    beside them (the shops' order webhooks)."""
     options = options or WebhookOptions()
     batcher = StoreBatcher(db)  # concurrent deliveries share one transaction; each answered once committed
 
@@ -134,7 +137,7 @@ def create_webhook_app(db: Database, secrets: WebhookSecrets, options: WebhookOp
         if webhook.handshake_secret:
             routes.append(Route(f"/webhooks/{webhook.route}", handshake(webhook), methods=["GET"]))
         routes.append(Route(f"/webhooks/{webhook.route}", receiver(webhook), methods=["POST"]))
-    return Starlette(routes=[*routes, *health_routes(db)])
+    return Starlette(routes=[*routes, *extra_routes, *health_routes(db)])
 
 
 def _json(body: bytes) -> Any:

@@ -17,7 +17,10 @@ logger = logging.getLogger(__name__)
 
 BASELINE_DAYS = 30
 AT_RISK_PROGRESS = 0.8  # projected to cover at least 80% of the way to the target: at risk, not off track
-STATUSES = ("on track", "at risk", "off track")
+# Before a day of the goal has passed, a pace is noise: nothing is judged off track (or on track) that early.
+MIN_JUDGE_DAYS = 1.0
+NO_DATA = "not enough data"
+STATUSES = ("on track", "at risk", "off track", NO_DATA)
 
 
 class GoalError(ValueError):
@@ -85,7 +88,9 @@ def _kpi_value(db: Database, kpi: str, start: datetime, end: datetime, *, platfo
 def add_goal(db: Database, *, kpi: str | None = None, template: str | None = None, target: float | None = None,
              deadline: datetime, owner: str, platform: str | None = None, campaign: str | None = None,
              starts_at: datetime | None = None, settings: KpiSettings | None = None, title: str = "",
-             note: str = "") -> GoalRow:
+             note: str = "", baseline: float | None = None) -> GoalRow:
+    """`baseline`: a value the team measured elsewhere (36 h first response from their old tool), kept as typed;
+    without it the baseline is measured over the 30 days before the start."""
     settings = settings or KpiSettings()
     chosen = TEMPLATES.get(template) if template else None
     if template and chosen is None:
@@ -97,8 +102,10 @@ def add_goal(db: Database, *, kpi: str | None = None, template: str | None = Non
     starts_at = as_utc(starts_at or utcnow())
     if as_utc(deadline) <= starts_at:
         raise GoalError("the deadline must be after the start")
-    baseline = _kpi_value(db, kpi, starts_at - timedelta(days=BASELINE_DAYS), starts_at, platform=platform,
-                          campaign=campaign, settings=settings)
+    baseline_source = "typed" if baseline is not None else "measured"
+    if baseline is None:
+        baseline = _kpi_value(db, kpi, starts_at - timedelta(days=BASELINE_DAYS), starts_at, platform=platform,
+                              campaign=campaign, settings=settings)
     if target is None:
         if chosen is None:
             raise GoalError("a target is needed without a template")
@@ -106,7 +113,7 @@ def add_goal(db: Database, *, kpi: str | None = None, template: str | None = Non
     row = GoalRow(kpi=kpi, platform=platform, campaign=campaign, template=template, baseline=baseline,
                   target=float(target), starts_at=starts_at, deadline=as_utc(deadline), owner=owner,
                   kpi_version=KPI_VERSION, title=title or (chosen.title if chosen else definition(kpi).label),
-                  note=note)
+                  note=note, baseline_source=baseline_source)
     with db.session() as session:
         session.add(row)
     logger.info("moderation.measure.goals.added", extra={"goal_id": row.id, "kpi": kpi, "baseline": baseline})
@@ -137,8 +144,8 @@ def evaluate(db: Database, goal: GoalRow, *, now: datetime | None = None,
         if spec.unit == "%":
             projection = min(1.0, max(0.0, projection))
         projection = max(0.0, projection)
-    if current is None:
-        status = "at risk"  # nothing measured yet: no evidence either way
+    if current is None or elapsed < MIN_JUDGE_DAYS:
+        status = NO_DATA  # nothing measured yet, or too little time for a pace: no evidence either way
     elif _meets(current, target, spec.higher_is_better):
         status = "on track"
     elif projection is not None and _meets(projection, target, spec.higher_is_better):
@@ -191,3 +198,45 @@ def active_target(db: Database, kpi: str, platform: str | None) -> float | None:
                                             GoalRow.platform.is_(None) if platform is None
                                             else GoalRow.platform == platform)
             .order_by(GoalRow.id.desc()).limit(1))
+
+
+def parse_goal_value(text: str | float, unit: str) -> float:
+    """A target or baseline as typed: "3.5%" or 0.035 for ratios, "36h", "90min", "2d" or 90 for minutes."""
+    if isinstance(text, int | float):
+        return float(text)
+    value = text.strip().lower().replace(",", ".").replace(" ", "")
+    try:
+        if value.endswith("%"):
+            return float(value[:-1]) / 100
+        if unit == "min":
+            for suffix, factor in (("min", 1.0), ("m", 1.0), ("h", 60.0), ("d", 1440.0), ("j", 1440.0)):
+                if value.endswith(suffix):
+                    return float(value[: -len(suffix)]) * factor
+        number = float(value)
+    except ValueError:
+        raise GoalError(f"{text!r} is not a value for a KPI in {unit} (e.g. 3.5%, 0.035, 36h, 90min)") from None
+    if unit == "%" and number > 1:
+        return number / 100  # "90" for a rate means 90%
+    return number
+
+
+def decimals_for(value: float | None, unit: str) -> int:
+    """How many decimals show `value` as it was typed (3.5% needs 1, 90% none), at most 2."""
+    if value is None:
+        return 0
+    shown = value * 100 if unit == "%" else value
+    for places in range(3):
+        if abs(round(shown, places) - shown) < 1e-9:
+            return places
+    return 2
+
+
+def format_goal_value(value: float | None, unit: str, places: int = 0) -> str:
+    """A goal's figure with the precision of its target: 3.5%, not 4%; 36 h; 90 min; 1,200."""
+    if value is None:
+        return "—"
+    if unit == "%":
+        return f"{value * 100:.{places}f}%"
+    if unit == "min":
+        return f"{value:.{places}f} min" if value < 120 else f"{value / 60:.{max(1, places)}f} h"
+    return f"{value:,.{places}f}"

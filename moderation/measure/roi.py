@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Literal
 
 ZERO = Decimal(0)
+DAYS_PER_MONTH = Decimal("30.4375")  # 365.25 / 12: a monthly cost over a 7-day window is 7 / 30.4375 of it
 
 
 def _d(value: Decimal | int | float | str) -> Decimal:
@@ -29,6 +30,8 @@ class RoiInputs:
     interactions_handled: int = 0
     average_order_value: Decimal = ZERO
     dm_conversion_rate: Decimal = ZERO  # 0..1
+    revenue: Decimal | None = None  # recorded order amounts attributed to the operation
+    margin_rate: Decimal | None = None  # 0..1 of revenue; with revenue, replaces extra sales x margin per sale
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,10 @@ class RoiResult:
 def compute_roi(inputs: RoiInputs) -> RoiResult:
     i = inputs
     time_saved = _d(i.hours_saved) * _d(i.hourly_cost)
-    margin = _d(i.extra_sales) * _d(i.margin_per_sale)
+    if i.revenue is not None and i.margin_rate is not None:
+        margin = _d(i.revenue) * _d(i.margin_rate)
+    else:
+        margin = _d(i.extra_sales) * _d(i.margin_per_sale)
     total = time_saved + margin
     net = total - _d(i.tools_cost)
     return RoiResult(
@@ -54,6 +60,12 @@ def compute_roi(inputs: RoiInputs) -> RoiResult:
         cost_per_interaction=_div(_d(i.support_cost), Decimal(i.interactions_handled)),
         value_per_interaction=_d(i.average_order_value) * _d(i.dm_conversion_rate),
     )
+
+
+def scale_monthly(monthly: Decimal | int | str, days: float | Decimal) -> Decimal:
+    """A monthly cost for a window of `days` days (a month is 30.4375 days): comparing a month of cost with a
+    week of interactions would overstate the cost per interaction fourfold."""
+    return _d(monthly) * _d(days) / DAYS_PER_MONTH
 
 
 def cpm(spend: Decimal | int | str, impressions: int) -> Decimal | None:

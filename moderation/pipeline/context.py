@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from moderation.domain import ActionType, DecisionContext, Plan, as_utc
 from moderation.measure.events import EventAction
+from moderation.pipeline.lead_signals import detect_lead_signals
 from moderation.storage.tables import ActionRow, ClassificationRow, EventRow, InteractionRow
 
 WINDOW = timedelta(minutes=10)
@@ -158,6 +159,7 @@ class BatchContext:
             post_volume_10m=post_volume,
             post_toxic_10m=post_toxic,
             post_toxic_baseline_10m=baseline,
+            lead_signals=frozenset(detect_lead_signals(row.text)),
         )
 
     def _campaign_recent(self, row: InteractionRow, at: datetime) -> tuple[int, int]:

@@ -84,4 +84,4 @@ class WorkerLoop:
                     await asyncio.wait_for(stopping.wait(), timeout=self.poll_seconds)
                 except TimeoutError:
                     pass
-        logger.warning("moderation.pipeline.loop.stopped")
+        logger.info("moderation.pipeline.loop.stopped")  # a normal stop, not a warning

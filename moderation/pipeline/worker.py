@@ -7,7 +7,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -18,7 +18,17 @@ from sqlmodel import Session, select
 from moderation.act.executor import HumanWork, execute_actions, execute_plan, record_decision
 from moderation.act.executors import check_registry
 from moderation.classifier.base import TextClassifier
-from moderation.domain import DecisionContext, Interaction, Kind, Plan, Platform, Scores, as_utc, utcnow
+from moderation.domain import (
+    DecisionContext,
+    Grounding,
+    Interaction,
+    Kind,
+    Plan,
+    Platform,
+    Scores,
+    as_utc,
+    utcnow,
+)
 from moderation.domain.ports import HumanLoop
 from moderation.measure.events import EventAction, record_event
 from moderation.pipeline.context import BatchContext
@@ -28,6 +38,13 @@ from moderation.storage import Database
 from moderation.storage.tables import ClassificationRow, InteractionRow
 
 logger = logging.getLogger(__name__)
+
+
+class KnowledgeGrounder(Protocol):
+    """What the worker needs from the knowledge stage (see `moderation.knowledge.stage.KnowledgeStage`)."""
+
+    async def ground(self, interactions: Sequence[Interaction], scores: Sequence[Scores]) -> list[Grounding | None]:
+        ...
 
 
 class DecisionEngine(Protocol):
@@ -68,7 +85,7 @@ def to_interaction(row: InteractionRow) -> Interaction:
 class ModerationWorker:
     def __init__(self, db: Database, classifier: TextClassifier, engine: DecisionEngine, humans: HumanLoop,
                  settings: WorkerSettings = WorkerSettings(), *, name: str | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, knowledge: KnowledgeGrounder | None = None) -> None:
         check_registry()  # an action type without an executor stops the start, not the first plan that has one
         self.db = db
         self.classifier = classifier
@@ -77,6 +94,7 @@ class ModerationWorker:
         self.settings = settings
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
+        self.knowledge = knowledge
         self._claims: dict[str, datetime] = {}  # interaction id -> claim time, for the compare-and-set
 
     def claim(self, limit: int, *, until: datetime | None = None) -> list[str]:
@@ -120,7 +138,11 @@ class ModerationWorker:
         started = time.perf_counter()
         scores = await asyncio.to_thread(self.classifier.classify, [row.text for row in rows])
         metrics.observe_classify(len(rows), time.perf_counter() - started)
-        work = await self.db.run(self._record, rows, scores, result)
+        # Facts for the questions among them, retrieved before the (pure) decision; may read post captions.
+        groundings: list[Grounding | None] = [None] * len(rows)
+        if self.knowledge is not None:
+            groundings = await self.knowledge.ground([to_interaction(row) for row in rows], scores)
+        work = await self.db.run(self._record, rows, scores, groundings, result)
         await self._tell_humans(work)
         result.follow_ups = work.follow_ups
         logger.info("moderation.pipeline.worker.batch_done",
@@ -135,18 +157,19 @@ class ModerationWorker:
             by_id = {row.id: row for row in session.exec(select(InteractionRow).where(InteractionRow.id.in_(ids)))}
         return [by_id[i] for i in ids if i in by_id]
 
-    def _record(self, rows: list[InteractionRow], scores: list[Scores], result: BatchResult) -> HumanWork:
+    def _record(self, rows: list[InteractionRow], scores: list[Scores], groundings: list[Grounding | None],
+                result: BatchResult) -> HumanWork:
         """The batch in one transaction; if that fails, item by item (counted in `result`)."""
         try:
-            work, result.processed = self._record_batch(rows, scores)
+            work, result.processed = self._record_batch(rows, scores, groundings)
             return work
         except Exception:  # noqa: BLE001 - nothing of the batch was written: find the culprit one by one
             logger.warning("moderation.pipeline.worker.batch_retried_one_by_one", exc_info=True,
                            extra={"size": len(rows)})
         work = HumanWork()
-        for row, score in zip(rows, scores, strict=True):
+        for row, score, grounding in zip(rows, scores, groundings, strict=True):
             try:
-                work.extend(self._decide_and_record(row, score))
+                work.extend(self._decide_and_record(row, score, grounding))
                 result.processed += 1
             except Exception as exc:  # noqa: BLE001 - one bad interaction must not sink the batch
                 result.failed += 1
@@ -154,7 +177,8 @@ class ModerationWorker:
                 self._mark_failed(row.id, exc)
         return work
 
-    def _record_batch(self, rows: list[InteractionRow], scores: list[Scores]) -> tuple[HumanWork, int]:
+    def _record_batch(self, rows: list[InteractionRow], scores: list[Scores],
+                      groundings: list[Grounding | None]) -> tuple[HumanWork, int]:
         """The whole batch in one transaction, contexts from one set of queries (`BatchContext`): the same
         decisions as `_decide_and_record` item by item, at a fraction of the round trips and commits."""
         work = HumanWork()
@@ -165,6 +189,7 @@ class ModerationWorker:
                 select(InteractionRow).where(InteractionRow.id.in_([row.id for row in rows]))
                 .order_by(InteractionRow.id).with_for_update())}
             mine = []
+            knowledge = {row.id: grounding for row, grounding in zip(rows, groundings, strict=True)}
             for row, score in zip(rows, scores, strict=True):
                 if row.id in locked and self._still_ours(locked[row.id]):
                     mine.append((locked[row.id], score))
@@ -185,7 +210,8 @@ class ModerationWorker:
                 for fresh, score in mine:
                     now = self.clock()
                     contexts.observe_classified(fresh, toxicity=score.toxicity, sentiment=score.sentiment.value)
-                    context = contexts.context_for(fresh, now=now, **self._calendar())
+                    context = _with_knowledge(contexts.context_for(fresh, now=now, **self._calendar()),
+                                              knowledge.get(fresh.id))
                     plan = self.engine.decide(to_interaction(fresh), score, context)
                     contexts.observe_plan(fresh, plan, now=now)
                     decision = record_decision(session, fresh, plan, library_version=self.engine.version,
@@ -223,7 +249,7 @@ class ModerationWorker:
         session.add(fresh)
         return work
 
-    def _decide_and_record(self, row: InteractionRow, scores: Scores) -> HumanWork:
+    def _decide_and_record(self, row: InteractionRow, scores: Scores, grounding: Grounding | None = None) -> HumanWork:
         """One interaction in its own transaction: the fallback when a batch transaction fails."""
         with self.db.session() as session:
             # Lock the row and check the claim is still ours: a worker that stalled past its lease must not
@@ -236,7 +262,7 @@ class ModerationWorker:
             contexts = BatchContext.load(session, [fresh])  # the batch path's context, for a batch of one
             self._add_classification(session, fresh, scores, now)
             contexts.observe_classified(fresh, toxicity=scores.toxicity, sentiment=scores.sentiment.value)
-            context = contexts.context_for(fresh, now=now, **self._calendar())
+            context = _with_knowledge(contexts.context_for(fresh, now=now, **self._calendar()), grounding)
             return self._decide(session, fresh, scores, context, now)
 
     def _still_ours(self, row: InteractionRow) -> bool:
@@ -273,6 +299,10 @@ class ModerationWorker:
     def pending(self) -> int:
         with self.db.session() as session:
             return len(session.exec(select(InteractionRow.id).where(InteractionRow.status == "pending")).all())
+
+
+def _with_knowledge(context: DecisionContext, grounding: Grounding | None) -> DecisionContext:
+    return context if grounding is None else context.model_copy(update={"knowledge": grounding})
 
 
 async def _safely(call, what: str, ref: object) -> None:  # type: ignore[no-untyped-def]

@@ -102,6 +102,13 @@ class PlatformConnector(Protocol):
 
 
 @runtime_checkable
+class CaptionSource(Protocol):
+    """A connector that can read a post's caption (or a video's title and description), for "how much is this?"."""
+
+    async def fetch_caption(self, post_id: str) -> str | None: ...
+
+
+@runtime_checkable
 class ReconcilingConnector(Protocol):
     """A connector that can tell whether a non-idempotent action already happened (e.g. our reply is there)."""
 

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from moderation.runtime.lifecycle import bind_socket, serve
 from moderation.runtime.metrics import metrics_route
 from moderation.storage import Database
 
@@ -67,7 +68,8 @@ class MetricsServer:
         config = uvicorn.Config(observability_app(self.db), host=self.host, port=self.port, log_level="warning",
                                 access_log=False, lifespan="off")
         server = embedded_server_class()(config)
-        task = asyncio.create_task(server.serve())
+        sock = bind_socket(self.name, self.host, self.port)  # a port in use: CannotStart, one line
+        task = asyncio.create_task(serve(self.name, server, sock))
         await stopping.wait()
         server.should_exit = True
         await task

@@ -223,6 +223,7 @@ class GoalRow(SQLModel, table=True):
     template: str | None = Field(default=None, max_length=64)
     title: str = Field(default="", max_length=256)
     baseline: float | None = None  # the KPI over the 30 days before starts_at; None when there was no data
+    baseline_source: str = Field(default="measured", max_length=16)  # measured | typed (the team's own figure)
     target: float
     starts_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
     deadline: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
@@ -279,3 +280,100 @@ class QuotaUsageRow(SQLModel, table=True):
     units: int = 0
     calls: dict[str, Any] = _json()  # units per method, for the operator
     updated_at: datetime = _ts()
+
+
+class PostCaptionRow(SQLModel, table=True):
+    """A post's caption, read once through the platform API: tells which product "how much is this?" means."""
+
+    __tablename__ = "post_captions"
+
+    id: str = Field(primary_key=True, max_length=300)  # "<platform>:<post id>"
+    caption: str | None = Field(default=None, sa_column=sa.Column(sa.Text))  # None: the platform had none
+    fetched_at: datetime = _ts()
+
+
+class ConversionRow(SQLModel, table=True):
+    """One shop order, stored as received (file import or shop webhook) whether or not it is attributed.
+
+    Attribution (moderation/measure/attribution.py) fills `interaction_id` (the last DM touch, else the last
+    touch), `matched_by` and `assisted`; unmatched orders stay here, so a later run can still attribute them.
+    """
+
+    __tablename__ = "conversions"
+
+    order_id: str = Field(primary_key=True, max_length=128)
+    occurred_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False, index=True))
+    amount: float
+    currency: str | None = Field(default=None, max_length=8)
+    utm_source: str | None = Field(default=None, max_length=128)
+    utm_medium: str | None = Field(default=None, max_length=128)
+    utm_campaign: str | None = Field(default=None, max_length=128)
+    utm_content: str | None = Field(default=None, max_length=256)
+    discount_code: str | None = Field(default=None, index=True, max_length=64)
+    customer_handle: str | None = Field(default=None, max_length=256)
+    customer_email: str | None = Field(default=None, index=True, max_length=320)
+    source: str = Field(default="file", max_length=32)  # file | shopify | woocommerce
+    raw: dict[str, Any] = _json()
+    interaction_id: str | None = Field(default=None, index=True, max_length=300)
+    platform: str | None = Field(default=None, max_length=32)
+    campaign: str | None = Field(default=None, max_length=128)
+    matched_by: str | None = Field(default=None, max_length=32)  # utm_content | discount_code | lead_email | ...
+    attributed_at: datetime | None = _ts(nullable=True)
+    recorded_at: datetime = _ts()
+
+
+class ConversionTouchRow(SQLModel, table=True):
+    """An interaction that touched an attributed order: `last` (it has the conversion) or `assisted`."""
+
+    __tablename__ = "conversion_touches"
+
+    order_id: str = Field(primary_key=True, max_length=128)
+    interaction_id: str = Field(primary_key=True, max_length=300)
+    role: str = Field(max_length=16)  # last | assisted
+    occurred_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+
+
+class LeadRow(SQLModel, table=True):
+    """A person showing buying intent with contact or volume signals; one row per author per platform, its fields
+    filled in as the conversation goes on (moderation/act/executors/lead.py)."""
+
+    __tablename__ = "leads"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=300)  # "<platform>:<author id>"
+    platform: str = Field(max_length=32)
+    author_id: str = Field(index=True, max_length=256)
+    handle: str = Field(default="", index=True, max_length=256)
+    interaction_id: str = Field(max_length=300)  # the interaction that created it
+    last_interaction_id: str = Field(max_length=300)
+    email: str | None = Field(default=None, index=True, max_length=320)
+    phone: str | None = Field(default=None, max_length=64)
+    headcount: str | None = Field(default=None, max_length=32)
+    budget: str | None = Field(default=None, max_length=64)
+    event_date: str | None = Field(default=None, max_length=64)
+    company: str | None = Field(default=None, max_length=256)
+    fields: dict[str, Any] = _json()  # every extracted signal, plus the playbook's params (stage, source)
+    source: str = Field(default="", max_length=64)
+    stage: str = Field(default="new", max_length=32)
+    campaign: str | None = Field(default=None, max_length=128)
+    created_at: datetime = _ts(index=True)
+    updated_at: datetime = _ts()
+
+
+class CrmDeliveryRow(SQLModel, table=True):
+    """One JSON delivery to the configured CRM webhook (a lead, a conversion), retried until done or dead."""
+
+    __tablename__ = "crm_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(unique=True, max_length=300)  # also sent as the Idempotency-Key header
+    kind: str = Field(max_length=32)  # lead.created | conversion.created
+    payload: dict[str, Any] = _json()
+    state: str = Field(default="pending", index=True, max_length=16)  # pending | in_flight | done | dead
+    attempts: int = 0
+    next_attempt_at: datetime = _ts(index=True)
+    last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    result: dict[str, Any] = _json()
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    done_at: datetime | None = _ts(nullable=True)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
+from socialops.cli_options import config_option
+
 STATES = ("pending", "awaiting_approval", "scheduled", "in_flight", "done", "dead", "cancelled", "reversed")
-_config = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                       help="Team configuration file (default: $SOCIALOPS_CONFIG, then socialops.yaml).")
+_config = config_option
 
 
 def _db(config_path: Path | None):  # type: ignore[no-untyped-def]
@@ -27,7 +28,7 @@ def register(group: click.Group) -> None:
     @actions.command("list")
     @_config
     @click.option("--state", type=click.Choice(STATES), default=None, help="Only actions in this state.")
-    @click.option("--limit", default=50, show_default=True)
+    @click.option("--limit", default=50, show_default=True, help="How many actions to list, newest first.")
     def list_(config_path: Path | None, state: str | None, limit: int) -> None:
         """The newest platform actions, one per line."""
         from moderation.act.undo import list_actions
@@ -46,7 +47,7 @@ def register(group: click.Group) -> None:
     @click.argument("action_id", type=int)
     @click.option("--actor", default=None, help="Who undoes it (recorded on the reversal; default: $USER).")
     def undo(config_path: Path | None, action_id: int, actor: str | None) -> None:
-        """Reverse a hide (unhide) or a hold (release); the worker's outbox sends it."""
+        """Reverse the hide (unhide) or hold (release) ACTION_ID; the worker's outbox sends it."""
         from moderation.act.undo import undo_action
 
         result = undo_action(_db(config_path), action_id, actor or getpass.getuser())
@@ -62,7 +63,7 @@ def register(group: click.Group) -> None:
                   help="You verified on the platform that it did not happen (only needed when asked to).")
     @click.option("--actor", default=None, help="Who re-queues it (default: $USER).")
     def retry(config_path: Path | None, action_id: int, checked: bool, actor: str | None) -> None:
-        """Put a dead-lettered action back in the queue with a fresh attempt budget."""
+        """Put the dead-lettered ACTION_ID back in the queue with a fresh attempt budget."""
         from moderation.act.undo import retry_action
 
         retry_action(_db(config_path), action_id, actor or getpass.getuser(), checked=checked)

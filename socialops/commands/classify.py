@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+MODELS_DIR_HELP = "Classifier artifacts (default: the ones shipped with socialops, or SOCIALOPS_MODELS_DIR)."
+
 logger = logging.getLogger(__name__)
 
 
@@ -20,7 +22,8 @@ logger = logging.getLogger(__name__)
               help="With --intents: first fine-tune the sentence encoder on the examples (slow on CPU: "
                    "tens of minutes for hundreds of examples).")
 @click.option("--explain", is_flag=True, help="Add an `explanation` field: tokens and nearest examples.")
-@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=MODELS_DIR_HELP)
 @click.option("--encoder", default=None, help="Sentence-transformers model name or path (or SOCIALOPS_ENCODER).")
 def classify_cmd(intents_file: Path | None, tune_encoder: bool, explain: bool, models_dir: Path | None,
                  encoder: str | None) -> None:
@@ -58,11 +61,24 @@ def _stdin_waiting() -> Callable[[], bool] | None:
     return waiting
 
 
+def missing_training_data(data_dir: Path) -> Path | None:
+    """The first file `socialops train` needs that is not in `data_dir`, or None."""
+    for task in ("offensive", "sentiment"):
+        for split in ("train", "val"):
+            for part in ("text", "labels"):
+                path = data_dir / "tweeteval" / task / f"{split}_{part}.txt"
+                if not path.is_file():
+                    return data_dir if not data_dir.is_dir() else path
+    return None
+
+
 @click.command("train")
 @click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Shared training data (default ../shared/data next to the repo, or SOCIALOPS_DATA_DIR).")
-@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
-@click.option("--encoder", default=None)
+@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the rebuilt artifacts are written (default: the shipped models/, or SOCIALOPS_MODELS_DIR).")
+@click.option("--encoder", default=None,
+              help="Sentence-transformers model to train on (default: the shipped encoder, or SOCIALOPS_ENCODER).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Embedding cache for faster rebuilds (default ~/.cache/socialops).")
 @click.option("--no-cache", is_flag=True, help="Encode everything afresh.")
@@ -85,8 +101,13 @@ def train_cmd(data_dir: Path | None, models_dir: Path | None, encoder: str | Non
         raise click.ClickException("--heads-only keeps the shipped encoder: drop --checkpoint and --encoder")
     settings = ClassifierSettings.resolve(encoder, models_dir)
     data_dir = data_dir or default_data_dir()
-    if not data_dir.exists():
-        raise click.ClickException(f"data directory {data_dir} not found; pass --data-dir")
+    missing = missing_training_data(data_dir)
+    if missing:
+        raise click.ClickException(
+            f"training data not found: {missing} is missing. `socialops train` reads the shared data folder "
+            "(tweeteval/offensive and tweeteval/sentiment, each with train_/val_ text and labels files); pass "
+            "--data-dir DIR or set SOCIALOPS_DATA_DIR (from a checkout the default is ../shared/data beside "
+            "it). The shipped artifacts work without it: only rebuilding them needs it.")
     cache = None if no_cache else (cache_dir or default_cache_dir())
     columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=False) as bar:
@@ -110,9 +131,12 @@ def train_cmd(data_dir: Path | None, models_dir: Path | None, encoder: str | Non
 
 
 @click.command("eval")
-@click.option("--task", type=click.Choice(["intent", "toxicity", "sentiment", "all"]), default="all")
-@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
-@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--task", type=click.Choice(["intent", "toxicity", "sentiment", "all"]), default="all",
+              show_default=True, help="Which head to evaluate.")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Shared evaluation data (default ../shared/data next to the repo, or SOCIALOPS_DATA_DIR).")
+@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=MODELS_DIR_HELP)
 @click.option("--png-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("eval-reports"),
               show_default=True, help="Where the confusion-matrix PNGs go.")
 def eval_cmd(task: str, data_dir: Path | None, models_dir: Path | None, png_dir: Path) -> None:

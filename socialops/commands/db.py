@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-_CONFIG = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                       help="Team configuration file (default: socialops.yaml if present).")
+from socialops.cli_options import config_option
+
+_CONFIG = config_option
 
 
 def register(group: click.Group) -> None:
@@ -19,26 +20,45 @@ def register(group: click.Group) -> None:
     @_CONFIG
     def upgrade(config_path: Path | None) -> None:
         """Apply every pending migration, keeping existing data."""
-        from moderation.storage import Database, redact_url
+        from moderation.storage import Database
         from socialops.config import load_settings
 
-        db = Database(load_settings(config_path).database_url)
-        click.echo(f"{redact_url(db.url)} is at {', '.join(_current(db))}")
+        click.echo(schema_status(Database(load_settings(config_path).database_url)))
 
     @db_group.command("current")
     @_CONFIG
     def current(config_path: Path | None) -> None:
-        """Show the revisions the database is at, without changing it."""
-        from moderation.storage import Database, redact_url
+        """Say, in one line, which revision the database is at and what is pending, without changing it."""
+        from moderation.storage import Database
         from socialops.config import load_settings
 
-        db = Database(load_settings(config_path).database_url, migrate=False)
-        heads = _current(db)
-        click.echo(f"{redact_url(db.url)} is at {', '.join(heads) or 'no revision (empty database)'}")
+        click.echo(schema_status(Database(load_settings(config_path).database_url, migrate=False)))
 
 
-def _current(db) -> list[str]:  # type: ignore[no-untyped-def]
+def schema_status(db) -> str:  # type: ignore[no-untyped-def]
+    """One line: the database, the revision it is at, and what is pending. The migrations are branches from
+    one root (features added in parallel), so "at" is the newest applied one plus a count of the others."""
     from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
+    from moderation.storage import redact_url
+    from moderation.storage.database import MIGRATIONS_DIR
+
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    known = {revision.revision for revision in script.walk_revisions()}
     with db.engine.connect() as connection:
-        return sorted(MigrationContext.configure(connection).get_current_heads())
+        heads = set(MigrationContext.configure(connection).get_current_heads())
+    where = redact_url(db.url)
+    unknown = sorted(heads - known)
+    if unknown:
+        return (f"{where}: at revision {', '.join(unknown)}, which this version of socialops does not know "
+                "(written by a newer one?)")
+    applied = {revision.revision for revision in script.iterate_revisions(sorted(heads), "base")} if heads else set()
+    pending = sorted(known - applied)
+    if not applied:
+        return f"{where}: empty database, no migration applied ({len(pending)} pending; `socialops db upgrade`)"
+    newest = max(applied)
+    if not pending:
+        return f"{where}: at revision {newest}, up to date ({len(applied)} of {len(known)} migrations applied)"
+    return (f"{where}: at revision {newest}, {len(pending)} of {len(known)} migrations pending "
+            f"({', '.join(pending)}; `socialops db upgrade` applies them)")

@@ -10,17 +10,26 @@ import click
 from socialops.commands.kpis import CONFIG, context, parse_end
 
 
-def _describe(result, fmt) -> str:  # type: ignore[no-untyped-def]
+def _describe(result, _fmt=None) -> str:  # type: ignore[no-untyped-def]
     g = result.goal
+    from moderation.measure.goals import decimals_for, format_goal_value
     from moderation.measure.kpis import definition
 
     unit = definition(g.kpi).unit
+    # Every figure of the goal at the precision its target and baseline were given with: 3.5%, not 4%.
+    places = max(decimals_for(g.target, unit), decimals_for(g.baseline, unit) if g.baseline_source == "typed" else 0)
+
+    def fmt(value, unit):  # type: ignore[no-untyped-def]
+        return format_goal_value(value, unit, places)
+
+    typed = " (typed)" if getattr(g, "baseline_source", "measured") == "typed" else ""
     scope = " · ".join(x for x in (g.platform, g.campaign and f"campaign {g.campaign}") if x) or "all platforms"
     progress = "—" if result.progress is None else f"{result.progress:.0%}"
     return (f"#{g.id} {g.title} [{g.kpi}, {scope}] owner {g.owner}, {g.starts_at:%Y-%m-%d} → {g.deadline:%Y-%m-%d}"
             f" ({result.elapsed_days:.0f}/{result.total_days:.0f} days){' CLOSED' if g.state == 'closed' else ''}\n"
-            f"   baseline {fmt(g.baseline, unit)} · now {fmt(result.current, unit)} · target {fmt(g.target, unit)}"
-            f" · progress {progress} · projection {fmt(result.projection, unit)} · {result.status}")
+            f"   baseline {fmt(g.baseline, unit)}{typed} · now {fmt(result.current, unit)}"
+            f" · target {fmt(g.target, unit)} · progress {progress} · projection {fmt(result.projection, unit)}"
+            f" · {result.status}")
 
 
 def register(group: click.Group) -> None:
@@ -34,28 +43,37 @@ def register(group: click.Group) -> None:
                                                    "dm-response-time or comment-response-rate (prefills KPI and "
                                                    "target).")
     @click.option("--kpi", default=None, help="A KPI name (see docs/kpis.md or `socialops kpis`).")
-    @click.option("--target", type=float, default=None, help="Ratios as fractions (0.9 = 90%), times in minutes.")
-    @click.option("--deadline", "deadline_text", required=True, metavar="DATE")
-    @click.option("--owner", required=True)
-    @click.option("--platform", default=None)
-    @click.option("--campaign", default=None)
+    @click.option("--target", "target_text", default=None,
+                  help="3.5% or 0.035 for rates; 90min, 36h or 90 (minutes) for times; shown as precise as typed.")
+    @click.option("--baseline", "baseline_text", default=None,
+                  help="A baseline you measured elsewhere (e.g. 36h); default: measured over the 30 days before.")
+    @click.option("--deadline", "deadline_text", required=True, metavar="DATE",
+                  help="When the target must be met (a date in the team timezone).")
+    @click.option("--owner", required=True, help="Who is accountable for the goal.")
+    @click.option("--platform", default=None, help="Only this platform (default: all).")
+    @click.option("--campaign", default=None, help="Only this campaign tag (default: all).")
     @click.option("--start", "start_text", default=None, metavar="DATE", help="Default: now.")
-    @click.option("--title", default="")
-    def add(config_path: Path | None, template: str | None, kpi: str | None, target: float | None,
-            deadline_text: str, owner: str, platform: str | None, campaign: str | None, start_text: str | None,
-            title: str) -> None:
+    @click.option("--title", default="", help="A name for the goal (default: one made from the KPI).")
+    def add(config_path: Path | None, template: str | None, kpi: str | None, target_text: str | None,
+            baseline_text: str | None, deadline_text: str, owner: str, platform: str | None, campaign: str | None,
+            start_text: str | None, title: str) -> None:
         """Add a goal; its baseline is measured now from the 30 days before its start."""
         from bot.console import fmt
-        from moderation.measure.goals import GoalError, add_goal, evaluate
+        from moderation.measure.goals import TEMPLATES, GoalError, add_goal, evaluate, parse_goal_value
+        from moderation.measure.kpis import definition
         from socialops.errors import UserError
 
         _, db, kpi_settings = context(config_path)
         tz = kpi_settings.timezone
         try:
+            name = kpi or (TEMPLATES[template].kpi if template in TEMPLATES else None)
+            unit = definition(name).unit if name else "count"
+            target = parse_goal_value(target_text, unit) if target_text is not None else None
+            baseline = parse_goal_value(baseline_text, unit) if baseline_text is not None else None
             goal = add_goal(db, kpi=kpi, template=template, target=target, deadline=parse_end(deadline_text, tz),
                             owner=owner, platform=platform, campaign=campaign,
                             starts_at=parse_end(start_text, tz) if start_text else None, settings=kpi_settings,
-                            title=title)
+                            title=title, baseline=baseline)
         except (GoalError, KeyError) as exc:
             raise UserError(str(exc).strip("'\"")) from None
         click.echo(_describe(evaluate(db, goal, settings=kpi_settings), fmt))
@@ -64,7 +82,7 @@ def register(group: click.Group) -> None:
     @CONFIG
     @click.option("--all", "include_closed", is_flag=True, help="Include closed goals.")
     def list_(config_path: Path | None, include_closed: bool) -> None:
-        """Active goals with their status (on track, at risk, off track)."""
+        """Active goals with their status (on track, at risk, off track, or not enough data yet)."""
         from bot.console import fmt
         from moderation.measure.goals import evaluate, list_goals
 
@@ -79,7 +97,7 @@ def register(group: click.Group) -> None:
     @CONFIG
     @click.argument("goal_id", type=int)
     def show(config_path: Path | None, goal_id: int) -> None:
-        """One goal, with its weekly values since the start."""
+        """Goal GOAL_ID, with its weekly values since the start."""
         from bot.console import fmt
         from moderation.domain import as_utc, utcnow
         from moderation.measure.goals import GoalError, evaluate, get_goal
@@ -112,7 +130,7 @@ def register(group: click.Group) -> None:
     @CONFIG
     @click.argument("goal_id", type=int)
     def close(config_path: Path | None, goal_id: int) -> None:
-        """Close a goal, recording the value reached."""
+        """Close goal GOAL_ID, recording the value reached."""
         from bot.console import fmt
         from moderation.measure.goals import GoalError, close_goal, evaluate
         from socialops.errors import UserError

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
+from socialops.cli_options import config_option
+
 
 def register(group: click.Group) -> None:
     @group.command("ingest")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="Team configuration file (default: socialops.yaml if present).")
+    @config_option
     @click.option("--max-errors", default=20, show_default=True, help="How many rejected lines to list.")
     def ingest(file: Path, config_path: Path | None, max_errors: int) -> None:
         """Store the comments and DMs in FILE (.jsonl or .csv) for the worker.

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-CONFIG = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                      help="Team configuration file (default: socialops.yaml if present).")
+from socialops.cli_options import config_option
+
+CONFIG = config_option
 END = click.option("--end", "end_text", default=None, metavar="DATE|DATETIME",
                    help="Window end: a local date (its midnight, so the window is the days before it) or an ISO "
                         "datetime. Default: now.")
@@ -49,7 +50,8 @@ def register(group: click.Group) -> None:
     @END
     @click.option("--campaign", default=None, help="Only this campaign tag ('(none)' for untagged).")
     @click.option("--platform", default=None, help="Only this platform.")
-    @click.option("--by", type=click.Choice(["platform", "campaign"]), default="platform", show_default=True)
+    @click.option("--by", type=click.Choice(["platform", "campaign"]), default="platform", show_default=True,
+                  help="One summary per platform or per campaign.")
     def kpis(config_path: Path | None, window_spec: str, end_text: str | None, campaign: str | None,
              platform: str | None, by: str) -> None:
         """Print every KPI for the window, a column per platform (or campaign) plus all, and the previous window.
@@ -90,7 +92,7 @@ def register(group: click.Group) -> None:
     @WINDOW
     @END
     @click.option("--format", "fmt_name", type=click.Choice(["text", "md", "csv", "png"]), default="text",
-                  show_default=True)
+                  show_default=True, help="Plain text, Markdown, a CSV spreadsheet or a PNG chart.")
     @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="Write to this file (default: stdout; png: report.png).")
     def report(config_path: Path | None, window_spec: str, end_text: str | None, fmt_name: str,

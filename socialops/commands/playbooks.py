@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from socialops.cli_options import config_option
+
 _DURATION = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -71,8 +73,7 @@ def register(group: click.Group) -> None:
 
     @playbooks_group.command("replay")
     @click.option("--since", default="30d", show_default=True, help="How far back: 30d, 12h, 2w, 90m.")
-    @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="Team configuration file (default: socialops.yaml if present).")
+    @config_option
     @_DIR
     def replay_command(since: str, config_path: Path | None, directory: Path | None) -> None:
         """Dry-run the playbooks in DIRECTORY over stored history: what they would have done, the difference

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from socialops.cli_options import config_option
+
 
 def register(group: click.Group) -> None:
     @group.command("serve")
-    @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="Team configuration file (default: $SOCIALOPS_CONFIG, then socialops.yaml).")
+    @config_option
     @click.option("--host", default=None, help="Listen address (default: webhooks.host).")
     @click.option("--port", type=int, default=None, help="Listen port (default: webhooks.port).")
     def serve(config_path: Path | None, host: str | None, port: int | None) -> None:

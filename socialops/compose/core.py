@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from moderation.pipeline.worker import WorkerSettings
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
 
     from starlette.applications import Starlette
@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from bot.approvals import Authorizer
     from bot.oncall import OnCall
     from moderation.classifier.base import TextClassifier
-    from moderation.domain import Interaction
+    from moderation.domain import Interaction, Platform
+    from moderation.knowledge.stage import KnowledgeStage
     from moderation.pipeline.worker import DecisionEngine
+    from moderation.platforms.base import PlatformConnector
     from moderation.platforms.directory import ConnectorDirectory
     from moderation.platforms.rate_limit import RateLimiter
     from moderation.platforms.registry import ConnectorOptions
@@ -176,7 +178,27 @@ def build_webhook_app(settings: Settings, db: Database) -> Starlette:
     options = WebhookOptions(max_body_bytes=hooks.max_body_bytes,
                              tiktok_tolerance_seconds=hooks.tiktok_tolerance_seconds,
                              own_account_ids=tuple(account.id for account in settings.accounts))
-    return create_webhook_app(db, secrets, options)
+    return create_webhook_app(db, secrets, options, extra_routes=_shop_routes(settings, db))
+
+
+def _shop_routes(settings: Settings, db: Database) -> list:  # type: ignore[type-arg]
+    """The shops' order webhooks whose secret is set; a shop without one has no endpoint (nothing unsigned in)."""
+    import os
+    from datetime import timedelta
+
+    from moderation.measure.shop_webhooks import shop_routes
+    from socialops.config import ConfigError
+
+    conversions = settings.conversions
+    secrets = {}
+    for shop, env in (("shopify", conversions.shopify_secret_env), ("woocommerce", conversions.woocommerce_secret_env)):
+        if env and (os.environ.get(env) or settings.secrets_file):
+            try:
+                secrets[shop] = settings.secret(env)
+            except ConfigError:  # not in the secrets file either: no endpoint
+                continue
+    return shop_routes(db, secrets, window=timedelta(days=conversions.attribution_days),
+                       max_body=settings.webhooks.max_body_bytes)
 
 
 def _tiktok_secret(settings: Settings) -> str:
@@ -192,3 +214,45 @@ def _tiktok_secret(settings: Settings) -> str:
         if any(a.platform == Platform.tiktok and not a.sandbox for a in settings.accounts):
             raise
         return ""  # no TikTok account: its endpoint refuses every delivery
+
+
+def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database | None = None,
+                    connectors: Mapping[Platform, PlatformConnector] | None = None) -> KnowledgeStage | None:
+    """The knowledge stage when `knowledge:` is configured: both files validated in full now (a mistake stops
+    the start with file and line), retrieval over the classifier's own encoder (no second model)."""
+    if settings.knowledge is None:
+        return None
+    from moderation.knowledge.files import KnowledgeError, load_knowledge
+    from moderation.knowledge.llm import build_writer
+    from moderation.knowledge.posts import PostProducts
+    from moderation.knowledge.retrieval import Retriever, Thresholds, classifier_embedder
+    from moderation.knowledge.stage import KnowledgeStage
+
+    config = settings.knowledge
+    base = load_knowledge(config.answers, config.catalogue)
+    skus = {product.sku for product in base.products}
+    unknown = [f"knowledge.{section}.{key}: unknown sku '{sku}' (not in {config.catalogue})"
+               for section, mapping in (("posts", config.posts), ("campaigns", config.campaigns))
+               for key, sku in mapping.items() if sku not in skus]
+    if unknown:
+        raise KnowledgeError(unknown)
+    retriever = Retriever(base, classifier_embedder(classifier),
+                          thresholds=Thresholds(high=config.high, low=config.low))
+
+    def reader(platform: str, account_id: str | None) -> object | None:
+        if connectors is None:
+            return None
+        from moderation.domain import Platform as _Platform
+
+        find = getattr(connectors, "find", None)
+        if find is not None:
+            return find(_Platform(platform), account_id)
+        return connectors.get(_Platform(platform))
+
+    posts = PostProducts(db, retriever.caption_product, posts=config.posts, campaigns=config.campaigns,
+                         reader=reader)
+    names = [product.name for product in base.products]
+    writer = (build_writer(settings.drafting, settings.secret, names) if settings.drafting.llm is not None
+              else None)
+    return KnowledgeStage(retriever, posts, intents=config.intents, writer=writer)
+

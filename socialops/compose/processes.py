@@ -36,6 +36,7 @@ from socialops.app import Component
 from socialops.compose.core import (
     authorizer,
     build_classifier,
+    build_knowledge,
     build_library,
     build_oncall,
     build_platform_connectors,
@@ -45,6 +46,7 @@ from socialops.compose.core import (
     slack_channels,
     worker_settings,
 )
+from socialops.compose.crm import CrmComponent, build_crm_outbox
 from socialops.config import Settings
 from socialops.webserver import PollerComponent, WebhookComponent
 
@@ -101,12 +103,12 @@ class SchedulerComponent:
     def _lead(self) -> None:
         self.leading = True
         self.timers.resume()
-        logger.warning("socialops.scheduler.leading", extra={"pid": os.getpid()})
+        logger.info("socialops.scheduler.leading", extra={"pid": os.getpid()})
 
     def _step_down(self) -> None:
         self.leading = False
         self.timers.pause()
-        logger.warning("socialops.scheduler.stepped_down", extra={"pid": os.getpid()})
+        logger.info("socialops.scheduler.stepped_down", extra={"pid": os.getpid()})
 
 
 def build_worker_components(settings: Settings, db: Database, hub: ChatHub, timers: Timers, *,
@@ -115,18 +117,32 @@ def build_worker_components(settings: Settings, db: Database, hub: ChatHub, time
     """The scheduler (gated by the leader lock) and the worker loop: what every worker process runs."""
     if not settings.worker.enabled:
         return [SchedulerComponent(timers, leader_lock_for(db), retry_seconds=settings.worker.leader_retry_seconds)]
-    worker = ModerationWorker(db, classifier or build_classifier(settings), build_library(settings), hub,
-                              worker_settings(settings))
     w = settings.worker
-    outbox = Outbox(db, connectors if connectors is not None else build_platform_connectors(settings, db),
+    loop = build_worker_loop(settings, db, hub, timers, classifier=classifier, connectors=connectors)
+    scheduler = SchedulerComponent(timers, leader_lock_for(db), reconcile=loop.reconcile,
+                                   retry_seconds=w.leader_retry_seconds)
+    components: list[Component] = [scheduler, loop]
+    crm = build_crm_outbox(settings, db)
+    if crm is not None:
+        components.append(CrmComponent(crm, poll_seconds=w.poll_seconds))
+    return components
+
+
+def build_worker_loop(settings: Settings, db: Database, hub: ChatHub, timers: Timers | None, *,
+                      classifier: TextClassifier | None = None,
+                      connectors: Mapping[Platform, PlatformConnector] | None = None) -> WorkerLoop:
+    """The worker and its outbox; `timers=None` fires due follow-ups inline (batch mode)."""
+    classifier = classifier or build_classifier(settings)
+    connectors = connectors if connectors is not None else build_platform_connectors(settings, db)
+    worker = ModerationWorker(db, classifier, build_library(settings), hub, worker_settings(settings),
+                              knowledge=build_knowledge(settings, classifier, db, connectors))
+    w = settings.worker
+    outbox = Outbox(db, connectors,
                     alert=lambda text, _row: hub.notify("alerts", f"dead letter: {text}"),
                     rate_limiter=rate_limiter(settings), max_attempts=settings.connectors.max_attempts,
                     base_delay=w.action_base_delay_seconds, max_delay=w.action_max_delay_seconds,
                     lease_seconds=w.action_lease_seconds)
-    loop = WorkerLoop(worker, outbox, hub, timers=timers, poll_seconds=w.poll_seconds)
-    scheduler = SchedulerComponent(timers, leader_lock_for(db), reconcile=loop.reconcile,
-                                   retry_seconds=w.leader_retry_seconds)
-    return [scheduler, loop]
+    return WorkerLoop(worker, outbox, hub, timers=timers, poll_seconds=w.poll_seconds)
 
 
 def build_components(settings: Settings, db: Database, *, console_input: bool | None = None,
@@ -232,7 +248,9 @@ def _slack_component(settings: Settings, db: Database, bundle, hub: ChatHub,  # 
         kpis=KpiResponder(kpi_source) if kpi_source is not None else None, mode=slack.mode,
         signing_secret=settings.secret(slack.signing_secret_env) if http else None,
         app_token=None if http else settings.secret(slack.app_token_env), kpi_command=slack.kpi_command,
-        host=slack.http_host, port=slack.http_port, path=slack.http_path)
+        host=slack.http_host, port=slack.http_port, path=slack.http_path,
+        bot_token_name=f"the bot token (${slack.bot_token_env})",
+        app_token_name=f"the app-level token (${slack.app_token_env})")
 
 
 def _discord_surface(settings: Settings):  # type: ignore[no-untyped-def]
@@ -252,4 +270,5 @@ def _discord_component(settings: Settings, surface, hub: ChatHub,  # type: ignor
 
     client = connect(surface, hub, approvals, authorize=authorizer(settings),
                      kpis=KpiResponder(kpi_source) if kpi_source is not None else None)
-    return DiscordComponent(client, settings.secret(settings.chat.discord.token_env))
+    token_env = settings.chat.discord.token_env
+    return DiscordComponent(client, settings.secret(token_env), token_name=f"the bot token (${token_env})")

@@ -31,9 +31,17 @@ from moderation.pipeline.worker import ModerationWorker
 from moderation.platforms.sandbox.outbound import sandbox_connectors
 from moderation.storage import Database, redact_url
 from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, EscalationRow, InteractionRow
-from socialops.compose.core import authorizer, build_classifier, build_library, build_oncall, worker_settings
+from socialops.compose.core import (
+    authorizer,
+    build_classifier,
+    build_knowledge,
+    build_library,
+    build_oncall,
+    worker_settings,
+)
 from socialops.config import Settings
 from socialops.demo.clock import ReplayClock
+from socialops.demo.questions import demo_settings, load_captions, print_questions
 from socialops.demo.script import MANAGER, ONCALL, choose, choose_oncall
 
 SAMPLE = Path(__file__).with_name("sample.jsonl")
@@ -71,7 +79,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
                    settings: Settings | None = None) -> DemoResult:
     """Run the demo on an empty database (the command passes a fresh SQLite file; tests also PostgreSQL)."""
     started = time.perf_counter()
-    settings = settings or Settings()
+    settings = settings or demo_settings()
     end = utcnow()
     console.rule("[bold]socialops demo")
     console.print(f"database: {redact_url(db.url)} · platforms: sandbox (nothing leaves this machine)")
@@ -90,12 +98,15 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
 
     clock = ReplayClock(end - timedelta(days=8))
     connectors = sandbox_connectors()
+    load_captions(connectors)
+    knowledge = build_knowledge(settings, classifier, db, connectors)
     surface = ConsoleSurface(console, quiet=True)
     channels = settings.chat.channels.model_dump()
     escalations = EscalationService(db, build_oncall(settings), [surface], clock=clock,
                                     alerts_channel=channels["alerts"])
     hub = ChatHub(db, [surface], channels=channels, escalations=escalations)
-    worker = ModerationWorker(db, classifier, library, hub, worker_settings(settings), name="demo", clock=clock)
+    worker = ModerationWorker(db, classifier, library, hub, worker_settings(settings), name="demo", clock=clock,
+                              knowledge=knowledge)
     outbox = Outbox(db, connectors, clock=clock, base_delay=0.0, alert=lambda text, _row: hub.notify("alerts", text))
     approvals = ApprovalService(db, authorizer(settings))
     decided: set[int] = set()
@@ -127,6 +138,8 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     result.actions = await db.run(_action_counts, db)
     console.rule("[bold]What happened, by kind of message")
     await db.run(_print_outcomes, db, console)
+    console.rule("[bold]Questions: answered from the knowledge base, drafted, unanswered")
+    await db.run(print_questions, db, console)
     console.rule("[bold]KPI digest")
     await surface.post_digest(await db.run(build_digest, db, end=end, days=7, title="Maison Lumière — last 7 days",
                                            settings=KpiSettings.from_settings(settings)))

@@ -16,6 +16,7 @@ from moderation.storage import Database
 from moderation.storage.tables import ActionRow, InteractionRow
 from socialops.demo.runner import SAMPLE
 
+ROOT = Path(__file__).resolve().parents[2]  # this checkout, whatever the cwd of the process under test
 CONFIG = """
 team: {name: Test team, timezone: Europe/Paris}
 accounts:
@@ -43,10 +44,10 @@ def test_run_processes_everything_and_stops_on_sigterm(tmp_path: Path):
     stored = ingest_file(db, SAMPLE).stored
     config = tmp_path / "socialops.yaml"
     config.write_text(CONFIG, encoding="utf-8")
-    env = {**os.environ, "SOCIALOPS_DATABASE_URL": url, "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "SOCIALOPS_DATABASE_URL": url, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     # Files, not pipes: nobody reads a pipe while we wait, and a full pipe would block the console surface.
     stdout, stderr = (tmp_path / "stdout.txt").open("w+"), (tmp_path / "stderr.txt").open("w+")
-    process = subprocess.Popen([sys.executable, "-m", "socialops", "run", "--config", str(config),
+    process = subprocess.Popen([sys.executable, "-m", "socialops", "-v", "run", "--config", str(config),
                                 "--no-console-input"], cwd=tmp_path, env=env, stdout=stdout, stderr=stderr)
 
     def count(query) -> int:
@@ -65,5 +66,11 @@ def test_run_processes_everything_and_stops_on_sigterm(tmp_path: Path):
         err = (tmp_path / "stderr.txt").read_text(encoding="utf-8")
     assert process.returncode == 0, err[-2000:]
     assert "socialops.app.stopping" in err and "Traceback" not in err
+    # A normal start and stop (and leading the timers) is information, not a warning.
+    levels = {line.split()[4]: line.split()[2] for line in err.splitlines() if len(line.split()) > 4}
+    for event in ("socialops.app.started", "socialops.app.stopping", "socialops.scheduler.leading",
+                  "moderation.pipeline.loop.stopped"):
+        assert levels.get(event) == "INFO", (event, err[-3000:])
+    assert "WARNING" not in err, err[-3000:]
     assert "draft #" in out or "Approval #" in out  # the console surface showed approval requests
     db.dispose()

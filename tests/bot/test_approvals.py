@@ -42,6 +42,19 @@ async def test_edit_sends_the_edited_text_once_and_records_the_diff(db):
     assert sent.actor == "console:lea"
 
 
+async def test_a_link_typed_into_an_edit_gets_the_utm_tags_and_reference(db):
+    from moderation.domain.attribution import interaction_ref
+
+    approval_id = _draft(db)
+    with db.session() as session:
+        interaction_id = session.get(ApprovalRow, approval_id).interaction_id
+    decided = _service(db).decide(approval_id, Verdict.edit, surface="console", user="lea",
+                                  final_text="Here: https://shop.example/p?x=1.")
+    ref = interaction_ref(interaction_id)
+    assert decided.approval.final_text == ("Here: https://shop.example/p?x=1&utm_source=youtube&utm_medium=social"
+                                           f"&utm_campaign=organic&utm_content={ref}.")
+
+
 def test_non_approver_is_refused_and_nothing_changes(db):
     approval_id = _draft(db)
     with pytest.raises(NotAnApprover):

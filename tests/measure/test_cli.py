@@ -69,3 +69,40 @@ def test_goals_commands(env) -> None:  # type: ignore[no-untyped-def]
     assert "CLOSED" in run("goals", "close", "1")
     bad = CliRunner().invoke(cli, ["goals", "close", "7"])
     assert bad.exit_code != 0
+
+
+def test_roi_scales_monthly_costs_to_the_window_and_uses_recorded_revenue(env) -> None:  # type: ignore[no-untyped-def]
+    """The issue's example: $8,000 a month over a 7-day window is $1,839.84, not $8,000; the margin comes from
+    the recorded orders' amounts."""
+    from datetime import timedelta
+
+    from moderation.domain.attribution import interaction_ref
+    from moderation.measure.conversions import Order, import_orders
+    from moderation.storage.tables import InteractionRow
+
+    (env / "socialops.yaml").write_text("team: {timezone: Europe/Paris}\nroi: {support_monthly_cost: 8000, "
+                                        "tools_monthly_cost: 600, margin_rate: 0.4}\n", encoding="utf-8")
+    db = Database()
+    with db.session() as session:
+        at = session.get(InteractionRow, "instagram:d1").created_at + timedelta(hours=1)
+    report = import_orders(db, [(1, Order(order_id="o-1", time=at, amount=250.0,
+                                          utm_content=interaction_ref("instagram:d1")), None)])
+    db.dispose()
+    assert report.attributed == 1
+    out = run("roi", "--window", "7d", "--end", "2026-11-23")
+    assert "monthly costs scaled to 7 days: tools $600.00 -> $137.99, support $8,000.00 -> $1,839.84" in out
+    assert "6 interactions handled" in out and "$250.00 recorded revenue" in out
+    assert "cost per handled interaction  $306.64" in out  # 1,839.84 / 6
+    assert "$250.00 revenue x 40.0% margin = $100.00" in out
+
+
+def test_goal_with_typed_baseline_and_precise_target(env) -> None:  # type: ignore[no-untyped-def]
+    out = run("goals", "add", "--kpi", "comment_conversion_rate", "--target", "3.5%", "--baseline", "2.25%",
+              "--deadline", "2027-03-31", "--owner", "lea", "--start", "2026-11-23")
+    assert "baseline 2.25% (typed)" in out and "target 3.50%" in out and "not enough data" in out
+    out = run("goals", "add", "--kpi", "dm_first_response_minutes", "--target", "12h", "--baseline", "36h",
+              "--deadline", "2027-03-31", "--owner", "lea", "--start", "2026-11-23")
+    assert "baseline 36.0 h (typed)" in out and "target 12.0 h" in out
+    out = run("goals", "add", "--kpi", "comment_conversion_rate", "--target", "3.5%", "--deadline", "2027-03-31",
+              "--owner", "lea", "--start", "2026-11-23")
+    assert "target 3.5%" in out and "off track" not in out

@@ -62,3 +62,24 @@ def test_templates_prefill_and_close(db) -> None:  # type: ignore[no-untyped-def
         add_goal(db, template="nope", deadline=START, owner="x")
     with pytest.raises(KeyError):
         add_goal(db, kpi="happiness", target=1, deadline=START + timedelta(days=1), starts_at=START, owner="x")
+
+
+def test_typed_baseline_precision_and_no_verdict_before_data(db) -> None:  # type: ignore[no-untyped-def]
+    from moderation.measure.goals import NO_DATA, decimals_for, format_goal_value, parse_goal_value
+
+    # A team that measured 36 h of first response elsewhere types it; it is kept, not re-measured.
+    assert parse_goal_value("36h", "min") == 2160.0 and parse_goal_value("3.5%", "%") == 0.035
+    assert parse_goal_value("90", "%") == 0.9 and parse_goal_value(0.2, "%") == 0.2
+    start = datetime(2027, 1, 4, tzinfo=UTC)
+    goal = add_goal(db, kpi="dm_first_response_minutes", target=parse_goal_value("12h", "min"),
+                    baseline=parse_goal_value("36h", "min"), deadline=start + timedelta(days=60), owner="lea",
+                    starts_at=start, settings=SETTINGS)
+    assert (goal.baseline, goal.baseline_source) == (2160.0, "typed")
+    # Day 0, nothing measured: no verdict either way.
+    assert evaluate(db, goal, now=start, settings=SETTINGS).status == NO_DATA
+    assert evaluate(db, goal, now=start + timedelta(hours=6), settings=SETTINGS).status == NO_DATA
+    rate = add_goal(db, kpi="comment_conversion_rate", target=0.035, deadline=start + timedelta(days=30),
+                    owner="lea", starts_at=start, settings=SETTINGS)
+    places = decimals_for(rate.target, "%")
+    assert format_goal_value(rate.target, "%", places) == "3.5%"  # not "4%"
+    assert evaluate(db, rate, now=start + timedelta(days=3), settings=SETTINGS).status == NO_DATA  # no comments

@@ -38,3 +38,15 @@ def test_per_interaction_figures_and_empty_inputs() -> None:
     assert cpm(100, 0) is None
     with pytest.raises(ValueError):
         engagement_rate(1, 1, "followers")  # type: ignore[arg-type]
+
+
+def test_monthly_costs_scale_to_the_window_and_revenue_drives_the_margin() -> None:
+    from moderation.measure.roi import scale_monthly
+
+    assert scale_monthly(8000, 7).quantize(Decimal("0.01")) == Decimal("1839.84")
+    assert scale_monthly(600, Decimal("30.4375")) == Decimal(600)
+    result = compute_roi(RoiInputs(tools_cost=Decimal(100), extra_sales=Decimal(3), margin_per_sale=Decimal(18),
+                                   revenue=Decimal("450.00"), margin_rate=Decimal("0.4")))
+    assert result.incremental_margin == Decimal("180.000")  # 450 x 40%, not 3 x 18
+    assert compute_roi(RoiInputs(extra_sales=Decimal(3), margin_per_sale=Decimal(18),
+                                 revenue=Decimal(450))).incremental_margin == Decimal(54)  # no rate: per sale

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -40,6 +41,7 @@ class FakePlatforms:
         self.thread_pages: list[dict[str, Any]] = []
         self.threads: set[str] = set()  # thread ids commentThreads.list?id= knows (besides those with replies)
         self.list_calls = 0
+        self.captions: dict[str, str] = {}  # post or video id -> its caption (title + description on YouTube)
         self.echo_token_in_errors = False
         self._ids = itertools.count(1)
         self._hang = asyncio.Event()
@@ -132,6 +134,9 @@ async def graph(fake: FakePlatforms, request: Request, rest: str) -> Response:
         messages = [{"id": m["id"], "message": m["text"], "from": {"id": fake.account_id}}
                     for m in fake.messages if m["to"] == user]
         return JSONResponse({"data": [{"messages": {"data": messages}}]})
+    if request.method == "GET" and len(parts) == 1 and parts[0] in fake.captions:
+        wanted = request.query_params.get("fields", "")  # Instagram media: caption; Facebook post: message
+        return JSONResponse({"id": parts[0], wanted: fake.captions[parts[0]]})
     if request.method == "POST" and len(parts) == 2 and parts[1] in ("replies", "comments"):
         result: dict[str, str] = {}
         step = await fake.misbehave(request, lambda: result.setdefault(
@@ -188,6 +193,10 @@ async def youtube(fake: FakePlatforms, request: Request, rest: str) -> Response:
         if index + 1 < len(fake.thread_pages):
             page["nextPageToken"] = f"page-{index + 1}"
         return JSONResponse(page)
+    if request.method == "GET" and rest == "videos":
+        title, _, description = fake.captions.get(q["id"], "").partition("\n")
+        return JSONResponse({"items": [{"id": q["id"], "snippet": {"title": title, "description": description}}]
+                             if q["id"] in fake.captions else []})
     if request.method == "GET" and rest == "comments":
         parent = q["parentId"]
         return JSONResponse({"items": [{"id": r["id"], "snippet": {
@@ -222,6 +231,10 @@ async def tiktok(fake: FakePlatforms, request: Request, rest: str) -> Response:
         return JSONResponse({"code": 0, "message": "OK", "data": {"comments": [
             {"comment_id": r["id"], "text": r["text"], "user_id": r["from"], "owner": r["from"] == fake.account_id}
             for r in fake.replies.get(parent, [])]}})
+    if request.method == "GET" and rest == "business/video/list":
+        wanted = json.loads(request.query_params["filters"])["video_ids"]
+        return JSONResponse({"code": 0, "message": "OK", "data": {"videos": [
+            {"item_id": video, "caption": fake.captions[video]} for video in wanted if video in fake.captions]}})
     body = await request.json()
     if not body.get("video_id"):
         return JSONResponse({"code": 40002, "message": "video_id is required"})

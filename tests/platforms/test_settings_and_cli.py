@@ -106,3 +106,24 @@ async def test_webhook_component_serves_until_stopping(sqlite_db, monkeypatch) -
         assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
     stopping.set()
     await asyncio.wait_for(task, timeout=10)
+
+
+async def test_the_webhook_server_on_a_port_in_use_cannot_start_in_one_line(sqlite_db, monkeypatch):
+    """uvicorn answers a port in use with sys.exit, which escaped the event loop with two tracebacks."""
+    import asyncio
+    import socket
+
+    from moderation.runtime.lifecycle import CannotStart
+    from socialops.compose.core import build_webhook_app
+    from socialops.webserver import WebhookComponent
+
+    monkeypatch.setenv("META_VERIFY_TOKEN", "verify-token-1")
+    monkeypatch.setenv("META_APP_SECRET", "app-secret-1234")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = parse_settings({"webhooks": {"enabled": True, "port": 1}})
+        component = WebhookComponent(build_webhook_app(settings, sqlite_db), host="127.0.0.1", port=port)
+        with pytest.raises(CannotStart, match=rf"^webhooks cannot start: cannot listen on 127.0.0.1:{port} \("):
+            await asyncio.wait_for(component.run(asyncio.Event()), timeout=10)

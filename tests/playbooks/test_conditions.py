@@ -42,6 +42,13 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], bool]] = 
      {"author_recent_templates": {"probe_text"}}, True),
     ("answers another template", {"answers_template": ["probe_text"]}, {},
      {"author_recent_templates": {"other"}}, False),
+    ("knowledge sure", {"knowledge": "high"}, {}, {"knowledge": {"level": "high", "answer": "x"}}, True),
+    ("knowledge unsure", {"knowledge": "high"}, {}, {"knowledge": {"level": "low", "answer": "x"}}, False),
+    ("knowledge not configured counts as none", {"knowledge": ["none", "low"]}, {}, {}, True),
+    ("lead signals, any", {"lead_signals": True}, {}, {"lead_signals": {"budget"}}, True),
+    ("no lead signals", {"lead_signals": True}, {}, {}, False),
+    ("lead signals, the one wanted", {"lead_signals": ["email"]}, {}, {"lead_signals": {"email", "phone"}}, True),
+    ("lead signals, not the one wanted", {"lead_signals": ["email"]}, {}, {"lead_signals": {"budget"}}, False),
     ("conditions AND", {"vip": True, "follower": True}, {"is_vip": True}, {}, False),
 ]
 

@@ -43,6 +43,6 @@ def test_version_is_a_content_hash(tmp_path: Path) -> None:
 
 def test_cross_platform_file_has_the_required_rules(default_library: Library) -> None:
     keys = {rule.key for rule in default_library.rules}
-    assert {"cross/toxic-hide", "cross/toxic-review", "cross/pricing-draft", "cross/collab-partnerships"} <= keys
+    assert {"cross/toxic-hide", "cross/toxic-review", "cross/pricing-answer", "cross/collab-partnerships"} <= keys
     assert default_library.settings.thresholds.auto_hide == 0.8
     assert default_library.settings.thresholds.review == 0.5

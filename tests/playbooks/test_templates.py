@@ -9,6 +9,7 @@ import pytest
 from jinja2 import TemplateError
 from jinja2.sandbox import SecurityError
 
+from moderation.domain.attribution import interaction_ref
 from playbooks import PlaybookError, load_library
 from playbooks.templates import add_utm, compile_source, pick_variant, tag_links, truncate
 from tests.playbooks.conftest import context, interaction, scores, write_playbook
@@ -119,7 +120,10 @@ def test_product_and_links_reach_the_template(tmp_path: Path) -> None:
         tmp_path, {"text": {"en": "{{ product }}: {{ links.shop }}"}},
         links={"shop": "https://shop.example/"}, products={"spring": "Rain jacket"},
     )
-    action = library.decide(interaction(campaign="spring", platform="facebook"), scores(), context()).actions[0]
+    item = interaction(campaign="spring", platform="facebook")
+    action = library.decide(item, scores(), context()).actions[0]
+    ref = interaction_ref(item.id)
     assert action.params["text"] == (
-        "Rain jacket: https://shop.example/?utm_source=facebook&utm_medium=social&utm_campaign=spring"
+        f"Rain jacket: https://shop.example/?utm_source=facebook&utm_medium=social&utm_campaign=spring&utm_content={ref}"
     )
+    assert action.params["ref"] == ref

@@ -66,7 +66,8 @@ async def test_one_postgres_leader_and_takeover_when_its_session_ends(pg_url):
 
 
 def test_kill_9_the_leader_process_another_takes_over(pg_url, start_worker):
-    workers = [start_worker(pg_url), start_worker(pg_url)]
+    # Leading is logged at INFO (a normal event, not a warning): run the workers with -v.
+    workers = [start_worker(pg_url, extra_env={"SCALE_VERBOSE": "1"}) for _ in range(2)]
 
     def leaders() -> list[int]:
         found = []

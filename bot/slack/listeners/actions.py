@@ -9,35 +9,50 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.approvals import Verdict
 from bot.slack import blocks, handoff
 from bot.slack.deps import SlackDeps
-from bot.slack.inbound import click
+from bot.slack.inbound import Click, click
+from bot.slack.listeners.unknown import guarded, tell
+
+NOT_A_CARD_BUTTON = ("This button does not name a draft or an escalation (value {value!r}), so nothing was done. "
+                     "The current cards in the channel work.")
 
 
 async def _ack(ack: AsyncAck) -> None:
     await ack()
 
 
+async def _numbered(deps: SlackDeps, body: dict[str, Any]) -> Click | None:
+    c = click(body)
+    if not c.numbered:
+        await tell(deps, body, NOT_A_CARD_BUTTON.format(value=c.value[:40]))
+        return None
+    return c
+
+
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def approve(body: dict[str, Any]) -> None:
-        c = click(body)
-        await handoff.decide(deps, c.item_id, Verdict.approve, user=c.user, channel=c.channel)
+        if c := await _numbered(deps, body):
+            await handoff.decide(deps, c.item_id, Verdict.approve, user=c.user, channel=c.channel)
 
     async def escalate(body: dict[str, Any]) -> None:
-        c = click(body)
-        await handoff.decide(deps, c.item_id, Verdict.escalate, user=c.user, channel=c.channel,
-                             reason="escalated from the approval card")
+        if c := await _numbered(deps, body):
+            await handoff.decide(deps, c.item_id, Verdict.escalate, user=c.user, channel=c.channel,
+                                 reason="escalated from the approval card")
 
     async def edit(body: dict[str, Any]) -> None:
-        await handoff.open_modal(deps, click(body), "edit")
+        if c := await _numbered(deps, body):
+            await handoff.open_modal(deps, c, "edit")
 
     async def reject(body: dict[str, Any]) -> None:
-        await handoff.open_modal(deps, click(body), "reject")
+        if c := await _numbered(deps, body):
+            await handoff.open_modal(deps, c, "reject")
 
     async def escalation(body: dict[str, Any]) -> None:
-        await handoff.escalation(deps, click(body))
+        if c := await _numbered(deps, body):
+            await handoff.escalation(deps, c)
 
-    app.action(blocks.APPROVE)(ack=_ack, lazy=[approve])
-    app.action(blocks.ESCALATE)(ack=_ack, lazy=[escalate])
-    app.action(blocks.EDIT)(ack=_ack, lazy=[edit])
-    app.action(blocks.REJECT)(ack=_ack, lazy=[reject])
-    app.action(blocks.ACKNOWLEDGE)(ack=_ack, lazy=[escalation])
-    app.action(blocks.RESOLVE)(ack=_ack, lazy=[escalation])
+    app.action(blocks.APPROVE)(ack=_ack, lazy=[guarded(deps, approve)])
+    app.action(blocks.ESCALATE)(ack=_ack, lazy=[guarded(deps, escalate)])
+    app.action(blocks.EDIT)(ack=_ack, lazy=[guarded(deps, edit)])
+    app.action(blocks.REJECT)(ack=_ack, lazy=[guarded(deps, reject)])
+    app.action(blocks.ACKNOWLEDGE)(ack=_ack, lazy=[guarded(deps, escalation)])
+    app.action(blocks.RESOLVE)(ack=_ack, lazy=[guarded(deps, escalation)])

@@ -1,4 +1,4 @@
-"""Actions that only record and tell: notify a channel, tag, create a lead, pause automation."""
+"""Actions that only record and tell: notify a channel, tag, pause automation (leads: `lead.py`)."""
 
 from __future__ import annotations
 
@@ -22,13 +22,6 @@ def tag(ctx: ExecutionContext) -> None:
     tags = ctx.action.params.get("tags") or [ctx.action.params.get("tag")]
     record_event(ctx.session, ctx.interaction, EventAction.tagged, **ctx.event_fields,
                  data={"tags": [t for t in tags if t]})
-
-
-@executes(ActionType.create_lead)
-def create_lead(ctx: ExecutionContext) -> None:
-    ctx.record_done()
-    record_event(ctx.session, ctx.interaction, EventAction.lead_created, **ctx.event_fields,
-                 data=dict(ctx.action.params))
 
 
 @executes(ActionType.pause_automation)

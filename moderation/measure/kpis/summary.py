@@ -13,6 +13,7 @@ from sqlmodel import Session
 from moderation.domain import as_utc, utcnow
 from moderation.measure.kpis.calendar import Window, local_day, local_midnight
 from moderation.measure.kpis.facts import GroupKey, KpiSettings, tally_buckets
+from moderation.measure.kpis.outcomes import outcome_buckets
 from moderation.measure.kpis.tally import Tally
 
 NO_CAMPAIGN = "(none)"
@@ -87,6 +88,10 @@ def compute(session: Session, windows: Sequence[Window], *, settings: KpiSetting
     campaign_filter = None if campaign in (None, NO_CAMPAIGN) else campaign
     tallies = tally_buckets(session, boundaries, as_of=as_of, settings=settings, platform=platform,
                             campaign=campaign_filter) if boundaries else {}
+    if boundaries:
+        for key, extra in outcome_buckets(session, boundaries, as_of=as_of, platform=platform,
+                                          campaign=campaign_filter).items():
+            tallies[key] = tallies.get(key, Tally()) + extra
     if campaign == NO_CAMPAIGN:
         tallies = {key: t for key, t in tallies.items() if key[1] is None}
     return KpiTable(boundaries, tallies, settings, as_of, tuple(windows))

@@ -76,6 +76,11 @@ class Tally:
     negative: int = 0
     neutral: int = 0
     positive: int = 0
+    # From the orders and the moderation events (outcomes.py), not from the flags:
+    revenue: float = 0.0  # amounts of the orders attributed to these interactions (last touch)
+    assisted: int = 0  # interactions that were an earlier touch of an order attributed to another one
+    moderated: int = 0  # interactions hidden, held or deleted
+    moderate_seconds: float = 0.0  # sum over them of max(0, first hidden/held/deleted - received)
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})

@@ -17,6 +17,7 @@ class FacebookConnector(GraphConnector):
     replies_edge = "comments"
     reply_text_field = "message"
     hide_param = "is_hidden"
+    caption_field = "message"
     operations = frozenset({Operation.reply, Operation.hide, Operation.unhide, Operation.delete, Operation.dm})
 
     def dm_body(self, action: PlatformAction) -> dict[str, Any]:

@@ -15,6 +15,7 @@ class InstagramConnector(GraphConnector):
     replies_edge = "replies"
     reply_text_field = "text"
     hide_param = "hide"
+    caption_field = "caption"
     operations = frozenset({Operation.reply, Operation.hide, Operation.unhide, Operation.delete, Operation.dm})
 
     def conversation_params(self) -> dict[str, str]:

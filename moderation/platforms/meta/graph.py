@@ -92,6 +92,7 @@ class GraphConnector:
     replies_edge: str  # where replies to a comment live
     reply_text_field: str  # the field holding a reply's text when listed
     hide_param: str
+    caption_field: str  # the field holding a post's text
     operations: frozenset[Operation]
 
     def __init__(self, client: httpx.AsyncClient, *, account_id: str, token: str, base_url: str = DEFAULT_GRAPH_URL,
@@ -135,6 +136,12 @@ class GraphConnector:
             mid = body.get("message_id") if isinstance(body, dict) else None
             return ActionOutcome(external_ref=str(mid) if mid else None)
         raise UnsupportedOperation(f"{self.platform.value} has no {action.operation.value}")
+
+    async def fetch_caption(self, post_id: str) -> str | None:
+        """`GET /{media-id}?fields=caption` (Instagram) or `GET /{post-id}?fields=message` (Facebook)."""
+        body = await self.api.request("GET", post_id, params={"fields": self.caption_field}, idempotent=True)
+        caption = body.get(self.caption_field) if isinstance(body, dict) else None
+        return str(caption) if caption else None
 
     def dm_body(self, action: PlatformAction) -> dict[str, Any]:
         # A DM answering a public comment is a "private reply", addressed by comment id.

@@ -31,6 +31,13 @@ class SandboxPlatform:
     held: set[str] = field(default_factory=set)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     account_id: str = "sandbox"
+    # post id -> caption, served like the real platforms' post APIs; `caption_reads` counts the calls.
+    captions: dict[str, str] = field(default_factory=dict)
+    caption_reads: int = 0
+
+    async def fetch_caption(self, post_id: str) -> str | None:
+        self.caption_reads += 1
+        return self.captions.get(post_id)
 
     def supports(self, operation: Operation) -> bool:
         return operation in self.operations

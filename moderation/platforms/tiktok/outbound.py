@@ -10,6 +10,7 @@ is a JSON string; comment events carry the comment and video ids, its author and
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -97,6 +98,16 @@ class TikTokConnector:
         verb = "HIDE" if action.operation == Operation.hide else "UNHIDE"
         await self.api.envelope("POST", "business/comment/hide/", idempotent=True, json={**base, "action": verb})
         return ActionOutcome(external_ref=action.target_id)
+
+    async def fetch_caption(self, post_id: str) -> str | None:
+        """`GET business/video/list/` filtered on the video id, asking for its caption."""
+        data = await self.api.envelope("GET", "business/video/list/", idempotent=True, params={
+            "business_id": self.account_id, "fields": json.dumps(["item_id", "caption"]),
+            "filters": json.dumps({"video_ids": [post_id]})})
+        for video in data.get("videos", []):
+            if str(video.get("item_id")) == post_id and video.get("caption"):
+                return str(video["caption"])
+        return None
 
     async def find_existing(self, action: PlatformAction) -> ActionOutcome | None:
         if action.operation != Operation.reply:

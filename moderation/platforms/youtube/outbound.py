@@ -36,7 +36,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_YOUTUBE_URL = "https://www.googleapis.com/youtube/v3"
 DEFAULT_DAILY_QUOTA = 10_000
 # Documented costs in quota units.
-COST = {"commentThreads.list": 1, "comments.list": 1, "comments.insert": 50, "comments.setModerationStatus": 50}
+COST = {"commentThreads.list": 1, "comments.list": 1, "comments.insert": 50, "comments.setModerationStatus": 50,
+        "videos.list": 1}
 QUOTA_TZ = ZoneInfo("America/Los_Angeles")  # YouTube quotas reset at midnight Pacific time
 MODERATION_STATUS = {Operation.hold: "heldForReview", Operation.release: "published", Operation.delete: "rejected"}
 
@@ -194,6 +195,16 @@ class YouTubeConnector:
                 raise
             return ActionOutcome(external_ref=action.target_id, data={"already_gone": True})
         return ActionOutcome(external_ref=action.target_id, data={"moderation_status": status})
+
+    async def fetch_caption(self, post_id: str) -> str | None:
+        """A video's title and description (`videos.list`, 1 quota unit): what "how much is this?" refers to."""
+        body = await self.api.call("videos.list", "GET", "videos", params={"part": "snippet", "id": post_id},
+                                   idempotent=True)
+        items = body.get("items") if isinstance(body, dict) else None
+        if not items:
+            return None
+        snippet = items[0].get("snippet") or {}
+        return "\n".join(part for part in (snippet.get("title"), snippet.get("description")) if part) or None
 
     async def find_existing(self, action: PlatformAction) -> ActionOutcome | None:
         if action.operation != Operation.reply:

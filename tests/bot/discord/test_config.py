@@ -9,6 +9,7 @@ import io
 import pytest
 
 from bot.discord.component import DiscordComponent
+from moderation.runtime.lifecycle import CannotStart
 from moderation.storage.tables import ApprovalRow
 from socialops.compose.processes import build_components
 from socialops.config import ConfigError, parse_settings
@@ -118,7 +119,9 @@ async def test_a_refused_token_stops_the_component_with_its_reason(sqlite_db, fa
     monkeypatch.setenv("DISCORD_BOT_TOKEN", "revoked")
     [component] = [c for c in build_components(_settings(), sqlite_db) if c.name == "discord"]
     fake_discord.fail_next["/users/@me"] = 401
-    with pytest.raises(Exception, match="Improper token"):
+    # One line for the supervisor's log, naming where the token comes from (not the token).
+    with pytest.raises(CannotStart, match=r"^discord cannot start: Discord refused the bot token "
+                                          r"\(\$DISCORD_BOT_TOKEN\)$"):
         await asyncio.wait_for(component.run(asyncio.Event()), timeout=10)
 
 

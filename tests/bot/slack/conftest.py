@@ -57,7 +57,8 @@ def oncall_config(quiet: bool = False) -> OnCall:
 
 
 class SlackStack:
-    def __init__(self, db: Database, fake: FakeSlack, clock: Clock, timers: Timers | None) -> None:
+    def __init__(self, db: Database, fake: FakeSlack, clock: Clock, timers: Timers | None, *,
+                 mode: str = "http") -> None:
         self.db, self.fake, self.clock, self.timers = db, fake, clock, timers
         self.slept: list[float] = []
 
@@ -75,8 +76,12 @@ class SlackStack:
                               approvers=SlackApprovers(self.client, users=(APPROVER,), usergroup="SLEADS"),
                               surface=self.surface, dedupe=InboundDedupe(db),
                               kpis=KpiResponder(EventKpiSource(db, clock.now)))
-        self.app = build_app(self.deps, signing_secret=SECRET, http_mode=True)
-        self.component = SlackComponent(self.app, mode="http", host="127.0.0.1", port=0)
+        if mode == "socket":  # no signing secret: Socket Mode traffic comes over the authenticated websocket
+            self.app = build_app(self.deps, signing_secret=None, http_mode=False)
+            self.component = SlackComponent(self.app, mode="socket", app_token="xapp-1-test")
+        else:
+            self.app = build_app(self.deps, signing_secret=SECRET, http_mode=True)
+            self.component = SlackComponent(self.app, mode="http", host="127.0.0.1", port=0)
         self.stopping = asyncio.Event()
         self.task: asyncio.Task | None = None
         self.http: aiohttp.ClientSession | None = None
@@ -159,6 +164,14 @@ async def fake() -> AsyncIterator[FakeSlack]:
 @pytest.fixture
 async def stack(db: Database, fake: FakeSlack, clock: Clock) -> AsyncIterator[SlackStack]:
     running = await SlackStack(db, fake, clock, timers=None).start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def socket_stack(db: Database, fake: FakeSlack, clock: Clock) -> AsyncIterator[SlackStack]:
+    """The same stack in Socket Mode: the fake opens the websocket and pushes envelopes over it."""
+    running = await SlackStack(db, fake, clock, timers=None, mode="socket").start()
     yield running
     await running.stop()
 

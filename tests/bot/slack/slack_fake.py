@@ -51,6 +51,10 @@ class FakeSlack:
         self.socket: web.WebSocketResponse | None = None
         self.socket_connected = asyncio.Event()
         self.socket_acks: dict[str, dict[str, Any]] = {}
+        self.socket_connections = 0  # websockets opened so far (a reconnect opens another)
+        self.app_token_error: str | None = None  # e.g. "invalid_auth": apps.connections.open refuses the token
+        self.bot_token_error: str | None = None  # e.g. "invalid_auth": every bot-token method refuses it
+        self.socket_url: str | None = None  # where apps.connections.open points (default: this fake's /link)
 
     # -- lifecycle
 
@@ -137,6 +141,9 @@ class FakeSlack:
         prefix = "Bearer xapp-" if method == "apps.connections.open" else "Bearer xoxb-"
         if not request.headers.get("Authorization", "").startswith(prefix):
             return web.json_response({"ok": False, "error": "not_authed"})
+        refused = self.app_token_error if method == "apps.connections.open" else self.bot_token_error
+        if refused:  # what Slack answers for a revoked or mistyped token: HTTP 200, ok false
+            return web.json_response({"ok": False, "error": refused})
         return web.json_response(self._answer(method, params))
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -144,7 +151,7 @@ class FakeSlack:
             return {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": "T1", "team": "Test",
                     "url": "https://test.slack.com/", "user": "socialops"}
         if method == "apps.connections.open":
-            return {"ok": True, "url": self.url.replace("http://", "ws://") + "/link"}
+            return {"ok": True, "url": self.socket_url or self.url.replace("http://", "ws://") + "/link"}
         if method == "chat.postMessage":
             ts = f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": params.get("channel"), "ts": ts,
@@ -179,10 +186,26 @@ class FakeSlack:
             await asyncio.sleep(0.01)
         return self.socket_acks[envelope_id]
 
+    async def disconnect_socket(self, reason: str = "refresh_requested") -> None:
+        """Slack's `disconnect` message (it refreshes connections every few hours): the app must open a new
+        websocket through apps.connections.open and keep working."""
+        assert self.socket is not None
+        self.socket_connected.clear()
+        await self.socket.send_json({"type": "disconnect", "reason": reason,
+                                     "debug_info": {"host": "fake"}})
+
+    async def wait_for_socket_connections(self, count: int, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.socket_connections < count or not self.socket_connected.is_set():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} websocket connection(s), got {self.socket_connections}")
+            await asyncio.sleep(0.02)
+
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self.socket = socket
+        self.socket_connections += 1
         await socket.send_json({"type": "hello", "num_connections": 1,
                                 "connection_info": {"app_id": "A1"}, "debug_info": {"host": "fake"}})
         self.socket_connected.set()

@@ -1,0 +1,196 @@
+"""Grounded answers: right-fact, wrong-fact and no-answer rates on a labelled set, and the worker's cost.
+
+    python bench/knowledge_answers.py [--runs 5] [--show]
+
+Accuracy: the questions of `bench/data/knowledge_questions.jsonl` (EN and FR, written before any tuning and
+phrased unlike the examples in the demo brand's knowledge.yaml) go through the real path: stored, classified
+by the shipped classifier, grounded against `socialops/demo/knowledge/` (post captions served by the sandbox
+platform), decided by the default playbook library. For each question the text of its reply or draft is
+checked:
+- right: the expected fact (e.g. "6.90", "LUMIERE10") is in the text, from the expected answer or product;
+  for a question the knowledge base cannot answer ("what song is this?"), no fact at all;
+- wrong: the text carries a fact from another answer or product (a wrong fact sent or drafted);
+- no answer: the text carries no fact (a draft saying nothing matched, or a human task);
+and, of the right and wrong ones, how many went out without a person (auto replies and DMs).
+
+Time: the demo week's 360 messages plus the labelled questions, processed by the worker without knowledge and
+with it, alternately, each run on a fresh SQLite file with the classifier's cache emptied; reports the median
+seconds per interaction of each and their ratio (the same run, the same machine load).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlmodel import select  # noqa: E402
+
+from moderation.domain import Interaction, Kind, Platform  # noqa: E402
+from moderation.domain.ports import NoHumans  # noqa: E402
+from moderation.ingest.store import store_interactions  # noqa: E402
+from moderation.pipeline.worker import ModerationWorker  # noqa: E402
+from moderation.platforms.sandbox.outbound import sandbox_connectors  # noqa: E402
+from moderation.storage import Database  # noqa: E402
+from moderation.storage.tables import ActionRow, ClassificationRow, DecisionRow  # noqa: E402
+from socialops.compose.core import build_classifier, build_knowledge, build_library, worker_settings  # noqa: E402
+from socialops.demo.questions import demo_settings, load_captions  # noqa: E402
+from socialops.demo.runner import SAMPLE  # noqa: E402
+
+QUESTIONS = ROOT / "bench" / "data" / "knowledge_questions.jsonl"
+# A second set, written after the first run on QUESTIONS and used to tune thresholds and rules (`--dev`).
+DEV_QUESTIONS = ROOT / "bench" / "data" / "knowledge_dev.jsonl"
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("\u202f", " ").replace("\xa0", " "))
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
+def questions(path: Path = QUESTIONS) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _interaction(k: int, item: dict, at: datetime, prefix: str) -> Interaction:
+    platform, post_id = (item["post"].split(":", 1) if item.get("post") else (item["platform"], None))
+    return Interaction(platform=Platform(platform), kind=Kind(item.get("kind", "comment")),
+                       external_id=f"{prefix}-{k}", author_id=f"asker-{k}", author_name=f"asker{k}",
+                       text=item["text"], post_id=post_id, created_at=at + timedelta(seconds=k))
+
+
+def _sample(at: datetime) -> list[Interaction]:
+    out = []
+    for k, line in enumerate(SAMPLE.read_text(encoding="utf-8").splitlines()):
+        record = json.loads(line)
+        out.append(Interaction(platform=Platform(record["platform"]), kind=Kind(record["kind"]),
+                               external_id=f"demo-{k}", author_id=record["author_id"], author_name=record["author"],
+                               text=record["text"], post_id=record.get("post_id"), campaign=record.get("campaign"),
+                               created_at=at + timedelta(seconds=k)))
+    return out
+
+
+async def _process(db: Database, classifier, library, knowledge, settings) -> float:  # type: ignore[no-untyped-def]
+    worker = ModerationWorker(db, classifier, library, NoHumans(), worker_settings(settings), name="bench",
+                              knowledge=knowledge)
+    started = time.perf_counter()
+    await worker.run_until_idle()
+    return time.perf_counter() - started
+
+
+def accuracy(show: bool | str, path: Path = QUESTIONS) -> dict[str, float]:
+    settings = demo_settings()
+    classifier = build_classifier(settings)
+    library = build_library(settings)
+    items = questions(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{tmp}/accuracy.db")
+        connectors = sandbox_connectors()
+        load_captions(connectors)
+        knowledge = build_knowledge(settings, classifier, db, connectors)
+        at = datetime.now(UTC) - timedelta(hours=1)
+        store_interactions(db, [_interaction(k, item, at, "q") for k, item in enumerate(items)], source="bench")
+        asyncio.run(_process(db, classifier, library, knowledge, settings))
+        with db.session() as session:
+            contexts = {row.interaction_id: (row.context or {}).get("knowledge") or {}
+                        for row in session.exec(select(DecisionRow))}
+            intents = dict(session.exec(select(ClassificationRow.interaction_id, ClassificationRow.intent)).all())
+            texts: dict[str, list[str]] = {}
+            sent: dict[str, list[str]] = {}  # texts that went out without a person
+            for action in session.exec(select(ActionRow)):
+                text = action.params.get("text")
+                if text:
+                    texts.setdefault(action.interaction_id, []).append(str(text))
+                    if action.type in ("auto_reply", "send_dm"):
+                        sent.setdefault(action.interaction_id, []).append(str(text))
+        db.dispose()
+    right = wrong = none = sent_right = sent_wrong = 0
+    for k, item in enumerate(items):
+        interaction_id = f"{item['post'].split(':', 1)[0] if item.get('post') else item['platform']}:q-{k}"
+        grounding = contexts.get(interaction_id, {})
+        text = _fold(" ".join(texts.get(interaction_id, [])))
+        has_fact = bool(grounding.get("answer")) and _fold(grounding["answer"])[:40] in text
+        if item["expect"] == "none":
+            verdict = "wrong" if has_fact else "right"
+        elif has_fact and grounding.get("source") == item["expect"] and _fold(item["fact"]) in text:
+            verdict = "right"
+        elif has_fact:
+            verdict = "wrong"
+        else:
+            verdict = "none"
+        right += verdict == "right"
+        wrong += verdict == "wrong"
+        none += verdict == "none"
+        automatic = has_fact and _fold(grounding["answer"])[:40] in _fold(" ".join(sent.get(interaction_id, [])))
+        sent_right += automatic and verdict == "right"
+        sent_wrong += automatic and verdict == "wrong"
+        if show and (verdict != "right" or show == "all"):
+            print(f"  {verdict:5} {item['expect']:24} got {grounding.get('source') or '-':24} "
+                  f"{intents.get(interaction_id, '?'):16} "
+                  f"{grounding.get('level', '-'):4} {grounding.get('confidence', 0):.2f} {item['text']!r}")
+    n = len(items)
+    return {"questions": n, "right": right / n, "wrong": wrong / n, "no_answer": none / n,
+            "sent_right": sent_right / n, "sent_wrong": sent_wrong / n}
+
+
+def timing(runs: int) -> dict[str, float]:
+    settings = demo_settings()
+    classifier = build_classifier(settings)
+    library = build_library(settings)
+    at = datetime.now(UTC) - timedelta(days=2)
+    stream = _sample(at) + [_interaction(k, item, at + timedelta(hours=1), "q") for k, item in enumerate(questions())]
+    per = {"without": [], "with": []}
+    plain = classifier.encoder  # type: ignore[attr-defined]
+    with tempfile.TemporaryDirectory() as tmp:
+        for run in range(runs + 1):  # the first round warms both paths up and is not counted
+            for mode in ("without", "with") if run % 2 == 0 else ("with", "without"):
+                db = Database(f"sqlite:///{tmp}/{mode}-{run}.db")
+                connectors = sandbox_connectors()
+                load_captions(connectors)
+                # Each run starts cold: the plain encoder without knowledge; with it, a fresh remembering
+                # wrapper (build_knowledge puts it on the classifier), so no run reuses another's embeddings.
+                classifier.encoder = plain  # type: ignore[attr-defined]
+                knowledge = build_knowledge(settings, classifier, db, connectors) if mode == "with" else None
+                store_interactions(db, stream, source="bench")
+                classifier._cache.clear()  # type: ignore[attr-defined] - both modes classify from scratch
+                seconds = asyncio.run(_process(db, classifier, library, knowledge, settings))
+                db.dispose()
+                if run:
+                    per[mode].append(seconds / len(stream))
+    without, with_ = statistics.median(per["without"]), statistics.median(per["with"])
+    return {"interactions": len(stream), "ms_without": without * 1000, "ms_with": with_ * 1000,
+            "ratio": with_ / without}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--show", action="store_true", help="print every question not answered right")
+    parser.add_argument("--show-all", action="store_true", help="print every question")
+    parser.add_argument("--skip-timing", action="store_true")
+    parser.add_argument("--dev", action="store_true", help="score the tuning set instead of the labelled set")
+    parser.add_argument("--skip-accuracy", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_accuracy:
+        result = accuracy("all" if args.show_all else args.show, DEV_QUESTIONS if args.dev else QUESTIONS)
+        print(f"labelled questions: {result['questions']} · right fact {result['right']:.1%} · "
+              f"wrong fact {result['wrong']:.1%} · no answer {result['no_answer']:.1%} · of which sent without a "
+              f"person: right {result['sent_right']:.1%}, wrong {result['sent_wrong']:.1%}")
+    if not args.skip_timing:
+        t = timing(args.runs)
+        print(f"worker, {t['interactions']} interactions, median of {args.runs} runs: "
+              f"{t['ms_without']:.2f} ms/interaction without knowledge, {t['ms_with']:.2f} ms with "
+              f"(ratio {t['ratio']:.2f})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Knowledge retrieval results as plain data: what the pipeline found for a question, for the pure decision."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+GroundingLevel = Literal["high", "low", "none"]
+
+
+class ProductFacts(BaseModel):
+    """One catalogue row as templates see it: `{{ product }}` prints the name, `{{ product.price_text }}`…"""
+
+    model_config = ConfigDict(frozen=True)
+
+    sku: str
+    name: str
+    price: str  # dot decimal as written in the catalogue ("149.00"); `price_text` is the display form
+    currency: str
+    sizes: tuple[str, ...] = ()
+    colors: tuple[str, ...] = ()
+    in_stock: int = 0
+    url: str = ""
+    description: str = ""
+    price_text: str = ""  # in the asker's language: "€149.00" / "149,00 €"
+
+    @property
+    def available(self) -> bool:
+        return self.in_stock > 0
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grounding(BaseModel):
+    """Retrieved knowledge for one interaction: the composed `answer` in the asker's language, the products
+    it is about, and how sure retrieval is. `level` high = may be sent automatically where a playbook allows;
+    low = a draft with `suggestions` for a person; none = nothing matched, and `answer` is empty."""
+
+    model_config = ConfigDict(frozen=True)
+
+    level: GroundingLevel = "none"
+    confidence: float = Field(0.0, ge=0.0, le=1.0)
+    answer: str = ""
+    source: str = ""  # "answer:<id>" or "product:<sku>", empty when nothing matched
+    product: ProductFacts | None = None
+    products: tuple[ProductFacts, ...] = ()
+    suggestions: tuple[str, ...] = ()  # other candidate answers, for the person approving
+    human: bool = False  # `human: true` in knowledge.yaml: never sent without a person
+    worded_by: Literal["template", "llm"] = "template"
+    post_product: str | None = None  # sku of the post's product ("this"), when known

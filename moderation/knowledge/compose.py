@@ -1,0 +1,82 @@
+"""Facts into one sentence in the asker's language: a product's price, stock, sizes and link, or an answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from moderation.domain import ProductFacts
+from moderation.knowledge.files import Answer, Product
+
+SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+LANGS = ("en", "fr")
+
+
+def price_text(price: Decimal, currency: str, lang: str) -> str:
+    """€149 / €6.90 in English, 149 € / 6,90 € in French; other currencies as '149 CHF'."""
+    amount = f"{price:.0f}" if price == price.to_integral_value() else f"{price:.2f}"
+    if lang == "fr":
+        amount = amount.replace(".", ",")
+    symbol = SYMBOLS.get(currency)
+    if symbol is None:
+        return f"{amount} {currency}"
+    return f"{amount} {symbol}" if lang == "fr" else f"{symbol}{amount}"
+
+
+def facts(product: Product, lang: str) -> ProductFacts:
+    return ProductFacts(sku=product.sku, name=product.name, price=f"{product.price:.2f}", currency=product.currency,
+                        sizes=product.sizes, colors=product.colors, in_stock=product.in_stock, url=product.url,
+                        description=product.description, price_text=price_text(product.price, product.currency, lang))
+
+
+def _list(values: tuple[str, ...], lang: str) -> str:
+    if len(values) <= 1:
+        return "".join(values)
+    joiner = " et " if lang == "fr" else " and "
+    return ", ".join(values[:-1]) + joiner + values[-1]
+
+
+def product_answer(product: Product, lang: str, aspects: set[str], *, size: str | None, color: str | None,
+                   link: Callable[[str], str]) -> str:
+    """The facts asked for (price and stock always, sizes, colours or description when asked) and its link."""
+    fr = lang == "fr"
+    price = price_text(product.price, product.currency, lang)
+    if product.in_stock > 0:
+        stock = "en stock" if fr else "in stock"
+    else:
+        stock = "épuisé pour le moment" if fr else "sold out right now"
+    parts = [f"{product.name} : {price}, {stock}." if fr else f"{product.name} is {price}, {stock}."]
+    if size is not None and product.sizes:
+        if size in {s.lower() for s in product.sizes}:
+            parts.append(f"Il existe en {size.upper()}." if fr else f"It comes in {size.upper()}.")
+        else:
+            parts.append(f"Pas de {size.upper()} : tailles {_list(product.sizes, lang)}." if fr
+                         else f"No {size.upper()}: sizes {_list(product.sizes, lang)}.")
+    elif "size" in aspects and product.sizes:
+        parts.append(f"Tailles : {_list(product.sizes, lang)}." if fr else f"Sizes: {_list(product.sizes, lang)}.")
+    if color is not None and product.colors:
+        if color in {c.lower() for c in product.colors}:
+            parts.append(f"Il existe en {color}." if fr else f"It comes in {color}.")
+        else:
+            parts.append(f"Coloris : {_list(product.colors, lang)}." if fr
+                         else f"Colours: {_list(product.colors, lang)}.")
+    elif "color" in aspects and product.colors:
+        parts.append(f"Coloris : {_list(product.colors, lang)}." if fr else f"Colours: {_list(product.colors, lang)}.")
+    if "detail" in aspects and product.description:
+        parts.append(product.description.rstrip(".") + ".")
+    parts.append(link(product.url))
+    return " ".join(parts)
+
+
+def answer_text(answer: Answer, lang: str, default_lang: str, link: Callable[[str], str]) -> str:
+    """The answer in `lang` (else the default language, else any), with its link when it has one."""
+    text = answer.answer.get(lang) or answer.answer.get(default_lang) or next(iter(answer.answer.values()))
+    if answer.link and answer.link not in text:
+        text = f"{text.rstrip()} {link(answer.link)}"
+    return text
+
+
+def answer_lang(answer: Answer, lang: str, default_lang: str) -> str:
+    if lang in answer.answer:
+        return lang
+    return default_lang if default_lang in answer.answer else next(iter(answer.answer))

@@ -1,0 +1,61 @@
+"""The pipeline step before the decision: ground each question in the knowledge base (I/O allowed here)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from moderation.domain import Grounding, Interaction, Scores
+from moderation.knowledge.posts import PostProducts
+from moderation.knowledge.retrieval import Question, Retriever
+
+logger = logging.getLogger(__name__)
+
+# Intents a fact may answer (order support, other and collab only when retrieval is sure, see
+# retrieval.SURE_ONLY; refunds always through a person, whatever the playbook says).
+KNOWLEDGE_INTENTS = ("pricing", "purchase", "product_question", "order_support", "refund", "other", "collab")
+
+
+@dataclass
+class KnowledgeStage:
+    """Built by the composition root from `knowledge:` in the config; the worker calls `ground` per batch."""
+
+    retriever: Retriever
+    posts: PostProducts
+    intents: tuple[str, ...] = KNOWLEDGE_INTENTS
+    writer: object | None = None  # an LlmWriter when `drafting.llm` is configured
+
+    async def ground(self, interactions: Sequence[Interaction], scores: Sequence[Scores]) -> list[Grounding | None]:
+        """One Grounding per interaction whose intent a fact answers, None for the rest. Never raises: a
+        failure here leaves the decision without knowledge (its replies become drafts), nothing worse."""
+        out: list[Grounding | None] = [None] * len(interactions)
+        try:
+            todo = [k for k, score in enumerate(scores) if score.intent in self.intents]
+            if not todo:
+                return out
+            started = time.perf_counter()
+            # Each post's product once per batch, the posts concurrently (a caption read is an API call).
+            keys = {k: (interactions[k].platform.value, interactions[k].post_id, interactions[k].campaign,
+                        interactions[k].account_id) for k in todo}
+            unique = list(dict.fromkeys(keys.values()))
+            skus = dict(zip(unique, await asyncio.gather(*(self.posts.sku_for(*key) for key in unique)), strict=True))
+            questions = []
+            for k in todo:
+                item, score = interactions[k], scores[k]
+                questions.append(Question(text=item.text, lang=score.lang, intent=score.intent,
+                                          platform=item.platform.value, campaign=item.campaign,
+                                          post_product=skus[keys[k]]))
+            # Encoding is CPU work: off the event loop, like classification.
+            groundings = await asyncio.to_thread(self.retriever.ground_many, questions)
+            if self.writer is not None:
+                groundings = await self.writer.reword_many(questions, groundings)  # type: ignore[attr-defined]
+            for k, grounding in zip(todo, groundings, strict=True):
+                out[k] = grounding
+            logger.debug("moderation.knowledge.grounded",
+                         extra={"count": len(todo), "seconds": round(time.perf_counter() - started, 4)})
+        except Exception:  # noqa: BLE001 - knowledge must never stop moderation
+            logger.exception("moderation.knowledge.ground_failed")
+        return out
