@@ -59,6 +59,7 @@ class CompiledRule:
     posts: frozenset[str] | None
     tox_min: float | None
     tox_below: float | None
+    toxic_kinds: frozenset[str] | None
     keywords: re.Pattern[str] | None
     regexes: tuple[re.Pattern[str], ...]
     conditions: tuple[tuple[Check, Any], ...]
@@ -75,6 +76,7 @@ class CompiledRule:
             languages=_set(when.languages), campaigns=_set(when.campaigns), posts=_set(when.posts),
             tox_min=_threshold(when.toxicity.min, thresholds) if when.toxicity else None,
             tox_below=_threshold(when.toxicity.below, thresholds) if when.toxicity else None,
+            toxic_kinds=_set(when.toxic_kind),
             keywords=keywords_pattern(when.keywords), regexes=tuple(compile_regex(p) for p in when.regex),
             conditions=tuple((CONDITIONS[name].check, value) for name, value in given.items()),
         )
@@ -102,6 +104,8 @@ class CompiledRule:
         if self.tox_min is not None and scores.toxicity < self.tox_min:
             return False
         if self.tox_below is not None and scores.toxicity >= self.tox_below:
+            return False
+        if self.toxic_kinds is not None and scores.toxic_kind not in self.toxic_kinds:
             return False
         # Keywords and regexes: either may match ("prix" or a "how much" regex), when the rule has them.
         if self.keywords is not None or self.regexes:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
-from moderation.domain import Kind, Platform, Sentiment
+from moderation.domain import TOXIC_KINDS, Kind, Platform, Sentiment
 from playbooks.actions import ActionSpec
 from playbooks.conditions import CONDITIONS
 from playbooks.settings import Settings
@@ -48,6 +48,8 @@ class Trigger(_Strict):
     keywords: tuple[str, ...] = ()
     regex: tuple[str, ...] = ()
     toxicity: ToxicityBand | None = None
+    # The classifier's kind of harm (`threat`, `self_harm`, ...); `none` unless the text is toxic.
+    toxic_kind: tuple[str, ...] = ()
     sentiment: tuple[Sentiment, ...] = ()
     languages: tuple[str, ...] = ()
     campaigns: tuple[str, ...] = ()
@@ -62,6 +64,14 @@ class Trigger(_Strict):
             except re.error as exc:
                 raise ValueError(f"regex {pattern!r} does not compile: {exc}") from None
         return patterns
+
+    @field_validator("toxic_kind")
+    @classmethod
+    def _known_kinds(cls, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        for kind in kinds:
+            if kind not in TOXIC_KINDS:
+                raise ValueError(f"unknown toxic_kind {kind!r}; valid: {', '.join(TOXIC_KINDS)}")
+        return kinds
 
     @field_validator("languages")
     @classmethod

@@ -37,6 +37,10 @@ class ClassifierArtifacts:
     example_intents: list[str]
     example_embeddings: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
+    # P(kind | toxic) over the harmful kinds (no `none`); None in artifacts saved before it existed.
+    toxic_kind: LogisticRegression | None = None
+    # Toxicity from project comments only, a third input of the combiner; None in older artifacts.
+    toxicity_project: LogisticRegression | None = None
 
     def save(self, models_dir: Path) -> None:
         models_dir.mkdir(parents=True, exist_ok=True)
@@ -51,6 +55,8 @@ class ClassifierArtifacts:
             "example_texts": list(self.example_texts),
             "example_intents": list(self.example_intents),
             "example_embeddings": self.example_embeddings.astype(np.float16),
+            "toxic_kind": self.toxic_kind,
+            "toxicity_project": self.toxicity_project,
         }
         persist.save(bundle, models_dir / HEADS_FILE)
         (models_dir / META_FILE).write_text(json.dumps(self.meta, indent=2, ensure_ascii=False) + "\n")
@@ -73,6 +79,8 @@ class ClassifierArtifacts:
             example_intents=list(bundle["example_intents"]),
             example_embeddings=np.asarray(bundle["example_embeddings"], dtype=np.float32),
             meta=meta,
+            toxic_kind=bundle.get("toxic_kind"),
+            toxicity_project=bundle.get("toxicity_project"),
         )
 
 

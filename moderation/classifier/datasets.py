@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from moderation.classifier.settings import PROJECT_DATA_DIR
+from moderation.classifier.text import dedupe_key
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +21,10 @@ SPLIT_SEED = 2020
 COMMENTS_TRAIN = PROJECT_DATA_DIR / "comments_train.jsonl"
 # Written apart from the training file and never used to fit or tune anything.
 COMMENTS_HELDOUT = PROJECT_DATA_DIR / "comments_heldout.jsonl"
+# Toxic and hard-negative comments with the kind of harm: training (less a hashed dev fifth) and evaluation.
+TOXICITY_TRAIN = PROJECT_DATA_DIR / "toxicity_train.jsonl"
+# Written before TOXICITY_TRAIN, by other phrasings; never used to fit or tune anything.
+TOXICITY_HELDOUT = PROJECT_DATA_DIR / "toxicity_heldout.jsonl"
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,17 @@ def comments(path: Path = COMMENTS_TRAIN) -> list[dict]:
     """The project's own labelled comments: text, lang, intent, sentiment, toxic."""
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def in_dev_fifth(text: str) -> bool:
+    """The hashed fifth of the toxicity examples that is never trained on (tuning decisions only)."""
+    digest = hashlib.sha256(dedupe_key(text).encode("utf-8")).digest()
+    return digest[0] % 5 == 0
+
+
+def toxicity_examples(path: Path = TOXICITY_TRAIN, *, dev: bool = False) -> list[dict]:
+    """Project toxicity examples (text, lang, toxic, toxic_kind): the training four fifths, or the dev fifth."""
+    return [row for row in comments(path) if in_dev_fifth(row["text"]) == dev]
 
 
 def _take(data: Labelled, idx) -> Labelled:

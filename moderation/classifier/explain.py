@@ -32,7 +32,8 @@ def _top_tokens(row: Any, weights: np.ndarray, names: np.ndarray) -> list[dict[s
 
 
 def explain_one(
-    clf: LinearClassifier, text: str, row: Any, embedding: np.ndarray, *, intent_index: int
+    clf: LinearClassifier, text: str, row: Any, embedding: np.ndarray, *, intent_index: int,
+    toxic_kind: str = "none",
 ) -> dict[str, Any]:
     """Explanation dict attached to Scores when `explain=True`."""
     words = clf.artifacts.sparse.transformer_list[0][1]
@@ -47,9 +48,18 @@ def explain_one(
     head = clf.intent_head
     sims = head.example_embeddings @ embedding.astype(np.float32)
     nearest = np.argsort(-sims)[:TOP_EXAMPLES]
+    kind_head = clf.artifacts.toxic_kind
+    kind_tokens: list[dict[str, float]] = []
+    if kind_head is not None and toxic_kind != "none":
+        # What favours this kind of harm over the average kind (the head is multinomial over the kinds).
+        kind_coef = np.asarray(kind_head.coef_, dtype=np.float64)
+        row_of = [str(c) for c in kind_head.classes_].index(toxic_kind)
+        kind_tokens = _top_tokens(row, kind_coef[row_of] - kind_coef.mean(axis=0), names)
     return {
         "intent_tokens": _top_tokens(row, intent_w, names),
         "toxicity_tokens": _top_tokens(row, tox_w, names),
+        "toxic_kind": toxic_kind,
+        "toxic_kind_tokens": kind_tokens,
         "nearest_examples": [
             {"text": head.example_texts[i], "intent": head.example_intents[i], "similarity": round(float(sims[i]), 3)}
             for i in nearest

@@ -27,6 +27,8 @@ HEAD_CONFIGS: dict[str, HeadConfig] = {
     "intent": HeadConfig(C=8.0, class_weight="balanced"),
     "toxicity": HeadConfig(C=2.0),
     "sentiment": HeadConfig(C=1.0, class_weight="balanced"),
+    "toxic_kind": HeadConfig(C=4.0, class_weight="balanced"),
+    "toxicity_project": HeadConfig(C=4.0, class_weight="balanced"),
     "fewshot": HeadConfig(C=30.0, class_weight="balanced"),
 }
 

@@ -50,7 +50,10 @@ def render(record: dict[str, Any], scores: Scores, *, explain: bool) -> dict[str
         toxic=scores.toxic,
         sentiment=scores.sentiment.value,
         lang=scores.lang,
+        toxic_kind=scores.toxic_kind,
     )
+    if scores.toxic_kind_scores is not None:
+        out["toxic_kind_scores"] = scores.toxic_kind_scores
     if explain:
         out["explanation"] = scores.explanation
     return out

@@ -18,7 +18,7 @@ from moderation.classifier.features import join, scale_embedding, sparse_inputs
 from moderation.classifier.lang import detect_language
 from moderation.classifier.stacking import sentiment_inputs, toxicity_inputs
 from moderation.classifier.text import dedupe_key, encoder_text
-from moderation.domain import Scores, Sentiment
+from moderation.domain import TOXIC_KINDS, Scores, Sentiment
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,12 @@ class LinearClassifier:
         intent_X, intent_embeddings = self.intent_head.design(X, outputs["embedding"], texts)
         intent_p = self.intent_head.model.predict_proba(intent_X)
         intents = self.intent_head.model.classes_
-        toxicity = a.toxicity_combiner.predict_proba(toxicity_inputs(a.toxicity.predict_proba(X)[:, 1], outputs))[:, 1]
+        langs = [detect_language(text) for text in texts]
+        project_p = a.toxicity_project.predict_proba(X)[:, 1] if a.toxicity_project is not None else None
+        french = np.array([lang == "fr" for lang in langs], dtype=np.float64)
+        tox_in = toxicity_inputs(a.toxicity.predict_proba(X)[:, 1], outputs, project_p, french)
+        toxicity = a.toxicity_combiner.predict_proba(tox_in)[:, 1]
+        kind_p = a.toxic_kind.predict_proba(X) if a.toxic_kind is not None else None
         sent_p = a.sentiment.predict_proba(X)
         sent_classes = a.sentiment.classes_
         if a.sentiment_combiner is not None:
@@ -127,17 +132,23 @@ class LinearClassifier:
         out = []
         for i, text in enumerate(texts):
             k = int(np.argmax(intent_p[i]))
+            tox = _unit(toxicity[i])
+            kind, kind_scores = toxic_kind(tox, a.toxic_kind.classes_ if kind_p is not None else None,
+                                           kind_p[i] if kind_p is not None else None)
             explanation = None
             if explain:
-                explanation = explaining.explain_one(self, text, X[i], intent_embeddings[i], intent_index=k)
+                explanation = explaining.explain_one(self, text, X[i], intent_embeddings[i], intent_index=k,
+                                                     toxic_kind=kind)
             out.append(
                 Scores(
                     intent=str(intents[k]),
                     intent_confidence=_unit(intent_p[i, k]),
-                    toxicity=_unit(toxicity[i]),
+                    toxicity=tox,
                     sentiment=SENTIMENTS[int(sent_classes[int(np.argmax(sent_p[i]))])],
-                    lang=detect_language(text),
+                    lang=langs[i],
                     explanation=explanation,
+                    toxic_kind=kind,
+                    toxic_kind_scores=kind_scores,
                 )
             )
         return out
@@ -147,6 +158,21 @@ class LinearClassifier:
         self._cache[key] = scores
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
+
+
+def toxic_kind(
+    toxicity: float, kinds: Sequence[str] | None, p_kind: np.ndarray | None
+) -> tuple[str, dict[str, float] | None]:
+    """The kind of harm (`none` unless toxic, so `toxic` and `toxic_kind != "none"` always agree) and the
+    probability of each kind: P(kind) = toxicity x P(kind | toxic), P(none) = 1 - toxicity."""
+    if kinds is None or p_kind is None:
+        return "none", None
+    # Every kind is listed, in contract order, even one the head never saw in training (it scores 0).
+    scores = dict.fromkeys(TOXIC_KINDS, 0.0)
+    scores.update({str(name): _unit(toxicity * float(p)) for name, p in zip(kinds, p_kind, strict=True)})
+    scores["none"] = _unit(1.0 - toxicity)
+    kind = str(kinds[int(np.argmax(p_kind))]) if toxicity >= 0.5 else "none"
+    return kind, scores
 
 
 def _unit(x: float) -> float:

@@ -24,11 +24,30 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def toxicity_inputs(linear_p: np.ndarray, outputs: dict[str, np.ndarray]) -> np.ndarray:
-    """Columns: logit of the linear head, and of the encoder's toxicity head when the encoder has one."""
+def toxicity_inputs(
+    linear_p: np.ndarray, outputs: dict[str, np.ndarray], project_p: np.ndarray | None = None,
+    french: np.ndarray | None = None,
+) -> np.ndarray:
+    """Columns: logit of the linear (tweet) head, of the encoder's toxicity head when the encoder has one, and
+    of the project-comment head when the artifacts have one; then, with `french` (1 for French texts), that
+    flag and its products with the encoder and project logits, and two hinges on the project logit. The
+    encoder was fine-tuned on English tweets only: for French its logit says little, and the combiner can
+    only learn that with the flag."""
     cols = [_logit(linear_p)]
     if "toxicity" in outputs:
         cols.append(_logit(_softmax(outputs["toxicity"])[:, 1]))
+    if project_p is not None:
+        project = _logit(project_p)
+        cols.append(project)
+        if french is not None:
+            flag = np.asarray(french, dtype=np.float64)
+            cols.append(flag)
+            cols.extend(flag * col for col in cols[1:-1])
+        # Hinges: the project head may raise toxicity where it is confident, and where it is more confident
+        # than the encoder head (threats and hate without swear words, which tweets rarely show).
+        cols.append(np.maximum(project, 0.0))
+        if "toxicity" in outputs:
+            cols.append(np.maximum(project - cols[1], 0.0))
     return np.column_stack(cols)
 
 
@@ -40,9 +59,11 @@ def sentiment_inputs(linear_p: np.ndarray, outputs: dict[str, np.ndarray]) -> np
     return np.hstack(cols)
 
 
-def fit_toxicity_combiner(inputs: np.ndarray, y: np.ndarray) -> LogisticRegression:
+def fit_toxicity_combiner(
+    inputs: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+) -> LogisticRegression:
     """Platt-style stacking: its output is the calibrated toxicity probability."""
-    return LogisticRegression(C=100.0, max_iter=2000, random_state=SEED).fit(inputs, y)
+    return LogisticRegression(C=100.0, max_iter=2000, random_state=SEED).fit(inputs, y, sample_weight=sample_weight)
 
 
 def fit_sentiment_combiner(inputs: np.ndarray, y: np.ndarray) -> LogisticRegression:

@@ -21,6 +21,7 @@ from moderation.classifier.artifacts import ENCODER_FILE, TOKENIZER_FILE, Classi
 from moderation.classifier.encoder import Encoder
 from moderation.classifier.features import drop_fit_only_state, join, make_sparse_featurizer, sparse_inputs
 from moderation.classifier.heads import fit_head
+from moderation.classifier.lang import detect_language
 from moderation.classifier.model import encode_outputs
 from moderation.classifier.policy import choose_thresholds
 from moderation.classifier.settings import ClassifierSettings
@@ -41,6 +42,19 @@ PROJECT_WEIGHT = 3.0
 
 # Measured with bench.intent_cv (cross-validation on the training comments).
 INTENT_LANGUAGE_BALANCE = True
+# Project toxicity examples (French abuse, threats, hate, hard negatives) are the only ones of their kind.
+TOXICITY_EXAMPLE_WEIGHT = 3.0
+# HatEval hate tweets join the toxicity head as toxic and the kind head as `hate` (its non-hate tweets are not
+# used: many are offensive without being hate, which OLID labels toxic).
+HATE_WEIGHT = 0.5
+HATE_KIND_WEIGHT = 0.5
+# OLID offensive tweets in the kind head: mostly insults and profanity, with a few threats and hate inside.
+OLID_KIND_WEIGHT = 0.2
+# Each project comment's weight in the toxicity combiner, beside the 662 OLID tune tweets (weight 1), and
+# the tweets' weight in the project head; chosen on the dev fifth and 5-fold CV of the combiner on the tune
+# half (never the held-out sets): see the model card.
+PROJECT_STACK_WEIGHT = 0.3
+TWEET_WEIGHT_IN_PROJECT_HEAD = 0.3
 
 Progress = Callable[[str, int, int], None]
 
@@ -92,6 +106,58 @@ def fit_intent_head(X: Any, comments: Sequence[dict]) -> Any:
     return fit_head("intent", X, np.array([c["intent"] for c in comments]), intent_weights(comments))
 
 
+def french_flags(texts: Sequence[str]) -> np.ndarray:
+    """1 for texts the language detector calls French, as the classifier computes it at run time."""
+    return np.array([detect_language(t) == "fr" for t in texts], dtype=np.float64)
+
+
+def fit_project_head(tweets: tuple[Any, np.ndarray, np.ndarray], X: Any, y: np.ndarray, w: np.ndarray) -> Any:
+    """The project-comment toxicity head: project rows at their weight, plus the tweets at theirs."""
+    X_tweets, y_tweets, w_tweets = tweets
+    return fit_head("toxicity_project", sp.vstack([X_tweets, X]).tocsr(), np.concatenate([y_tweets, y]),
+                    np.concatenate([w_tweets, w]))
+
+
+def out_of_fold(
+    tweets: tuple[Any, np.ndarray, np.ndarray], X: Any, y: np.ndarray, w: np.ndarray, folds: int = 5
+) -> np.ndarray:
+    """P(toxic) of every project row from a project head fitted without the fold that holds it."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from moderation.classifier.heads import SEED
+
+    folds = min(folds, int(np.bincount(y, minlength=2).min()))
+    if folds < 2:  # too few of a class to hold any out: in-sample, which only tiny test data ever hits
+        return fit_project_head(tweets, X, y, w).predict_proba(X)[:, 1]
+    oof = np.zeros(len(y))
+    for fit_rows, held in StratifiedKFold(folds, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y):
+        oof[held] = fit_project_head(tweets, X[fit_rows], y[fit_rows], w[fit_rows]).predict_proba(X[held])[:, 1]
+    return oof
+
+
+def stack_weights(y: np.ndarray, tweet_share: float) -> np.ndarray:
+    """Combiner weights of the project rows: PROJECT_STACK_WEIGHT each on average, with toxic and non-toxic
+    reweighted to the tweets' toxic share, so that the project rows do not move the combiner's base rate
+    (which would shift every tweet's probability across 0.5)."""
+    share = float(np.mean(y)) if len(y) else 0.0
+    if share in (0.0, 1.0):
+        return np.full(len(y), PROJECT_STACK_WEIGHT)
+    return np.where(y == 1, tweet_share / share, (1 - tweet_share) / (1 - share)) * PROJECT_STACK_WEIGHT
+
+
+def fit_kind_head(X: dict[str, Any], examples: Sequence[dict], offensive: ds.Labelled, hate: ds.Labelled) -> Any:
+    """P(kind | toxic): project toxic examples with their kind, HatEval hate as `hate`, OLID offensive as
+    `insult` (lightly: OLID has no kinds, and most of its offensive tweets are insults or profanity)."""
+    toxic_rows = [i for i, e in enumerate(examples) if e["toxic"]]
+    olid_rows = np.flatnonzero(offensive.y() == 1)
+    design = sp.vstack([X["toxicity examples"][toxic_rows], X["hate"], X["offensive"][olid_rows]])
+    kinds = np.array([examples[i]["toxic_kind"] for i in toxic_rows] + ["hate"] * len(hate)
+                     + ["insult"] * len(olid_rows))
+    weights = np.concatenate([np.full(len(toxic_rows), TOXICITY_EXAMPLE_WEIGHT),
+                              np.full(len(hate), HATE_KIND_WEIGHT), np.full(len(olid_rows), OLID_KIND_WEIGHT)])
+    return fit_head("toxic_kind", design, kinds, weights)
+
+
 def train_classifier(
     encoder: Encoder,
     data_dir: Path,
@@ -102,48 +168,79 @@ def train_classifier(
     comments_path: Path = ds.COMMENTS_TRAIN,
     encoder_spec: str | None = None,
     extra_meta: dict[str, Any] | None = None,
+    toxicity_path: Path = ds.TOXICITY_TRAIN,
 ) -> ClassifierArtifacts:
     """Fit featurizer, heads, stacking/calibration and thresholds on `encoder` outputs; save to `models_dir`."""
     comments = ds.comments(comments_path)
+    examples = ds.toxicity_examples(toxicity_path)
+    hate = ds.tweeteval(data_dir, "hate", "train")
+    hate = ds.Labelled([t for t, y in zip(hate.texts, hate.labels, strict=True) if y == 1],
+                       [1] * sum(hate.labels))
     offensive = ds.tweeteval(data_dir, "offensive", "train")
     off_tune, _ = ds.halves(ds.tweeteval(data_dir, "offensive", "val"))
     sentiment = ds.tweeteval(data_dir, "sentiment", "train")
     sent_tune, _ = ds.halves(ds.tweeteval(data_dir, "sentiment", "val"))
     c_texts = [c["text"] for c in comments]
     sets = {"comments": c_texts, "offensive": offensive.texts, "offensive tune": off_tune.texts,
-            "sentiment": sentiment.texts, "sentiment tune": sent_tune.texts}
+            "sentiment": sentiment.texts, "sentiment tune": sent_tune.texts,
+            "toxicity examples": [e["text"] for e in examples], "hate": hate.texts}
     outputs = {name: encode_cached(encoder, texts, cache_dir, progress, f"encode {name}")
                for name, texts in sets.items()}
 
     progress("fit n-gram features", 0, 1)
     sparse = make_sparse_featurizer()
-    drop_fit_only_state(sparse.fit(sparse_inputs([*offensive.texts, *sentiment.texts, *c_texts])))
+    drop_fit_only_state(sparse.fit(sparse_inputs([*offensive.texts, *sentiment.texts, *c_texts,
+                                                  *sets["toxicity examples"], *hate.texts])))
     S = {name: sparse.transform(sparse_inputs(texts)) for name, texts in sets.items()}
     X = {name: join(S[name], outputs[name]["embedding"]) for name in sets}
     progress("fit n-gram features", 1, 1)
 
-    progress("fit heads", 0, 5)
+    progress("fit heads", 0, 6)
     intent = fit_intent_head(X["comments"], comments)
-    progress("fit heads", 1, 5)
-    y_tox = np.concatenate([offensive.y(), [int(c["toxic"]) for c in comments]])
-    w_tox = np.concatenate([np.ones(len(offensive)), np.full(len(comments), PROJECT_WEIGHT)])
-    toxicity = fit_head("toxicity", sp.vstack([X["offensive"], X["comments"]]), y_tox, w_tox)
-    progress("fit heads", 2, 5)
+    progress("fit heads", 1, 6)
+    # The tweet head sees tweets only. The project head sees the project comments plus the tweets at a lower
+    # weight (so that it also knows what an ordinary tweet looks like and can be trusted on them); the
+    # combiner sees it out of fold on the project comments, so it learns how far to trust it where the
+    # tweet-trained encoder head and the tweet head know nothing (French abuse, threats, hate without slurs).
+    y_tox = np.concatenate([offensive.y(), hate.y()])
+    w_tox = np.concatenate([np.ones(len(offensive)), np.full(len(hate), HATE_WEIGHT)])
+    X_tweets = sp.vstack([X["offensive"], X["hate"]]).tocsr()
+    toxicity = fit_head("toxicity", X_tweets, y_tox, w_tox)
+    X_project = sp.vstack([X["comments"], X["toxicity examples"]]).tocsr()
+    y_project = np.array([int(c["toxic"]) for c in comments] + [int(e["toxic"]) for e in examples])
+    w_project = np.concatenate([np.full(len(comments), 1.0), np.full(len(examples), TOXICITY_EXAMPLE_WEIGHT)])
+    tweets = (X_tweets, y_tox, w_tox * TWEET_WEIGHT_IN_PROJECT_HEAD)
+    toxicity_project = fit_project_head(tweets, X_project, y_project, w_project)
+    project_oof = out_of_fold(tweets, X_project, y_project, w_project)
+    progress("fit heads", 2, 6)
+    toxic_kind = fit_kind_head(X, examples, offensive, hate)
+    progress("fit heads", 3, 6)
     y_sent = np.concatenate([sentiment.y(), [SENTIMENT_OF[c["sentiment"]] for c in comments]])
     w_sent = np.concatenate([np.ones(len(sentiment)), np.full(len(comments), PROJECT_WEIGHT)])
     sentiment_head = fit_head("sentiment", sp.vstack([X["sentiment"], X["comments"]]), y_sent, w_sent)
-    progress("fit heads", 3, 5)
+    progress("fit heads", 4, 6)
 
-    # Stacking and calibration see only the tune halves, which no head was fitted on.
-    tox_in = toxicity_inputs(toxicity.predict_proba(X["offensive tune"])[:, 1], outputs["offensive tune"])
-    tox_combiner = fit_toxicity_combiner(tox_in, off_tune.y())
-    thresholds = choose_thresholds(tox_combiner.predict_proba(tox_in)[:, 1], off_tune.y())
-    progress("fit heads", 4, 5)
+    # Stacking and calibration see only data no head was fitted on: the OLID tune half, and the project
+    # comments through out-of-fold predictions of the project head.
+    tune_in = toxicity_inputs(toxicity.predict_proba(X["offensive tune"])[:, 1], outputs["offensive tune"],
+                              toxicity_project.predict_proba(X["offensive tune"])[:, 1],
+                              french_flags(sets["offensive tune"]))
+    project_outputs = {k: np.vstack([outputs["comments"][k], outputs["toxicity examples"][k]])
+                       for k in outputs["comments"]}
+    project_in = toxicity_inputs(toxicity.predict_proba(X_project)[:, 1], project_outputs, project_oof,
+                                 french_flags([*c_texts, *sets["toxicity examples"]]))
+    tox_combiner = fit_toxicity_combiner(
+        np.vstack([tune_in, project_in]), np.concatenate([off_tune.y(), y_project]),
+        np.concatenate([np.ones(len(off_tune)), stack_weights(y_project, off_tune.y().mean())]))
+    thresholds = choose_thresholds(
+        np.concatenate([tox_combiner.predict_proba(tune_in)[:, 1], tox_combiner.predict_proba(project_in)[:, 1]]),
+        np.concatenate([off_tune.y(), y_project]))
+    progress("fit heads", 5, 6)
     sent_combiner = None
     if "sentiment" in outputs["sentiment tune"]:
         sent_in = sentiment_inputs(sentiment_head.predict_proba(X["sentiment tune"]), outputs["sentiment tune"])
         sent_combiner = fit_sentiment_combiner(sent_in, sent_tune.y())
-    progress("fit heads", 5, 5)
+    progress("fit heads", 6, 6)
 
     now = datetime.now(UTC)
     meta: dict[str, Any] = {
@@ -159,7 +256,7 @@ def train_classifier(
         sparse=sparse, intent=intent, toxicity=toxicity, toxicity_combiner=tox_combiner,
         sentiment=sentiment_head, sentiment_combiner=sent_combiner, example_texts=c_texts,
         example_intents=[c["intent"] for c in comments], example_embeddings=outputs["comments"]["embedding"],
-        meta=meta,
+        meta=meta, toxic_kind=toxic_kind, toxicity_project=toxicity_project,
     )
     artifacts.save(models_dir)
     logger.info("moderation.classifier.trained", extra={"models_dir": str(models_dir)})
@@ -231,6 +328,7 @@ def train_heads_only(
     cache_dir: Path | None = None,
     progress: Progress = _noop,
     comments_path: Path = ds.COMMENTS_TRAIN,
+    toxicity_path: Path = ds.TOXICITY_TRAIN,
 ) -> ClassifierArtifacts:
     """Refit heads, stackers, thresholds and explain examples over the int8 ONNX encoder already in
     `models_dir`, which is only read: new training comments reach the product in minutes, no torch needed."""
@@ -249,4 +347,5 @@ def train_heads_only(
     kept = {key: previous[key] for key in ENCODER_META_KEYS if key in previous}
     extra = {**kept, "heads_only": True, "encoder_sha256_16": encoder.name.removeprefix("onnx:")}
     return train_classifier(encoder, data_dir, settings.models_dir, cache_dir=cache_dir, progress=progress,
-                            comments_path=comments_path, encoder_spec="onnx", extra_meta=extra)
+                            comments_path=comments_path, encoder_spec="onnx", extra_meta=extra,
+                            toxicity_path=toxicity_path)

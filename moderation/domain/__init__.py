@@ -5,6 +5,7 @@ from moderation.domain.events import AUTOMATION, EventAction, event_name
 from moderation.domain.interaction import (
     DEFAULT_INTENTS,
     MAX_TEXT_CHARS,
+    TOXIC_KINDS,
     WEEKDAYS,
     Interaction,
     Kind,
@@ -21,7 +22,7 @@ from moderation.domain.knowledge import Grounding, ProductFacts
 from moderation.domain.plan import Action, ActionType, DecisionContext, Plan
 
 __all__ = [
-    "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "WEEKDAYS", "Action", "ActionType", "DecisionContext",
-    "EventAction", "Grounding", "Interaction", "Kind", "Plan", "Platform", "ProductFacts", "Scores", "Sentiment",
-    "Weekday", "as_utc", "check_timezone", "event_name", "interaction_id", "utcnow",
+    "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "TOXIC_KINDS", "WEEKDAYS", "Action", "ActionType",
+    "DecisionContext", "EventAction", "Grounding", "Interaction", "Kind", "Plan", "Platform", "ProductFacts", "Scores",
+    "Sentiment", "Weekday", "as_utc", "check_timezone", "event_name", "interaction_id", "utcnow",
 ]

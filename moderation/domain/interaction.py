@@ -114,6 +114,10 @@ def interaction_id(platform: Platform | str, external_id: str) -> str:
     return f"{Platform(platform).value}:{external_id}"
 
 
+# The kind of harm behind a toxic text (`none` when it is not toxic): part of the `classify` contract.
+TOXIC_KINDS: tuple[str, ...] = ("insult", "threat", "hate", "harassment", "sexual", "self_harm", "none")
+
+
 class Scores(BaseModel):
     """What the classifier says about one text (the `classify` contract, minus the input fields)."""
 
@@ -125,6 +129,9 @@ class Scores(BaseModel):
     sentiment: Sentiment
     lang: str
     explanation: dict[str, Any] | None = None
+    toxic_kind: str = "none"
+    # Probability of each kind (summing to 1 with `none` = 1 - toxicity); None from classifiers without a kind head.
+    toxic_kind_scores: dict[str, float] | None = None
 
     @property
     def toxic(self) -> bool:

@@ -59,7 +59,7 @@ def _records(db: Database, chunk: list[tuple[DecisionRow, InteractionRow]]) -> I
         yield HistoryRecord(
             interaction=to_interaction(interaction),
             scores=Scores(intent=score.intent, intent_confidence=score.intent_confidence, toxicity=score.toxicity,
-                          sentiment=Sentiment(score.sentiment), lang=score.lang),
+                          sentiment=Sentiment(score.sentiment), lang=score.lang, toxic_kind=score.toxic_kind),
             context=DecisionContext.model_validate(decision.context),
             actual_actions=sorted({action.type for action in done}),
             outcomes=outcomes,

@@ -233,12 +233,13 @@ class ModerationWorker:
     def _add_classification(self, session: Session, fresh: InteractionRow, scores: Scores, now: datetime) -> None:
         session.add(ClassificationRow(
             interaction_id=fresh.id, intent=scores.intent, intent_confidence=scores.intent_confidence,
-            toxicity=scores.toxicity, sentiment=scores.sentiment.value, lang=scores.lang,
+            toxicity=scores.toxicity, sentiment=scores.sentiment.value, lang=scores.lang, toxic_kind=scores.toxic_kind,
             model=f"{self.classifier.name}@{self.classifier.version}", explanation=scores.explanation or {},
         ))
         record_event(session, fresh, EventAction.classified, occurred_at=max(now, as_utc(fresh.created_at)),
                      data={"intent": scores.intent, "toxicity": round(scores.toxicity, 4),
-                           "sentiment": scores.sentiment.value, "lang": scores.lang})
+                           "sentiment": scores.sentiment.value, "lang": scores.lang,
+                           "toxic_kind": scores.toxic_kind})
 
     def _decide(self, session: Session, fresh: InteractionRow, scores: Scores, context: DecisionContext,
                 now: datetime) -> HumanWork:

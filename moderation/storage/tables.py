@@ -64,6 +64,7 @@ class ClassificationRow(SQLModel, table=True):
     toxicity: float
     sentiment: str = Field(max_length=16)
     lang: str = Field(max_length=8)
+    toxic_kind: str = Field(default="none", max_length=16)
     model: str = Field(default="", max_length=128)
     explanation: dict[str, Any] = _json()
     created_at: datetime = _ts()

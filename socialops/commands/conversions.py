@@ -50,7 +50,8 @@ def register(group: click.Group) -> None:
 
     @conversions.command("attribute")
     @CONFIG
-    @click.option("--window-days", type=click.FloatRange(min=0, min_open=True), default=None)
+    @click.option("--window-days", type=click.FloatRange(min=0, min_open=True), default=None,
+                  help="Attribution window before each order [conversions.attribution_days, 7].")
     def attribute_(config_path: Path | None, window_days: float | None) -> None:
         """Try again to attribute the orders not attributed yet (e.g. after a lead gave their email)."""
         from datetime import timedelta

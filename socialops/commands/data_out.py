@@ -111,7 +111,8 @@ def _export(dataset: str, config_path: Path | None, since_text: str | None, fmt:
 
 SINCE = click.option("--since", "since_text", default=None, metavar="DATE|DATETIME",
                      help="Only records from this local date or ISO datetime on.")
-FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True,
+                      help="jsonl, csv, or parquet (needs the parquet extra: pip install 'socialops[parquet]').")
 OUTPUT = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
                       help="Write to FILE (default: stdout; Parquet needs a file).")
 
@@ -139,7 +140,7 @@ def register(group: click.Group) -> None:
     @leads.command("list")
     @CONFIG
     @SINCE
-    @click.option("--limit", default=50, show_default=True)
+    @click.option("--limit", default=50, show_default=True, help="How many leads to list, newest first.")
     def leads_list(config_path: Path | None, since_text: str | None, limit: int) -> None:
         """The newest leads, one a line: when, who, what we know."""
         from moderation.measure.export import records

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-_CONFIG = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                       help="Team configuration file (default: $SOCIALOPS_CONFIG, then socialops.yaml).")
+from socialops.cli_options import config_option
+
+_CONFIG = config_option
 
 
 def register(group: click.Group) -> None:

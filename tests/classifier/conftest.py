@@ -36,11 +36,30 @@ COMMENTS = [
     ("so beautiful love it", "praise", "positive", 0), ("love love love", "praise", "positive", 0),
     ("you stupid idiot", "other", "negative", 1), ("sale conne idiote", "other", "negative", 1),
 ]
+HATE = [
+    ("send them all back, immigrants out", 1), ("women belong in the kitchen", 1), ("deport every one of them", 1),
+    ("foreigners ruin everything", 1), ("nice day at the beach", 0), ("good luck with the exam", 0),
+]
+# (text, lang, toxic_kind): the project toxicity examples, `none` for the hard negatives.
+TOXICITY = [
+    ("I will find you and hurt you", "en", "threat"), ("watch your back tonight", "en", "threat"),
+    ("je vais te retrouver, tu vas le payer", "fr", "threat"), ("on sait où tu habites", "fr", "threat"),
+    ("je vais te casser la gueule", "fr", "threat"), ("you will pay for this, I know your address", "en", "threat"),
+    ("tg sale bouffon", "fr", "insult"), ("bande de guignols", "fr", "insult"), ("fdp de vendeur", "fr", "insult"),
+    ("you absolute idiots", "en", "insult"), ("retourne dans ton pays", "fr", "hate"),
+    ("les immigrés dehors", "fr", "hate"), ("rentrez chez vous les étrangers", "fr", "hate"),
+    ("I want to kill myself", "en", "self_harm"), ("je veux mourir", "fr", "self_harm"),
+    ("j'ai envie d'en finir", "fr", "self_harm"),
+    ("this is fucking amazing", "en", "none"), ("putain c'est trop beau", "fr", "none"),
+    ("damn the shipping is slow", "en", "none"), ("service client nul, toujours pas de réponse", "fr", "none"),
+]
+TOXICITY_FILE = "toxicity.jsonl"
 
 
 def write_tiny_data(root: Path) -> tuple[Path, Path]:
-    """TweetEval-shaped folders and a project comments file, all from the inline lists above."""
-    for task, rows in (("offensive", OFFENSIVE), ("sentiment", SENTIMENT)):
+    """TweetEval-shaped folders, a project comments file and a toxicity examples file (`root/TOXICITY_FILE`),
+    all from the inline lists above."""
+    for task, rows in (("offensive", OFFENSIVE), ("sentiment", SENTIMENT), ("hate", HATE)):
         folder = root / "tweeteval" / task
         folder.mkdir(parents=True)
         for split in ("train", "val"):
@@ -51,6 +70,10 @@ def write_tiny_data(root: Path) -> tuple[Path, Path]:
         json.dumps({"text": t, "lang": "en", "intent": i, "sentiment": s, "toxic": x}) + "\n"
         for t, i, s, x in COMMENTS
     ))
+    (root / TOXICITY_FILE).write_text("".join(
+        json.dumps({"text": t, "lang": lang, "toxic": int(kind != "none"), "toxic_kind": kind}) + "\n"
+        for t, lang, kind in TOXICITY
+    ))
     return root, comments
 
 
@@ -59,7 +82,8 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("tiny")
     data_dir, comments = write_tiny_data(root / "data")
     models_dir = root / "models"
-    train_classifier(HashingEncoder(128), data_dir, models_dir, cache_dir=None, comments_path=comments)
+    train_classifier(HashingEncoder(128), data_dir, models_dir, cache_dir=None, comments_path=comments,
+                     toxicity_path=data_dir / TOXICITY_FILE)
     return models_dir
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from moderation.classifier.jsonl import classify_lines
 from moderation.classifier.model import LinearClassifier
 from moderation.domain import DEFAULT_INTENTS, MAX_TEXT_CHARS
 
-SCORE_FIELDS = ["intent", "intent_confidence", "toxicity", "toxic", "sentiment", "lang"]
+SCORE_FIELDS = ["intent", "intent_confidence", "toxicity", "toxic", "sentiment", "lang", "toxic_kind",
+                "toxic_kind_scores"]
+KINDS = {"insult", "threat", "hate", "harassment", "sexual", "self_harm", "none"}
 
 
 def run(clf: LinearClassifier, lines: list[bytes], **kw: object) -> list[dict]:
@@ -74,3 +78,26 @@ def test_explain_names_tokens_and_nearest_examples(tiny_classifier: LinearClassi
     assert {"intent_tokens", "toxicity_tokens", "nearest_examples"} <= set(why)
     assert any(t["token"] in {"stupid", "idiot"} for t in why["toxicity_tokens"])
     assert why["nearest_examples"][0]["text"] == "you stupid idiot"
+
+
+def test_toxic_kind_agrees_with_toxic_and_its_scores_sum_to_one(tiny_classifier: LinearClassifier) -> None:
+    texts = ["I will find you and hurt you", "love it so much", "you stupid idiot", "les immigrés dehors"]
+    out = run(tiny_classifier, [line({"id": i, "text": t}) for i, t in enumerate(texts)])
+    for o in out:
+        assert o["toxic_kind"] in KINDS
+        assert (o["toxic_kind"] != "none") == o["toxic"]
+        assert set(o["toxic_kind_scores"]) == KINDS
+        assert sum(o["toxic_kind_scores"].values()) == pytest.approx(1.0, abs=0.01)
+        assert o["toxic_kind_scores"]["none"] == pytest.approx(1 - o["toxicity"], abs=1e-3)
+    assert out[1]["toxic_kind"] == "none"
+
+
+def test_explain_shows_the_words_behind_the_kind(tiny_classifier: LinearClassifier) -> None:
+    [out] = run(tiny_classifier, [line({"id": 1, "text": "I will find you and hurt you, watch your back"})],
+                explain=True)
+    why = out["explanation"]
+    assert why["toxic_kind"] == out["toxic_kind"]
+    if out["toxic_kind"] == "none":
+        assert why["toxic_kind_tokens"] == []
+    else:
+        assert why["toxic_kind_tokens"] and all(t["weight"] > 0 for t in why["toxic_kind_tokens"])

@@ -15,7 +15,7 @@ from moderation.classifier.loading import onnx_encoder
 from moderation.classifier.model import LinearClassifier
 from moderation.classifier.settings import ClassifierSettings, default_models_dir
 from moderation.classifier.training import train_heads_only
-from tests.classifier.conftest import write_tiny_data
+from tests.classifier.conftest import TOXICITY_FILE, write_tiny_data
 from tests.classifier.test_cli import cli
 
 SHIPPED = default_models_dir()
@@ -41,7 +41,8 @@ def test_heads_only_keeps_the_encoder_and_round_trips(models_copy: Path, tmp_pat
     data_dir, comments = write_tiny_data(tmp_path / "data")
     before = sha(models_copy / ENCODER_FILE)
     previous = json.loads((models_copy / META_FILE).read_text())
-    trained = train_heads_only(ClassifierSettings(models_dir=models_copy), data_dir, comments_path=comments)
+    trained = train_heads_only(ClassifierSettings(models_dir=models_copy), data_dir, comments_path=comments,
+                               toxicity_path=data_dir / TOXICITY_FILE)
 
     assert sha(models_copy / ENCODER_FILE) == before
     meta = json.loads((models_copy / META_FILE).read_text())

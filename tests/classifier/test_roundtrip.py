@@ -11,17 +11,19 @@ from moderation.classifier.artifacts import HEADS_FILE, ClassifierArtifacts
 from moderation.classifier.encoder import HashingEncoder
 from moderation.classifier.model import LinearClassifier
 from moderation.classifier.training import train_classifier
-from tests.classifier.conftest import HASHING, write_tiny_data
+from tests.classifier.conftest import HASHING, TOXICITY_FILE, write_tiny_data
 
 PROBES = ["how much is it??", "you stupid idiot", "trop beau 😍", "where is my order", "😂😂", "x" * 10_000]
 
 
 def test_train_persist_load_gives_identical_scores(tmp_path: Path) -> None:
     data_dir, comments = write_tiny_data(tmp_path / "data")
-    trained = train_classifier(HashingEncoder(128), data_dir, tmp_path / "models", comments_path=comments)
+    trained = train_classifier(HashingEncoder(128), data_dir, tmp_path / "models", comments_path=comments,
+                               toxicity_path=data_dir / TOXICITY_FILE)
     before = LinearClassifier(HashingEncoder(128), trained).classify(PROBES)
     after = LinearClassifier(HashingEncoder(128), ClassifierArtifacts.load(tmp_path / "models")).classify(PROBES)
     assert before == after
+    assert all(s.toxic_kind_scores is not None for s in after)
     assert [s.intent for s in after[:2]] == ["pricing", "other"]
     assert after[1].toxicity > after[0].toxicity
 

@@ -142,3 +142,11 @@ rules:
             - follow_up: {delay_minutes: 5, actions: [hide]}
 """)
     assert "cannot contain another follow_up" in str(error)
+
+
+def test_unknown_toxic_kind_lists_valid_kinds(tmp_path: Path) -> None:
+    error = _error(tmp_path, "name: x\nrules:\n  - id: a\n    when:\n      toxic_kind: [threath]\n"
+                             "    actions: [hide]\n")
+    message = str(error)
+    assert "unknown toxic_kind 'threath'" in message
+    assert "threat" in message and "self_harm" in message
