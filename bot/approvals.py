@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from moderation.domain import utcnow
 from moderation.domain.attribution import interaction_ref, tag_text_links
@@ -122,6 +122,15 @@ class ApprovalService:
                 record_event(session, interaction, EventAction.reply_rejected, **common,
                              data={"approval_id": approval.id, "reason": reason or ""})
             else:
+                # One interaction pages one team: a draft escalated while its interaction already has an open
+                # escalation joins it (the team paged sees the verdict) instead of paging a second team.
+                open_one = session.exec(select(EscalationRow).where(
+                    EscalationRow.interaction_id == interaction.id, EscalationRow.state != "resolved")).first()
+                if open_one is not None:
+                    record_event(session, interaction, EventAction.escalated, **common,
+                                 data={"escalation_id": open_one.id, "from_approval": approval.id, "joined": True})
+                    session.add(action)
+                    return None
                 escalation = EscalationRow(interaction_id=interaction.id, level="priority", team="community",
                                            reason=reason or f"escalated from draft #{approval.id}", created_at=now)
                 session.add(escalation)

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.views import ApprovalCard, EscalationPage
+from bot.views import ApprovalCard, EscalationPage, PauseCard, ReviewCard
 from moderation.domain import as_utc
-from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, EscalationRow, InteractionRow
+from moderation.platforms.links import comment_link
+from moderation.storage.tables import (
+    ActionRow,
+    ApprovalRow,
+    ClassificationRow,
+    EscalationRow,
+    InteractionRow,
+    ReviewRow,
+)
+
+NEGATIVE_POST_KEY = "negative-post:"
+WORST_COMMENTS = 3
 
 
 def latest_scores(session: Session, interaction_id: str) -> ClassificationRow | None:
@@ -53,9 +64,66 @@ def escalation_page(session: Session, escalation_id: int, oncall: tuple[str, ...
     if escalation is None:
         raise LookupError(f"no escalation #{escalation_id}")
     interaction = session.get(InteractionRow, escalation.interaction_id)
+    negative_post = (escalation.dedupe_key or "").startswith(NEGATIVE_POST_KEY)
     return EscalationPage(
         escalation_id=escalation_id, level=escalation.level, team=escalation.team, platform=interaction.platform,
         author=interaction.author_name or interaction.author_id, text=interaction.text, reason=escalation.reason,
         oncall=oncall, state=escalation.state, step=escalation.step,
         acknowledged_by=escalation.acknowledged_by, resolved_by=escalation.resolved_by,
+        link=comment_link(interaction.platform, interaction.post_id,
+                          None if negative_post else interaction.external_id),
+        post_id=interaction.post_id,
+        worst=worst_comments(session, interaction.platform, interaction.post_id) if negative_post else (),
     )
+
+
+def worst_comments(session: Session, platform: str, post_id: str | None) -> tuple[str, ...]:
+    """A post's most negative comments (negative first, then by toxicity), as "@author: text"."""
+    if not post_id:
+        return ()
+    rows = session.exec(
+        select(InteractionRow.author_name, InteractionRow.author_id, InteractionRow.text, ClassificationRow.sentiment,
+               ClassificationRow.toxicity)
+        .join(ClassificationRow, ClassificationRow.interaction_id == InteractionRow.id)
+        .where(InteractionRow.platform == platform, InteractionRow.post_id == post_id,
+               ClassificationRow.sentiment == "negative")
+        .order_by(ClassificationRow.toxicity.desc()).limit(WORST_COMMENTS)).all()
+    return tuple(f"@{name or author}: {text}" for name, author, text, _sentiment, _toxicity in rows)
+
+
+def describe_comment(interaction: InteractionRow, words: int = 8) -> str:
+    """How an alert names a comment: platform, author, its first words, and a link when there is one."""
+    first = " ".join(interaction.text.split()[:words])
+    if len(interaction.text.split()) > words:
+        first += "…"
+    link = comment_link(interaction.platform, interaction.post_id, interaction.external_id)
+    return (f"{interaction.platform} {interaction.kind} by @{interaction.author_name or interaction.author_id}: "
+            f"“{first}”" + (f" {link}" if link else f" (post {interaction.post_id})" if interaction.post_id else ""))
+
+
+def review_card(session: Session, review_id: int) -> ReviewCard:
+    review = session.get(ReviewRow, review_id)
+    if review is None:
+        raise LookupError(f"no review item #{review_id}")
+    interaction = session.get(InteractionRow, review.interaction_id)
+    scores = latest_scores(session, review.interaction_id)
+    explanation = scores.explanation if scores and scores.explanation else {}
+    words = [item.get("token", "") for key in ("toxicity_tokens", "intent_tokens")
+             for item in explanation.get(key, []) if isinstance(item, dict)]
+    return ReviewCard(
+        review_id=review_id, platform=interaction.platform, kind=interaction.kind,
+        author=interaction.author_name or interaction.author_id, text=interaction.text, post_id=interaction.post_id,
+        link=comment_link(interaction.platform, interaction.post_id, interaction.external_id),
+        intent=scores.intent if scores else "unknown", intent_confidence=scores.intent_confidence if scores else 0.0,
+        toxicity=scores.toxicity if scores else 0.0, sentiment=scores.sentiment if scores else "neutral",
+        rule=review.rule, reason=review.reason, operation=review.operation, options=tuple(review.options),
+        words=tuple(dict.fromkeys(w for w in words if w))[:6], state=review.state, decided_by=review.decided_by,
+        decided_at=as_utc(review.decided_at) if review.decided_at else None,
+        created_at=as_utc(review.created_at) if review.created_at else None,
+    )
+
+
+def pause_card(state: object) -> PauseCard:
+    """A `moderation.act.pauses.PauseState` as the surfaces show it."""
+    return PauseCard(scope=state.scope, label=state.label, paused=state.paused,  # type: ignore[attr-defined]
+                     since=state.since, actor=state.actor, reason=state.reason)  # type: ignore[attr-defined]

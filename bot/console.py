@@ -12,9 +12,10 @@ from rich.text import Text
 from bot.format import minutes as _minutes
 from bot.format import pct as _pct
 from bot.surface import SurfaceRef
-from bot.views import ApprovalCard, DigestView, EscalationPage
+from bot.views import ApprovalCard, DigestView, EscalationPage, PauseCard, ReviewCard
 
 LEVEL_STYLE = {"urgent": "bold red", "priority": "yellow", "normal": "cyan"}
+REVIEW_WORD = {"keep": "keep", "restore": "restore", "delete": "delete", "ban_author": "ban"}
 
 
 class ConsoleSurface:
@@ -61,12 +62,49 @@ class ConsoleSurface:
         style = LEVEL_STYLE.get(page.level, "cyan")
         who = ", ".join(page.oncall) or f"team {page.team}"
         line = (f"[{style}]ESCALATION #{page.escalation_id} {page.level.upper()}[/] → {who}: {page.platform} "
-                f"@{page.author} “{_short(page.text)}” ({page.reason})")
+                f"@{page.author} “{_short(page.text)}” ({page.reason})" + (f" {page.link}" if page.link else ""))
         self.console.print(line)
+        for worst in page.worst:
+            self.console.print(f"   worst: {_short(worst)}")
         return {"message": next(self._ids)}
 
     async def update_escalation(self, page: EscalationPage, ref: SurfaceRef) -> None:
         self.console.print(f"  escalation #{page.escalation_id} {page.state}")
+
+    async def post_review(self, card: ReviewCard) -> SurfaceRef:
+        ref = {"message": next(self._ids)}
+        what = {"hide": "hidden", "hold": "held", "none": "not hidden, for a person"}.get(card.operation,
+                                                                                          card.operation)
+        verbs = " ".join(f"[{REVIEW_WORD[option]} {card.review_id}]" for option in card.options)
+        if self.quiet:
+            self.console.print(f"[bold]review #{card.review_id}[/] {card.platform} @{card.author} ({what}): "
+                               f"[dim]{_short(card.text)}[/] — {card.rule}")
+            return ref
+        body = Text()
+        body.append(f"{card.platform} {card.kind} from @{card.author}", style="bold")
+        if card.post_id:
+            body.append(f" on post {card.post_id}")
+        if card.link:
+            body.append(f" {card.link}")
+        body.append(f"\n“{card.text}”\n\n")
+        body.append(f"{what} · intent {card.intent} ({card.intent_confidence:.0%}) · toxicity {card.toxicity:.2f} · "
+                    f"{card.sentiment}\n", style="dim")
+        body.append(f"why: {card.reason} ({card.rule})\n", style="dim")
+        if card.words:
+            body.append(f"words: {', '.join(card.words)}\n", style="dim")
+        body.append(verbs, style="dim")
+        self.console.print(Panel(body, title=f"Review #{card.review_id}", border_style="yellow"))
+        return ref
+
+    async def update_review(self, card: ReviewCard, ref: SurfaceRef) -> None:
+        self.console.print(f"  review #{card.review_id} {card.state} by {card.decided_by}")
+
+    async def post_pause(self, card: PauseCard) -> None:
+        if card.paused:
+            self.console.print(f"[bold red]PAUSED[/] automation for {card.label} ({card.reason}) "
+                               f"[dim][resume {card.scope}][/]")
+        else:
+            self.console.print(f"[green]RESUMED[/] automation for {card.label} by {card.actor}")
 
     async def notify(self, channel: str, text: str) -> None:
         self.console.print(f"[dim]#{channel}[/] {text}")

@@ -11,19 +11,25 @@ from typing import TextIO
 
 from bot.approvals import ApprovalError, ApprovalService, Verdict
 from bot.hub import ChatHub
+from bot.reviews import ReviewService
+from moderation.act.reviews import ReviewError, ReviewVerdict
 
 logger = logging.getLogger(__name__)
 
-HELP = ("commands: approve N · edit N <new text> · reject N <reason> · escalate N <reason> · digest · help")
+HELP = ("commands: approve N · edit N <new text> · reject N <reason> · escalate N <reason> · "
+        "keep|restore|delete|ban R (review item R) · resume <campaign or account:…> · digest · help")
+_REVIEW_COMMANDS = {"keep": "keep", "restore": "restore", "delete": "delete", "ban": "ban_author"}
 
 
 class ConsoleInput:
     name = "console-input"
 
     def __init__(self, hub: ChatHub, approvals: ApprovalService, *, user: str, say: Callable[[str], None],
-                 digest: Callable[[], object] | None = None, stream: TextIO | None = None) -> None:
+                 digest: Callable[[], object] | None = None, stream: TextIO | None = None,
+                 reviews: ReviewService | None = None) -> None:
         self.hub = hub
         self.approvals = approvals
+        self.reviews = reviews
         self.user = user
         self.say = say
         self.digest = digest
@@ -37,6 +43,9 @@ class ConsoleInput:
         if command == "digest" and self.digest is not None:
             await self.digest()  # type: ignore[misc]
             return
+        if self.reviews is not None and command in (*_REVIEW_COMMANDS, "resume") and len(words) >= 2:
+            await self._review(command, words[1])
+            return
         if command not in {v.value for v in Verdict} or len(words) < 2 or not words[1].lstrip("#").isdigit():
             self.say(HELP)
             return
@@ -47,6 +56,20 @@ class ConsoleInput:
                                   user=self.user, final_text=rest if verdict == Verdict.edit else None,
                                   reason=rest if verdict != Verdict.edit else None)
         except ApprovalError as exc:
+            self.say(f"not done: {exc}")
+
+    async def _review(self, command: str, target: str) -> None:
+        assert self.reviews is not None
+        try:
+            if command == "resume":
+                await self.hub.resume(self.reviews, target, surface="console", user=self.user)
+            elif target.lstrip("#").isdigit():
+                await self.hub.decide_review(self.reviews, int(target.lstrip("#")),
+                                             ReviewVerdict(_REVIEW_COMMANDS[command]), surface="console",
+                                             user=self.user)
+            else:
+                self.say(HELP)
+        except ReviewError as exc:
             self.say(f"not done: {exc}")
 
     async def run(self, stopping: asyncio.Event) -> None:

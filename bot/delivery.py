@@ -12,15 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import select
 
-from bot.cards import approval_card, escalation_page
+from bot.cards import approval_card, escalation_page, review_card
 from bot.surface import ChatSurface
 from bot.views import ApprovalCard, EscalationPage
 from moderation.storage import Database
-from moderation.storage.tables import ApprovalRow, EscalationRow
+from moderation.storage.tables import ApprovalRow, EscalationRow, ReviewRow
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +50,15 @@ class OrderedDelivery:
 
     async def _drain(self, surface: ChatSurface, skip_escalation: int | None) -> int:
         delivered = 0
-        for kind, row_id in await self.db.run(self._backlog, surface.name):
+        for kind, row_id in await self.db.run(self._backlog, surface.name, surface):
             if kind == "escalation" and row_id == skip_escalation:
                 continue
             try:
                 if kind == "approval":
                     ref = await surface.post_approval(await self.db.run(self._approval_card, row_id))
+                elif kind == "review":
+                    review = await self.db.run(self._review_card, row_id)
+                    ref = await surface.post_review(review)  # type: ignore[attr-defined]
                 else:
                     ref = await surface.post_escalation(await self.db.run(self._escalation_page, row_id))
             except Exception:  # noqa: BLE001 - e.g. 429: stop here so later items never overtake this one
@@ -62,8 +66,8 @@ class OrderedDelivery:
                                extra={"surface": surface.name, "kind": kind, "ref_id": row_id})
                 break
             # Escalations keep a list of messages per surface (each page is a new message), approvals one.
-            await self.db.run(self._save_ref, ApprovalRow if kind == "approval" else EscalationRow, row_id,
-                              surface.name, ref if kind == "approval" else [ref])
+            table = {"approval": ApprovalRow, "review": ReviewRow}.get(kind, EscalationRow)
+            await self.db.run(self._save_ref, table, row_id, surface.name, [ref] if kind == "escalation" else ref)
             delivered += 1
         if delivered:
             logger.info("bot.delivery.delivered", extra={"surface": surface.name, "count": delivered})
@@ -75,23 +79,32 @@ class OrderedDelivery:
         with self.db.session() as session:
             return approval_card(session, approval_id)
 
+    def _review_card(self, review_id: int) -> Any:
+        with self.db.session() as session:
+            return review_card(session, review_id)
+
     def _escalation_page(self, escalation_id: int) -> EscalationPage:
         with self.db.session() as session:
             row = session.get(EscalationRow, escalation_id)
             return escalation_page(session, escalation_id, oncall=tuple(row.paged))
 
-    def _backlog(self, surface: str) -> list[tuple[str, int]]:
+    def _backlog(self, surface: str, surface_obj: object = None) -> list[tuple[str, int]]:
         with self.db.session() as session:
             approvals = session.exec(select(ApprovalRow.id, ApprovalRow.created_at, ApprovalRow.surface_refs)
                                      .where(ApprovalRow.state == "pending").order_by(ApprovalRow.id)).all()
             escalations = session.exec(select(EscalationRow.id, EscalationRow.created_at, EscalationRow.surface_refs)
                                        .where(EscalationRow.state == "open").order_by(EscalationRow.id)).all()
+            reviews = session.exec(select(ReviewRow.id, ReviewRow.created_at, ReviewRow.surface_refs)
+                                   .where(ReviewRow.state == "pending").order_by(ReviewRow.id)).all() \
+                if hasattr(surface_obj, "post_review") else []
         items = [(created, 0, "approval", row_id) for row_id, created, refs in approvals if surface not in refs]
         items += [(created, 1, "escalation", row_id) for row_id, created, refs in escalations if surface not in refs]
+        # Review cards (hidden or held items) too, on the surfaces that show them.
+        items += [(created, 2, "review", row_id) for row_id, created, refs in reviews if surface not in refs]
         items.sort(key=lambda item: (item[0], item[1], item[3]))
         return [(kind, row_id) for _, _, kind, row_id in items[:BACKLOG_LIMIT]]
 
-    def _save_ref(self, table: type[ApprovalRow] | type[EscalationRow], row_id: int, surface: str,
+    def _save_ref(self, table: type[ApprovalRow] | type[EscalationRow] | type[ReviewRow], row_id: int, surface: str,
                   ref: dict | list) -> None:
         with self.db.session() as session:
             row = session.get(table, row_id)

@@ -101,7 +101,24 @@ def digest_data(db: Database, *, end: datetime, days: int = 7, title: str = "KPI
 
 def build_digest(db: Database, *, end: datetime, days: int = 7, title: str = "KPI digest",
                  settings: KpiSettings | None = None, now: datetime | None = None, chart: bool = True) -> DigestView:
-    return digest_data(db, end=end, days=days, title=title, settings=settings, now=now, chart=chart).view
+    view = digest_data(db, end=end, days=days, title=title, settings=settings, now=now, chart=chart).view
+    return with_moderation_notes(db, view)
+
+
+def with_moderation_notes(db: Database, view: DigestView) -> DigestView:
+    """Paused guardrails (with how to resume) and the review queue's backlog, as digest notes (issue 16)."""
+    from dataclasses import replace
+
+    from moderation.act.pauses import paused_scopes
+    from moderation.act.reviews import list_reviews
+
+    notes = [f"automation paused for {state.label} since {state.since:%Y-%m-%d %H:%M} UTC by {state.actor}: "
+             f"{state.reason} — Resume in chat or `socialops campaigns resume {state.scope}`"
+             for state in paused_scopes(db)]
+    waiting = len(list_reviews(db, limit=10_000))
+    if waiting:
+        notes.append(f"{waiting} moderated item(s) wait in the review queue (`socialops review list`)")
+    return replace(view, notes=(*view.notes, *notes)) if notes else view
 
 
 def _goal_line(db: Database, goal, now: datetime, settings: KpiSettings) -> GoalLine:  # type: ignore[no-untyped-def]

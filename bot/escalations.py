@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from bot.cards import escalation_page
-from bot.oncall import OnCall
+from bot.oncall import ROTATION_PREFIX, OnCall
 from bot.surface import ChatSurface
 from bot.views import EscalationPage
 from moderation.domain import utcnow
@@ -33,6 +33,18 @@ PAGE_HANDLER = "escalation.page"
 
 class EscalationError(Exception):
     """The action cannot be applied; the message is fit to show the person who clicked."""
+
+
+class NotAResponder(EscalationError):
+    """The person who clicked was not paged, is not in the team's rotation and is not an approver."""
+
+
+@dataclass(frozen=True)
+class Responder:
+    """Who clicked, as the surface verified it: the on-call person names they are, and whether an approver."""
+
+    people: frozenset[str] = frozenset()
+    approver: bool = False
 
 
 def _timeout_job(escalation_id: int) -> str:
@@ -80,7 +92,38 @@ class EscalationService:
             return
         await self._page(escalation_id, step + 1)
 
-    async def acknowledge(self, escalation_id: int, actor: str) -> EscalationPage:
+    def team_members(self, team: str) -> frozenset[str]:
+        """Everyone the team's policy can page: named people and every member of its rotations."""
+        policy = self.oncall.policy_for(team)
+        members: set[str] = set()
+        for level in policy.levels if policy else ():
+            for target in level.targets:
+                if target.startswith(ROTATION_PREFIX):
+                    rotation = self.oncall.rotations.get(target[len(ROTATION_PREFIX):])
+                    if rotation is not None:
+                        members |= set(rotation.members) | {o.person for o in rotation.overrides}
+                else:
+                    members.add(target)
+        return frozenset(members)
+
+    def check_responder(self, escalation_id: int, responder: Responder | None, verb: str) -> None:
+        """Only the people paged, the team's rotation members and approvers may act on an escalation.
+        `responder` None: an internal caller (the demo's script, the command line) that vouches for itself."""
+        if responder is None or responder.approver:
+            return
+        with self.db.session() as session:
+            row = session.get(EscalationRow, escalation_id)
+            if row is None:
+                raise EscalationError(f"no escalation #{escalation_id}")
+            paged, team = set(row.paged), row.team
+        if responder.people & (paged | self.team_members(team)):
+            return
+        raise NotAResponder(f"Sorry, only the people paged for escalation #{escalation_id}, the {team} on-call "
+                            f"rotation and approvers can {verb} it. It is in good hands; ask them if you can help.")
+
+    async def acknowledge(self, escalation_id: int, actor: str, *,
+                          responder: Responder | None = None) -> EscalationPage:
+        await self.db.run(self.check_responder, escalation_id, responder, "acknowledge")
         await self.db.run(self._acknowledge, escalation_id, actor, self.clock())
         logger.info("bot.escalations.acknowledged", extra={"escalation_id": escalation_id})
         return await self._show(escalation_id, new_message=False)
@@ -97,7 +140,8 @@ class EscalationService:
                          data={"escalation_id": escalation_id, "step": row.step})
         self._cancel(escalation_id)
 
-    async def resolve(self, escalation_id: int, actor: str) -> EscalationPage:
+    async def resolve(self, escalation_id: int, actor: str, *, responder: Responder | None = None) -> EscalationPage:
+        await self.db.run(self.check_responder, escalation_id, responder, "resolve")
         await self.db.run(self._resolve, escalation_id, actor, self.clock())
         logger.info("bot.escalations.resolved", extra={"escalation_id": escalation_id})
         return await self._show(escalation_id, new_message=False)
@@ -155,7 +199,7 @@ class EscalationService:
                 return None
             return row.level, row.team, bool(row.surface_refs)
 
-    def _mark_paged(self, escalation_id: int, step: int, people: tuple[str, ...]) -> bool:
+    def _mark_paged(self, escalation_id: int, step: int, people: tuple[str, ...], now: datetime) -> bool:
         with self.db.session() as session:
             won = session.execute(
                 sa.update(EscalationRow)
@@ -168,6 +212,10 @@ class EscalationService:
             row = session.get(EscalationRow, escalation_id)
             row.paged = [*row.paged, *people]
             session.add(row)
+            if step > 0:  # nobody acknowledged: a re-page, recorded so the weekly check can count them
+                record_event(session, session.get(InteractionRow, row.interaction_id),
+                             EventAction.escalation_repaged, occurred_at=now,
+                             data={"escalation_id": escalation_id, "step": step, "people": list(people)})
         return True
 
     async def _page(self, escalation_id: int, step: int) -> None:
@@ -192,7 +240,7 @@ class EscalationService:
                 await self._show(escalation_id, new_message=True, deferred_until=held_until)
             return
         people = self.oncall.resolve(level, now)
-        if not await self.db.run(self._mark_paged, escalation_id, step, people):
+        if not await self.db.run(self._mark_paged, escalation_id, step, people, now):
             return
         next_page_at = now + timedelta(minutes=level.wait_minutes)
         if self.timers is not None:

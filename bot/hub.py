@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.approvals import ApprovalService, Decided, Verdict
-from bot.cards import approval_card
+from bot.cards import approval_card, describe_comment, pause_card, review_card
 from bot.delivery import OrderedDelivery
 from bot.escalations import EscalationService
 from bot.oncall import OnCall
 from bot.reminders import ApprovalReminders
+from bot.reviews import ReviewService
 from bot.surface import ChatSurface
-from bot.views import ApprovalCard
+from bot.views import ApprovalCard, PauseCard, ReviewCard
+from moderation.act.pauses import PauseState, pause_states
+from moderation.act.reviews import ReviewVerdict, due_reminders
 from moderation.storage import Database
-from moderation.storage.tables import ApprovalRow
+from moderation.storage.tables import ApprovalRow, InteractionRow, ReviewRow
 
 logger = logging.getLogger(__name__)
 
@@ -81,9 +84,91 @@ class ChatHub:
         await self.escalations.open(escalation_id)
 
     async def notify(self, channel: str, text: str, *, interaction_id: str | None = None) -> None:
+        if interaction_id is not None:
+            # An alert names the comment it is about: platform, author, first words, link.
+            text = await self.db.run(self._with_comment, text, interaction_id)
         target = self.channels.get(channel, channel)
         for surface in self.surfaces:
             try:
                 await surface.notify(target, text)
             except Exception:  # noqa: BLE001
                 logger.exception("bot.hub.notify_failed", extra={"surface": surface.name})
+
+    def _with_comment(self, text: str, interaction_id: str) -> str:
+        with self.db.session() as session:
+            interaction = session.get(InteractionRow, interaction_id)
+            if interaction is not None and describe_comment(interaction) not in text:
+                return f"{text} — {describe_comment(interaction)}"
+        return text
+
+    # -- the review queue --------------------------------------------------------------------------------
+
+    def review_view(self, review_id: int) -> ReviewCard:
+        with self.db.session() as session:
+            return review_card(session, review_id)
+
+    async def review_requested(self, review_id: int) -> None:
+        """Post the item's card on every surface that shows review cards, through each surface's ordered backlog
+        (like approvals): a surface that is down gets it later, in order, and refs are kept to update it."""
+        await self.redeliver()
+
+    def _review_and_refs(self, review_id: int) -> tuple[ReviewCard, dict]:
+        with self.db.session() as session:
+            return review_card(session, review_id), dict(session.get(ReviewRow, review_id).surface_refs)
+
+    async def review_changed(self, review_id: int) -> None:
+        card, refs = await self.db.run(self._review_and_refs, review_id)
+        for surface in self.surfaces:
+            update = getattr(surface, "update_review", None)
+            if update is not None and surface.name in refs:
+                try:
+                    await update(card, refs[surface.name])
+                except Exception:  # noqa: BLE001
+                    logger.exception("bot.hub.review_update_failed", extra={"surface": surface.name})
+
+    async def decide_review(self, reviews: ReviewService, review_id: int, verdict: ReviewVerdict, *, surface: str,
+                            user: str, authorized_as: str | None = None, at: datetime | None = None) -> ReviewRow:
+        """Apply a review verdict from any surface, then show it on every card."""
+        row = await self.db.run(reviews.decide, review_id, verdict, surface=surface, user=user,
+                                authorized_as=authorized_as, at=at)
+        await self.review_changed(review_id)
+        return row
+
+    async def remind_reviews(self, *, now: datetime, after_minutes: int, max_reminders: int = 3) -> int:
+        """Nudge the team about items waiting longer than `after_minutes` (each reminder once)."""
+        due = await self.db.run(due_reminders, self.db, now=now, after=timedelta(minutes=after_minutes),
+                                max_reminders=max_reminders)
+        if due:
+            items = ", ".join(f"#{review_id}" for review_id in due[:20])
+            await self.notify("approvals", f"{len(due)} moderated item(s) waiting for review for more than "
+                                           f"{after_minutes} min: {items} (`socialops review list`)")
+        return len(due)
+
+    # -- guardrail pauses ------------------------------------------------------------------------------
+
+    def pause_views(self) -> list[PauseCard]:
+        return [pause_card(state) for state in pause_states(self.db)]
+
+    async def automation_paused(self, scope: str) -> None:
+        """Show a scope's new pause state: paused with its Resume button, or resumed (automatically)."""
+        state = next((s for s in await self.db.run(pause_states, self.db) if s.scope == scope), None)
+        if state is None:
+            return
+        await self._show_pause(pause_card(state))
+
+    async def resume(self, reviews: ReviewService, scope: str, *, surface: str, user: str,
+                     authorized_as: str | None = None, at: datetime | None = None) -> PauseState:
+        state = await self.db.run(reviews.resume, scope, surface=surface, user=user, authorized_as=authorized_as,
+                                  at=at)
+        await self._show_pause(pause_card(state))
+        return state
+
+    async def _show_pause(self, card: PauseCard) -> None:
+        for surface in self.surfaces:
+            show = getattr(surface, "post_pause", None)
+            if show is None:
+                continue
+            try:
+                await show(card)
+            except Exception:  # noqa: BLE001
+                logger.exception("bot.hub.pause_post_failed", extra={"surface": surface.name})

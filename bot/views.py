@@ -48,6 +48,47 @@ class EscalationPage:
     resolved_by: str | None = None
     next_page_at: datetime | None = None  # when the next level is paged if nobody acknowledges
     deferred_until: datetime | None = None  # quiet hours: a non-urgent page waits until then
+    link: str | None = None  # the comment (or post) on the platform
+    post_id: str | None = None
+    worst: tuple[str, ...] = ()  # a negative post's worst comments, as "@author: text"
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    """An item automation hid, held or routed to a person: what it is, why, and the verdicts the platform allows."""
+
+    review_id: int
+    platform: str
+    kind: str
+    author: str
+    text: str
+    post_id: str | None
+    link: str | None
+    intent: str
+    intent_confidence: float
+    toxicity: float
+    sentiment: str
+    rule: str
+    reason: str
+    operation: str  # hide | hold | none (routed to a person, nothing was removed)
+    options: tuple[str, ...]  # keep | restore | delete | ban_author
+    words: tuple[str, ...] = ()  # the words behind the scores (`classify --explain`)
+    state: str = "pending"
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PauseCard:
+    """A guardrail pause (a campaign, or an account's interactions without one), with a Resume button."""
+
+    scope: str
+    label: str
+    paused: bool
+    since: datetime
+    actor: str
+    reason: str
 
 
 @dataclass(frozen=True)

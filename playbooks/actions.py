@@ -100,6 +100,7 @@ ACTIONS: dict[ActionType, type[_Params]] = {
     ActionType.notify: NotifyParams,
     ActionType.follow_up: FollowUpParams,
     ActionType.pause_automation: PauseParams,
+    ActionType.resume_automation: PauseParams,
 }
 
 

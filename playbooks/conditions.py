@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from moderation.domain import DecisionContext, Interaction
+from moderation.domain import DecisionContext, Interaction, guardrail_scope
 
 Check = Callable[[Any, Interaction, DecisionContext], bool]
 
@@ -46,9 +46,8 @@ def in_business_hours(now: datetime, context: DecisionContext) -> bool:
 
 
 def automation_paused(interaction: Interaction, context: DecisionContext) -> bool:
-    return context.automation_paused or (
-        interaction.campaign is not None and interaction.campaign in context.paused_campaigns
-    )
+    """Paused for everything, for the interaction's campaign, or (no campaign) for the account that received it."""
+    return context.automation_paused or guardrail_scope(interaction) in context.paused_campaigns
 
 
 def _volume(band: VolumeBand, context: DecisionContext) -> bool:

@@ -65,7 +65,9 @@ class Engine:
 
     def decide(self, interaction: Interaction, scores: Scores, context: DecisionContext) -> Plan:
         text = NormalisedText(interaction.text)
-        actions = self.policy.crisis(interaction, context) + self.policy.campaign_pause(interaction, context)
+        scores, lead_note = self.policy.protect_lead(interaction, scores, context)
+        actions = (self.policy.crisis(interaction, context) + self.policy.negative_post(interaction, context)
+                   + self.policy.campaign_pause(interaction, context))
         matched: list[str] = []
         for rule in self._candidates[(interaction.platform, interaction.kind)]:
             if not rule.matches(interaction, scores, context, text):
@@ -76,7 +78,11 @@ class Engine:
                                else self._materialise(item, rule, interaction, scores, context))
             if rule.stop:
                 break
+        if lead_note and not any(a.type in (ActionType.escalate, ActionType.draft_reply) for a in actions):
+            actions.append(self.policy.lead_handoff(lead_note))
         actions, notes = self.policy.enforce(actions, interaction, scores, context, text.value)
+        if lead_note:
+            notes = [lead_note, *notes]
         return Plan(
             interaction_id=interaction.id, actions=tuple(actions), matched_rules=tuple(matched), notes=tuple(notes)
         )

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from moderation.domain import Action, ActionType, DecisionContext, Interaction, Kind, Scores
+from moderation.domain import (
+    Action,
+    ActionType,
+    DecisionContext,
+    Interaction,
+    Kind,
+    Scores,
+    guardrail_scope,
+)
 from playbooks.conditions import automation_paused
 from playbooks.settings import Settings
 from playbooks.text import keywords_pattern
@@ -15,6 +23,11 @@ AUTOMATED_REPLIES = frozenset({ActionType.auto_reply, ActionType.send_dm})
 # Hiding removes the comment from view; a public answer under it would point at what we just hid.
 SUPPRESSES_PUBLIC_REPLY = frozenset({ActionType.hide, ActionType.delete})
 PUBLIC_KINDS = frozenset({Kind.comment, Kind.mention})
+PRIVATE_KINDS = frozenset({Kind.dm, Kind.story_reply})
+LEVEL_RANK = {"normal": 0, "priority": 1, "urgent": 2}
+NEGATIVE_POST_KEY = "negative-post"
+# The signals that keep a DM from being hidden as spam (a company name or a quantity alone is what spam says too).
+PROTECTING_SIGNALS = frozenset({"budget", "headcount", "event_date", "email", "phone"})
 
 
 def _action(type_: ActionType, params: dict[str, Any], name: str, version: str, reason: str) -> Action:
@@ -66,28 +79,96 @@ class Policy:
         ]
 
     def campaign_pause(self, interaction: Interaction, context: DecisionContext) -> list[Action]:
-        """Negative share over the limit, or conversions under the floor: automation pauses itself."""
+        """Negative share over the limit, or conversions under the floor: automation pauses itself, for the
+        campaign or, without one, for the receiving account. A paused scope back under the limit for long
+        enough resumes by itself."""
         campaign = interaction.campaign
-        if campaign is None or automation_paused(interaction, context):
-            return []
         rails = self.settings.guardrails
+        if campaign is None and not rails.guard_accounts:
+            return []
+        scope = guardrail_scope(interaction)
+        if automation_paused(interaction, context):
+            return self._resume(interaction, context, scope)
         reason = ""
+        limit = _limit(rails, campaign)
         total, negative = context.campaign_recent_interactions, context.campaign_recent_negative
-        if total >= rails.negative_min_sample and negative / total > rails.negative_share:
+        if total >= rails.negative_min_sample and negative / total > limit:
             reason = (f"negative sentiment at {negative / total:.0%} of the last {total} interactions "
-                      f"(limit {rails.negative_share:.0%})")
+                      f"(limit {limit:.0%})")
         rate, baseline = context.campaign_conversion_rate, context.campaign_conversion_baseline
         if not reason and rate is not None and baseline and rate < rails.conversion_floor * baseline:
             reason = (f"conversions at {rate / baseline:.0%} of the baseline "
                       f"(floor {rails.conversion_floor:.0%})")
         if not reason:
             return []
-        reason = f"automation paused for campaign '{campaign}': {reason}"
+        reason = f"automation paused for {_scope_words(scope)}: {reason}"
+        params = {"campaign": campaign, "scope": scope}
         return [
-            _action(ActionType.pause_automation, {"campaign": campaign}, "campaign_pause", self.version, reason),
+            _action(ActionType.pause_automation, params, "campaign_pause", self.version, reason),
             _action(ActionType.notify, {"channel": rails.alert_channel, "text": reason},
                     "campaign_pause", self.version, reason),
         ]
+
+    def _resume(self, interaction: Interaction, context: DecisionContext, scope: str) -> list[Action]:
+        rails = self.settings.guardrails
+        paused_at = context.scope_paused_at
+        if (context.automation_paused or scope not in context.paused_campaigns or paused_at is None
+                or rails.resume_after_minutes == 0):
+            return []
+        paused_minutes = (context.now - paused_at).total_seconds() / 60
+        total, negative = context.campaign_recent_interactions, context.campaign_recent_negative
+        if paused_minutes < rails.resume_after_minutes or total < rails.negative_min_sample:
+            return []
+        limit = _limit(rails, interaction.campaign)
+        if negative / total > limit:
+            return []
+        reason = (f"automation resumed for {_scope_words(scope)}: negative sentiment back at {negative / total:.0%} "
+                  f"of the last {total} interactions (limit {limit:.0%}) after "
+                  f"{paused_minutes / 60:.1f} h paused")
+        return [
+            _action(ActionType.resume_automation, {"campaign": interaction.campaign, "scope": scope},
+                    "campaign_resume", self.version, reason),
+            _action(ActionType.notify, {"channel": rails.alert_channel, "text": reason},
+                    "campaign_resume", self.version, reason),
+        ]
+
+    def negative_post(self, interaction: Interaction, context: DecisionContext) -> list[Action]:
+        """A post whose last N comments are more than the limit negative pages on-call, once per band: the
+        escalation key carries the band, so the executor pages again only when the share gets worse."""
+        rails = self.settings.guardrails
+        if interaction.post_id is None or interaction.kind is not Kind.comment:
+            return []
+        total, negative = context.post_recent_comments, context.post_recent_negative
+        if total < rails.negative_post_min_sample or negative / total <= rails.negative_post_share:
+            return []
+        share = negative / total
+        band = int(share / rails.negative_post_step + 1e-9)
+        reason = (f"negative post: {negative} of the last {total} comments on {interaction.platform.value} post "
+                  f"{interaction.post_id} are negative ({share:.0%}; limit {rails.negative_post_share:.0%})")
+        key = f"{NEGATIVE_POST_KEY}:{interaction.platform.value}:{interaction.post_id}#{band}"
+        params = {"level": rails.negative_post_level, "team": rails.negative_post_team, "key": key,
+                  "post_id": interaction.post_id, "share": round(share, 3)}
+        return [_action(ActionType.escalate, params, "negative_post", self.version, reason)]
+
+    def protect_lead(self, interaction: Interaction, scores: Scores,
+                     context: DecisionContext) -> tuple[Scores, str | None]:
+        """A DM that looks like spam but shows lead signals, or answers a conversation we had with its author,
+        is decided as if it were not spam (so lead rules can match) and always reaches a person."""
+        if interaction.kind not in PRIVATE_KINDS or scores.intent not in self.spam_intents:
+            return scores, None
+        signals = sorted(context.lead_signals & PROTECTING_SIGNALS)
+        if signals:
+            why = "lead signals (" + ", ".join(signals) + ")"
+        elif context.author_recent_templates:
+            why = "it answers our own messages"
+        else:
+            return scores, None
+        note = f"spam verdict ({scores.intent_confidence:.2f}) set aside for a DM: {why}; a person takes it"
+        return scores.model_copy(update={"intent": "other"}), note
+
+    def lead_handoff(self, reason: str) -> Action:
+        params = {"level": "priority", "team": self.settings.guardrails.lead_team}
+        return _action(ActionType.escalate, params, "lead_protection", self.version, reason)
 
     # -- guardrails that constrain a plan --------------------------------------------------------------
 
@@ -121,7 +202,7 @@ class Policy:
         held = any(a.type is ActionType.hold_for_review for a in actions)
         if paused or held:
             actions = _map(actions, _to_draft, "automation paused" if paused else "held for review", notes)
-        return _one_reply_per_channel(_dedupe(actions), notes), notes
+        return _one_escalation(_one_reply_per_channel(_dedupe(actions), notes), notes), notes
 
     def _no_replies(self, actions: list[Action], why: str, *, dm_drafts: bool, notes: list[str]) -> list[Action]:
         def rewrite(action: Action) -> Action | None:
@@ -176,6 +257,45 @@ def _dedupe(actions: list[Action]) -> list[Action]:
     for action in actions:
         if not any(kept.type is action.type and kept.params == action.params for kept in out):
             out.append(action)
+    return out
+
+
+def _limit(rails: Any, campaign: str | None) -> float:
+    return rails.negative_share if campaign else rails.account_negative_share
+
+
+def _scope_words(scope: str) -> str:
+    if scope.startswith("account:"):
+        platform, _, account = scope[len("account:"):].partition(":")
+        return f"{platform} account {account} (interactions without a campaign)"
+    return f"campaign '{scope}'"
+
+
+def _one_escalation(actions: list[Action], notes: list[str]) -> list[Action]:
+    """One interaction pages one team: the most urgent escalation wins (the higher-priority rule on a tie) and
+    names the other teams it stands for, so the team paged can pull them in."""
+    escalations = [action for action in actions if action.type is ActionType.escalate]
+    if len(escalations) < 2:
+        return actions
+    # The most urgent; an incident (keyed: crisis, negative post) before a one-off at the same level.
+    top = max(escalations, key=lambda a: (LEVEL_RANK.get(str(a.params.get("level", "normal")), 0),
+                                          bool(a.params.get("key"))))
+    others = [a for a in escalations if a is not top]
+    teams = [str(a.params.get("team", "")) for a in others if a.params.get("team") != top.params.get("team")]
+    reasons = [a.reason for a in others if a.reason and a.reason != top.reason]
+    extra = "; ".join(dict.fromkeys([*(f"also for {team}" for team in dict.fromkeys(teams)), *reasons]))
+    merged = top.model_copy(update={
+        "reason": f"{top.reason} ({extra})" if extra else top.reason,
+        "params": {**top.params, **({"also_teams": list(dict.fromkeys(teams))} if teams else {})}})
+    notes.append(f"one page per incident: {len(escalations)} escalations merged into one for "
+                 f"{top.params.get('team')}")
+    out: list[Action] = []
+    for action in actions:
+        if action.type is ActionType.escalate:
+            if action is top:
+                out.append(merged)
+            continue
+        out.append(action)
     return out
 
 

@@ -39,6 +39,25 @@ class Guardrails(_Strict):
     alert_channel: str = "community-alerts"
     crisis_team: str = "community"
     human_team: str = "support"
+    # A paused campaign (or account) resumes by itself once its negative share has been back under
+    # `negative_share` and the pause is at least this old (0: only a person resumes it).
+    resume_after_minutes: int = Field(120, ge=0)
+    # Interactions without a campaign are watched per receiving account by the same self-pause, with its own
+    # limit: an account's organic comments and DMs carry the everyday complaints and support questions that a
+    # campaign's do not, so the campaign's 10% would keep an account paused for good.
+    guard_accounts: bool = True
+    account_negative_share: float = Field(0.25, gt=0.0, le=1.0)
+    # Negative-post escalation: a post whose last `negative_post_window` comments are more than
+    # `negative_post_share` negative (at least `negative_post_min_sample` of them) pages on-call once, and
+    # again only when the share reaches a worse band (`negative_post_step`, 10 points by default).
+    negative_post_share: float = Field(0.10, gt=0.0, le=1.0)
+    negative_post_window: int = Field(20, ge=1)
+    negative_post_min_sample: int = Field(10, ge=1)
+    negative_post_step: float = Field(0.10, gt=0.0, le=1.0)
+    negative_post_team: str = "community"
+    negative_post_level: str = "urgent"
+    # Who gets a DM that looked like spam but shows lead signals or answers our own messages.
+    lead_team: str = "sales"
 
 
 class Utm(_Strict):

@@ -64,9 +64,12 @@ class Account(_Strict):
     id: str = Field(min_length=1)
     name: str = ""
     token_env: str | None = None
-    # What the platform lets this account do; anything else falls back (delete -> hide -> hold).
-    capabilities: tuple[Literal["reply", "hide", "delete", "dm", "hold"], ...] = ("reply", "hide", "dm")
-    sandbox: bool = False
+    # Unset: what the platform really lets an account do (its spec.py). A list narrows it further (an account
+    # without the moderation permission, say); it can never add what the platform does not offer.
+    capabilities: tuple[Literal["reply", "hide", "delete", "dm", "hold", "ban_author"], ...] | None = None
+    # true: actions go to the in-process sandbox, which allows what the real platform allows;
+    # "permissive": a sandbox that allows every operation (opt-in, for trying playbooks, not for measuring).
+    sandbox: bool | Literal["permissive"] = False
 
     _check_env = field_validator("token_env")(_env_name)
 
@@ -157,6 +160,13 @@ class Sla(_Strict):
     first_response_minutes_dm: int = Field(30, ge=1)
     approval_minutes: int = Field(30, ge=1)
     reminder_minutes: int = Field(15, ge=1)  # a draft still pending this long gets a reminder, then again
+    max_reminders: int = Field(3, ge=0)  # 0: no reminders
+
+
+class ReviewQueue(_Strict):
+    """The review queue of hidden, held or person-routed items (Keep hidden / Restore / Delete / Ban author)."""
+
+    reminder_minutes: int = Field(60, ge=1)  # an item still waiting this long is reminded (then again as long)
     max_reminders: int = Field(3, ge=0)  # 0: no reminders
 
 
@@ -395,6 +405,7 @@ class Settings(_Strict):
     approvers: Approvers = Approvers()
     chat: Chat = Chat()
     sla: Sla = Sla()
+    review: ReviewQueue = ReviewQueue()
     oncall: OnCallConfig = OnCallConfig()
     digest: Digest = Digest()
     worker: Worker = Worker()

@@ -9,6 +9,8 @@ class UserError(Exception):
 
 def known_errors() -> tuple[type[BaseException], ...]:
     """Every library error type that is the user's to fix, collected without importing heavy modules."""
+    from moderation.act.pauses import PauseError
+    from moderation.act.reviews import ReviewError
     from moderation.act.undo import ActionNotFound, CannotUndo
     from moderation.domain.limits import LimitExceeded
     from moderation.knowledge.files import KnowledgeError
@@ -18,7 +20,7 @@ def known_errors() -> tuple[type[BaseException], ...]:
 
     errors: list[type[BaseException]] = [UserError, ConfigError, DatabaseError, LimitExceeded, FileNotFoundError,
                                          PermissionError, IsADirectoryError, ConnectorConfigError,
-                                         ActionNotFound, CannotUndo, KnowledgeError]
+                                         ActionNotFound, CannotUndo, KnowledgeError, ReviewError, PauseError]
     try:
         from playbooks.errors import PlaybookError
 

@@ -12,7 +12,7 @@ import discord
 from bot.format import minutes as _minutes
 from bot.format import pct as _pct
 from bot.kpi_questions import format_value, goal_met
-from bot.views import ApprovalCard, DigestView, EscalationPage, KpiAnswer, KpiLine
+from bot.views import ApprovalCard, DigestView, EscalationPage, KpiAnswer, KpiLine, PauseCard, ReviewCard
 
 # Discord rejects a whole message when one embed limit is exceeded, so every text is cut to fit.
 TITLE_MAX, DESCRIPTION_MAX, FIELD_MAX, FIELDS_MAX, CONTENT_MAX, EMBED_MAX = 256, 4096, 1024, 25, 2000, 6000
@@ -117,6 +117,11 @@ def escalation_embed(page: EscalationPage) -> discord.Embed:
         colour=STATE_COLOUR.get(page.state, discord.Colour.red()),
     )
     embed.add_field(name="Reason", value=cut(page.reason or "—", FIELD_MAX), inline=False)
+    if page.worst:
+        embed.add_field(name="Worst comments on the post", value=cut("\n".join(f"> {w}" for w in page.worst),
+                                                                     FIELD_MAX), inline=False)
+    if page.link:
+        embed.url = page.link
     embed.add_field(name="Team", value=cut(page.team, FIELD_MAX), inline=True)
     if page.oncall:
         embed.add_field(name="On call", value=cut(", ".join(page.oncall), FIELD_MAX), inline=True)
@@ -207,3 +212,40 @@ def oncall_embed(who: Mapping[str, tuple[str | None, str | None, datetime | None
     if not embed.fields:
         embed.description = "No on-call rotation is configured."
     return fit(embed)
+
+
+_REVIEW_DONE = {"hide": "hidden", "hold": "held for review", "none": "not hidden: for a person"}
+_REVIEW_STATE = {"kept": "kept hidden", "restored": "restored", "deleted": "deleted", "banned": "author banned"}
+
+
+def review_content(card: ReviewCard) -> str:
+    return cut(f"🛡️ review #{card.review_id}: {card.platform} @{card.author} "
+               f"{_REVIEW_STATE.get(card.state, _REVIEW_DONE.get(card.operation, card.operation))}", CONTENT_MAX)
+
+
+def review_embed(card: ReviewCard) -> discord.Embed:
+    embed = discord.Embed(
+        title=cut(f"Review #{card.review_id} · {card.platform} {card.kind} "
+                  f"{_REVIEW_DONE.get(card.operation, card.operation)}", TITLE_MAX),
+        description=_quote(card.text, DESCRIPTION_MAX),
+        colour=discord.Colour.orange() if card.state == "pending" else discord.Colour.dark_grey(),
+        url=card.link,
+    )
+    embed.add_field(name="Author", value=cut(f"@{card.author}", FIELD_MAX), inline=True)
+    if card.post_id:
+        embed.add_field(name="Post", value=cut(card.post_id, FIELD_MAX), inline=True)
+    embed.add_field(name="Scores", value=f"{card.intent} ({card.intent_confidence:.0%}) · toxicity "
+                                         f"{card.toxicity:.2f} · {card.sentiment}", inline=False)
+    embed.add_field(name="Why", value=cut(f"{card.reason} ({card.rule})", FIELD_MAX), inline=False)
+    if card.words:
+        embed.add_field(name="Words", value=cut(", ".join(card.words), FIELD_MAX), inline=False)
+    if card.state != "pending":
+        embed.add_field(name="Decided", value=f"{_REVIEW_STATE.get(card.state, card.state)} by "
+                                              f"{actor(card.decided_by)}", inline=False)
+    return fit(embed)
+
+
+def pause_content(card: PauseCard) -> str:
+    if card.paused:
+        return cut(f"⏸ automation paused for {card.label}: {card.reason}", CONTENT_MAX)
+    return cut(f"▶️ automation resumed for {card.label} by {actor(card.actor)}", CONTENT_MAX)

@@ -17,10 +17,13 @@ from bot.approvals import ApprovalError, ApprovalService, Authorizer, Verdict
 from bot.discord import embeds
 from bot.discord.modals import ModalSubmission, edit_modal, reject_modal
 from bot.discord.surface import People
-from bot.escalations import EscalationError
+from bot.escalations import EscalationError, Responder
 from bot.hub import ChatHub
 from bot.kpi_questions import GOALS, KpiResponder, help_text, parse_question
+from bot.reviews import NOT_AN_APPROVER as NOT_AN_APPROVER_REVIEW
+from bot.reviews import ReviewService
 from bot.views import KpiQuestion
+from moderation.act.reviews import ReviewError, ReviewVerdict
 from moderation.domain import utcnow
 
 logger = logging.getLogger(__name__)
@@ -48,6 +51,7 @@ class DiscordInteractions:
         self.people = people
         self.kpis = kpis
         self.clock = clock
+        self.reviews = ReviewService(approvals.db, authorize)
 
     # -- who may act
 
@@ -121,16 +125,51 @@ class DiscordInteractions:
     # -- escalation pages
 
     async def escalation_clicked(self, interaction: discord.Interaction, verb: str, escalation_id: int) -> None:
-        # As on Slack, whoever is in the escalations channel may acknowledge or resolve: the page is addressed
-        # to the on-call people, and the event records who it was.
+        # Only the people paged, the team's rotation members and approvers may act; anyone else gets a polite
+        # ephemeral refusal before anything changes.
+        user_id = interaction.user.id
+        people = frozenset(name for name, member in self.people.members.items() if int(member) == user_id)
+        responder = Responder(people=people, approver=self.approver_identity(interaction) is not None)
+        try:
+            await self.hub.db.run(self.hub.escalations.check_responder, escalation_id, responder,
+                                  "acknowledge" if verb == "ack" else "resolve")
+        except EscalationError as exc:
+            await self._refuse(interaction, str(exc))
+            return
         await interaction.response.defer()
-        actor = f"{SURFACE}:{interaction.user.id}"
+        actor = f"{SURFACE}:{user_id}"
         try:
             if verb == "ack":
-                await self.hub.escalations.acknowledge(escalation_id, actor)
+                await self.hub.escalations.acknowledge(escalation_id, actor, responder=responder)
             else:
-                await self.hub.escalations.resolve(escalation_id, actor)
+                await self.hub.escalations.resolve(escalation_id, actor, responder=responder)
         except EscalationError as exc:
+            await self._tell(interaction, str(exc))
+
+    # -- review cards and paused guardrails
+
+    async def review_clicked(self, interaction: discord.Interaction, verb: str, review_id: int) -> None:
+        identity = self.approver_identity(interaction)
+        if identity is None:
+            await self._refuse(interaction, NOT_AN_APPROVER_REVIEW)
+            return
+        await interaction.response.defer()
+        try:
+            await self.hub.decide_review(self.reviews, review_id, ReviewVerdict(verb), surface=SURFACE,
+                                         user=str(interaction.user.id), authorized_as=identity)
+        except ReviewError as exc:
+            await self._tell(interaction, str(exc))
+
+    async def resume_clicked(self, interaction: discord.Interaction, scope: str) -> None:
+        identity = self.approver_identity(interaction)
+        if identity is None:
+            await self._refuse(interaction, NOT_AN_APPROVER_REVIEW)
+            return
+        await interaction.response.defer()
+        try:
+            await self.hub.resume(self.reviews, scope, surface=SURFACE, user=str(interaction.user.id),
+                                  authorized_as=identity)
+        except ReviewError as exc:
             await self._tell(interaction, str(exc))
 
     # -- slash commands

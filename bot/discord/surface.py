@@ -12,9 +12,9 @@ import discord
 from bot.charts import digest_chart
 from bot.discord import embeds
 from bot.discord.pacing import ChannelPacer
-from bot.discord.views import approval_view, escalation_view
+from bot.discord.views import approval_view, escalation_view, pause_view, review_view
 from bot.surface import SurfaceRef
-from bot.views import ApprovalCard, DigestView, EscalationPage
+from bot.views import ApprovalCard, DigestView, EscalationPage, PauseCard, ReviewCard
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +115,26 @@ class DiscordSurface:
         mentions = self.people.page_mentions(page.oncall) if page.state == "open" else []
         await self._edit(ref, content=embeds.escalation_content(page, mentions), embed=embeds.escalation_embed(page),
                          view=escalation_view(page), allowed_mentions=_NO_MENTIONS)
+
+    async def post_review(self, card: ReviewCard) -> SurfaceRef:
+        view = review_view(card)
+        message = await self._send(self.channel_id("approvals"), content=embeds.review_content(card),
+                                   embed=embeds.review_embed(card), allowed_mentions=_NO_MENTIONS,
+                                   **({"view": view} if view else {}))
+        return self._ref(message)
+
+    async def update_review(self, card: ReviewCard, ref: SurfaceRef) -> None:
+        await self._edit(ref, content=embeds.review_content(card), embed=embeds.review_embed(card),
+                         view=review_view(card), allowed_mentions=_NO_MENTIONS)
+
+    async def post_pause(self, card: PauseCard) -> None:
+        try:
+            channel_id = self.channel_id("alerts")
+        except LookupError:
+            channel_id = self.channel_id("approvals")
+        view = pause_view(card)
+        await self._send(channel_id, content=embeds.pause_content(card), allowed_mentions=_NO_MENTIONS,
+                         **({"view": view} if view else {}))
 
     async def post_digest(self, digest: DigestView) -> None:
         chart = digest.chart_png or await asyncio.to_thread(digest_chart, digest)  # matplotlib: off the loop

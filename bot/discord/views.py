@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import discord
 
 from bot.discord.answers import FAILED, answer_privately
-from bot.views import ApprovalCard, EscalationPage
+from bot.views import ApprovalCard, EscalationPage, PauseCard, ReviewCard
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,10 @@ class ButtonHandler(Protocol):
     async def approval_clicked(self, interaction: discord.Interaction, verb: str, approval_id: int) -> None: ...
 
     async def escalation_clicked(self, interaction: discord.Interaction, verb: str, escalation_id: int) -> None: ...
+
+    async def review_clicked(self, interaction: discord.Interaction, verb: str, review_id: int) -> None: ...
+
+    async def resume_clicked(self, interaction: discord.Interaction, scope: str) -> None: ...
 
 
 def handler_of(interaction: discord.Interaction) -> ButtonHandler:
@@ -96,7 +100,66 @@ class EscalationButton(discord.ui.DynamicItem[discord.ui.Button],
                                                                                  self.escalation_id))
 
 
-PERSISTENT_ITEMS = (ApprovalButton, EscalationButton)
+_REVIEW_STYLE = {"keep": (discord.ButtonStyle.secondary, "Keep hidden"),
+                 "restore": (discord.ButtonStyle.primary, "Restore"),
+                 "delete": (discord.ButtonStyle.danger, "Delete"),
+                 "ban_author": (discord.ButtonStyle.danger, "Ban author")}
+
+
+class ReviewButton(discord.ui.DynamicItem[discord.ui.Button],
+                   template=r"^socialops:review-(?P<verb>keep|restore|delete|ban_author):(?P<id>[0-9]+)$"):
+    def __init__(self, verb: str, review_id: int, label: str | None = None) -> None:
+        style, default = _REVIEW_STYLE[verb]
+        super().__init__(discord.ui.Button(style=style, label=label or default,
+                                           custom_id=f"socialops:review-{verb}:{review_id}"))
+        self.verb = verb
+        self.review_id = review_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: Any) -> ReviewButton:
+        return cls(match["verb"], int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _answering(interaction, handler_of(interaction).review_clicked(interaction, self.verb, self.review_id))
+
+
+class ResumeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"^socialops:resume:(?P<scope>.+)$"):
+    """The scope (a campaign tag or account:<platform>:<id>) rides in the custom id (Discord allows 100 chars)."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(discord.ui.Button(style=discord.ButtonStyle.success, label="Resume",
+                                           custom_id=f"socialops:resume:{scope}"[:100]))
+        self.scope = scope
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: Any) -> ResumeButton:
+        return cls(match["scope"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _answering(interaction, handler_of(interaction).resume_clicked(interaction, self.scope))
+
+
+PERSISTENT_ITEMS = (ApprovalButton, EscalationButton, ReviewButton, ResumeButton)
+
+
+def review_view(card: ReviewCard) -> discord.ui.View | None:
+    if card.state != "pending":
+        return None
+    view = discord.ui.View(timeout=None)
+    for verb in card.options:
+        label = "Done" if verb == "keep" and card.operation == "none" else None
+        view.add_item(ReviewButton(verb, card.review_id, label))
+    return view
+
+
+def pause_view(card: PauseCard) -> discord.ui.View | None:
+    if not card.paused:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(ResumeButton(card.scope))
+    return view
 
 
 def approval_view(card: ApprovalCard) -> discord.ui.View | None:

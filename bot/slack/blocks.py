@@ -11,7 +11,7 @@ from bot.format import minutes as _minutes
 from bot.format import pct as _pct
 from bot.kpi_questions import KpiReply, format_value, goal_met
 from bot.reminders import sla_left
-from bot.views import ApprovalCard, DigestView, EscalationPage, KpiAnswer
+from bot.views import ApprovalCard, DigestView, EscalationPage, KpiAnswer, PauseCard, ReviewCard
 
 Block = dict[str, Any]
 
@@ -21,6 +21,10 @@ REJECT = "approval.reject"
 ESCALATE = "approval.escalate"
 ACKNOWLEDGE = "escalation.acknowledge"
 RESOLVE = "escalation.resolve"
+REVIEW_PREFIX = "review."
+REVIEW_ACTIONS = {"keep": "review.keep", "restore": "review.restore", "delete": "review.delete",
+                  "ban_author": "review.ban_author"}
+RESUME = "guardrail.resume"
 EDIT_MODAL = "approval.edit_submit"
 REJECT_MODAL = "approval.reject_submit"
 FINAL_BLOCK, FINAL_INPUT = "final", "text"
@@ -137,8 +141,11 @@ def escalation_blocks(page: EscalationPage, *, people: Mapping[str, str] = {}) -
             blocks.append(_section(f"{who} — you are on call (page {page.step + 1}). Please acknowledge."))
         else:
             blocks.append(_section(f"For team *{escape(page.team)}* (no one on call is configured)."))
-    blocks.append(_section(f"*{escape(page.platform)}* @{escape(page.author)}\n{_quote(page.text)}\n"
+    link = f" (<{page.link}|open>)" if page.link else ""
+    blocks.append(_section(f"*{escape(page.platform)}* @{escape(page.author)}{link}\n{_quote(page.text)}\n"
                            f"*Why:* {escape(page.reason or '—')}"))
+    if page.worst:
+        blocks.append(_section("*Worst comments on the post*\n" + "\n".join(_quote(w) for w in page.worst)))
     value = str(page.escalation_id)
     if page.state == "open":
         if page.next_page_at is not None:
@@ -216,3 +223,54 @@ def reject_modal(card: ApprovalCard, metadata: dict[str, Any]) -> dict[str, Any]
              "element": {"type": "plain_text_input", "action_id": REASON_INPUT, "multiline": True,
                          "max_length": 1000}}
     return _modal(REJECT_MODAL, f"Reject draft #{card.approval_id}", "Reject", metadata, field)
+
+
+_REVIEW_BUTTON = {"keep": ("Keep hidden", "primary"), "restore": ("Restore", None), "delete": ("Delete", "danger"),
+                  "ban_author": ("Ban author", "danger")}
+_REVIEW_LINE = {"kept": "🙈 Kept hidden", "restored": "↩️ Restored", "deleted": "🗑 Deleted",
+                "banned": "⛔ Author banned"}
+_DONE = {"hide": "hidden", "hold": "held for review", "none": "not hidden (a DM, or no way to hide it): for a person"}
+
+
+def review_blocks(card: ReviewCard) -> list[Block]:
+    """A moderated item: what, where, why (rule and the words behind the scores), and the verdicts allowed."""
+    where = f"on post `{escape(card.post_id)}`" if card.post_id else ""
+    link = f" (<{card.link}|open>)" if card.link else ""
+    keep_label = "Keep hidden" if card.operation != "none" else "Done"
+    blocks: list[Block] = [
+        {"type": "header", "text": _plain(f"Review #{card.review_id} · {card.platform} {card.kind} "
+                                          f"{_DONE.get(card.operation, card.operation)}")},
+        _section(f"*@{escape(card.author)}* {where}{link}\n{_quote(card.text)}"),
+        _context(f"intent *{escape(card.intent)}* ({card.intent_confidence:.0%}) · toxicity {card.toxicity:.2f}"
+                 f" · {escape(card.sentiment)}",
+                 f"why: {escape(card.reason)} ({escape(card.rule)})",
+                 f"words: {escape(', '.join(card.words))}" if card.words else ""),
+    ]
+    if card.state == "pending":
+        value = str(card.review_id)
+        buttons = []
+        for option in card.options:
+            label, style = _REVIEW_BUTTON[option]
+            buttons.append(_button(keep_label if option == "keep" else label, REVIEW_ACTIONS[option], value, style))
+        blocks.append({"type": "actions", "block_id": f"review:{card.review_id}", "elements": buttons})
+        return blocks
+    when = f" at {slack_date(card.decided_at)}" if card.decided_at else ""
+    blocks.append(_context(f"{_REVIEW_LINE.get(card.state, card.state)} by {actor(card.decided_by)}{when}"))
+    return blocks
+
+
+def review_text(card: ReviewCard) -> str:
+    return f"Review #{card.review_id}: {card.platform} @{card.author} ({card.state})"
+
+
+def pause_blocks(card: PauseCard) -> list[Block]:
+    if not card.paused:
+        return [_section(f"▶️ Automation resumed for *{escape(card.label)}* by {actor(card.actor)}"
+                         + (f": {escape(card.reason)}" if card.reason else ""))]
+    return [
+        _section(f"⏸ *Automation paused for {escape(card.label)}* since {slack_date(card.since)}\n"
+                 f"{escape(card.reason)}\nReplies become drafts for approval until it resumes (automatically once "
+                 "the negative share is back under the limit, or now)."),
+        {"type": "actions", "block_id": f"pause:{card.scope}"[:255],
+         "elements": [_button("Resume", RESUME, card.scope[:2000], "primary")]},
+    ]

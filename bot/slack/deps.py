@@ -9,6 +9,7 @@ from bot.dedupe import InboundDedupe
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
 from bot.kpi_questions import KpiResponder
+from bot.reviews import ReviewService
 from bot.slack.approvers import SlackApprovers
 from bot.slack.surface import SlackSurface
 
@@ -23,3 +24,8 @@ class SlackDeps:
     dedupe: InboundDedupe
     kpis: KpiResponder | None = None
     kpi_command: str = "/kpi"
+    reviews: ReviewService | None = None  # default: the approvals' database and approvers
+
+    def __post_init__(self) -> None:
+        if self.reviews is None:
+            self.reviews = ReviewService(self.approvals.db, self.approvals.authorize)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from bot.approvals import ApprovalError, Verdict
-from bot.escalations import EscalationError
+from bot.escalations import EscalationError, Responder
+from bot.reviews import NOT_AN_APPROVER as NOT_AN_APPROVER_REVIEW
 from bot.slack import blocks
 from bot.slack.deps import SlackDeps
 from bot.slack.inbound import Click
+from moderation.act.reviews import ReviewError, ReviewVerdict
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +52,40 @@ async def open_modal(deps: SlackDeps, click: Click, kind: str) -> None:
 
 
 async def escalation(deps: SlackDeps, click: Click) -> None:
+    """Only the people paged, the team's rotation and approvers may act; others get a polite ephemeral no."""
     actor = f"slack:{click.user}"
+    people = frozenset(name for name, slack_id in deps.surface.people.items() if slack_id == click.user)
+    responder = Responder(people=people, approver=await deps.approvers.identity(click.user) is not None)
     try:
         if click.action_id == blocks.ACKNOWLEDGE:
-            await deps.escalations.acknowledge(click.item_id, actor)
+            await deps.escalations.acknowledge(click.item_id, actor, responder=responder)
         else:
-            await deps.escalations.resolve(click.item_id, actor)
+            await deps.escalations.resolve(click.item_id, actor, responder=responder)
     except EscalationError as exc:
+        await deps.surface.ephemeral(click.channel, click.user, str(exc))
+
+
+async def review(deps: SlackDeps, click: Click) -> None:
+    """A verdict on a review card (Keep hidden / Restore / Delete / Ban author): approvers only."""
+    identity = await deps.approvers.identity(click.user)
+    if identity is None:
+        await deps.surface.ephemeral(click.channel, click.user, NOT_AN_APPROVER_REVIEW)
+        return
+    verdict = ReviewVerdict(click.action_id.removeprefix(blocks.REVIEW_PREFIX))
+    try:
+        await deps.hub.decide_review(deps.reviews, click.item_id, verdict, surface="slack", user=click.user,
+                                     authorized_as=identity)
+    except ReviewError as exc:
+        await deps.surface.ephemeral(click.channel, click.user, str(exc))
+
+
+async def resume(deps: SlackDeps, click: Click) -> None:
+    """Resume on a paused campaign (or account): approvers only."""
+    identity = await deps.approvers.identity(click.user)
+    if identity is None:
+        await deps.surface.ephemeral(click.channel, click.user, NOT_AN_APPROVER_REVIEW)
+        return
+    try:
+        await deps.hub.resume(deps.reviews, click.value, surface="slack", user=click.user, authorized_as=identity)
+    except ReviewError as exc:
         await deps.surface.ephemeral(click.channel, click.user, str(exc))

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.charts import digest_chart
 from bot.slack import blocks
 from bot.surface import SurfaceRef
-from bot.views import ApprovalCard, DigestView, EscalationPage
+from bot.views import ApprovalCard, DigestView, EscalationPage, PauseCard, ReviewCard
 from moderation.domain import utcnow
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,20 @@ class SlackSurface:
         await self.client.chat_update(channel=ref["channel"], ts=ref["ts"],
                                       text=blocks.escalation_text(page, people=self.people),
                                       blocks=blocks.escalation_blocks(page, people=self.people))
+
+    async def post_review(self, card: ReviewCard) -> SurfaceRef:
+        response = await self.client.chat_postMessage(channel=self.channel("approvals"), text=blocks.review_text(card),
+                                                      blocks=blocks.review_blocks(card), unfurl_links=False)
+        return {"channel": response["channel"], "ts": response["ts"]}
+
+    async def update_review(self, card: ReviewCard, ref: SurfaceRef) -> None:
+        await self.client.chat_update(channel=ref["channel"], ts=ref["ts"], text=blocks.review_text(card),
+                                      blocks=blocks.review_blocks(card))
+
+    async def post_pause(self, card: PauseCard) -> None:
+        verb = "paused" if card.paused else "resumed"
+        await self.client.chat_postMessage(channel=self.channel("alerts"), text=f"Automation {verb}: {card.label}",
+                                           blocks=blocks.pause_blocks(card), unfurl_links=False)
 
     async def post_digest(self, digest: DigestView) -> None:
         channel = self.channel("digest")

@@ -59,6 +59,7 @@ EVENT_FOR_OPERATION: dict[Operation, EventAction] = {
     Operation.delete: EventAction.deleted,
     Operation.hold: EventAction.held,
     Operation.release: EventAction.released,
+    Operation.ban_author: EventAction.deleted,  # the comment is rejected and its author banned
 }
 
 

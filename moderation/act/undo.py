@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from moderation.act.outbox import enqueue
 from moderation.domain import utcnow
@@ -42,35 +43,42 @@ def undo_action(db: Database, action_id: int, actor: str) -> UndoResult:
     that has not run yet is cancelled instead: nothing reached the platform, nothing to reverse.
     """
     with db.session() as session:
-        row = session.get(ActionRow, action_id, with_for_update=True)
-        if row is None:
-            raise ActionNotFound(f"no action {action_id}")
-        operation = Operation(row.operation) if row.operation else None
-        if operation not in REVERSAL:
-            raise CannotUndo(f"action {action_id} is a {row.operation or row.type}: only hide and hold can be undone")
-        if row.state == "reversed":
-            raise CannotUndo(f"action {action_id} is already reversed")
-        if row.state in CANCELLABLE_STATES:
-            row.state = "cancelled"
-            row.last_error = f"cancelled by {actor} before it ran"
-            row.updated_at = utcnow()
-            session.add(row)
-            logger.info("moderation.act.undo.cancelled", extra={"action_id": action_id})
-            return UndoResult(action_id, None, None)
-        if row.state not in UNDOABLE_STATES:
-            raise CannotUndo(f"action {action_id} is {row.state}; try again in a moment")
-        interaction = session.get(InteractionRow, row.interaction_id)
-        reversal = REVERSAL[operation]
-        undo = enqueue(session, interaction, reversal, key=f"{row.idempotency_key}/undo", action_type="undo",
-                       params={"target_id": row.params.get("target_id") or interaction.external_id,
-                               "reverses": row.id}, rule=row.rule, rule_version=row.rule_version, actor=actor,
-                       decision_id=row.decision_id)
-        row.state = "reversed"
-        row.updated_at = utcnow()
+        return undo_in_session(session, action_id, actor)
+
+
+def undo_in_session(session: Session, action_id: int, actor: str, *, now: datetime | None = None) -> UndoResult:
+    """`undo_action` in the caller's transaction (a review verdict and its reversal commit together); `now` is
+    when the reversal is due (the caller's clock: replays run on their own)."""
+    now = now or utcnow()
+    row = session.get(ActionRow, action_id, with_for_update=True)
+    if row is None:
+        raise ActionNotFound(f"no action {action_id}")
+    operation = Operation(row.operation) if row.operation else None
+    if operation not in REVERSAL:
+        raise CannotUndo(f"action {action_id} is a {row.operation or row.type}: only hide and hold can be undone")
+    if row.state == "reversed":
+        raise CannotUndo(f"action {action_id} is already reversed")
+    if row.state in CANCELLABLE_STATES:
+        row.state = "cancelled"
+        row.last_error = f"cancelled by {actor} before it ran"
+        row.updated_at = now
         session.add(row)
-        session.flush()
-        logger.info("moderation.act.undo.queued", extra={"action_id": action_id, "reversal_id": undo.id})
-        return UndoResult(action_id, undo.id, reversal.value)
+        logger.info("moderation.act.undo.cancelled", extra={"action_id": action_id})
+        return UndoResult(action_id, None, None)
+    if row.state not in UNDOABLE_STATES:
+        raise CannotUndo(f"action {action_id} is {row.state}; try again in a moment")
+    interaction = session.get(InteractionRow, row.interaction_id)
+    reversal = REVERSAL[operation]
+    undo = enqueue(session, interaction, reversal, key=f"{row.idempotency_key}/undo", action_type="undo",
+                   params={"target_id": row.params.get("target_id") or interaction.external_id,
+                           "reverses": row.id}, rule=row.rule, rule_version=row.rule_version, actor=actor,
+                   decision_id=row.decision_id, now=now)
+    row.state = "reversed"
+    row.updated_at = now
+    session.add(row)
+    session.flush()
+    logger.info("moderation.act.undo.queued", extra={"action_id": action_id, "reversal_id": undo.id})
+    return UndoResult(action_id, undo.id, reversal.value)
 
 
 def retry_action(db: Database, action_id: int, actor: str, *, checked: bool = False) -> ActionRow:

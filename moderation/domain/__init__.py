@@ -19,10 +19,11 @@ from moderation.domain.interaction import (
     utcnow,
 )
 from moderation.domain.knowledge import Grounding, ProductFacts
-from moderation.domain.plan import Action, ActionType, DecisionContext, Plan
+from moderation.domain.plan import ACCOUNT_SCOPE, Action, ActionType, DecisionContext, Plan, guardrail_scope
 
 __all__ = [
-    "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "TOXIC_KINDS", "WEEKDAYS", "Action", "ActionType",
-    "DecisionContext", "EventAction", "Grounding", "Interaction", "Kind", "Plan", "Platform", "ProductFacts", "Scores",
-    "Sentiment", "Weekday", "as_utc", "check_timezone", "event_name", "interaction_id", "utcnow",
+    "ACCOUNT_SCOPE", "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "TOXIC_KINDS", "WEEKDAYS", "Action",
+    "ActionType", "DecisionContext", "EventAction", "Grounding", "Interaction", "Kind", "Plan", "Platform",
+    "ProductFacts", "Scores", "Sentiment", "Weekday", "as_utc", "check_timezone", "event_name", "guardrail_scope",
+    "interaction_id", "utcnow",
 ]

@@ -36,6 +36,11 @@ class EventAction(str, enum.Enum):
     action_dead_lettered = "action_dead_lettered"
     automation_paused = "automation_paused"
     automation_resumed = "automation_resumed"
+    # The review queue: an item hidden, held or routed to a person gets a card; a person's verdict on it.
+    review_opened = "review_opened"
+    reviewed = "reviewed"
+    routed_to_person = "routed_to_person"  # the platform offers no operation for the plan's intent
+    escalation_repaged = "escalation_repaged"  # nobody acknowledged: the next level was paged
 
 
 def event_name(platform: Platform | str, kind: Kind | str, action: EventAction | str) -> str:

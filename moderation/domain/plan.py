@@ -12,8 +12,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from moderation.domain.interaction import as_utc, check_timezone
+from moderation.domain.interaction import Interaction, as_utc, check_timezone
 from moderation.domain.knowledge import Grounding
+
+ACCOUNT_SCOPE = "account:"
+
+
+def guardrail_scope(interaction: Interaction) -> str:
+    """What the self-pause guardrail watches and pauses for this interaction: its campaign, else the account
+    that received it (`account:<platform>:<account id>`), so interactions without a campaign are covered too."""
+    if interaction.campaign:
+        return interaction.campaign
+    return f"{ACCOUNT_SCOPE}{interaction.platform.value}:{interaction.account_id or '-'}"
 
 
 class ActionType(str, enum.Enum):
@@ -29,6 +39,7 @@ class ActionType(str, enum.Enum):
     notify = "notify"
     follow_up = "follow_up"
     pause_automation = "pause_automation"
+    resume_automation = "resume_automation"
 
 
 class Action(BaseModel):
@@ -80,9 +91,15 @@ class DecisionContext(BaseModel):
     # Templates of the replies and DMs we sent this author recently (say the last 7 days), so a rule can react
     # to an answer to them ("offer" after the price quick reply).
     author_recent_templates: frozenset[str] = frozenset()
-    # The campaign's last N interactions (N = settings.guardrails.negative_window) and how many were negative.
+    # The campaign's last N interactions (N = settings.guardrails.negative_window) and how many were negative;
+    # for an interaction without a campaign, its account's (see `guardrail_scope`).
     campaign_recent_interactions: int = 0
     campaign_recent_negative: int = 0
+    # Since when this interaction's guardrail scope has been paused (None: not paused), for the auto-resume.
+    scope_paused_at: datetime | None = None
+    # The post's last N comments (N = settings.guardrails.negative_post_window) and how many were negative.
+    post_recent_comments: int = 0
+    post_recent_negative: int = 0
     # Conversion rate of the campaign now and its baseline (same unit, e.g. orders per click); None = unknown.
     campaign_conversion_rate: float | None = None
     campaign_conversion_baseline: float | None = None
@@ -90,7 +107,8 @@ class DecisionContext(BaseModel):
     # decision); None when no knowledge is configured or the intent is not a question a fact answers.
     knowledge: Grounding | None = None
     # Names of the lead signals found in the text (email, phone, headcount, quantity, budget, event_date,
-    # company: moderation/pipeline/lead_signals.py), so a rule can make a lead of a buying question that has them.
+    # company: moderation/pipeline/lead_signals.py), so a rule can make a lead of a buying question that has them,
+    # and a DM showing one (or in a conversation we answered) is never hidden as spam (playbooks/guardrails.py).
     lead_signals: frozenset[str] = frozenset()
 
     @field_validator("now")

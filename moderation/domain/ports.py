@@ -15,6 +15,12 @@ class HumanLoop(Protocol):
     async def notify(self, channel: str, text: str, *, interaction_id: str | None = None) -> None:
         """An informational message to a team channel (partnerships, alerts, ...)."""
 
+    async def review_requested(self, review_id: int) -> None:
+        """An item was hidden, held or routed to a person: its review card goes to the team."""
+
+    async def automation_paused(self, scope: str) -> None:
+        """A guardrail paused (or resumed) automation for a campaign or an account: show it (Resume button)."""
+
 
 class NoHumans:
     """For headless runs (benchmarks, replays): requests are stored, nobody is told."""
@@ -26,6 +32,12 @@ class NoHumans:
         return None
 
     async def notify(self, channel: str, text: str, *, interaction_id: str | None = None) -> None:
+        return None
+
+    async def review_requested(self, review_id: int) -> None:
+        return None
+
+    async def automation_paused(self, scope: str) -> None:
         return None
 
     async def redeliver(self) -> int:

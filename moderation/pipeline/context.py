@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from moderation.domain import ActionType, DecisionContext, Plan, as_utc
+from moderation.domain import ACCOUNT_SCOPE, ActionType, DecisionContext, Plan, as_utc
 from moderation.measure.events import EventAction
 from moderation.pipeline.lead_signals import detect_lead_signals
 from moderation.storage.tables import ActionRow, ClassificationRow, EventRow, InteractionRow
@@ -26,6 +26,7 @@ WINDOW = timedelta(minutes=10)
 BASELINE = timedelta(hours=24)
 RECENT_TEMPLATES = timedelta(days=7)
 CAMPAIGN_WINDOW = 50  # the "last N interactions" the self-pause guardrail looks at
+POST_WINDOW = 20  # the "last N comments" of a post the negative-post escalation looks at (a setting overrides)
 HIDDEN_DAYS = timedelta(days=30)
 WEEK = timedelta(days=7)
 CONVERSION_BASELINE = timedelta(days=30)
@@ -38,17 +39,24 @@ def toxic_baseline(day_toxic: int) -> float:
 
 
 def paused_campaign_events(session: Session) -> list[tuple[str, datetime, int, bool]]:
-    """Each campaign's latest pause/resume event: (campaign, occurred_at, event id, paused)."""
+    """Each guardrail scope's latest pause/resume event: (scope, occurred_at, event id, paused). A scope is a
+    campaign, or `account:<platform>:<id>` for interactions without one (the event's `data.scope`)."""
     rows = session.exec(
-        select(EventRow.campaign, EventRow.name, EventRow.occurred_at, EventRow.id).where(
-            EventRow.campaign.is_not(None),
+        select(EventRow.campaign, EventRow.name, EventRow.occurred_at, EventRow.id, EventRow.data).where(
             sa.or_(EventRow.name.like("%automation_paused"), EventRow.name.like("%automation_resumed")),
         ).order_by(EventRow.occurred_at, EventRow.id)
     ).all()
     latest: dict[str, tuple[str, datetime, int, bool]] = {}
-    for campaign, name, occurred_at, event_id in rows:
-        latest[campaign] = (campaign, occurred_at, event_id, name.endswith("automation_paused"))
+    for campaign, name, occurred_at, event_id, data in rows:
+        scope = (data or {}).get("scope") or campaign
+        if scope:
+            latest[scope] = (scope, occurred_at, event_id, name.endswith("automation_paused"))
     return list(latest.values())
+
+
+def row_scope(row: InteractionRow) -> str:
+    """`moderation.domain.guardrail_scope` for a stored row."""
+    return row.campaign or f"{ACCOUNT_SCOPE}{row.platform}:{row.account_id or '-'}"
 
 
 def _suffix(action: EventAction) -> sa.ColumnElement[bool]:
@@ -63,6 +71,8 @@ class _Classified:
     created_at: datetime
     toxic: bool
     sentiment: str
+    scope: str = ""
+    comment: bool = False
 
 
 @dataclass
@@ -83,20 +93,24 @@ class BatchContext:
     customers: set[tuple[str, str]] = field(default_factory=set)
     # (platform, author) -> [(interaction id, created_at, template)] of done replies and DMs
     templates: dict[tuple[str, str], list[tuple[str, datetime, str]]] = field(default_factory=dict)
-    # campaign -> [(created_at, sentiment)] of classified interactions (enough of them for every item)
+    # scope (campaign or account) -> [(created_at, sentiment)] of classified interactions (enough for every item)
     campaign_scored: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
+    # (platform, post) -> [(created_at, sentiment)] of classified comments (enough for every item)
+    post_scored: dict[tuple[str, str], list[tuple[datetime, str]]] = field(default_factory=dict)
+    post_window: int = POST_WINDOW
     # campaign -> ((occurred_at, order), paused) of its latest pause/resume event
     pause_state: dict[str, tuple[tuple[datetime, int], bool]] = field(default_factory=dict)
     classified: list[_Classified] = field(default_factory=list)  # this batch's, in processing order
     index: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, session: Session, rows: Sequence[InteractionRow]) -> BatchContext:
-        batch = cls(rows=list(rows), index={row.id: k for k, row in enumerate(rows)})
+    def load(cls, session: Session, rows: Sequence[InteractionRow], *, post_window: int = POST_WINDOW) -> BatchContext:
+        batch = cls(rows=list(rows), index={row.id: k for k, row in enumerate(rows)}, post_window=post_window)
         if rows:
             batch._load_author(session)
             batch._load_posts(session)
             batch._load_campaigns(session)
+            batch._load_scored(session)
         for campaign, occurred_at, event_id, paused in paused_campaign_events(session):
             batch.pause_state[campaign] = ((as_utc(occurred_at), event_id), paused)
         return batch
@@ -106,15 +120,16 @@ class BatchContext:
     def observe_classified(self, row: InteractionRow, *, toxicity: float, sentiment: str) -> None:
         """This item's classification is written: it counts for itself and for the items after it."""
         self.classified.append(_Classified(row.platform, row.post_id, row.campaign, as_utc(row.created_at),
-                                           toxicity >= 0.5, sentiment))
+                                           toxicity >= 0.5, sentiment, row_scope(row), row.kind == "comment"))
 
     def observe_plan(self, row: InteractionRow, plan: Plan, *, now: datetime) -> None:
         """Events `execute_plan` records at once that a later item's context reads: leads and pauses."""
         for action in plan.actions:
             if action.type == ActionType.create_lead:
                 self.leads.add((row.platform, row.author_id))
-            elif action.type == ActionType.pause_automation and row.campaign is not None:
-                self._set_pause(row.campaign, (as_utc(now), _LATEST), True)
+            elif action.type in (ActionType.pause_automation, ActionType.resume_automation):
+                scope = action.params.get("scope") or action.params.get("campaign") or row_scope(row)
+                self._set_pause(str(scope), (as_utc(now), _LATEST), action.type == ActionType.pause_automation)
 
     def _set_pause(self, campaign: str, key: tuple[datetime, int], paused: bool) -> None:
         current = self.pause_state.get(campaign)
@@ -139,6 +154,8 @@ class BatchContext:
                                                        for c in on_post)
             baseline = toxic_baseline(day_toxic)
         recent_total, recent_negative = self._campaign_recent(row, at)
+        post_total, post_negative = self._post_recent(row, at)
+        pause = self.pause_state.get(row_scope(row))
         templates = frozenset(template for interaction_id, created_at, template in self.templates.get(author, ())
                               if interaction_id != row.id and created_at >= at - RECENT_TEMPLATES)
         return DecisionContext(
@@ -159,19 +176,28 @@ class BatchContext:
             post_volume_10m=post_volume,
             post_toxic_10m=post_toxic,
             post_toxic_baseline_10m=baseline,
+            scope_paused_at=pause[0][0] if pause and pause[1] else None,
+            post_recent_comments=post_total,
+            post_recent_negative=post_negative,
             lead_signals=frozenset(detect_lead_signals(row.text)),
         )
 
     def _campaign_recent(self, row: InteractionRow, at: datetime) -> tuple[int, int]:
-        if not row.campaign:
-            return 0, 0
-        scored = [(created_at, sentiment) for created_at, sentiment in self.campaign_scored.get(row.campaign, ())
+        """The last CAMPAIGN_WINDOW of the row's scope: its campaign, else its account's interactions without one."""
+        scope = row_scope(row)
+        scored = [(created_at, sentiment) for created_at, sentiment in self.campaign_scored.get(scope, ())
                   if created_at <= at]
-        scored += [(c.created_at, c.sentiment) for c in self.classified
-                   if c.campaign == row.campaign and c.created_at <= at]
-        scored.sort(key=lambda item: item[0], reverse=True)
-        last = scored[:CAMPAIGN_WINDOW]
-        return len(last), sum(sentiment == "negative" for _, sentiment in last)
+        scored += [(c.created_at, c.sentiment) for c in self.classified if c.scope == scope and c.created_at <= at]
+        return _last_negative(scored, CAMPAIGN_WINDOW)
+
+    def _post_recent(self, row: InteractionRow, at: datetime) -> tuple[int, int]:
+        if not row.post_id or row.kind != "comment":
+            return 0, 0
+        scored = [(created_at, sentiment) for created_at, sentiment in
+                  self.post_scored.get((row.platform, row.post_id), ()) if created_at <= at]
+        scored += [(c.created_at, c.sentiment) for c in self.classified if c.comment and c.platform == row.platform
+                   and c.post_id == row.post_id and c.created_at <= at]
+        return _last_negative(scored, self.post_window)
 
     # --- the queries -------------------------------------------------------------------------------------
 
@@ -260,17 +286,78 @@ class BatchContext:
         self.week_converted = _grouped_counts(session, windows(timedelta(0), WEEK), columns, converted)
         self.base_interactions = _grouped_counts(session, windows(WEEK, CONVERSION_BASELINE), columns, interactions)
         self.base_converted = _grouped_counts(session, windows(WEEK, CONVERSION_BASELINE), columns, converted)
-        # The last CAMPAIGN_WINDOW scored before the batch's first item, plus every scored one in its span.
-        for campaign in sorted({row.campaign for _, row in in_campaign if row.campaign}):
-            span = [as_utc(row.created_at) for _, row in in_campaign if row.campaign == campaign]
-            scored = sa.select(InteractionRow.created_at, ClassificationRow.sentiment).join(
-                ClassificationRow, ClassificationRow.interaction_id == InteractionRow.id).where(
-                InteractionRow.campaign == campaign)
-            before = session.exec(scored.where(InteractionRow.created_at < min(span))
-                                  .order_by(InteractionRow.created_at.desc()).limit(CAMPAIGN_WINDOW)).all()
-            within = session.exec(scored.where(InteractionRow.created_at >= min(span),
-                                               InteractionRow.created_at <= max(span))).all()
-            self.campaign_scored[campaign] = [(as_utc(at), sentiment) for at, sentiment in [*before, *within]]
+
+    def _load_scored(self, session: Session) -> None:
+        """Per scope and per post: the last N scored before the batch's first item there, plus every scored one
+        in the batch's span (a scope without a campaign is its account's interactions without one). Two grouped
+        queries per kind (campaigns, accounts, posts) over probe tables, whatever the number of posts."""
+        scopes: dict[str, list[InteractionRow]] = {}
+        posts: dict[tuple[str, str], list[InteractionRow]] = {}
+        for row in self.rows:
+            scopes.setdefault(row_scope(row), []).append(row)
+            if row.post_id and row.kind == "comment":
+                posts.setdefault((row.platform, row.post_id), []).append(row)
+        text = sa.String
+        campaigns = {scope: members for scope, members in scopes.items() if members[0].campaign}
+        accounts = {scope: members for scope, members in scopes.items() if not members[0].campaign}
+        self.campaign_scored.update(_last_and_within(
+            session, campaigns, lambda scope, _m: (scope,), (("campaign", text),),
+            lambda p: InteractionRow.campaign == p.c.campaign, CAMPAIGN_WINDOW))
+        self.campaign_scored.update(_last_and_within(
+            session, accounts, lambda _scope, m: (m[0].platform, m[0].account_id or "-"),
+            (("platform", text), ("account", text)),
+            lambda p: sa.and_(InteractionRow.campaign.is_(None), InteractionRow.platform == p.c.platform,
+                              sa.func.coalesce(InteractionRow.account_id, "-") == p.c.account), CAMPAIGN_WINDOW))
+        self.post_scored.update(_last_and_within(
+            session, posts, lambda key, _m: key, (("platform", text), ("post_id", text)),
+            lambda p: sa.and_(InteractionRow.platform == p.c.platform, InteractionRow.post_id == p.c.post_id,
+                              InteractionRow.kind == "comment"), self.post_window))
+
+
+Scored = list[tuple[datetime, str]]
+
+
+def _last_and_within(session: Session, groups: dict[Any, list[InteractionRow]], values: Any,
+                     columns: Sequence[tuple[str, Any]], match: Any, limit: int) -> dict[Any, Scored]:
+    """For each group (its batch rows span [lo, hi]): the `limit` newest scored rows matching it before lo, and
+    every scored row matching it in [lo, hi], as (created_at, sentiment). One ranked query and one range query."""
+    if not groups:
+        return {}
+    keys = list(groups)
+    probes = [(k, *values(key, groups[key]), min(as_utc(r.created_at) for r in groups[key]),
+               max(as_utc(r.created_at) for r in groups[key])) for k, key in enumerate(keys)]
+    when = sa.DateTime(timezone=True)
+    p = _probe_table(session, probes, (*columns, ("lo", when), ("hi", when)))
+    scored = ClassificationRow.interaction_id == InteractionRow.id
+    ranked = (sa.select(p.c.idx, InteractionRow.created_at, ClassificationRow.sentiment,
+                        sa.func.row_number().over(partition_by=p.c.idx, order_by=InteractionRow.created_at.desc())
+                        .label("rn"))
+              .select_from(p).join(InteractionRow, sa.and_(match(p), InteractionRow.created_at < p.c.lo))
+              .join(ClassificationRow, scored)).subquery("ranked")
+    before = session.execute(sa.select(ranked.c.idx, ranked.c.created_at, ranked.c.sentiment)
+                             .where(ranked.c.rn <= limit)).all()
+    within = session.execute(sa.select(p.c.idx, InteractionRow.created_at, ClassificationRow.sentiment).select_from(p)
+                             .join(InteractionRow, sa.and_(match(p), InteractionRow.created_at >= p.c.lo,
+                                                           InteractionRow.created_at <= p.c.hi))
+                             .join(ClassificationRow, scored)).all()
+    found: dict[Any, Scored] = {key: [] for key in keys}
+    for idx, at, sentiment in [*before, *within]:
+        found[keys[int(idx)]].append((_when(at), sentiment))
+    return found
+
+
+def _when(value: Any) -> datetime:
+    """A timestamp read back through a derived table: SQLite may hand back its stored text."""
+    if isinstance(value, str):
+        return as_utc(datetime.fromisoformat(value))
+    return as_utc(value)
+
+
+def _last_negative(scored: list[tuple[datetime, str]], window: int) -> tuple[int, int]:
+    """How many of the newest `window` were scored, and how many of those negative."""
+    scored.sort(key=lambda item: item[0], reverse=True)
+    last = scored[:window]
+    return len(last), sum(sentiment == "negative" for _, sentiment in last)
 
 
 def _rate(interactions: dict[int, int], converted: dict[int, int], k: int, campaign: str | None) -> float | None:

@@ -41,7 +41,9 @@ def _records(db: Database, chunk: list[tuple[DecisionRow, InteractionRow]]) -> I
         actions: dict[str, list[ActionRow]] = {}
         for row in session.exec(select(ActionRow).where(ActionRow.interaction_id.in_(ids))):
             # Only what the decision planned; actions a fired follow-up added are not the engine's first answer.
-            if "/plan/" in row.idempotency_key:
+            # (an undo queued by a person carries its original's key and is a verdict, not a plan: its outcome is
+            # read from the original's `reversed` state)
+            if "/plan/" in row.idempotency_key and row.type != "undo":
                 actions.setdefault(row.interaction_id, []).append(row)
         approvals = {row.action_id: row.state for row in
                      session.exec(select(ApprovalRow).where(ApprovalRow.interaction_id.in_(ids)))}

@@ -31,11 +31,13 @@ from moderation.domain import (
 )
 from moderation.domain.ports import HumanLoop
 from moderation.measure.events import EventAction, record_event
-from moderation.pipeline.context import BatchContext
+from moderation.pipeline.context import POST_WINDOW, BatchContext
+from moderation.pipeline.planner import fit_plan
+from moderation.platforms.registry import AccountCapabilities
 from moderation.runtime import metrics
 from moderation.runtime.redaction import scrub
 from moderation.storage import Database
-from moderation.storage.tables import ClassificationRow, InteractionRow
+from moderation.storage.tables import ClassificationRow, InteractionRow, ReviewRow
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +73,7 @@ class BatchResult:
     processed: int = 0
     failed: int = 0
     follow_ups: list[int] = field(default_factory=list)  # action ids of newly scheduled follow-ups
+    reviews: list[int] = field(default_factory=list)  # review queue items opened
 
 
 def to_interaction(row: InteractionRow) -> Interaction:
@@ -85,7 +88,8 @@ def to_interaction(row: InteractionRow) -> Interaction:
 class ModerationWorker:
     def __init__(self, db: Database, classifier: TextClassifier, engine: DecisionEngine, humans: HumanLoop,
                  settings: WorkerSettings = WorkerSettings(), *, name: str | None = None,
-                 clock: Callable[[], datetime] = utcnow, knowledge: KnowledgeGrounder | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow, knowledge: KnowledgeGrounder | None = None,
+                 capabilities: AccountCapabilities | None = None) -> None:
         check_registry()  # an action type without an executor stops the start, not the first plan that has one
         self.db = db
         self.classifier = classifier
@@ -96,6 +100,8 @@ class ModerationWorker:
         self.clock = clock
         self.knowledge = knowledge
         self._claims: dict[str, datetime] = {}  # interaction id -> claim time, for the compare-and-set
+        # What each account's platform really allows: the planner maps every plan onto it before it is recorded.
+        self.capabilities = capabilities or AccountCapabilities.real()
 
     def claim(self, limit: int, *, until: datetime | None = None) -> list[str]:
         """Claim pending interactions (and ones a dead worker left claimed past the lease), oldest first.
@@ -143,8 +149,10 @@ class ModerationWorker:
         if self.knowledge is not None:
             groundings = await self.knowledge.ground([to_interaction(row) for row in rows], scores)
         work = await self.db.run(self._record, rows, scores, groundings, result)
+        await self._explain_reviews(work.reviews)
         await self._tell_humans(work)
         result.follow_ups = work.follow_ups
+        result.reviews = work.reviews
         logger.info("moderation.pipeline.worker.batch_done",
                     extra={"processed": result.processed, "failed": result.failed})
         return result
@@ -195,7 +203,7 @@ class ModerationWorker:
                     mine.append((locked[row.id], score))
                 else:
                     logger.warning("moderation.pipeline.worker.claim_lost", extra={"interaction_id": row.id})
-            contexts = BatchContext.load(session, [row for row, _ in mine])
+            contexts = BatchContext.load(session, [row for row, _ in mine], post_window=self._post_window())
             # Every classification is added up front (one INSERT per table at the first flush): the contexts
             # come from `contexts`, which counts each one from its own item on, as the per-item path does.
             now = self.clock()
@@ -212,7 +220,7 @@ class ModerationWorker:
                     contexts.observe_classified(fresh, toxicity=score.toxicity, sentiment=score.sentiment.value)
                     context = _with_knowledge(contexts.context_for(fresh, now=now, **self._calendar()),
                                               knowledge.get(fresh.id))
-                    plan = self.engine.decide(to_interaction(fresh), score, context)
+                    plan = self.plan(fresh, score, context)
                     contexts.observe_plan(fresh, plan, now=now)
                     decision = record_decision(session, fresh, plan, library_version=self.engine.version,
                                                context=context)
@@ -225,6 +233,16 @@ class ModerationWorker:
                     session.add(fresh)
                     done += 1
         return work, done
+
+    def plan(self, fresh: InteractionRow, scores: Scores, context: DecisionContext) -> Plan:
+        """The engine's pure decision, then the planner's choice of operations the account really has."""
+        plan = self.engine.decide(to_interaction(fresh), scores, context)
+        return fit_plan(plan, Kind(fresh.kind), self.capabilities.of(fresh.platform, fresh.account_id))
+
+    def _post_window(self) -> int:
+        """The library's negative-post window (`guardrails.negative_post_window`), when the engine has one."""
+        guardrails = getattr(getattr(self.engine, "settings", None), "guardrails", None)
+        return int(getattr(guardrails, "negative_post_window", POST_WINDOW))
 
     def _calendar(self) -> dict[str, Any]:
         return {"timezone": self.settings.timezone, "business_hours": self.settings.business_hours,
@@ -243,7 +261,7 @@ class ModerationWorker:
 
     def _decide(self, session: Session, fresh: InteractionRow, scores: Scores, context: DecisionContext,
                 now: datetime) -> HumanWork:
-        plan = self.engine.decide(to_interaction(fresh), scores, context)
+        plan = self.plan(fresh, scores, context)
         work = execute_plan(session, fresh, plan, library_version=self.engine.version,
                             approval_minutes=self.settings.approval_minutes, now=now, context=context)
         fresh.status = "done"
@@ -260,7 +278,8 @@ class ModerationWorker:
                 logger.warning("moderation.pipeline.worker.claim_lost", extra={"interaction_id": row.id})
                 return HumanWork()
             now = self.clock()
-            contexts = BatchContext.load(session, [fresh])  # the batch path's context, for a batch of one
+            # the batch path's context, for a batch of one
+            contexts = BatchContext.load(session, [fresh], post_window=self._post_window())
             self._add_classification(session, fresh, scores, now)
             contexts.observe_classified(fresh, toxicity=scores.toxicity, sentiment=scores.sentiment.value)
             context = _with_knowledge(contexts.context_for(fresh, now=now, **self._calendar()), grounding)
@@ -281,7 +300,45 @@ class ModerationWorker:
             row.status = "failed" if row.attempts >= self.settings.max_attempts else "pending"
             session.add(row)
 
+    async def _explain_reviews(self, review_ids: list[int]) -> None:
+        """The words behind the scores of what a person will review (`classify --explain`), stored with the
+        classification so the review card can show them. Only these few items pay for the explanation."""
+        if not review_ids:
+            return
+        rows = await self.db.run(self._review_texts, review_ids)
+        try:
+            explained = await asyncio.to_thread(self.classifier.classify, [text for _, text in rows], explain=True)
+        except Exception:  # noqa: BLE001 - a card without the words beats no card
+            logger.warning("moderation.pipeline.worker.explain_failed", exc_info=True)
+            return
+        await self.db.run(self._store_explanations, rows, explained)
+
+    def _review_texts(self, review_ids: list[int]) -> list[tuple[str, str]]:
+        with self.db.session() as session:
+            return list(session.exec(select(ReviewRow.interaction_id, InteractionRow.text)
+                                     .join(InteractionRow, InteractionRow.id == ReviewRow.interaction_id)
+                                     .where(ReviewRow.id.in_(review_ids))).all())
+
+    def _store_explanations(self, rows: list[tuple[str, str]], explained: list[Scores]) -> None:
+        with self.db.session() as session:
+            for (interaction_id, _text), scores in zip(rows, explained, strict=True):
+                if not scores.explanation:
+                    continue
+                row = session.exec(select(ClassificationRow).where(ClassificationRow.interaction_id == interaction_id)
+                                   .order_by(ClassificationRow.id.desc())).first()
+                if row is not None:
+                    row.explanation = scores.explanation
+                    session.add(row)
+
     async def _tell_humans(self, work: HumanWork) -> None:
+        for review_id in work.reviews:
+            call = getattr(self.humans, "review_requested", None)
+            if call is not None:
+                await _safely(call(review_id), "review", review_id)
+        for scope in dict.fromkeys(work.pauses):
+            call = getattr(self.humans, "automation_paused", None)
+            if call is not None:
+                await _safely(call(scope), "pause", scope)
         for approval_id in work.approvals:
             await _safely(self.humans.approval_requested(approval_id), "approval", approval_id)
         for escalation_id in work.escalations:

@@ -21,6 +21,7 @@ class Operation(str, enum.Enum):
     delete = "delete"
     hold = "hold"
     release = "release"
+    ban_author = "ban_author"  # remove the comment and bar its author from the channel (YouTube)
 
 
 OPERATION_FOR_ACTION: dict[ActionType, Operation] = {

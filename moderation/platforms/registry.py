@@ -32,7 +32,9 @@ CAPABILITY_OPERATIONS: dict[str, frozenset[Operation]] = {
     "hide": frozenset({Operation.hide, Operation.unhide}),
     "delete": frozenset({Operation.delete}),
     "hold": frozenset({Operation.hold, Operation.release}),
+    "ban_author": frozenset({Operation.ban_author}),
 }
+PERMISSIVE = "permissive"  # `sandbox: permissive`: a sandbox account that allows every operation
 
 SecretReader = Callable[[str], str]
 
@@ -43,8 +45,8 @@ class AccountConfig(Protocol):
     platform: Platform
     id: str
     token_env: str | None
-    capabilities: Sequence[str]
-    sandbox: bool
+    capabilities: Sequence[str] | None  # None: the platform's real capabilities (its spec)
+    sandbox: bool | str  # True, False or "permissive"
 
 
 class ConnectorConfigError(ValueError):
@@ -108,10 +110,58 @@ class ConnectorOptions:
 
 
 def operations_for(capabilities: Sequence[str]) -> frozenset[Operation]:
+    """Capability names (`reply`, `hide`, ...) as the operations they allow."""
     allowed: set[Operation] = set()
     for capability in capabilities:
         allowed |= CAPABILITY_OPERATIONS[capability]
     return frozenset(allowed)
+
+
+def account_operations(account: AccountConfig) -> frozenset[Operation]:
+    """What one configured account may do: the platform's real capabilities, narrowed by the account's own
+    `capabilities` list when it has one; every operation for a permissive sandbox."""
+    if account.sandbox == PERMISSIVE:
+        return frozenset(Operation)
+    real = spec_for(account.platform).capabilities
+    if account.capabilities is None:
+        return real
+    return real & operations_for(account.capabilities)
+
+
+@dataclass(frozen=True)
+class AccountCapabilities:
+    """The operations each configured account allows, for the planner (an unknown account: the platform's)."""
+
+    by_account: Mapping[tuple[Platform, str], frozenset[Operation]]
+    by_platform: Mapping[Platform, frozenset[Operation]]
+
+    def of(self, platform: Platform | str, account_id: str | None = None) -> frozenset[Operation]:
+        platform = Platform(platform)
+        if account_id and (platform, account_id) in self.by_account:
+            return self.by_account[(platform, account_id)]
+        if platform in self.by_platform:
+            return self.by_platform[platform]
+        return spec_for(platform).capabilities
+
+    @classmethod
+    def real(cls) -> AccountCapabilities:
+        """Every platform as its spec declares it (no accounts configured)."""
+        return cls({}, {})
+
+    @classmethod
+    def permissive(cls) -> AccountCapabilities:
+        return cls({}, {platform: frozenset(Operation) for platform in Platform})
+
+    @classmethod
+    def of_accounts(cls, accounts: Sequence[AccountConfig]) -> AccountCapabilities:
+        by_account: dict[tuple[Platform, str], frozenset[Operation]] = {}
+        by_platform: dict[Platform, frozenset[Operation]] = {}
+        for account in accounts:
+            allowed = account_operations(account)
+            by_account[(account.platform, account.id)] = allowed
+            # An interaction that does not say which account received it goes to the platform's only account.
+            by_platform[account.platform] = by_platform.get(account.platform, frozenset()) | allowed
+        return cls(by_account, by_platform)
 
 
 def default_client(timeout_seconds: float = 10.0) -> httpx.AsyncClient:
@@ -130,7 +180,7 @@ def _token(account: AccountConfig, secret: SecretReader | None) -> str:
 
 def _account_spec(account: AccountConfig, spec: PlatformSpec, token: str, options: ConnectorOptions,
                   redactor: Redactor) -> AccountSpec:
-    return AccountSpec(account_id=account.id, token=token, allowed=operations_for(account.capabilities),
+    return AccountSpec(account_id=account.id, token=token, allowed=account_operations(account),
                        timeout=options.timeout_seconds, redactor=redactor,
                        base_url=options.base_url(spec.api), api_version=options.graph_api_version,
                        daily_quota=options.youtube_daily_quota)
@@ -147,7 +197,7 @@ def build_connectors(accounts: Sequence[AccountConfig], *, secret: SecretReader 
     connectors = ConnectorDirectory()
     for account in accounts:
         if account.sandbox:
-            connectors.add(account.platform, SandboxPlatform(account.platform, operations_for(account.capabilities),
+            connectors.add(account.platform, SandboxPlatform(account.platform, account_operations(account),
                                                              account_id=account.id))
             continue
         spec = spec_for(account.platform)

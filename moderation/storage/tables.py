@@ -283,6 +283,30 @@ class QuotaUsageRow(SQLModel, table=True):
     updated_at: datetime = _ts()
 
 
+class ReviewRow(SQLModel, table=True):
+    """An item automation removed from public view (hidden, held) or routed to a person instead of hiding it (a
+    DM, a platform without the operation): a card in the review queue until someone keeps, restores, deletes
+    it or bans its author. One per interaction."""
+
+    __tablename__ = "reviews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: str = Field(unique=True, foreign_key="interactions.id", max_length=300)
+    action_id: int | None = Field(default=None, foreign_key="actions.id")  # the hide/hold, when there is one
+    operation: str = Field(default="none", max_length=16)  # hide | hold | none
+    platform: str = Field(max_length=32)
+    rule: str = Field(default="", max_length=256)
+    reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    options: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    # pending | kept | restored | deleted | banned
+    state: str = Field(default="pending", index=True, max_length=16)
+    decided_by: str | None = Field(default=None, max_length=256)
+    decided_at: datetime | None = _ts(nullable=True)
+    surface_refs: dict[str, Any] = _json()
+    reminders_sent: int = 0
+    created_at: datetime = _ts()
+
+
 class PostCaptionRow(SQLModel, table=True):
     """A post's caption, read once through the platform API: tells which product "how much is this?" means."""
 

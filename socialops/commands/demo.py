@@ -16,7 +16,10 @@ def register(group: click.Group) -> None:
     @click.option("--sample", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
                   help="Replay another JSONL export instead of the bundled week.")
     @click.option("--batch-size", default=32, show_default=True, help="Interactions per worker batch.")
-    def demo(db_path: Path, sample: Path | None, batch_size: int) -> None:
+    @click.option("--sandbox", "sandbox", type=click.Choice(["real", "permissive"]), default="real",
+                  show_default=True, help="real: each platform's real capabilities; permissive: every operation "
+                  "allowed (not what a team would see).")
+    def demo(db_path: Path, sample: Path | None, batch_size: int, sandbox: str) -> None:
         """Replay a bundled week of 360 comments and DMs (English and French, four platforms) through
         ingest → classify → playbooks → a sandbox platform and the console surface, with a scripted
         community manager approving, editing or rejecting drafts, then print the KPI digest."""
@@ -31,7 +34,8 @@ def register(group: click.Group) -> None:
         console = Console() if sys.stdout.isatty() else Console(width=160)
         db = fresh_sqlite(db_path)
         try:
-            asyncio.run(run_demo(db, console, sample=sample or SAMPLE, batch_size=batch_size))
+            asyncio.run(run_demo(db, console, sample=sample or SAMPLE, batch_size=batch_size,
+                                 permissive=sandbox == "permissive"))
         finally:
             db.dispose()
         console.print(f"explore the data: sqlite3 {db_path}")

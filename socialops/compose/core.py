@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from moderation.platforms.base import PlatformConnector
     from moderation.platforms.directory import ConnectorDirectory
     from moderation.platforms.rate_limit import RateLimiter
-    from moderation.platforms.registry import ConnectorOptions
+    from moderation.platforms.registry import AccountCapabilities, ConnectorOptions
     from moderation.platforms.spec import Poller
     from moderation.storage import Database
     from playbooks import Library
@@ -66,6 +66,14 @@ def worker_settings(settings: Settings) -> WorkerSettings:
         batch_size=settings.worker.batch_size,
         lease=timedelta(seconds=settings.worker.lease_seconds),
     )
+
+
+def account_capabilities(settings: Settings) -> AccountCapabilities:
+    """What each configured account may do (its platform's real capabilities unless narrowed; every operation
+    for `sandbox: permissive`); platforms without a configured account: their real capabilities."""
+    from moderation.platforms.registry import AccountCapabilities
+
+    return AccountCapabilities.of_accounts(settings.accounts)
 
 
 def authorizer(settings: Settings) -> Authorizer:

@@ -21,6 +21,7 @@ from bot.kpi_answers import KpiAnswers
 from bot.kpi_questions import KpiResponder
 from bot.kpi_source import KpiSource
 from bot.reminders import ApprovalReminders
+from bot.reviews import ReviewService
 from bot.surface import ChatSurface
 from moderation.act.outbox import Outbox
 from moderation.classifier.base import TextClassifier
@@ -34,6 +35,7 @@ from moderation.runtime.timers import Timers, register_handler
 from moderation.storage import Database
 from socialops.app import Component
 from socialops.compose.core import (
+    account_capabilities,
     authorizer,
     build_classifier,
     build_knowledge,
@@ -135,7 +137,8 @@ def build_worker_loop(settings: Settings, db: Database, hub: ChatHub, timers: Ti
     classifier = classifier or build_classifier(settings)
     connectors = connectors if connectors is not None else build_platform_connectors(settings, db)
     worker = ModerationWorker(db, classifier, build_library(settings), hub, worker_settings(settings),
-                              knowledge=build_knowledge(settings, classifier, db, connectors))
+                              knowledge=build_knowledge(settings, classifier, db, connectors),
+                              capabilities=account_capabilities(settings))
     w = settings.worker
     outbox = Outbox(db, connectors,
                     alert=lambda text, _row: hub.notify("alerts", f"dead letter: {text}"),
@@ -172,7 +175,8 @@ def build_components(settings: Settings, db: Database, *, console_input: bool | 
         console = surfaces[0]
         assert isinstance(console, ConsoleSurface)
         components.append(ConsoleInput(hub, approvals, user=(settings.approvers.console or ("console",))[0],
-                                       say=console.console.print, digest=post_digest))
+                                       say=console.console.print, digest=post_digest,
+                                       reviews=ReviewService(db, authorizer(settings))))
     return components
 
 
@@ -207,7 +211,22 @@ def build_chat(settings: Settings, db: Database, timers: Timers, *, discord: boo
             db, timers, refresh=hub.approval_changed, notify=lambda text: hub.notify("approvals", text),
             every_minutes=settings.sla.reminder_minutes, limit=settings.sla.max_reminders)
         hub.reminders.register()
+    schedule_review_reminders(settings, hub, timers)
     return Chat(surfaces, hub, escalations, slack, discord_surface)
+
+
+def schedule_review_reminders(settings: Settings, hub: ChatHub, timers: Timers) -> None:
+    """Every few minutes (on the scheduler leader), remind the team of review items waiting too long."""
+    review = settings.review
+    if not review.max_reminders:
+        return
+
+    async def remind() -> None:
+        await hub.remind_reviews(now=utcnow(), after_minutes=review.reminder_minutes,
+                                 max_reminders=review.max_reminders)
+
+    register_handler("review.remind", remind)
+    timers.cron("review:remind", "review.remind", minute="*/5")
 
 
 def schedule_digest(settings: Settings, db: Database, surfaces: list[ChatSurface],

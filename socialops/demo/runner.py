@@ -21,16 +21,26 @@ from bot.console import ConsoleSurface
 from bot.digest import build_digest
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
+from bot.reviews import ReviewService
 from bot.views import ApprovalCard
 from moderation.act.follow_ups import due_follow_ups, fire_follow_up
 from moderation.act.outbox import Outbox
+from moderation.act.reviews import ReviewVerdict
 from moderation.domain import as_utc, utcnow
 from moderation.ingest.importer import IngestReport, ingest_file
 from moderation.measure.kpis import KpiSettings
 from moderation.pipeline.worker import ModerationWorker
+from moderation.platforms.registry import AccountCapabilities
 from moderation.platforms.sandbox.outbound import sandbox_connectors
 from moderation.storage import Database, redact_url
-from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, EscalationRow, InteractionRow
+from moderation.storage.tables import (
+    ActionRow,
+    ApprovalRow,
+    ClassificationRow,
+    EscalationRow,
+    InteractionRow,
+    ReviewRow,
+)
 from socialops.compose.core import (
     authorizer,
     build_classifier,
@@ -41,8 +51,9 @@ from socialops.compose.core import (
 )
 from socialops.config import Settings
 from socialops.demo.clock import ReplayClock
+from socialops.demo.figures import ModerationFigures, moderation_figures
 from socialops.demo.questions import demo_settings, load_captions, print_questions
-from socialops.demo.script import MANAGER, ONCALL, choose, choose_oncall
+from socialops.demo.script import MANAGER, ONCALL, choose, choose_oncall, choose_review
 
 SAMPLE = Path(__file__).with_name("sample.jsonl")
 REPLAY_SLICE = timedelta(minutes=2)
@@ -56,6 +67,7 @@ class DemoResult:
     actions: Counter[str] = field(default_factory=Counter)
     sandbox_calls: int = 0
     seconds: float = 0.0
+    figures: ModerationFigures | None = None
 
 
 def shifted_sample(sample: Path, end: datetime, target: Path) -> None:
@@ -76,13 +88,20 @@ def fresh_sqlite(path: Path) -> Database:
 
 
 async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, batch_size: int = 32,
-                   settings: Settings | None = None) -> DemoResult:
-    """Run the demo on an empty database (the command passes a fresh SQLite file; tests also PostgreSQL)."""
+                   settings: Settings | None = None, permissive: bool = False,
+                   planner_capabilities: AccountCapabilities | None = None) -> DemoResult:
+    """Run the demo on an empty database (the command passes a fresh SQLite file; tests also PostgreSQL).
+
+    The sandbox allows what each real platform allows (so the demo shows what a team would see);
+    `permissive` lets it do everything instead (opt-in, named as such). `planner_capabilities` (benches only)
+    lets the planner believe other capabilities than the sandbox has, to show what a mismatch costs."""
     started = time.perf_counter()
     settings = settings or demo_settings()
     end = utcnow()
     console.rule("[bold]socialops demo")
-    console.print(f"database: {redact_url(db.url)} · platforms: sandbox (nothing leaves this machine)")
+    sandbox = ("permissive sandbox (every operation allowed)" if permissive
+               else "sandbox with each platform's real capabilities")
+    console.print(f"database: {redact_url(db.url)} · platforms: {sandbox} (nothing leaves this machine)")
 
     with tempfile.TemporaryDirectory() as tmp:
         replay = Path(tmp) / "sample.jsonl"
@@ -97,7 +116,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     console.print(f"2. classifier {classifier.name}@{classifier.version} · playbook library {library.version}")
 
     clock = ReplayClock(end - timedelta(days=8))
-    connectors = sandbox_connectors()
+    connectors = sandbox_connectors(permissive=permissive)
     load_captions(connectors)
     knowledge = build_knowledge(settings, classifier, db, connectors)
     surface = ConsoleSurface(console, quiet=True)
@@ -105,10 +124,14 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     escalations = EscalationService(db, build_oncall(settings), [surface], clock=clock,
                                     alerts_channel=channels["alerts"])
     hub = ChatHub(db, [surface], channels=channels, escalations=escalations)
+    capabilities = planner_capabilities or (AccountCapabilities.permissive() if permissive
+                                            else AccountCapabilities.real())
     worker = ModerationWorker(db, classifier, library, hub, worker_settings(settings), name="demo", clock=clock,
-                              knowledge=knowledge)
+                              knowledge=knowledge, capabilities=capabilities)
     outbox = Outbox(db, connectors, clock=clock, base_delay=0.0, alert=lambda text, _row: hub.notify("alerts", text))
     approvals = ApprovalService(db, authorizer(settings))
+    reviews = ReviewService(db, authorizer(settings))
+    reviewed: set[int] = set()
     decided: set[int] = set()
     handled: set[int] = set()
 
@@ -129,6 +152,9 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
             await outbox.drain()
             await _scripted_manager(db, approvals, hub, outbox, clock, decided, result)
             await _scripted_oncall(db, escalations, clock, handled, result)
+            await _scripted_moderator(db, reviews, hub, outbox, clock, reviewed, result)
+            await hub.remind_reviews(now=clock(), after_minutes=settings.review.reminder_minutes,
+                                     max_reminders=settings.review.max_reminders)
             progress.advance(task, batch.processed + batch.failed)
         clock.set(end)
         await _run_due_follow_ups(db, clock, hub, settings)
@@ -136,8 +162,13 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
 
     result.sandbox_calls = sum(c.calls for c in connectors.values())
     result.actions = await db.run(_action_counts, db)
+    result.figures = await db.run(moderation_figures, db)
     console.rule("[bold]What happened, by kind of message")
     await db.run(_print_outcomes, db, console)
+    f = result.figures
+    console.print(f"moderation: {f.toxic_removed} of {f.toxic} toxic items hidden or held · {f.review_cards} "
+                  f"review cards · {f.dead_letters} dead letters ({f.capability_dead_letters} refused by a platform)"
+                  f" · {f.leads_lost_to_spam} of {f.lead_dms} lead DMs lost to spam")
     console.rule("[bold]Questions: answered from the knowledge base, drafted, unanswered")
     await db.run(print_questions, db, console)
     console.rule("[bold]KPI digest")
@@ -222,6 +253,29 @@ async def _scripted_oncall(db: Database, escalations: EscalationService, clock: 
             await escalations.resolve(escalation_id, ONCALL)
             result.verdicts["escalation resolved"] += 1
     clock.set(batch_time)
+
+
+async def _scripted_moderator(db: Database, reviews: ReviewService, hub: ChatHub, outbox: Outbox,
+                              clock: ReplayClock, reviewed: set[int], result: DemoResult) -> None:
+    """The moderator goes through the review queue within the hour: keeps, restores, deletes, bans."""
+    batch_time = clock()
+    for review_id in await db.run(_pending_reviews, db):
+        if review_id in reviewed:
+            continue
+        reviewed.add(review_id)
+        card = await db.run(hub.review_view, review_id)
+        choice = choose_review(card)
+        clock.set(max(batch_time, (card.created_at or batch_time) + choice.delay))
+        row = await hub.decide_review(reviews, review_id, ReviewVerdict(choice.verdict), surface="console",
+                                      user=MANAGER, at=clock())
+        result.verdicts[f"review {row.state}"] += 1
+        await outbox.drain()
+    clock.set(batch_time)
+
+
+def _pending_reviews(db: Database) -> list[int]:
+    with db.session() as session:
+        return list(session.exec(select(ReviewRow.id).where(ReviewRow.state == "pending")).all())
 
 
 def _print_outcomes(db: Database, console: Console) -> None:

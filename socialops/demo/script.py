@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.approvals import Verdict
-from bot.views import ApprovalCard
+from bot.views import ApprovalCard, ReviewCard
 
 MANAGER = "demo-manager"
 ONCALL = "console:demo-oncall"
@@ -46,3 +46,22 @@ def choose_oncall(escalation_id: int) -> OncallChoice:
     roll = int(hashlib.sha256(f"oncall-{escalation_id}".encode()).hexdigest(), 16) % 100
     resolve = None if roll >= 85 else timedelta(minutes=60 + roll * 3)
     return OncallChoice(acknowledge_after=timedelta(minutes=3 + roll % 18), resolve_after=resolve)
+
+
+@dataclass(frozen=True)
+class ReviewChoice:
+    verdict: str  # keep | restore | delete | ban_author
+    delay: timedelta
+
+
+def choose_review(card: ReviewCard) -> ReviewChoice:
+    """The moderator: restores what was not harmful after all, deletes or bans some of the worst, keeps the rest."""
+    roll = int(hashlib.sha256(f"review-{card.review_id}".encode()).hexdigest(), 16) % 100
+    delay = timedelta(minutes=10 + roll % 80)
+    if card.operation != "none" and card.toxicity < 0.5 and card.intent != "spam":
+        return ReviewChoice("restore", delay)  # held as borderline, reads fine: back in public view
+    if card.toxicity >= 0.9 and roll < 25 and "ban_author" in card.options:
+        return ReviewChoice("ban_author", delay)
+    if card.toxicity >= 0.8 and roll < 30 and "delete" in card.options:
+        return ReviewChoice("delete", delay)
+    return ReviewChoice("keep", delay)

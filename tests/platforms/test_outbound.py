@@ -266,3 +266,15 @@ async def test_rate_limiter_defers_without_spending_attempts(sqlite_db, fake, pl
     await outbox.run_once()
     assert [action(db, i).state for i in ids] == ["done"] * 4
     assert sum(fake.effects.values()) == 4
+
+
+async def test_youtube_ban_author_is_rejected_with_ban(sqlite_db, fake, platform_url, client, clock) -> None:
+    """Issue 16: "ban author" is an operation of its own on YouTube (comments.setModerationStatus, banAuthor)."""
+    interaction_id = store(sqlite_db, platform=Platform.youtube, external_id="yt9", post_id="vid")
+    connector = YouTubeConnector(client, account_id="UCchannel", token=TOKEN, base_url=f"{platform_url}/youtube/v3")
+    assert connector.supports(Operation.ban_author)
+    ban = add_action(sqlite_db, interaction_id, Operation.ban_author, "y-ban")
+    await drain(make_outbox(sqlite_db, connector, clock), clock, rounds=2)
+    assert action(sqlite_db, ban).state == "done"
+    assert fake.status == {"yt9": "rejected+ban"}
+    assert events(sqlite_db, "youtube.comment_deleted")

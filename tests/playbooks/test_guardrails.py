@@ -118,15 +118,18 @@ def test_campaign_pauses_itself(reckless: Library, overrides: dict[str, Any], pa
     assert ("pause_automation" in _types(plan)) is pauses
     if pauses:
         pause = plan.of_type(ActionType.pause_automation)[0]
-        assert pause.params == {"campaign": "spring"}
+        assert pause.params == {"campaign": "spring", "scope": "spring"}
         assert plan.of_type(ActionType.notify)[0].params["channel"] == "community-alerts"
         assert {t for t, _ in _replies(plan)} == {"draft_reply"}
 
 
-def test_no_campaign_no_pause(reckless: Library) -> None:
+def test_no_campaign_pauses_the_account(reckless: Library) -> None:
+    """Interactions without a campaign are guarded per receiving account (issue 16)."""
     plan = reckless.decide(interaction(), scores(), context(campaign_recent_interactions=50,
                                                             campaign_recent_negative=40))
-    assert "pause_automation" not in _types(plan)
+    pause = plan.of_type(ActionType.pause_automation)[0]
+    assert pause.params["campaign"] is None and pause.params["scope"].startswith("account:")
+    assert "without a campaign" in pause.reason
 
 
 CRISIS_CASES = [

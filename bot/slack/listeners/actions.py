@@ -50,6 +50,15 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if c := await _numbered(deps, body):
             await handoff.escalation(deps, c)
 
+    async def review(body: dict[str, Any]) -> None:
+        await handoff.review(deps, click(body))
+
+    async def resume(body: dict[str, Any]) -> None:
+        await handoff.resume(deps, click(body))
+
+    for action_id in blocks.REVIEW_ACTIONS.values():
+        app.action(action_id)(ack=_ack, lazy=[guarded(deps, review)])
+    app.action(blocks.RESUME)(ack=_ack, lazy=[guarded(deps, resume)])
     app.action(blocks.APPROVE)(ack=_ack, lazy=[guarded(deps, approve)])
     app.action(blocks.ESCALATE)(ack=_ack, lazy=[guarded(deps, escalate)])
     app.action(blocks.EDIT)(ack=_ack, lazy=[guarded(deps, edit)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from moderation.act.executors.platform import outbox_params
+from moderation.act.executors.platform import NO_OPERATION, outbox_params
 from moderation.act.executors.registry import ExecutionContext, executes, flushed_id
 from moderation.act.outbox import enqueue
 from moderation.domain import ActionType, EventAction, as_utc
@@ -17,6 +17,13 @@ from moderation.storage.tables import ApprovalRow
 @executes(ActionType.draft_reply)
 def draft_reply(ctx: ExecutionContext) -> None:
     action, interaction = ctx.action, ctx.interaction
+    if action.params.get("operation") == NO_OPERATION:
+        # The planner found no channel for it on this platform (TikTok DMs): approving it could not send it.
+        row = ctx.record_done(state="skipped")
+        row.last_error = "the platform offers no channel for this reply; a person takes over"
+        record_event(ctx.session, interaction, EventAction.routed_to_person, **ctx.event_fields,
+                     data={"action_type": action.type.value, "reason": action.reason})
+        return
     # A draft may be a private answer (refund DMs, apologies): once approved it goes as a DM, not in public.
     operation = Operation.dm if action.params.get("channel") == "dm" else OPERATION_FOR_ACTION[action.type]
     row = enqueue(ctx.session, interaction, operation, key=ctx.key, action_type=action.type.value,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from moderation.act.executors.registry import ExecutionContext, executes
-from moderation.domain import ActionType, EventAction
+from moderation.domain import ACCOUNT_SCOPE, ActionType, EventAction
 from moderation.measure.events import record_event
 
 
@@ -29,4 +29,22 @@ def pause_automation(ctx: ExecutionContext) -> None:
     # The team hears of it through the notify action the engine plans beside the pause.
     ctx.record_done()
     record_event(ctx.session, ctx.interaction, EventAction.automation_paused, **ctx.event_fields,
-                 data={"reason": ctx.action.reason, **dict(ctx.action.params)})
+                 data={"reason": ctx.action.reason, **_scope(ctx), **dict(ctx.action.params)})
+    ctx.work.pauses.append(_scope(ctx)["scope"])
+
+
+@executes(ActionType.resume_automation)
+def resume_automation(ctx: ExecutionContext) -> None:
+    ctx.record_done()
+    record_event(ctx.session, ctx.interaction, EventAction.automation_resumed, **ctx.event_fields,
+                 data={"reason": ctx.action.reason, **_scope(ctx), **dict(ctx.action.params)})
+    ctx.work.pauses.append(_scope(ctx)["scope"])
+
+
+def _scope(ctx: ExecutionContext) -> dict[str, str]:
+    """The paused scope: the action's, else the interaction's campaign or account (`guardrail_scope`)."""
+    scope = ctx.action.params.get("scope") or ctx.action.params.get("campaign")
+    if not scope:
+        interaction = ctx.interaction
+        scope = interaction.campaign or f"{ACCOUNT_SCOPE}{interaction.platform}:{interaction.account_id or '-'}"
+    return {"scope": str(scope)}

@@ -23,8 +23,12 @@ class HumanWork:
     escalations: list[int] = field(default_factory=list)
     notices: list[tuple[str, str, str]] = field(default_factory=list)  # channel, text, interaction id
     follow_ups: list[int] = field(default_factory=list)  # action ids of scheduled follow-ups
+    reviews: list[int] = field(default_factory=list)  # review queue items to post
+    pauses: list[str] = field(default_factory=list)  # guardrail scopes paused or resumed (shown in chat)
 
     def extend(self, other: HumanWork) -> None:
+        self.reviews += other.reviews
+        self.pauses += other.pauses
         self.approvals += other.approvals
         self.escalations += other.escalations
         self.notices += other.notices

@@ -3,7 +3,7 @@ and the quota ledger every YouTube call is charged to.
 
 YouTube has no "hide": holding for review (`heldForReview`) is the reversible action, `published` releases
 it, and `rejected` (optionally with `banAuthor`) is how a channel removes someone else's comment, so
-`delete` maps to it.
+`delete` maps to it; `ban_author` is `rejected` with `banAuthor=true`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ DEFAULT_DAILY_QUOTA = 10_000
 COST = {"commentThreads.list": 1, "comments.list": 1, "comments.insert": 50, "comments.setModerationStatus": 50,
         "videos.list": 1}
 QUOTA_TZ = ZoneInfo("America/Los_Angeles")  # YouTube quotas reset at midnight Pacific time
-MODERATION_STATUS = {Operation.hold: "heldForReview", Operation.release: "published", Operation.delete: "rejected"}
+MODERATION_STATUS = {Operation.hold: "heldForReview", Operation.release: "published", Operation.delete: "rejected",
+                     Operation.ban_author: "rejected"}
 
 
 class QuotaExhausted(TransientActionError):
@@ -157,7 +158,8 @@ def _body(response: httpx.Response) -> Any:
 
 class YouTubeConnector:
     platform = Platform.youtube
-    operations = frozenset({Operation.reply, Operation.hold, Operation.release, Operation.delete})
+    operations = frozenset({Operation.reply, Operation.hold, Operation.release, Operation.delete,
+                            Operation.ban_author})
 
     def __init__(self, client: httpx.AsyncClient, *, account_id: str, token: str, base_url: str = DEFAULT_YOUTUBE_URL,
                  quota: QuotaLedger | None = None, allowed: frozenset[Operation] | None = None,
@@ -185,13 +187,14 @@ class YouTubeConnector:
             return ActionOutcome(external_ref=str(body.get("id")) if isinstance(body, dict) else None)
         status = MODERATION_STATUS[action.operation]
         params: dict[str, str] = {"id": action.target_id, "moderationStatus": status}
-        if action.operation == Operation.delete and action.params.get("ban_author"):
+        if action.operation == Operation.ban_author or (action.operation == Operation.delete
+                                                         and action.params.get("ban_author")):
             params["banAuthor"] = "true"
         try:
             await self.api.call("comments.setModerationStatus", "POST", "comments/setModerationStatus",
                                 params=params, idempotent=True)
         except CommentGone:
-            if action.operation != Operation.delete:
+            if action.operation not in (Operation.delete, Operation.ban_author):
                 raise
             return ActionOutcome(external_ref=action.target_id, data={"already_gone": True})
         return ActionOutcome(external_ref=action.target_id, data={"moderation_status": status})

@@ -42,7 +42,7 @@ def _poller(db: Database, client: httpx.AsyncClient, account: AccountSpec, store
 
 SPEC = PlatformSpec(
     platform=Platform.youtube,
-    # heldForReview (hold) / published (release) / rejected (delete), replies; no hide
+    # heldForReview (hold) / published (release) / rejected (delete; with banAuthor: ban_author), replies; no hide
     capabilities=YouTubeConnector.operations,
     text_limits={"public": 10_000, "dm": 10_000},
     rate_limit=RateLimit(per_second=1.0, burst=5),  # quota-bound rather than rate-bound

@@ -11,7 +11,7 @@ from bot.oncall import Level, OnCall, Policy, QuietHours
 from moderation.domain import utcnow
 from moderation.runtime.timers import Timers
 from moderation.storage.tables import EscalationRow, EventRow, InteractionRow
-from tests.bot.discord.conftest import ESCALATIONS, LEA, MALLORY, ONCALL_ROLE_ID, settle, start_bot
+from tests.bot.discord.conftest import ESCALATIONS, LEA, ONCALL_ROLE_ID, settle, start_bot
 from tests.support.seed import make_draft
 
 EPHEMERAL = 64
@@ -45,15 +45,24 @@ async def test_a_page_mentions_the_on_call_member_and_acknowledge_stops_the_re_p
         with sqlite_db.session() as session:
             message_id = session.get(EscalationRow, escalation_id).surface_refs["discord"][0]["message"]
 
+        # Someone who was not paged, is not in the rotation and is no approver: a polite, ephemeral no (#16).
         bot.interact("button_click.json", member="outsider", custom_id=f"socialops:ack:{escalation_id}",
+                     message_id=message_id)
+        await settle()
+        [refusal] = fake_discord.callbacks()
+        assert refusal.body["data"]["flags"] == EPHEMERAL and "only the people paged" in refusal.body["data"]["content"]
+        with sqlite_db.session() as session:
+            assert session.get(EscalationRow, escalation_id).state == "open"
+
+        bot.interact("button_click.json", custom_id=f"socialops:ack:{escalation_id}",
                      message_id=message_id)
         await settle()
 
         with sqlite_db.session() as session:
             row = session.get(EscalationRow, escalation_id)
             acked = session.exec(select(EventRow).where(EventRow.name.like("%escalation_acknowledged"))).one()
-        assert (row.state, row.acknowledged_by) == ("acknowledged", f"discord:{MALLORY}")
-        assert acked.actor == f"discord:{MALLORY}"
+        assert (row.state, row.acknowledged_by) == ("acknowledged", f"discord:{LEA}")
+        assert acked.actor == f"discord:{LEA}"
         assert f"escalation:{escalation_id}:timeout" not in timers.job_ids()
         [edit] = fake_discord.find("PATCH", f"/channels/{ESCALATIONS}/messages/{message_id}")
         buttons = [c["custom_id"] for r in edit.body["components"] for c in r["components"]]
@@ -90,7 +99,7 @@ async def test_a_second_acknowledge_is_told_privately(sqlite_db, fake_discord):
         await bot.hub.escalation_opened(escalation_id)
         # The helper's draft was never shown either, so the hub's ordered backlog posts it first: pick the page.
         message = next(m for m in fake_discord.messages.values() if str(m["channel_id"]) == str(ESCALATIONS))
-        for member in ("approver", "outsider"):
+        for member in ("approver", "approver"):  # an outsider would be refused before that (#16)
             bot.interact("button_click.json", member=member, custom_id=f"socialops:ack:{escalation_id}",
                          message=message)
             await settle()
