@@ -25,27 +25,29 @@ def _missing(hub: ChatHub, surface_name: str) -> tuple[list[int], list[int]]:
             [row_id for row_id, refs in escalations if surface_name not in (refs or {})])
 
 
+def _save_ref(hub: ChatHub, table: type[ApprovalRow] | type[EscalationRow], row_id: int, surface_name: str,
+              ref: object) -> None:
+    with hub.db.session() as session:
+        row = session.get(table, row_id)
+        row.surface_refs = {**row.surface_refs, surface_name: ref}
+        session.add(row)
+
+
 async def post_missing(hub: ChatHub, surface: ChatSurface) -> int:
     """Post what `surface` is missing, oldest first; returns how many messages were posted. A failure stops
     the run (the surface is still unreachable) and leaves the rest for the next call."""
-    approvals, escalations = _missing(hub, surface.name)
+    approvals, escalations = await hub.db.run(_missing, hub, surface.name)
     for approval_id in approvals:
-        card = hub.approval_view(approval_id)
+        card = await hub.db.run(hub.approval_view, approval_id)
         if card.state != "pending":  # decided elsewhere meanwhile
             continue
         ref = await surface.post_approval(card)
-        with hub.db.session() as session:
-            row = session.get(ApprovalRow, approval_id)
-            row.surface_refs = {**row.surface_refs, surface.name: ref}
-            session.add(row)
+        await hub.db.run(_save_ref, hub, ApprovalRow, approval_id, surface.name, ref)
     for escalation_id in escalations:
-        page = hub.escalations.page_view(escalation_id)
+        page = await hub.db.run(hub.escalations.page_view, escalation_id)
         ref = await surface.post_escalation(page)
-        with hub.db.session() as session:
-            row = session.get(EscalationRow, escalation_id)
-            # Escalations keep a list of messages per surface (one per page; EscalationService updates them all).
-            row.surface_refs = {**row.surface_refs, surface.name: [ref]}
-            session.add(row)
+        # Escalations keep a list of messages per surface (one per page; EscalationService updates them all).
+        await hub.db.run(_save_ref, hub, EscalationRow, escalation_id, surface.name, [ref])
     if approvals or escalations:
         logger.info("bot.catch_up.posted", extra={"surface": surface.name, "approvals": len(approvals),
                                                   "escalations": len(escalations)})

@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.cards import approval_card, escalation_page, review_card
 from bot.surface import ChatSurface
+from bot.views import ApprovalCard, EscalationPage
 from moderation.storage import Database
 from moderation.storage.tables import ApprovalRow, EscalationRow, ReviewRow
 
@@ -39,41 +39,54 @@ class OrderedDelivery:
         if lock.locked():
             return 0  # this process is already draining it; the running drain picks new items up
         async with lock:
-            with self._surface_lock(surface.name) as ours:
-                if not ours:
-                    return 0  # another process drains this surface now
+            connection = await self.db.run(self._lock_surface, surface.name)
+            if connection is False:
+                return 0  # another process drains this surface now
+            try:
                 return await self._drain(surface, skip_escalation)
+            finally:
+                if connection is not True:
+                    await self.db.run(self._unlock_surface, connection, surface.name)
 
     async def _drain(self, surface: ChatSurface, skip_escalation: int | None) -> int:
         delivered = 0
-        for kind, row_id in self._backlog(surface.name, surface):
+        for kind, row_id in await self.db.run(self._backlog, surface.name, surface):
             if kind == "escalation" and row_id == skip_escalation:
                 continue
             try:
                 if kind == "approval":
-                    with self.db.session() as session:
-                        card = approval_card(session, row_id)
-                    ref = await surface.post_approval(card)
+                    ref = await surface.post_approval(await self.db.run(self._approval_card, row_id))
                 elif kind == "review":
-                    with self.db.session() as session:
-                        review = review_card(session, row_id)
+                    review = await self.db.run(self._review_card, row_id)
                     ref = await surface.post_review(review)  # type: ignore[attr-defined]
                 else:
-                    with self.db.session() as session:
-                        row = session.get(EscalationRow, row_id)
-                        page = escalation_page(session, row_id, oncall=tuple(row.paged))
-                    ref = await surface.post_escalation(page)
+                    ref = await surface.post_escalation(await self.db.run(self._escalation_page, row_id))
             except Exception:  # noqa: BLE001 - e.g. 429: stop here so later items never overtake this one
                 logger.warning("bot.delivery.deferred", exc_info=True,
                                extra={"surface": surface.name, "kind": kind, "ref_id": row_id})
                 break
             # Escalations keep a list of messages per surface (each page is a new message), approvals one.
             table = {"approval": ApprovalRow, "review": ReviewRow}.get(kind, EscalationRow)
-            self._save_ref(table, row_id, surface.name, [ref] if kind == "escalation" else ref)
+            await self.db.run(self._save_ref, table, row_id, surface.name, [ref] if kind == "escalation" else ref)
             delivered += 1
         if delivered:
             logger.info("bot.delivery.delivered", extra={"surface": surface.name, "count": delivered})
         return delivered
+
+    # The synchronous steps below run in the database's threads (`Database.run`).
+
+    def _approval_card(self, approval_id: int) -> ApprovalCard:
+        with self.db.session() as session:
+            return approval_card(session, approval_id)
+
+    def _review_card(self, review_id: int) -> Any:
+        with self.db.session() as session:
+            return review_card(session, review_id)
+
+    def _escalation_page(self, escalation_id: int) -> EscalationPage:
+        with self.db.session() as session:
+            row = session.get(EscalationRow, escalation_id)
+            return escalation_page(session, escalation_id, oncall=tuple(row.paged))
 
     def _backlog(self, surface: str, surface_obj: object = None) -> list[tuple[str, int]]:
         with self.db.session() as session:
@@ -98,17 +111,32 @@ class OrderedDelivery:
             row.surface_refs = {**row.surface_refs, surface: ref}
             session.add(row)
 
-    @contextmanager
-    def _surface_lock(self, surface: str) -> Iterator[bool]:
+    def _lock_surface(self, surface: str) -> sa.Connection | bool:
+        """True when no lock is needed (SQLite: one process), False when another process holds it, else the
+        connection holding the session-level advisory lock until `_unlock_surface`."""
         if self.db.is_sqlite:
-            yield True
-            return
-        key = zlib.crc32(f"socialops.delivery:{surface}".encode())
-        with self.db.engine.connect() as connection:
-            got = bool(connection.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
-            try:
-                yield got
-            finally:
-                if got:
-                    connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                connection.commit()
+            return True
+        connection = self.db.engine.connect()
+        try:
+            got = bool(connection.execute(sa.text("SELECT pg_try_advisory_lock(:k)"),
+                                          {"k": _lock_key(surface)}).scalar())
+            connection.commit()
+        except BaseException:
+            connection.close()
+            raise
+        if not got:
+            connection.close()
+            return False
+        return connection
+
+    @staticmethod
+    def _unlock_surface(connection: sa.Connection, surface: str) -> None:
+        try:
+            connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _lock_key(surface)})
+            connection.commit()
+        finally:
+            connection.close()
+
+
+def _lock_key(surface: str) -> int:
+    return zlib.crc32(f"socialops.delivery:{surface}".encode())

@@ -80,14 +80,7 @@ class EscalationService:
 
     async def timed_out(self, escalation_id: int, step: int) -> None:
         """Nobody acknowledged within the wait: move to the next level, once."""
-        with self.db.session() as session:
-            won = session.execute(
-                sa.update(EscalationRow)
-                .where(EscalationRow.id == escalation_id, EscalationRow.state == "open",
-                       EscalationRow.step == step, EscalationRow.paged_step == step)
-                .values(step=step + 1)
-            ).rowcount
-            row = session.get(EscalationRow, escalation_id)
+        won, row = await self.db.run(self._next_step, escalation_id, step)
         if won != 1 or row is None:
             logger.info("bot.escalations.timeout_ignored", extra={"escalation_id": escalation_id, "step": step})
             return
@@ -130,8 +123,12 @@ class EscalationService:
 
     async def acknowledge(self, escalation_id: int, actor: str, *,
                           responder: Responder | None = None) -> EscalationPage:
-        self.check_responder(escalation_id, responder, "acknowledge")
-        now = self.clock()
+        await self.db.run(self.check_responder, escalation_id, responder, "acknowledge")
+        await self.db.run(self._acknowledge, escalation_id, actor, self.clock())
+        logger.info("bot.escalations.acknowledged", extra={"escalation_id": escalation_id})
+        return await self._show(escalation_id, new_message=False)
+
+    def _acknowledge(self, escalation_id: int, actor: str, now: datetime) -> None:
         with self.db.session() as session:
             won = session.execute(
                 sa.update(EscalationRow).where(EscalationRow.id == escalation_id, EscalationRow.state == "open")
@@ -142,12 +139,14 @@ class EscalationService:
                          EventAction.escalation_acknowledged, actor=actor, occurred_at=now,
                          data={"escalation_id": escalation_id, "step": row.step})
         self._cancel(escalation_id)
-        logger.info("bot.escalations.acknowledged", extra={"escalation_id": escalation_id})
-        return await self._show(escalation_id, new_message=False)
 
     async def resolve(self, escalation_id: int, actor: str, *, responder: Responder | None = None) -> EscalationPage:
-        self.check_responder(escalation_id, responder, "resolve")
-        now = self.clock()
+        await self.db.run(self.check_responder, escalation_id, responder, "resolve")
+        await self.db.run(self._resolve, escalation_id, actor, self.clock())
+        logger.info("bot.escalations.resolved", extra={"escalation_id": escalation_id})
+        return await self._show(escalation_id, new_message=False)
+
+    def _resolve(self, escalation_id: int, actor: str, now: datetime) -> None:
         with self.db.session() as session:
             won = session.execute(
                 sa.update(EscalationRow)
@@ -158,8 +157,6 @@ class EscalationService:
             record_event(session, session.get(InteractionRow, row.interaction_id), EventAction.resolved,
                          actor=actor, occurred_at=now, data={"escalation_id": escalation_id})
         self._cancel(escalation_id)
-        logger.info("bot.escalations.resolved", extra={"escalation_id": escalation_id})
-        return await self._show(escalation_id, new_message=False)
 
     def page_view(self, escalation_id: int) -> EscalationPage:
         with self.db.session() as session:
@@ -168,7 +165,17 @@ class EscalationService:
                 raise EscalationError(f"no escalation #{escalation_id}")
             return escalation_page(session, escalation_id, oncall=self._current_people(row))
 
-    # -- internals
+    # -- internals (the synchronous ones run in the database's threads, see `Database.run`)
+
+    def _next_step(self, escalation_id: int, step: int) -> tuple[int, EscalationRow | None]:
+        with self.db.session() as session:
+            won = session.execute(
+                sa.update(EscalationRow)
+                .where(EscalationRow.id == escalation_id, EscalationRow.state == "open",
+                       EscalationRow.step == step, EscalationRow.paged_step == step)
+                .values(step=step + 1)
+            ).rowcount
+            return won, session.get(EscalationRow, escalation_id)
 
     @staticmethod
     def _row_or_fail(session: sa.orm.Session, escalation_id: int, won: int, verb: str) -> EscalationRow:
@@ -184,13 +191,39 @@ class EscalationService:
     def _current_people(row: EscalationRow) -> tuple[str, ...]:
         return tuple(dict.fromkeys(row.paged))  # everyone paged so far, in order, once each
 
-    async def _page(self, escalation_id: int, step: int) -> None:
-        now = self.clock()
+    def _due_page(self, escalation_id: int, step: int) -> tuple[str, str, bool] | None:
+        """(level, team, has a card) of an escalation still waiting for page `step`, else None."""
         with self.db.session() as session:
             row = session.get(EscalationRow, escalation_id)
             if row is None or row.state != "open" or row.step != step or row.paged_step >= step:
-                return
-            level_name, team, has_card = row.level, row.team, bool(row.surface_refs)
+                return None
+            return row.level, row.team, bool(row.surface_refs)
+
+    def _mark_paged(self, escalation_id: int, step: int, people: tuple[str, ...], now: datetime) -> bool:
+        with self.db.session() as session:
+            won = session.execute(
+                sa.update(EscalationRow)
+                .where(EscalationRow.id == escalation_id, EscalationRow.state == "open",
+                       EscalationRow.step == step, EscalationRow.paged_step < step)
+                .values(paged_step=step)
+            ).rowcount
+            if won != 1:
+                return False
+            row = session.get(EscalationRow, escalation_id)
+            row.paged = [*row.paged, *people]
+            session.add(row)
+            if step > 0:  # nobody acknowledged: a re-page, recorded so the weekly check can count them
+                record_event(session, session.get(InteractionRow, row.interaction_id),
+                             EventAction.escalation_repaged, occurred_at=now,
+                             data={"escalation_id": escalation_id, "step": step, "people": list(people)})
+        return True
+
+    async def _page(self, escalation_id: int, step: int) -> None:
+        now = self.clock()
+        due = await self.db.run(self._due_page, escalation_id, step)
+        if due is None:
+            return
+        level_name, team, has_card = due
         policy = self.oncall.policy_for(team)
         level = policy.level_at(step) if policy else None
         if level is None:  # no policy for this team: the card goes to the channel, nobody is paged
@@ -200,31 +233,19 @@ class EscalationService:
         held_until = self.oncall.holds_back(level_name, now)
         if held_until is not None:
             if self.timers is not None:
-                self.timers.at(_page_job(escalation_id), held_until, PAGE_HANDLER, escalation_id, step)
+                await self.db.run(self.timers.at, _page_job(escalation_id), held_until, PAGE_HANDLER,
+                                  escalation_id, step)
             logger.info("bot.escalations.held_for_quiet_hours", extra={"escalation_id": escalation_id})
             if not has_card:
                 await self._show(escalation_id, new_message=True, deferred_until=held_until)
             return
         people = self.oncall.resolve(level, now)
-        with self.db.session() as session:
-            won = session.execute(
-                sa.update(EscalationRow)
-                .where(EscalationRow.id == escalation_id, EscalationRow.state == "open",
-                       EscalationRow.step == step, EscalationRow.paged_step < step)
-                .values(paged_step=step)
-            ).rowcount
-            if won != 1:
-                return
-            row = session.get(EscalationRow, escalation_id)
-            row.paged = [*row.paged, *people]
-            session.add(row)
-            if step > 0:  # nobody acknowledged: a re-page, recorded so the weekly check can count them
-                record_event(session, session.get(InteractionRow, row.interaction_id),
-                             EventAction.escalation_repaged, occurred_at=now,
-                             data={"escalation_id": escalation_id, "step": step, "people": list(people)})
+        if not await self.db.run(self._mark_paged, escalation_id, step, people, now):
+            return
         next_page_at = now + timedelta(minutes=level.wait_minutes)
         if self.timers is not None:
-            self.timers.at(_timeout_job(escalation_id), next_page_at, TIMEOUT_HANDLER, escalation_id, step)
+            await self.db.run(self.timers.at, _timeout_job(escalation_id), next_page_at, TIMEOUT_HANDLER,
+                              escalation_id, step)
         logger.info("bot.escalations.paged", extra={"escalation_id": escalation_id, "step": step,
                                                      "people": len(people)})
         await self._show(escalation_id, new_message=True, oncall=people,
@@ -233,12 +254,7 @@ class EscalationService:
     async def _show(self, escalation_id: int, *, new_message: bool, oncall: tuple[str, ...] | None = None,
                     next_page_at: datetime | None = None, deferred_until: datetime | None = None) -> EscalationPage:
         """A page is a new message (so the people named are notified); earlier messages are updated in place."""
-        with self.db.session() as session:
-            row = session.get(EscalationRow, escalation_id)
-            people = oncall if oncall is not None else self._current_people(row)
-            page = escalation_page(session, escalation_id, oncall=people)
-            refs: dict[str, list] = {name: list(value) if isinstance(value, list) else [value]
-                                     for name, value in row.surface_refs.items()}
+        page, refs = await self.db.run(self._page_and_refs, escalation_id, oncall)
         page = _with(page, next_page_at=next_page_at, deferred_until=deferred_until)
         for surface in self.surfaces:
             earlier = refs.get(surface.name, [])
@@ -251,11 +267,24 @@ class EscalationService:
                 logger.exception("bot.escalations.surface_failed", extra={"surface": surface.name,
                                                                           "escalation_id": escalation_id})
         if new_message:
-            with self.db.session() as session:
-                row = session.get(EscalationRow, escalation_id)
-                row.surface_refs = refs
-                session.add(row)
+            await self.db.run(self._save_refs, escalation_id, refs)
         return page
+
+    def _page_and_refs(self, escalation_id: int,
+                       oncall: tuple[str, ...] | None) -> tuple[EscalationPage, dict[str, list]]:
+        with self.db.session() as session:
+            row = session.get(EscalationRow, escalation_id)
+            people = oncall if oncall is not None else self._current_people(row)
+            page = escalation_page(session, escalation_id, oncall=people)
+            refs: dict[str, list] = {name: list(value) if isinstance(value, list) else [value]
+                                     for name, value in row.surface_refs.items()}
+        return page, refs
+
+    def _save_refs(self, escalation_id: int, refs: dict[str, list]) -> None:
+        with self.db.session() as session:
+            row = session.get(EscalationRow, escalation_id)
+            row.surface_refs = refs
+            session.add(row)
 
     def _cancel(self, escalation_id: int) -> None:
         if self.timers is not None:

@@ -45,7 +45,7 @@ class ChatHub:
         # the ones it missed, and one surface down never hides the draft from the others.
         await self.redeliver()
         if self.reminders is not None:
-            self.reminders.schedule(approval_id)
+            await self.db.run(self.reminders.schedule, approval_id)  # a row in the timers' job store
 
     async def redeliver(self, *, holding: int | None = None) -> int:
         """Post every approval and escalation a surface has not shown yet, oldest first (each worker round).
@@ -59,17 +59,20 @@ class ChatHub:
                      user: str, final_text: str | None = None, reason: str | None = None,
                      at: datetime | None = None, authorized_as: str | None = None) -> Decided:
         """Apply a verdict from any surface, then show it everywhere and page if it was escalated."""
-        decided = approvals.decide(approval_id, verdict, surface=surface, user=user, final_text=final_text,
-                                   reason=reason, at=at, authorized_as=authorized_as)
+        decided = await self.db.run(approvals.decide, approval_id, verdict, surface=surface, user=user,
+                                    final_text=final_text, reason=reason, at=at, authorized_as=authorized_as)
         await self.approval_changed(approval_id)
         if decided.escalation_id is not None:
             await self.escalation_opened(decided.escalation_id)
         return decided
 
-    async def approval_changed(self, approval_id: int) -> None:
+    def _card_and_refs(self, approval_id: int) -> tuple[ApprovalCard, dict]:
         with self.db.session() as session:
             card = approval_card(session, approval_id)
-            refs = dict(session.get(ApprovalRow, approval_id).surface_refs)
+            return card, dict(session.get(ApprovalRow, approval_id).surface_refs)
+
+    async def approval_changed(self, approval_id: int) -> None:
+        card, refs = await self.db.run(self._card_and_refs, approval_id)
         for surface in self.surfaces:
             if surface.name in refs:
                 await surface.update_approval(card, refs[surface.name])
@@ -83,16 +86,20 @@ class ChatHub:
     async def notify(self, channel: str, text: str, *, interaction_id: str | None = None) -> None:
         if interaction_id is not None:
             # An alert names the comment it is about: platform, author, first words, link.
-            with self.db.session() as session:
-                interaction = session.get(InteractionRow, interaction_id)
-                if interaction is not None and describe_comment(interaction) not in text:
-                    text = f"{text} — {describe_comment(interaction)}"
+            text = await self.db.run(self._with_comment, text, interaction_id)
         target = self.channels.get(channel, channel)
         for surface in self.surfaces:
             try:
                 await surface.notify(target, text)
             except Exception:  # noqa: BLE001
                 logger.exception("bot.hub.notify_failed", extra={"surface": surface.name})
+
+    def _with_comment(self, text: str, interaction_id: str) -> str:
+        with self.db.session() as session:
+            interaction = session.get(InteractionRow, interaction_id)
+            if interaction is not None and describe_comment(interaction) not in text:
+                return f"{text} — {describe_comment(interaction)}"
+        return text
 
     # -- the review queue --------------------------------------------------------------------------------
 
@@ -105,10 +112,12 @@ class ChatHub:
         (like approvals): a surface that is down gets it later, in order, and refs are kept to update it."""
         await self.redeliver()
 
-    async def review_changed(self, review_id: int) -> None:
+    def _review_and_refs(self, review_id: int) -> tuple[ReviewCard, dict]:
         with self.db.session() as session:
-            card = review_card(session, review_id)
-            refs = dict(session.get(ReviewRow, review_id).surface_refs)
+            return review_card(session, review_id), dict(session.get(ReviewRow, review_id).surface_refs)
+
+    async def review_changed(self, review_id: int) -> None:
+        card, refs = await self.db.run(self._review_and_refs, review_id)
         for surface in self.surfaces:
             update = getattr(surface, "update_review", None)
             if update is not None and surface.name in refs:
@@ -120,13 +129,15 @@ class ChatHub:
     async def decide_review(self, reviews: ReviewService, review_id: int, verdict: ReviewVerdict, *, surface: str,
                             user: str, authorized_as: str | None = None, at: datetime | None = None) -> ReviewRow:
         """Apply a review verdict from any surface, then show it on every card."""
-        row = reviews.decide(review_id, verdict, surface=surface, user=user, authorized_as=authorized_as, at=at)
+        row = await self.db.run(reviews.decide, review_id, verdict, surface=surface, user=user,
+                                authorized_as=authorized_as, at=at)
         await self.review_changed(review_id)
         return row
 
     async def remind_reviews(self, *, now: datetime, after_minutes: int, max_reminders: int = 3) -> int:
         """Nudge the team about items waiting longer than `after_minutes` (each reminder once)."""
-        due = due_reminders(self.db, now=now, after=timedelta(minutes=after_minutes), max_reminders=max_reminders)
+        due = await self.db.run(due_reminders, self.db, now=now, after=timedelta(minutes=after_minutes),
+                                max_reminders=max_reminders)
         if due:
             items = ", ".join(f"#{review_id}" for review_id in due[:20])
             await self.notify("approvals", f"{len(due)} moderated item(s) waiting for review for more than "
@@ -140,14 +151,15 @@ class ChatHub:
 
     async def automation_paused(self, scope: str) -> None:
         """Show a scope's new pause state: paused with its Resume button, or resumed (automatically)."""
-        state = next((s for s in pause_states(self.db) if s.scope == scope), None)
+        state = next((s for s in await self.db.run(pause_states, self.db) if s.scope == scope), None)
         if state is None:
             return
         await self._show_pause(pause_card(state))
 
     async def resume(self, reviews: ReviewService, scope: str, *, surface: str, user: str,
                      authorized_as: str | None = None, at: datetime | None = None) -> PauseState:
-        state = reviews.resume(scope, surface=surface, user=user, authorized_as=authorized_as, at=at)
+        state = await self.db.run(reviews.resume, scope, surface=surface, user=user, authorized_as=authorized_as,
+                                  at=at)
         await self._show_pause(pause_card(state))
         return state
 

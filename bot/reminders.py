@@ -56,6 +56,17 @@ class ApprovalReminders:
 
     async def remind(self, approval_id: int, number: int) -> bool:
         """Send reminder `number` once, and only while the draft is still pending."""
+        text = await self.db.run(self._claim_reminder, approval_id, number)
+        if text is None:
+            return False
+        await self.refresh(approval_id)
+        await self.notify(text)
+        logger.info("bot.reminders.sent", extra={"approval_id": approval_id, "number": number})
+        await self.db.run(self.schedule, approval_id, number + 1)  # a row in the timers' job store
+        return True
+
+    def _claim_reminder(self, approval_id: int, number: int) -> str | None:
+        """The reminder's text if this call won reminder `number` (a compare-and-set), else None."""
         with self.db.session() as session:
             won = session.execute(
                 sa.update(ApprovalRow)
@@ -64,16 +75,11 @@ class ApprovalReminders:
                 .values(reminders_sent=number)
             ).rowcount
             if won != 1:
-                return False
+                return None
             approval = session.get(ApprovalRow, approval_id)
             interaction = session.get(InteractionRow, approval.interaction_id)
             waited = (self.clock() - as_utc(interaction.created_at)).total_seconds() / 60  # the author's wait
             left = sla_left(approval.due_at, self.clock())
             who = interaction.author_name or interaction.author_id
-        text = (f"Reminder: draft #{approval_id} for {interaction.platform} @{who}: the author has waited "
+        return (f"Reminder: draft #{approval_id} for {interaction.platform} @{who}: the author has waited "
                 f"{waited:.0f} min" + (f" — SLA {left}." if left else "."))
-        await self.refresh(approval_id)
-        await self.notify(text)
-        logger.info("bot.reminders.sent", extra={"approval_id": approval_id, "number": number})
-        self.schedule(approval_id, number + 1)
-        return True

@@ -17,7 +17,15 @@ from moderation.domain import (
     Scores,
 )
 from moderation.domain.attribution import discount_code, interaction_ref
-from playbooks.actions import ActionSpec, Channel
+from playbooks.actions import (
+    ActionSpec,
+    Channel,
+    FollowUpParams,
+    NotifyParams,
+    PauseParams,
+    ReplyParams,
+    TagParams,
+)
 from playbooks.guardrails import PUBLIC_KINDS, Policy
 from playbooks.matching import CompiledRule, NormalisedText
 from playbooks.settings import Settings
@@ -82,7 +90,7 @@ class Engine:
     def _prepare(self, spec: ActionSpec, rule: CompiledRule) -> Action | ActionSpec:
         if spec.type in _REPLIES or spec.type is ActionType.follow_up:
             return spec
-        if spec.type is ActionType.pause_automation and spec.params.campaign is None:
+        if isinstance(spec.params, PauseParams) and spec.params.campaign is None:
             return spec
         return self._materialise(spec, rule, None, None, None)
 
@@ -92,25 +100,26 @@ class Engine:
     ) -> Action:
         """An ActionSpec from YAML -> a concrete Action, with any text rendered now (plans are plain data)."""
         params: dict[str, Any]
+        given = spec.params  # one parameter model per action type (playbooks.actions.ACTIONS)
         if spec.type in _REPLIES:
             assert interaction is not None and scores is not None  # replies are never prepared ahead
             return self._reply(spec, rule, interaction, scores, context)
-        if spec.type is ActionType.follow_up:
-            nested = [self._materialise(item, rule, interaction, scores, context) for item in spec.params.actions]
+        if isinstance(given, FollowUpParams):
+            nested = [self._materialise(item, rule, interaction, scores, context) for item in given.actions]
             params = {
-                "delay_minutes": spec.params.delay_minutes,
-                "unless": list(spec.params.unless),
+                "delay_minutes": given.delay_minutes,
+                "unless": list(given.unless),
                 "actions": [action.model_dump(mode="json") for action in nested],
             }
-        elif spec.type is ActionType.pause_automation:
-            params = {"campaign": spec.params.campaign or (interaction.campaign if interaction else None)}
-        elif spec.type is ActionType.tag:
-            params = {"tags": list(spec.params.tags)}
-        elif spec.type is ActionType.notify:
+        elif isinstance(given, PauseParams):
+            params = {"campaign": given.campaign or (interaction.campaign if interaction else None)}
+        elif isinstance(given, TagParams):
+            params = {"tags": list(given.tags)}
+        elif isinstance(given, NotifyParams):
             # `text` is what the executor posts; the YAML says `message` because that is what a lead writes.
-            params = {"channel": spec.params.channel, "text": spec.params.message or rule.description}
+            params = {"channel": given.channel, "text": given.message or rule.description}
         else:
-            params = spec.params.model_dump(exclude={"reason"}, exclude_none=True)
+            params = given.model_dump(exclude={"reason"}, exclude_none=True)
         reason = getattr(spec.params, "reason", "") or rule.description
         return Action(
             type=spec.type, params=params, rule=rule.key, rule_version=rule.version, reason=reason
@@ -118,14 +127,16 @@ class Engine:
 
     def _reply(self, spec: ActionSpec, rule: CompiledRule, interaction: Interaction, scores: Scores,
                context: DecisionContext | None) -> Action:
+        given = spec.params
+        if not isinstance(given, ReplyParams):  # the schema gives every reply type ReplyParams
+            raise TypeError(f"{spec.type.value} needs reply parameters, got {type(given).__name__}")
         channel = _channel(spec, interaction.kind)
-        template = self.templates[spec.params.template]
+        template = self.templates[given.template]
         settings = self.settings
         campaign = interaction.campaign or settings.utm.default_campaign
         grounding = context.knowledge if context is not None else None
-        product: Any = spec.params.product or settings.products.get(interaction.campaign or "",
-                                                                     settings.default_product)
-        if grounding is not None and grounding.product is not None and not spec.params.product:
+        product: Any = given.product or settings.products.get(interaction.campaign or "", settings.default_product)
+        if grounding is not None and grounding.product is not None and not given.product:
             product = grounding.product
         variables = {
             "author": interaction.author_name or "there", "text": interaction.text, "intent": scores.intent,

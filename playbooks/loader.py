@@ -93,6 +93,7 @@ def _check_library(
                     issues.append(_at(doc, (*where, "when", "intents", position),
                                       f"unknown intent '{intent}'; valid intents: {', '.join(sorted(known_intents))}"))
             answers = rule.conditions.answers_template  # type: ignore[attr-defined]
+            path: tuple[str | int, ...]
             for name in [answers] if isinstance(answers, str) else answers or []:
                 if name not in templates:
                     path = (*where, "conditions", "answers_template")

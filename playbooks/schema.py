@@ -163,7 +163,7 @@ class Rule(_Strict):
     priority: int = 0
     stop: bool = False
     when: Trigger = Trigger()
-    conditions: Conditions = Field(default_factory=Conditions)  # type: ignore[valid-type]
+    conditions: Conditions = Field(default_factory=Conditions)
     actions: list[ActionSpec] = Field(min_length=1)
 
     @field_validator("id")

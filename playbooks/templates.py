@@ -198,7 +198,7 @@ class CompiledTemplate:
 
     def sources(self) -> list[tuple[str, str, str, JinjaTemplate]]:
         """(variant, platform or '', lang, compiled) for every text, for load-time checks."""
-        out = []
+        out: list[tuple[str, str, str, JinjaTemplate]] = []
         for variant, (by_lang, by_platform) in self._variants.items():
             out.extend((variant, "", lang, compiled) for lang, compiled in by_lang.items())
             for platform, langs in by_platform.items():
@@ -207,7 +207,7 @@ class CompiledTemplate:
 
     def render(
         self, *, interaction_id: str, platform: Platform, lang: str, variables: dict[str, Any], limit: int,
-        utm: tuple[str, ...],
+        utm: tuple[str, str, str] | tuple[str, str, str, str | None],
     ) -> Rendered:
         """`utm` is (source, medium, campaign) or (source, medium, campaign, content)."""
         variant = pick_variant(self.variant_names, interaction_id, self.name)

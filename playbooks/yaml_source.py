@@ -107,15 +107,15 @@ def load_yaml_bytes(raw: bytes, *, allow_aliases: bool = False) -> tuple[Any, ya
             _check_nodes(node, allow_aliases)
         data = loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:
-        line = source[: exc.position].count("\n") + 1
-        raise YamlSourceError(line, f"character #x{exc.character:04x} is not allowed in YAML; remove it") from None
+        where = source[: exc.position].count("\n") + 1
+        raise YamlSourceError(where, f"character #x{exc.character:04x} is not allowed in YAML; remove it") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
+        at: int | None = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         context = getattr(exc, "context", None)
         detail = f"{problem} ({context})" if context else problem
-        raise YamlSourceError(line, f"YAML syntax error: {detail}; check the indentation and quotes") from None
+        raise YamlSourceError(at, f"YAML syntax error: {detail}; check the indentation and quotes") from None
     except RecursionError:  # belt and braces: the depth bound above should make this unreachable
         raise YamlSourceError(None, f"nested deeper than {MAX_YAML_DEPTH} levels; flatten it") from None
     finally:

@@ -7,7 +7,6 @@ database work and the card updates on every surface run after that.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -84,7 +83,7 @@ class DiscordInteractions:
             return
         if verb in ("edit", "reject"):
             try:
-                card = await asyncio.to_thread(self.hub.approval_view, approval_id)
+                card = await self.hub.db.run(self.hub.approval_view, approval_id)
             except LookupError:
                 await self._tell(interaction, f"draft #{approval_id} no longer exists")
                 return
@@ -136,8 +135,8 @@ class DiscordInteractions:
         people = frozenset(name for name, member in self.people.members.items() if int(member) == user_id)
         responder = Responder(people=people, approver=self.approver_identity(interaction) is not None)
         try:
-            await asyncio.to_thread(self.hub.escalations.check_responder, escalation_id, responder,
-                                    "acknowledge" if verb == "ack" else "resolve")
+            await self.hub.db.run(self.hub.escalations.check_responder, escalation_id, responder,
+                                  "acknowledge" if verb == "ack" else "resolve")
         except EscalationError as exc:
             await self._refuse(interaction, str(exc))
             return
@@ -196,10 +195,10 @@ class DiscordInteractions:
         metrics = self.kpis.source.metrics()
         await interaction.response.defer(thinking=True)
         if metric in metrics or metric == GOALS:  # picked from the menu
-            reply = await asyncio.to_thread(self.kpis.answer_period, metric, platform, window or DEFAULT_PERIOD)
+            reply = await self.hub.db.run(self.kpis.answer_period, metric, platform, window or DEFAULT_PERIOD)
         else:  # typed in words ("response rate instagram last week"); menu options add to the words
             words = " ".join(x for x in (metric, platform, window and PERIOD_WORDS.get(window)) if x)
-            reply = await asyncio.to_thread(self.kpis.ask, words)
+            reply = await self.hub.db.run(self.kpis.ask, words)
         if reply.help:
             await interaction.followup.send(reply.help, ephemeral=True)
             return

@@ -57,7 +57,7 @@ def _skip_retried_events(deps: SlackDeps) -> Callable[..., Awaitable[BoltRespons
     async def skip_retried_events(body: dict[str, Any], request: AsyncBoltRequest, response: BoltResponse,
                                   next: Callable[[], Awaitable[None]]) -> BoltResponse:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await asyncio.to_thread(deps.dedupe.first_time, "slack", event_id):
+        if event_id and not await deps.dedupe.db.run(deps.dedupe.first_time, "slack", event_id):
             retry = (request.headers.get("x-slack-retry-num") or [None])[0]
             logger.info("bot.slack.event_retry_ignored", extra={"event_id": event_id, "retry": retry})
             return BoltResponse(status=200, body="")  # acknowledged, so Slack stops retrying

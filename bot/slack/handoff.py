@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from bot.approvals import ApprovalError, Verdict
@@ -42,7 +41,7 @@ async def open_modal(deps: SlackDeps, click: Click, kind: str) -> None:
     """Edit or Reject: a modal, opened only for approvers and only while the draft is still pending."""
     if await _approver(deps, click.user, click.channel) is None:
         return
-    card = await asyncio.to_thread(deps.hub.approval_view, click.item_id)
+    card = await deps.hub.db.run(deps.hub.approval_view, click.item_id)
     if card.state != "pending":
         await deps.surface.ephemeral(click.channel, click.user,
                                      f"draft #{card.approval_id} was already {card.state} by {card.decided_by}")

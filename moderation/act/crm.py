@@ -137,7 +137,8 @@ class CrmOutbox:
             return [row.id for row in rows if row.id is not None]
 
     async def run_once(self, limit: int = 50) -> int:
-        ids = self._claim(limit)
+        # Database steps in the database's threads (`Database.run`): this queue shares the event loop.
+        ids = await self.db.run(self._claim, limit)
         for delivery_id in ids:
             await self._deliver(delivery_id)
         return len(ids)
@@ -147,20 +148,24 @@ class CrmOutbox:
             if not await self.run_once():
                 return
 
-    async def _deliver(self, delivery_id: int) -> None:
+    def _load(self, delivery_id: int) -> CrmDeliveryRow | None:
         with self.db.session() as session:
-            row = session.get(CrmDeliveryRow, delivery_id)
+            return session.get(CrmDeliveryRow, delivery_id)
+
+    async def _deliver(self, delivery_id: int) -> None:
+        row = await self.db.run(self._load, delivery_id)
         if row is None:
             return
         try:
             result = await self.sender.send(row)
         except DeliveryError as exc:
-            self._failed(row, scrub(str(exc)), retry=exc.retry, retry_after=exc.retry_after)
+            await self.db.run(self._failed, row, scrub(str(exc)), retry=exc.retry, retry_after=exc.retry_after)
         except Exception as exc:  # noqa: BLE001 - a sender bug must not stop the queue
             logger.exception("moderation.act.crm.sender_crashed", extra={"delivery_id": delivery_id})
-            self._failed(row, scrub(f"{exc.__class__.__name__}: {exc}"), retry=True, retry_after=None)
+            await self.db.run(self._failed, row, scrub(f"{exc.__class__.__name__}: {exc}"), retry=True,
+                              retry_after=None)
         else:
-            self._finish(row, "done", result=result)
+            await self.db.run(self._finish, row, "done", result=result)
 
     def _finish(self, row: CrmDeliveryRow, state: str, *, result: dict[str, Any] | None = None,
                 error: str | None = None, delay: float | None = None) -> None:

@@ -179,7 +179,7 @@ class Outbox:
             return [row.id for row in rows if row.id is not None]
 
     async def run_once(self, limit: int = 50) -> int:
-        ids = self._claim_due(limit)
+        ids = await self.db.run(self._claim_due, limit)
         for action_id in ids:
             await self._perform(action_id)
         return len(ids)
@@ -195,10 +195,15 @@ class Outbox:
             rows = session.exec(select(ActionRow.id).where(ActionRow.state.in_(("pending", "in_flight")))).all()
             return len(rows)
 
-    async def _perform(self, action_id: int) -> None:
+    def _load(self, action_id: int) -> tuple[ActionRow | None, InteractionRow | None]:
         with self.db.session() as session:
             row = session.get(ActionRow, action_id)
-            interaction = session.get(InteractionRow, row.interaction_id) if row else None
+            return row, session.get(InteractionRow, row.interaction_id) if row else None
+
+    async def _perform(self, action_id: int) -> None:
+        # Every database step runs in the database's threads (`Database.run`): the outbox shares its event
+        # loop with the chat surfaces and the webhook server.
+        row, interaction = await self.db.run(self._load, action_id)
         if row is None or interaction is None or row.operation is None:
             return
         operation = Operation(row.operation)
@@ -213,7 +218,7 @@ class Outbox:
         if self.rate_limiter is not None:
             wait = self.rate_limiter.take(row.platform, account)
             if wait > 0:
-                self._defer(row, wait)
+                await self.db.run(self._defer, row, wait)
                 return
         extra = {"parent_id": interaction.parent_id} if interaction.parent_id else {}
         request = PlatformAction(
@@ -256,7 +261,7 @@ class Outbox:
             await self._retry_or_dead(row, f"{exc.__class__.__name__}: {exc}", None,
                                       uncertain=operation in NON_IDEMPOTENT)
         else:
-            self._finish_done(row, interaction, operation, outcome)
+            await self.db.run(self._finish_done, row, interaction, operation, outcome)
 
     def _finish_done(self, row: ActionRow, interaction: InteractionRow, operation: Operation,
                      outcome: ActionOutcome) -> None:
@@ -306,7 +311,7 @@ class Outbox:
             return
         # Exponential on the rate-limit count, and never sooner than the platform asked.
         delay = self.backoff(min(count, 10), retry_after)
-        if self._requeue(row, error, delay, result_update={"rate_limited": count}):
+        if await self.db.run(self._requeue, row, error, delay, result_update={"rate_limited": count}):
             logger.warning("moderation.act.outbox.rate_limited", extra={"action_id": row.id, "count": count,
                                                                 "delay_s": round(delay, 2)})
 
@@ -334,24 +339,36 @@ class Outbox:
         error = scrub(error)  # connector messages are stored and shown: never with a token in them
         attempts = row.attempts + 1
         if uncertain and not row.result.get("uncertain"):
-            with self.db.session() as session:
-                fresh = session.get(ActionRow, row.id)
-                fresh.result = {**fresh.result, "uncertain": True}
-                session.add(fresh)
+            await self.db.run(self._mark_uncertain, row.id)
         if attempts >= self.max_attempts:
             await self._finish_dead(row, error, attempts=attempts)
             return
         delay = self.backoff(attempts, retry_after)
-        if self._requeue(row, error, delay, attempts=attempts):
+        if await self.db.run(self._requeue, row, error, delay, attempts=attempts):
             logger.warning("moderation.act.outbox.retry", extra={"action_id": row.id, "attempts": attempts,
                                                          "delay_s": round(delay, 2)})
 
+    def _mark_uncertain(self, action_id: int) -> None:
+        with self.db.session() as session:
+            fresh = session.get(ActionRow, action_id)
+            fresh.result = {**fresh.result, "uncertain": True}
+            session.add(fresh)
+
     async def _finish_dead(self, row: ActionRow, error: str, *, attempts: int | None = None) -> None:
         error = scrub(error)
+        fresh = await self.db.run(self._mark_dead, row, error, attempts)
+        if fresh is None:
+            return
+        logger.error("moderation.act.outbox.dead_letter", extra={"action_id": row.id, "operation": row.operation})
+        if self.alert is not None:
+            await self.alert(f"Action {row.operation} on {row.interaction_id} failed for good: {error}", fresh)
+
+    def _mark_dead(self, row: ActionRow, error: str, attempts: int | None) -> ActionRow | None:
+        """The row as dead-lettered, or None when whoever took our lease over already finished it."""
         with self.db.session() as session:
             fresh = session.get(ActionRow, row.id, with_for_update=True)
             if fresh.state != "in_flight":
-                return
+                return None
             interaction = session.get(InteractionRow, fresh.interaction_id)
             fresh.state = "dead"
             fresh.attempts = attempts if attempts is not None else fresh.attempts + 1
@@ -361,9 +378,7 @@ class Outbox:
             record_event(session, interaction, EventAction.action_dead_lettered, playbook=fresh.rule,
                          rule_version=fresh.rule_version,
                          data={"action_id": fresh.id, "operation": fresh.operation, "error": error[:500]})
-        logger.error("moderation.act.outbox.dead_letter", extra={"action_id": row.id, "operation": row.operation})
-        if self.alert is not None:
-            await self.alert(f"Action {row.operation} on {row.interaction_id} failed for good: {error}", fresh)
+        return fresh
 
     async def _fall_back(self, row: ActionRow, operation: Operation, why: str) -> None:
         why = scrub(why)
@@ -371,10 +386,15 @@ class Outbox:
         if fallback is None:
             await self._finish_dead(row, why)
             return
+        if await self.db.run(self._rewrite_as, row, operation, fallback, why):
+            logger.info("moderation.act.outbox.fallback", extra={"action_id": row.id, "from": operation.value,
+                                                             "to": fallback.value})
+
+    def _rewrite_as(self, row: ActionRow, operation: Operation, fallback: Operation, why: str) -> bool:
         with self.db.session() as session:
             fresh = session.get(ActionRow, row.id, with_for_update=True)
             if fresh.state != "in_flight":
-                return
+                return False
             # The row is rewritten in place: same key, so a retry of the original can never run as well.
             fresh.fallback_of = fresh.fallback_of or operation.value
             fresh.operation = fallback.value
@@ -386,8 +406,7 @@ class Outbox:
             fresh.last_error = f"fell back from {operation.value}: {why}"[:2000]
             fresh.updated_at = self.clock()
             session.add(fresh)
-        logger.info("moderation.act.outbox.fallback", extra={"action_id": row.id, "from": operation.value,
-                                                         "to": fallback.value})
+        return True
 
 
 

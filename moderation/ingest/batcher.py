@@ -15,8 +15,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from starlette.concurrency import run_in_threadpool
-
 from moderation.domain import Interaction
 from moderation.ingest.store import StoreCounts, store_interactions
 from moderation.storage import Database
@@ -60,7 +58,7 @@ class StoreBatcher:
                 group.append(pending)
                 size += len(pending.interactions)
             try:
-                results = await run_in_threadpool(self._store_group, group)
+                results = await self.db.run(self._store_group, group)
             except Exception as exc:  # noqa: BLE001 - handed to every waiting delivery, which answers 503
                 for pending in group:
                     if not pending.done.done():

@@ -49,9 +49,8 @@ class PostProducts:
         key = f"{platform}:{post_id}"
         if key in self._captions:
             return self._captions[key]
-        if self.db is not None:
-            with self.db.session() as session:
-                row = session.exec(select(PostCaptionRow).where(PostCaptionRow.id == key)).first()
+        if self.db is not None:  # database steps in its threads (`Database.run`): the worker shares the loop
+            row = await self.db.run(self._stored, key)
             if row is not None:
                 self._captions[key] = row.caption
                 return row.caption
@@ -61,12 +60,21 @@ class PostProducts:
         self._captions[key] = caption
         if self.db is not None:
             try:
-                with self.db.session() as session:
-                    if session.get(PostCaptionRow, key) is None:
-                        session.add(PostCaptionRow(id=key, caption=caption, fetched_at=utcnow()))
+                await self.db.run(self._store, key, caption)
             except Exception:  # noqa: BLE001 - another worker stored it first: theirs is as good
                 logger.debug("moderation.knowledge.caption_store_race", extra={"post": key})
         return caption
+
+    def _stored(self, key: str) -> PostCaptionRow | None:
+        assert self.db is not None
+        with self.db.session() as session:
+            return session.exec(select(PostCaptionRow).where(PostCaptionRow.id == key)).first()
+
+    def _store(self, key: str, caption: str | None) -> None:
+        assert self.db is not None
+        with self.db.session() as session:
+            if session.get(PostCaptionRow, key) is None:
+                session.add(PostCaptionRow(id=key, caption=caption, fetched_at=utcnow()))
 
     async def _fetch(self, platform: str, post_id: str, account_id: str | None) -> tuple[str | None, bool]:
         """(caption, whether the platform answered)."""

@@ -30,8 +30,8 @@ class WorkerLoop:
         self.poll_seconds = poll_seconds
 
     async def fire(self, action_id: int) -> None:
-        work = fire_follow_up(self.worker.db, action_id, now=self.worker.clock(),
-                              approval_minutes=self.worker.settings.approval_minutes)
+        work = await self.worker.db.run(fire_follow_up, self.worker.db, action_id, now=self.worker.clock(),
+                                        approval_minutes=self.worker.settings.approval_minutes)
         for approval_id in work.approvals:
             await self.humans.approval_requested(approval_id)
 
@@ -57,10 +57,11 @@ class WorkerLoop:
 
     async def run_once(self) -> int:
         batch = await self.worker.process_batch()
+        db = self.worker.db
         if self.timers is not None:
-            self.schedule(batch.follow_ups)
+            await db.run(self.schedule, batch.follow_ups)  # reads the rows, writes the timers' job store
         else:  # no scheduler in this process (tests, one-shot runs): fire what is due now
-            for action_id in due_follow_ups(self.worker.db, self.worker.clock()):
+            for action_id in await db.run(due_follow_ups, db, self.worker.clock()):
                 await self.fire(action_id)
         sent = await self.outbox.run_once()
         # Cards a chat surface could not take earlier (rate limit, outage) go out now, in their order.

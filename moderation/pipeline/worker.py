@@ -133,15 +133,14 @@ class ModerationWorker:
             return [row.id for row in rows]
 
     async def process_batch(self, limit: int | None = None, *, until: datetime | None = None) -> BatchResult:
-        """Process up to `limit` pending interactions (only those created by `until`, for replays)."""
-        ids = self.claim(limit or self.settings.batch_size, until=until)
+        """Process up to `limit` pending interactions (only those created by `until`, for replays).
+
+        The worker shares its event loop with the chat surfaces and the webhook server: classification (CPU)
+        and every transaction (the batch one holds locks for as long as it decides) run in threads."""
+        rows = await self.db.run(self._claim_rows, limit or self.settings.batch_size, until)
         result = BatchResult()
-        if not ids:
+        if not rows:
             return result
-        with self.db.session() as session:
-            by_id = {row.id: row for row in session.exec(select(InteractionRow).where(InteractionRow.id.in_(ids)))}
-        rows = [by_id[i] for i in ids if i in by_id]
-        # Classification is CPU work: off the event loop, so chat acks stay fast.
         started = time.perf_counter()
         scores = await asyncio.to_thread(self.classifier.classify, [row.text for row in rows])
         metrics.observe_classify(len(rows), time.perf_counter() - started)
@@ -149,20 +148,7 @@ class ModerationWorker:
         groundings: list[Grounding | None] = [None] * len(rows)
         if self.knowledge is not None:
             groundings = await self.knowledge.ground([to_interaction(row) for row in rows], scores)
-        try:
-            work, result.processed = self._record_batch(rows, scores, groundings)
-        except Exception:  # noqa: BLE001 - nothing of the batch was written: find the culprit one by one
-            logger.warning("moderation.pipeline.worker.batch_retried_one_by_one", exc_info=True,
-                           extra={"size": len(rows)})
-            work = HumanWork()
-            for row, score, grounding in zip(rows, scores, groundings, strict=True):
-                try:
-                    work.extend(self._decide_and_record(row, score, grounding))
-                    result.processed += 1
-                except Exception as exc:  # noqa: BLE001 - one bad interaction must not sink the batch
-                    result.failed += 1
-                    logger.exception("moderation.pipeline.worker.interaction_failed", extra={"interaction_id": row.id})
-                    self._mark_failed(row.id, exc)
+        work = await self.db.run(self._record, rows, scores, groundings, result)
         await self._explain_reviews(work.reviews)
         await self._tell_humans(work)
         result.follow_ups = work.follow_ups
@@ -170,6 +156,34 @@ class ModerationWorker:
         logger.info("moderation.pipeline.worker.batch_done",
                     extra={"processed": result.processed, "failed": result.failed})
         return result
+
+    def _claim_rows(self, limit: int, until: datetime | None) -> list[InteractionRow]:
+        ids = self.claim(limit, until=until)
+        if not ids:
+            return []
+        with self.db.session() as session:
+            by_id = {row.id: row for row in session.exec(select(InteractionRow).where(InteractionRow.id.in_(ids)))}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def _record(self, rows: list[InteractionRow], scores: list[Scores], groundings: list[Grounding | None],
+                result: BatchResult) -> HumanWork:
+        """The batch in one transaction; if that fails, item by item (counted in `result`)."""
+        try:
+            work, result.processed = self._record_batch(rows, scores, groundings)
+            return work
+        except Exception:  # noqa: BLE001 - nothing of the batch was written: find the culprit one by one
+            logger.warning("moderation.pipeline.worker.batch_retried_one_by_one", exc_info=True,
+                           extra={"size": len(rows)})
+        work = HumanWork()
+        for row, score, grounding in zip(rows, scores, groundings, strict=True):
+            try:
+                work.extend(self._decide_and_record(row, score, grounding))
+                result.processed += 1
+            except Exception as exc:  # noqa: BLE001 - one bad interaction must not sink the batch
+                result.failed += 1
+                logger.exception("moderation.pipeline.worker.interaction_failed", extra={"interaction_id": row.id})
+                self._mark_failed(row.id, exc)
+        return work
 
     def _record_batch(self, rows: list[InteractionRow], scores: list[Scores],
                       groundings: list[Grounding | None]) -> tuple[HumanWork, int]:
@@ -291,15 +305,21 @@ class ModerationWorker:
         classification so the review card can show them. Only these few items pay for the explanation."""
         if not review_ids:
             return
-        with self.db.session() as session:
-            rows = session.exec(select(ReviewRow.interaction_id, InteractionRow.text)
-                                .join(InteractionRow, InteractionRow.id == ReviewRow.interaction_id)
-                                .where(ReviewRow.id.in_(review_ids))).all()
+        rows = await self.db.run(self._review_texts, review_ids)
         try:
             explained = await asyncio.to_thread(self.classifier.classify, [text for _, text in rows], explain=True)
         except Exception:  # noqa: BLE001 - a card without the words beats no card
             logger.warning("moderation.pipeline.worker.explain_failed", exc_info=True)
             return
+        await self.db.run(self._store_explanations, rows, explained)
+
+    def _review_texts(self, review_ids: list[int]) -> list[tuple[str, str]]:
+        with self.db.session() as session:
+            return list(session.exec(select(ReviewRow.interaction_id, InteractionRow.text)
+                                     .join(InteractionRow, InteractionRow.id == ReviewRow.interaction_id)
+                                     .where(ReviewRow.id.in_(review_ids))).all())
+
+    def _store_explanations(self, rows: list[tuple[str, str]], explained: list[Scores]) -> None:
         with self.db.session() as session:
             for (interaction_id, _text), scores in zip(rows, explained, strict=True):
                 if not scores.explanation:

@@ -28,7 +28,7 @@ def health_routes(db: Database) -> list[Route]:
                 connection.execute(sa.text("SELECT 1"))
 
         try:
-            await asyncio.to_thread(ping)
+            await db.run(ping)
         except sa.exc.SQLAlchemyError as exc:
             return JSONResponse({"status": "unavailable", "database": exc.__class__.__name__}, status_code=503)
         return JSONResponse({"status": "ok"})

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -96,7 +95,7 @@ def metrics_route(db: Database) -> Route:
     registry = registry_for(db)
 
     async def metrics(_request: Request) -> Response:
-        body = await run_in_threadpool(generate_latest, registry)
+        body = await db.run(generate_latest, registry)  # the collectors query the database
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return Route("/metrics", metrics, methods=["GET"])

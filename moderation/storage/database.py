@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 import logging
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -18,6 +24,12 @@ DATABASE_URL_ENV = "SOCIALOPS_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///socialops.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATION_LOCK_KEY = 0x50C1A10B5_0002  # a fixed advisory-lock key for schema migrations
+# Threads that run the database work of async code (`Database.run`). Fewer than the PostgreSQL pool (10), so
+# every thread finds a connection without waiting on the pool, with room left for synchronous callers.
+DATABASE_THREADS = 8
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class DatabaseError(RuntimeError):
@@ -67,6 +79,11 @@ def _normalise_url(url: str) -> str:
     return url
 
 
+def _in_memory(url: str) -> bool:
+    parsed = sa.engine.make_url(url)
+    return parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+
+
 def redact_url(url: str) -> str:
     """The URL without its password, for logs and errors; an unreadable one is not shown at all (where its
     password starts is anyone's guess: `postgres:PASS@host/db`)."""
@@ -77,8 +94,11 @@ def redact_url(url: str) -> str:
 
 
 class Database:
-    """Owns the engine; hands out short sessions. Sync on purpose: transactions are short and
-    SQLite and PostgreSQL share one code path this way."""
+    """Owns the engine; hands out short sessions. Sync on purpose: SQLite and PostgreSQL share one code path,
+    and the same services serve the CLI and the long-running process. Async code never opens a session on
+    the event loop: it hands the blocking work to `run`, so a long transaction (a worker batch, a lock wait
+    on SQLite) never delays a chat acknowledgement or a webhook answer. See `bench/db_offloop.py` for why
+    threads rather than an async engine."""
 
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         chosen = database_url(url)
@@ -89,6 +109,9 @@ class Database:
             raise DatabaseUrlError(f"{origin}{exc}") from None
         self.url = _normalise_url(chosen)
         self.is_sqlite = self.url.startswith("sqlite")
+        self.in_memory = self.is_sqlite and _in_memory(self.url)
+        self._threads: ThreadPoolExecutor | None = None
+        self._threads_lock = threading.Lock()
         try:
             self.engine = self._create_engine()
             if migrate:
@@ -99,7 +122,10 @@ class Database:
 
     def _create_engine(self) -> Engine:
         if self.is_sqlite:
-            engine = sa.create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30})
+            # An in-memory database lives in one connection: every thread must get that one (StaticPool), and
+            # `run` then uses a single thread so it is never used by two of them at once.
+            pool = {"poolclass": sa.pool.StaticPool} if self.in_memory else {}
+            engine = sa.create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
             @sa.event.listens_for(engine, "connect")
             def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -139,5 +165,27 @@ class Database:
                 session.rollback()
                 raise
 
+    async def run(self, work: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """`work(*args, **kwargs)` in one of this database's threads, awaited from the event loop.
+
+        `work` opens its own sessions (a session and its rows never cross threads while open; rows come back
+        detached, loaded). Its own threads, not the loop's default executor, so database work can neither be
+        starved by nor starve the classifier and DNS look-ups that use that one; the context (log fields) is
+        carried over as `asyncio.to_thread` does."""
+        loop = asyncio.get_running_loop()
+        call = functools.partial(contextvars.copy_context().run, work, *args, **kwargs)
+        return await loop.run_in_executor(self._executor(), call)
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._threads_lock:
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(1 if self.in_memory else DATABASE_THREADS,
+                                                   thread_name_prefix="socialops-db")
+            return self._threads
+
     def dispose(self) -> None:
+        with self._threads_lock:
+            threads, self._threads = self._threads, None
+        if threads is not None:
+            threads.shutdown(wait=True)
         self.engine.dispose()

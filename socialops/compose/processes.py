@@ -78,19 +78,20 @@ class SchedulerComponent:
         self.leading = False
 
     async def run(self, stopping: asyncio.Event) -> None:
+        db = self.timers.db  # the lock, the reconcile and the job store all live there: off the event loop
         if not self.timers.running:
             self.timers.start(paused=True)  # stores jobs (follow-ups, pages, reminders) for whoever leads
         try:
             while not stopping.is_set():
-                if not self.leading and await asyncio.to_thread(self.lock.try_acquire):
+                if not self.leading and await db.run(self.lock.try_acquire):
                     self._lead()
-                elif self.leading and not await asyncio.to_thread(self.lock.still_held):
+                elif self.leading and not await db.run(self.lock.still_held):
                     self._step_down()
                 if self.leading:
                     self.timers.wakeup()  # jobs other processes stored since the last look
                     if self.reconcile is not None:
                         try:
-                            await asyncio.to_thread(self.reconcile)
+                            await db.run(self.reconcile)
                         except Exception:  # noqa: BLE001 - e.g. the database restarting: next round
                             logger.exception("socialops.scheduler.reconcile_failed")
                 wait = self.reconcile_seconds if self.leading else self.retry_seconds
@@ -102,7 +103,7 @@ class SchedulerComponent:
             if self.leading:
                 self._step_down()
             self.timers.shutdown()
-            await asyncio.to_thread(self.lock.release)
+            await db.run(self.lock.release)
 
     def _lead(self) -> None:
         self.leading = True
@@ -248,13 +249,16 @@ def schedule_digest(settings: Settings, db: Database, surfaces: list[ChatSurface
                 logger.exception("socialops.compose.digest_failed", extra={"surface": surface.name})
 
     async def post_digest() -> None:
-        await post(build_daily_digest(db, now=utcnow(), title=f"{team} — daily digest", settings=kpi_settings))
+        await post(await db.run(build_daily_digest, db, now=utcnow(), title=f"{team} — daily digest",
+                                settings=kpi_settings))
 
     async def post_weekly() -> None:
-        await post(weekly_ops(db, now=utcnow(), settings=kpi_settings, title=f"{team} — weekly operations check"))
+        await post(await db.run(weekly_ops, db, now=utcnow(), settings=kpi_settings,
+                                title=f"{team} — weekly operations check"))
 
     async def post_monthly() -> None:
-        await post(monthly_review(db, now=utcnow(), settings=kpi_settings, title=f"{team} — monthly KPI review"))
+        await post(await db.run(monthly_review, db, now=utcnow(), settings=kpi_settings,
+                                title=f"{team} — monthly KPI review"))
 
     cadence = settings.digest
 

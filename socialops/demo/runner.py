@@ -23,6 +23,7 @@ from bot.digest import build_digest
 from bot.escalations import EscalationService
 from bot.hub import ChatHub
 from bot.reviews import ReviewService
+from bot.views import ApprovalCard
 from moderation.act.follow_ups import due_follow_ups, fire_follow_up
 from moderation.act.outbox import Outbox
 from moderation.act.reviews import ReviewVerdict
@@ -113,7 +114,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     with tempfile.TemporaryDirectory() as tmp:
         replay = Path(tmp) / "sample.jsonl"
         shifted_sample(sample, end, replay)
-        report = ingest_file(db, replay, source="demo")
+        report = await db.run(ingest_file, db, replay, source="demo")
     console.print(f"1. ingest {sample.name}: {report.summary()}")
     result = DemoResult(ingest=report)
 
@@ -148,7 +149,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     with progress:
         task = progress.add_task("interactions", total=report.stored)
         while True:
-            upcoming = _next_pending_time(db)
+            upcoming = await db.run(_next_pending_time, db)
             if upcoming is None:
                 break
             # Time moves in short slices, so automated answers come minutes after the comment, as live.
@@ -168,19 +169,18 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
         await outbox.drain()
 
     result.sandbox_calls = sum(c.calls for c in connectors.values())
-    with db.session() as session:
-        result.actions = Counter(f"{row.type}:{row.state}" for row in session.exec(select(ActionRow)).all())
-    result.figures = moderation_figures(db)
+    result.actions = await db.run(_action_counts, db)
+    result.figures = await db.run(moderation_figures, db)
     console.rule("[bold]What happened, by kind of message")
-    _print_outcomes(db, console)
+    await db.run(_print_outcomes, db, console)
     f = result.figures
     console.print(f"moderation: {f.toxic_removed} of {f.toxic} toxic items hidden or held · {f.review_cards} "
                   f"review cards · {f.dead_letters} dead letters ({f.capability_dead_letters} refused by a platform)"
                   f" · {f.leads_lost_to_spam} of {f.lead_dms} lead DMs lost to spam")
     console.rule("[bold]Questions: answered from the knowledge base, drafted, unanswered")
-    print_questions(db, console)
+    await db.run(print_questions, db, console)
     console.rule("[bold]KPI digest")
-    digest = build_digest(db, end=end, days=7, title="Maison Lumière — last 7 days",
+    digest = await db.run(build_digest, db, end=end, days=7, title="Maison Lumière — last 7 days",
                           settings=KpiSettings.from_settings(settings), chart=False)
     await surface.post_digest(digest)
     result.seconds = time.perf_counter() - started
@@ -192,6 +192,13 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     return result
 
 
+# The demo runs the real async path, so its database steps run in the database's threads like everywhere else.
+
+def _action_counts(db: Database) -> Counter[str]:
+    with db.session() as session:
+        return Counter(f"{row.type}:{row.state}" for row in session.exec(select(ActionRow)).all())
+
+
 def _next_pending_time(db: Database) -> datetime | None:
     with db.session() as session:
         first = session.exec(select(InteractionRow.created_at).where(InteractionRow.status == "pending")
@@ -200,8 +207,9 @@ def _next_pending_time(db: Database) -> datetime | None:
 
 
 async def _run_due_follow_ups(db: Database, clock: ReplayClock, hub: ChatHub, settings: Settings) -> None:
-    for action_id in due_follow_ups(db, clock()):
-        work = fire_follow_up(db, action_id, now=clock(), approval_minutes=settings.sla.approval_minutes)
+    for action_id in await db.run(due_follow_ups, db, clock()):
+        work = await db.run(fire_follow_up, db, action_id, now=clock(),
+                            approval_minutes=settings.sla.approval_minutes)
         for approval_id in work.approvals:
             await hub.approval_requested(approval_id)
 
@@ -209,16 +217,11 @@ async def _run_due_follow_ups(db: Database, clock: ReplayClock, hub: ChatHub, se
 async def _scripted_manager(db: Database, approvals: ApprovalService, hub: ChatHub, outbox: Outbox,
                             clock: ReplayClock, decided: set[int], result: DemoResult) -> None:
     batch_time = clock()
-    with db.session() as session:
-        pending = session.exec(select(ApprovalRow.id).where(ApprovalRow.state == "pending")).all()
-    for approval_id in pending:
+    for approval_id in await db.run(_pending_approvals, db):
         if approval_id in decided:
             continue
         decided.add(approval_id)
-        with db.session() as session:
-            card = approval_card(session, approval_id)
-            created = as_utc(session.get(InteractionRow, session.get(ApprovalRow, approval_id).interaction_id)
-                             .created_at)
+        card, created = await db.run(_card_and_time, db, approval_id)
         choice = choose(card)
         clock.set(created + choice.delay)
         decided_row = await hub.decide(approvals, approval_id, choice.verdict, surface="console", user=MANAGER,
@@ -228,14 +231,29 @@ async def _scripted_manager(db: Database, approvals: ApprovalService, hub: ChatH
     clock.set(batch_time)
 
 
+def _pending_approvals(db: Database) -> list[int]:
+    with db.session() as session:
+        return list(session.exec(select(ApprovalRow.id).where(ApprovalRow.state == "pending")).all())
+
+
+def _card_and_time(db: Database, approval_id: int) -> tuple[ApprovalCard, datetime]:
+    with db.session() as session:
+        card = approval_card(session, approval_id)
+        created = session.get(InteractionRow, session.get(ApprovalRow, approval_id).interaction_id).created_at
+    return card, as_utc(created)
+
+
+def _open_escalations(db: Database) -> list[tuple[int, datetime]]:
+    with db.session() as session:
+        return list(session.exec(select(EscalationRow.id, EscalationRow.created_at).where(
+            EscalationRow.state == "open")).all())
+
+
 async def _scripted_oncall(db: Database, escalations: EscalationService, clock: ReplayClock, handled: set[int],
                            result: DemoResult) -> None:
     """The on-call person acknowledges each page within minutes and resolves most within hours."""
     batch_time = clock()
-    with db.session() as session:
-        rows = session.exec(select(EscalationRow.id, EscalationRow.created_at).where(
-            EscalationRow.state == "open")).all()
-    for escalation_id, created in rows:
+    for escalation_id, created in await db.run(_open_escalations, db):
         if escalation_id in handled:
             continue
         handled.add(escalation_id)
@@ -254,13 +272,11 @@ async def _scripted_moderator(db: Database, reviews: ReviewService, hub: ChatHub
                               clock: ReplayClock, reviewed: set[int], result: DemoResult) -> None:
     """The moderator goes through the review queue within the hour: keeps, restores, deletes, bans."""
     batch_time = clock()
-    with db.session() as session:
-        pending = session.exec(select(ReviewRow.id).where(ReviewRow.state == "pending")).all()
-    for review_id in pending:
+    for review_id in await db.run(_pending_reviews, db):
         if review_id in reviewed:
             continue
         reviewed.add(review_id)
-        card = hub.review_view(review_id)
+        card = await db.run(hub.review_view, review_id)
         choice = choose_review(card)
         clock.set(max(batch_time, (card.created_at or batch_time) + choice.delay))
         row = await hub.decide_review(reviews, review_id, ReviewVerdict(choice.verdict), surface="console",
@@ -268,6 +284,11 @@ async def _scripted_moderator(db: Database, reviews: ReviewService, hub: ChatHub
         result.verdicts[f"review {row.state}"] += 1
         await outbox.drain()
     clock.set(batch_time)
+
+
+def _pending_reviews(db: Database) -> list[int]:
+    with db.session() as session:
+        return list(session.exec(select(ReviewRow.id).where(ReviewRow.state == "pending")).all())
 
 
 def _print_outcomes(db: Database, console: Console) -> None:

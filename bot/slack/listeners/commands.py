@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -22,7 +21,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if deps.kpis is None:
             await respond(text=NO_KPIS, response_type="ephemeral")
             return
-        reply = await asyncio.to_thread(deps.kpis.ask, body.get("text", ""))  # KPI queries hit the database
+        reply = await deps.hub.db.run(deps.kpis.ask, body.get("text", ""))  # KPI queries hit the database
         await respond(text=reply.text, blocks=blocks.kpi_reply_blocks(reply),
                       response_type="ephemeral" if reply.help else "in_channel")
 

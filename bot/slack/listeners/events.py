@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -23,7 +22,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if deps.kpis is None:
             await deps.surface.client.chat_postMessage(channel=event["channel"], thread_ts=thread, text=NO_KPIS)
             return
-        reply = await asyncio.to_thread(deps.kpis.ask, mention_text(event))
+        reply = await deps.hub.db.run(deps.kpis.ask, mention_text(event))
         await deps.surface.client.chat_postMessage(channel=event["channel"], thread_ts=thread, text=reply.text,
                                                    blocks=blocks.kpi_reply_blocks(reply))
 

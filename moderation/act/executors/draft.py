@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from moderation.act.executors.platform import NO_OPERATION, outbox_params
-from moderation.act.executors.registry import ExecutionContext, executes
+from moderation.act.executors.registry import ExecutionContext, executes, flushed_id
 from moderation.act.outbox import enqueue
 from moderation.domain import ActionType, EventAction, as_utc
 from moderation.measure.events import record_event
@@ -32,14 +33,14 @@ def draft_reply(ctx: ExecutionContext) -> None:
     ctx.session.flush()
     approval = ApprovalRow(
         interaction_id=interaction.id,
-        action_id=row.id,
+        action_id=flushed_id(row),
         draft_text=str(action.params.get("text", "")),
         due_at=as_utc(interaction.created_at) + timedelta(minutes=ctx.approval_minutes),
         created_at=ctx.now,
     )
     ctx.session.add(approval)
     ctx.session.flush()
-    variant = {key: action.params[key] for key in ("template", "variant") if key in action.params}
+    variant: dict[str, Any] = {key: action.params[key] for key in ("template", "variant") if key in action.params}
     record_event(ctx.session, interaction, EventAction.reply_drafted, **ctx.event_fields,
                  data={"approval_id": approval.id, "action_id": row.id, "reason": action.reason, **variant})
-    ctx.work.approvals.append(approval.id)
+    ctx.work.approvals.append(flushed_id(approval))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from moderation.act.executors.registry import ExecutionContext, executes
+from moderation.act.executors.registry import ExecutionContext, executes, flushed_id
 from moderation.domain import ActionType, EventAction
 from moderation.measure.events import record_event
 from moderation.storage.tables import EscalationRow
@@ -31,7 +31,7 @@ def escalate(ctx: ExecutionContext) -> None:
     session.flush()
     record_event(session, ctx.interaction, EventAction.escalated, **ctx.event_fields,
                  data={"escalation_id": escalation.id, "level": escalation.level, "team": escalation.team})
-    ctx.work.escalations.append(escalation.id)
+    ctx.work.escalations.append(flushed_id(escalation))
 
 
 BAND = "#"  # "<incident>#<band>": paged again only when a worse band is reached (negative posts)
@@ -41,10 +41,10 @@ def _paged_band(session: Session, dedupe_key: str) -> EscalationRow | None:
     """The incident's escalation already paged at this band or a worse one, open or not (a resolved negative
     post is not paged again for the same share; a worse share pages again)."""
     incident, _, band = dedupe_key.rpartition(BAND)
-    earlier = session.exec(select(EscalationRow).where(EscalationRow.dedupe_key.like(f"{incident}{BAND}%"))
-                           .order_by(EscalationRow.id.desc())).all()
+    earlier = session.exec(select(EscalationRow).where(col(EscalationRow.dedupe_key).like(f"{incident}{BAND}%"))
+                           .order_by(col(EscalationRow.id).desc())).all()
     for row in earlier:
-        if int(row.dedupe_key.rpartition(BAND)[2] or 0) >= int(band or 0):
+        if int((row.dedupe_key or "").rpartition(BAND)[2] or 0) >= int(band or 0):
             return row
     return None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from moderation.act.executors.registry import ExecutionContext, executes
+from moderation.act.executors.registry import ExecutionContext, executes, flushed_id
 from moderation.domain import ActionType, EventAction, as_utc
 from moderation.measure.events import record_event
 
@@ -17,4 +17,4 @@ def follow_up(ctx: ExecutionContext) -> None:
     ctx.session.flush()
     record_event(ctx.session, ctx.interaction, EventAction.follow_up_scheduled, **ctx.event_fields,
                  data={"action_id": row.id, "delay_minutes": delay})
-    ctx.work.follow_ups.append(row.id)
+    ctx.work.follow_ups.append(flushed_id(row))

@@ -7,6 +7,7 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol, TypedDict
 
 from sqlmodel import Session
 
@@ -34,6 +35,25 @@ class HumanWork:
         self.follow_ups += other.follow_ups
 
 
+class EventFields(TypedDict):
+    """What every event an executor records carries about the rule behind it (`record_event` keywords)."""
+
+    playbook: str
+    rule_version: str
+    occurred_at: datetime
+
+
+class _Stored(Protocol):
+    id: int | None
+
+
+def flushed_id(row: _Stored) -> int:
+    """The id the database gave `row` (typed optional on the table until it is flushed)."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id: flush the session first")
+    return row.id
+
+
 @dataclass
 class ExecutionContext:
     """One action of one plan being executed: where to write and what to hand back to people."""
@@ -48,7 +68,7 @@ class ExecutionContext:
     work: HumanWork
 
     @property
-    def event_fields(self) -> dict[str, object]:
+    def event_fields(self) -> EventFields:
         return {"playbook": self.action.rule, "rule_version": self.action.rule_version, "occurred_at": self.now}
 
     def record_done(self, state: str = "done") -> ActionRow:

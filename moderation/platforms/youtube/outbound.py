@@ -134,7 +134,7 @@ class YouTubeApi(JsonApi):
 
     async def call(self, method: str, http_method: str, path: str, **kwargs: Any) -> Any:
         if self.quota is not None:
-            self.quota.spend(method)
+            await self.quota.db.run(self.quota.spend, method)  # a locked row: off the event loop
         return await self.request(http_method, path, **kwargs)
 
 

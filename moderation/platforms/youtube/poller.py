@@ -109,8 +109,9 @@ class YouTubePoller:
             return row
 
     async def poll_once(self) -> int:
-        """One round; returns how many new comments were stored."""
-        cursor = self.cursor()
+        """One round; returns how many new comments were stored. Database steps run in the database's
+        threads (`Database.run`): the poller shares its event loop with the chat surfaces."""
+        cursor = await self.db.run(self.cursor)
         watermark = as_utc(cursor.watermark) if cursor.watermark else None
         resuming = cursor.resume_page_token is not None
         token = cursor.resume_page_token
@@ -138,22 +139,22 @@ class YouTubePoller:
                         at = _time(published)
                         oldest = at if oldest is None or at < oldest else oldest
                         newest = at if newest is None or at > newest else newest
-                stored += self.store(interactions, "youtube_poll")
+                stored += await self.db.run(self.store, interactions, "youtube_poll")
                 stored += await self._follow_threads(page.get("items", []))
                 token = page.get("nextPageToken")
                 reached = watermark is not None and oldest is not None and oldest <= watermark
                 if reached or not token or watermark is None:
                     # Done: everything newer than the old watermark is stored. (First run: only the newest
                     # page is taken, as history belongs to a file import, not to the live poller.)
-                    self._save(watermark=newest or watermark, resume=None, pending=None)
+                    await self.db.run(self._save, watermark=newest or watermark, resume=None, pending=None)
                     return stored
                 # More pages to read before the old watermark: remember where we are after each page.
-                self._save(watermark=watermark, resume=token, pending=newest)
+                await self.db.run(self._save, watermark=watermark, resume=token, pending=newest)
             logger.info("moderation.youtube.catching_up", extra={"channel": self.channel_id})
             return stored
         except TransientActionError as exc:
-            self._save(watermark=watermark, resume=token if resuming or token else None, pending=newest,
-                       error=str(exc))
+            await self.db.run(self._save, watermark=watermark, resume=token if resuming or token else None,
+                              pending=newest, error=str(exc))
             logger.warning("moderation.youtube.poll_failed", extra={"error": str(exc)})
             return stored
 
@@ -168,21 +169,26 @@ class YouTubePoller:
                 continue
             total = _reply_count(snippet)
             carried = len((thread.get("replies") or {}).get("comments") or [])
-            with self.db.session() as session:
-                row = session.get(WatchedThreadRow, thread_id)
-                if row is None:
-                    row = WatchedThreadRow(id=thread_id, account_id=self.channel_id, started_at=_time(published))
-                known = row.reply_count
-                row.checked_at = utcnow()
-                if total <= carried:
-                    row.reply_count = max(known, total)  # the page carried every reply
-                session.add(row)
+            known = await self.db.run(self._watch, thread_id, _time(published), total, carried)
             if total > carried and total > known:
                 stored += await self._read_replies(thread_id, snippet.get("videoId"), total)
         return stored
 
-    async def _check_watched_threads(self) -> int:
-        """Re-check recent threads (least recently checked first) for replies that came since."""
+    def _watch(self, thread_id: str, started_at: datetime, total: int, carried: int) -> int:
+        """Remember a thread read from a page; returns the reply count known (read in full) before."""
+        with self.db.session() as session:
+            row = session.get(WatchedThreadRow, thread_id)
+            if row is None:
+                row = WatchedThreadRow(id=thread_id, account_id=self.channel_id, started_at=started_at)
+            known = row.reply_count
+            row.checked_at = utcnow()
+            if total <= carried:
+                row.reply_count = max(known, total)  # the page carried every reply
+            session.add(row)
+        return known
+
+    def _watched(self) -> dict[str, int]:
+        """Recent threads to re-check, least recently checked first: id -> reply count read in full."""
         since = utcnow() - self.watch_for
         with self.db.session() as session:
             rows = session.exec(
@@ -190,7 +196,26 @@ class YouTubePoller:
                                                WatchedThreadRow.started_at >= since)
                 .order_by(WatchedThreadRow.checked_at.asc().nulls_first())  # type: ignore[union-attr]
                 .limit(self.watch_batch)).all()
-            known = {row.id: row.reply_count for row in rows}
+            return {row.id: row.reply_count for row in rows}
+
+    def _checked(self, thread_ids: list[str]) -> None:
+        with self.db.session() as session:
+            for thread_id in thread_ids:
+                row = session.get(WatchedThreadRow, thread_id)
+                if row is not None:
+                    row.checked_at = utcnow()
+                    session.add(row)
+
+    def _read_in_full(self, thread_id: str, total: int) -> None:
+        with self.db.session() as session:
+            row = session.get(WatchedThreadRow, thread_id)
+            if row is not None:
+                row.reply_count = max(row.reply_count, total)
+                session.add(row)
+
+    async def _check_watched_threads(self) -> int:
+        """Re-check recent threads (least recently checked first) for replies that came since."""
+        known = await self.db.run(self._watched)
         if not known:
             return 0
         page = await self.api.call("commentThreads.list", "GET", "commentThreads", idempotent=True, params={
@@ -204,12 +229,7 @@ class YouTubePoller:
             total = _reply_count(snippet)
             if total > known[thread_id]:
                 stored += await self._read_replies(thread_id, snippet.get("videoId"), total)
-        with self.db.session() as session:
-            for thread_id in known:
-                row = session.get(WatchedThreadRow, thread_id)
-                if row is not None:
-                    row.checked_at = utcnow()
-                    session.add(row)
+        await self.db.run(self._checked, list(known))
         return stored
 
     async def _read_replies(self, thread_id: str, video_id: str | None, total: int) -> int:
@@ -228,12 +248,8 @@ class YouTubePoller:
             token = page.get("nextPageToken")
             if not token:
                 break
-        stored = self.store(interactions, "youtube_poll")
-        with self.db.session() as session:
-            row = session.get(WatchedThreadRow, thread_id)
-            if row is not None:
-                row.reply_count = max(row.reply_count, total)
-                session.add(row)
+        stored = await self.db.run(self.store, interactions, "youtube_poll")
+        await self.db.run(self._read_in_full, thread_id, total)
         return stored
 
     def _save(self, *, watermark: datetime | None, resume: str | None, pending: datetime | None,

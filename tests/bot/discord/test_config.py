@@ -78,8 +78,10 @@ async def test_the_component_connects_catches_up_after_a_gateway_drop_and_stops_
     fake_discord.fail_next[f"/channels/{APPROVALS}/messages"] = 503
     approval_id = make_draft(sqlite_db)
     await hub.approval_requested(approval_id)
-    with sqlite_db.session() as session:
-        assert session.get(ApprovalRow, approval_id).surface_refs == {}
+    # The first post was refused. (Whether the RESUME's catch-up has already posted it again depends on how the
+    # reconnect and the hub's database steps interleave on the loop, so the ref is not checked here.)
+    assert f"/channels/{APPROVALS}/messages" not in fake_discord.fail_next
+    assert len(fake_discord.posted(APPROVALS)) >= 1
 
     # discord.py reconnects and RESUMEs; on_resumed posts what never reached Discord.
     await _until(lambda: 6 in fake_discord.gateway_ops)
