@@ -78,8 +78,12 @@ class Engine:
                                else self._materialise(item, rule, interaction, scores, context))
             if rule.stop:
                 break
-        if lead_note and not any(a.type in (ActionType.escalate, ActionType.draft_reply) for a in actions):
-            actions.append(self.policy.lead_handoff(lead_note))
+        if lead_note:
+            # The classifier still said spam: nothing is sent or drafted on automation's word (not even the
+            # after-hours notice); the lead rules' records stay and a person takes the conversation.
+            actions = [a for a in actions if a.type not in _REPLIES]
+            if not any(a.type is ActionType.escalate for a in actions):
+                actions.append(self.policy.lead_handoff(lead_note))
         actions, notes = self.policy.enforce(actions, interaction, scores, context, text.value)
         if lead_note:
             notes = [lead_note, *notes]
