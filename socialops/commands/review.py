@@ -29,6 +29,14 @@ def _decide(config_path: Path | None, review_id: int, verdict: str, actor: str |
     click.echo(f"item #{review_id} {row.state}; the worker's outbox carries it out on the platform")
 
 
+def _set_paused(config_path: Path | None, scope: str, *, paused: bool, actor: str | None, reason: str) -> None:
+    from moderation.act.pauses import set_paused
+
+    state = set_paused(_db(config_path), scope, paused=paused, actor=f"cli:{actor or getpass.getuser()}",
+                       reason=reason)
+    click.echo(f"automation {'paused' if paused else 'resumed'} for {state.label}")
+
+
 def register(group: click.Group) -> None:
     @group.group("review")
     def review() -> None:
@@ -92,11 +100,7 @@ def register(group: click.Group) -> None:
     @click.option("--reason", default="paused by hand", show_default=True, help="Why (recorded on the event).")
     def pause(config_path: Path | None, actor: str | None, scope: str, reason: str) -> None:
         """Pause automation for SCOPE: a campaign tag, or account:<platform>:<account id>."""
-        from moderation.act.pauses import set_paused
-
-        state = set_paused(_db(config_path), scope, paused=True, actor=f"cli:{actor or getpass.getuser()}",
-                           reason=reason)
-        click.echo(f"automation paused for {state.label}")
+        _set_paused(config_path, scope, paused=True, actor=actor, reason=reason)
 
     @campaigns.command("resume")
     @_config
@@ -105,8 +109,4 @@ def register(group: click.Group) -> None:
     @click.option("--reason", default="resumed by hand", show_default=True, help="Why (recorded on the event).")
     def resume(config_path: Path | None, actor: str | None, scope: str, reason: str) -> None:
         """Resume automation for SCOPE (as listed by `socialops campaigns list`)."""
-        from moderation.act.pauses import set_paused
-
-        state = set_paused(_db(config_path), scope, paused=False, actor=f"cli:{actor or getpass.getuser()}",
-                           reason=reason)
-        click.echo(f"automation resumed for {state.label}")
+        _set_paused(config_path, scope, paused=False, actor=actor, reason=reason)

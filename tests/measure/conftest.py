@@ -39,3 +39,20 @@ def db(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:  # type:
         database.dispose()
         with psycopg.connect(plain, autocommit=True) as connection:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def week_cli(tmp_path, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+    """The hand-made week in a SQLite file that the CLI reads (env: database URL and a Paris team config);
+    returns the database URL."""
+    from tests.measure.scenario import build_week
+
+    url = f"sqlite:///{tmp_path / 'week.db'}"
+    db = Database(url)
+    build_week(db)
+    db.dispose()
+    config = tmp_path / "socialops.yaml"
+    config.write_text("team: {timezone: Europe/Paris}\n", encoding="utf-8")
+    monkeypatch.setenv("SOCIALOPS_DATABASE_URL", url)
+    monkeypatch.setenv("SOCIALOPS_CONFIG", str(config))
+    return url

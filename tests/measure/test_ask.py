@@ -10,23 +10,15 @@ from click.testing import CliRunner
 from moderation.measure.kpis import BY_NAME, KpiSettings, Window, compute
 from moderation.storage import Database
 from socialops.cli import cli
-from tests.measure.scenario import build_week, paris
+from tests.measure.scenario import paris
 
 FIELDS = ["question", "kpi", "platform", "campaign", "start", "end", "compare", "value", "answer"]
 NOW = "2026-11-23T12:00:00+01:00"  # Monday noon, Paris
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'ask.db'}"
-    db = Database(url)
-    build_week(db)
-    db.dispose()
-    config = tmp_path / "socialops.yaml"
-    config.write_text("team: {timezone: Europe/Paris}\n", encoding="utf-8")
-    monkeypatch.setenv("SOCIALOPS_DATABASE_URL", url)
-    monkeypatch.setenv("SOCIALOPS_CONFIG", str(config))
-    return url
+def env(week_cli, tmp_path):  # type: ignore[no-untyped-def]
+    return week_cli
 
 
 def ask(*args: str, stdin: str | None = None) -> list[dict]:

@@ -10,7 +10,6 @@ from click.testing import CliRunner
 
 from moderation.storage import Database
 from socialops.cli import cli
-from tests.measure.scenario import build_week
 
 WORKED = ["roi", "--no-kpis", "--tools-cost", "600", "--hours-saved", "20", "--hourly-cost", "35", "--extra-sales",
           "15", "--margin", "18", "--cpm", "1200", "300000", "--cpv", "800", "200000", "--cpa", "2000", "100",
@@ -18,15 +17,7 @@ WORKED = ["roi", "--no-kpis", "--tools-cost", "600", "--hours-saved", "20", "--h
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    db = Database(url)
-    build_week(db)
-    db.dispose()
-    config = tmp_path / "socialops.yaml"
-    config.write_text("team: {timezone: Europe/Paris}\n", encoding="utf-8")
-    monkeypatch.setenv("SOCIALOPS_DATABASE_URL", url)
-    monkeypatch.setenv("SOCIALOPS_CONFIG", str(config))
+def env(week_cli, tmp_path):  # type: ignore[no-untyped-def]
     return tmp_path
 
 
