@@ -84,7 +84,9 @@ def test_database_dropping_worker_connections_under_load(pg_url, start_worker):
     db = Database(pg_url)
     stored = ingest_file(db, SAMPLE).stored
     with FakePlatformServer() as platform:
-        workers = [start_worker(pg_url, platform_url=platform.url, classify_delay=0.1) for _ in range(2)]
+        # -v: the scheduler's leader lines are INFO since issue 15, and they are part of the evidence read below.
+        workers = [start_worker(pg_url, platform_url=platform.url, classify_delay=0.1,
+                                extra_env={"SCALE_VERBOSE": "1"}) for _ in range(2)]
         done = sa.select(sa.func.count()).where(InteractionRow.status == "done")
 
         def count(query) -> int:
