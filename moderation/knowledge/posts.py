@@ -24,9 +24,11 @@ class PostProducts:
 
     def __init__(self, db: Database | None, caption_product: Callable[[str], str | None], *,
                  posts: Mapping[str, str] | None = None, campaigns: Mapping[str, str] | None = None,
-                 reader: CaptionReader | None = None) -> None:
+                 reader: CaptionReader | None = None,
+                 caption_products: Callable[[str], tuple[str, ...]] | None = None) -> None:
         self.db = db
         self.caption_product = caption_product
+        self.caption_products = caption_products
         self.posts = dict(posts or {})
         self.campaigns = dict(campaigns or {})
         self.reader = reader
@@ -44,6 +46,18 @@ class PostProducts:
             return None
         caption = await self.caption(platform, post_id, account_id)
         return self.caption_product(caption) if caption else None
+
+    async def skus_for(self, platform: str, post_id: str | None, campaign: str | None,
+                       account_id: str | None = None) -> tuple[str, ...]:
+        """Every product the post may be about: the mapped one, else each its caption names (an outfit post
+        names two; the question then says which, "in navy?")."""
+        if self.caption_products is None or (post_id and (self.posts.get(f"{platform}:{post_id}")
+                                                         or self.posts.get(post_id))) or (
+                campaign and campaign in self.campaigns) or not post_id:
+            sku = await self.sku_for(platform, post_id, campaign, account_id)
+            return (sku,) if sku else ()
+        caption = await self.caption(platform, post_id, account_id)
+        return self.caption_products(caption) if caption else ()
 
     async def caption(self, platform: str, post_id: str, account_id: str | None = None) -> str | None:
         key = f"{platform}:{post_id}"

@@ -18,6 +18,7 @@ from moderation.domain import Grounding
 from moderation.domain.attribution import utm_link
 from moderation.knowledge import compose
 from moderation.knowledge.files import KnowledgeBase, Product
+from moderation.knowledge.lexicon import MARK, REGIONS, Lexicon, default_lexicon
 from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, overlap, stem, tokens
 
 logger = logging.getLogger(__name__)
@@ -38,11 +39,21 @@ ASPECT_WORDS = frozenset().union(*ASPECTS.values())
 # answers, so that "how much?" does not look like "how much is shipping?". Topic words such as "size" or "shop"
 # stay: "where's your shop?" is about the shop.
 GENERIC_WORDS = ASPECTS["price"] | ASPECTS["stock"] | frozenset(
-    stem(w) for w in "where buy acheter commander order purchase link lien".split())
+    stem(w) for w in "where buy acheter commander order purchase link lien sell vendez vendre vends".split())
 UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
 ANSWER_TEXT_WEIGHT = 0.8
+COVERAGE_WEIGHT = 0.5
+PLACE_WEIGHT = 1.5  # a named country outweighs the other words: it is what the answer differs on
+UNKNOWN_WEIGHT = 1.0  # an IDF of 1 is a word every document has
+FORM_LENGTH = 6
+
+
+def _form(word: str) -> str:
+    """A word cut to its first letters for comparing answers (a light stemmer for English and French)."""
+    return word if word.startswith(MARK) else word[:FORM_LENGTH]
+
 # Intents answered from knowledge only when retrieval is sure (a guess helps nobody with a lost parcel).
 SURE_ONLY = frozenset({"order_support", "other", "collab"})
 LETTER_SIZES = frozenset({"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"})
@@ -57,6 +68,7 @@ class Question:
     platform: str = "instagram"
     campaign: str | None = None
     post_product: str | None = None  # sku of the product the post is about
+    post_products: tuple[str, ...] = ()  # every product the post's caption names, when it names several
 
 
 @dataclass(frozen=True)
@@ -92,7 +104,8 @@ class Retriever:
     """Built once per knowledge base (embeds every example question); `ground` is then cheap."""
 
     def __init__(self, base: KnowledgeBase, embed: Embed | None = None, *, thresholds: Thresholds = Thresholds(),
-                 default_lang: str = "en", utm_medium: str = "social", default_campaign: str = "organic") -> None:
+                 default_lang: str = "en", utm_medium: str = "social", default_campaign: str = "organic",
+                 lexicon: Lexicon | None = None) -> None:
         self.base = base
         self.embed = embed
         self.thresholds = thresholds
@@ -103,22 +116,43 @@ class Retriever:
             (k, question) for k, answer in enumerate(base.answers)
             for questions in answer.questions.values() for question in questions
         ]
+        self.lexicon = lexicon if lexicon is not None else default_lexicon()
+        # Topic and place markers ("#shipping", "#ie") of every text, so that other words for the same topic
+        # and a city for its country meet (moderation.knowledge.lexicon).
+        example_marks = [self.lexicon.mention(text).markers() for _, text in self.examples]
+        answer_marks = [self.lexicon.mention(" ".join(a.answer.values())).markers() for a in base.answers]
         product_docs = [content_tokens(f"{p.name} {p.description}") for p in base.products]
         example_docs = [content_tokens(text) for _, text in self.examples]
         answer_docs = [content_tokens(" ".join(a.answer.values())) for a in base.answers]
-        self.vocabulary = Vocabulary([*example_docs, *product_docs, *answer_docs])
+        self.vocabulary = Vocabulary([*(d + m for d, m in zip(example_docs, example_marks, strict=True)),
+                                      *product_docs,
+                                      *(d + m for d, m in zip(answer_docs, answer_marks, strict=True))])
         # Example questions compared on their topic words only: "how much" must not make every price
         # question look like "how much is shipping to Ireland?".
         self.name_tokens = [_name_words(self._canonical(content_tokens(p.name))) for p in base.products]
         self.name_words = frozenset(w for name in self.name_tokens for w in name)
         # Product names are left out too: "how do I use the serum?" is about using, whichever serum.
-        self.example_tokens = [[w for w in self._canonical(doc) if w not in GENERIC_WORDS | self.name_words]
-                               for doc in example_docs]
+        self.example_tokens = [[w for w in self._canonical(doc) if w not in GENERIC_WORDS | self.name_words] + marks
+                               for doc, marks in zip(example_docs, example_marks, strict=True)]
         # The answer texts count too, by words only and a little less ("newsletter", "Klarna", "call us").
         self.answer_text_tokens = [
             [w for w in self._canonical(content_tokens(" ".join(answer.answer.values())))
-             if w not in GENERIC_WORDS | self.name_words]
-            for answer in base.answers]
+             if w not in GENERIC_WORDS | self.name_words] + marks
+            for answer, marks in zip(base.answers, answer_marks, strict=True)]
+        # Answers are compared on word forms cut to their first letters ("delivery" meets "deliver",
+        # "expédiez" meets "expédition"), with IDF weights of those forms.
+        self.example_match = [[_form(w) for w in doc] for doc in self.example_tokens]
+        self.answer_match = [[_form(w) for w in doc] for doc in self.answer_text_tokens]
+        self.match_vocabulary = Vocabulary([*self.example_match, *self.answer_match])
+        # Everything an answer says or is asked as, for the share of a question's words it covers. Its example
+        # questions say which places it is about; its text may name others only to exclude them ("duties
+        # outside the EU and the UK"), so a place found only in the text counts half.
+        self.answer_union: list[set[str]] = [set(doc) for doc in self.answer_match]
+        self.example_union: list[set[str]] = [set() for _ in base.answers]
+        for i, (k, _) in enumerate(self.examples):
+            self.answer_union[k].update(self.example_match[i])
+            self.example_union[k].update(self.example_match[i])
+        self.known_marks = frozenset(w for doc in self.answer_union for w in doc if w.startswith(MARK))
         self.desc_tokens = [set(self._canonical(content_tokens(p.description))) for p in base.products]
         name_vocabulary = Vocabulary(self.name_tokens)
         self.name_weight = name_vocabulary.weight
@@ -126,6 +160,13 @@ class Retriever:
         self.sizes = {s.lower() for p in base.products for s in p.sizes} | LETTER_SIZES
         self.colors = {c.lower(): c for p in base.products for c in p.colors}
         self.example_vectors = self._encode([text for _, text in self.examples])
+        # Words only one language's example questions use, to tell the language of a short question.
+        by_lang: dict[str, set[str]] = {}
+        for answer in base.answers:
+            for code, texts in answer.questions.items():
+                by_lang.setdefault(code, set()).update(w for text in texts for w in tokens(text))
+        self.lang_words = {code: frozenset(words - set().union(*(v for c, v in by_lang.items() if c != code)))
+                           for code, words in by_lang.items() if code in compose.LANGS}
         self.answer_words = frozenset(w for doc in [*self.example_tokens, *self.answer_text_tokens] for w in doc)
 
     def _canonical(self, words: list[str]) -> list[str]:
@@ -155,11 +196,21 @@ class Retriever:
 
     def caption_product(self, caption: str) -> str | None:
         """The sku of the one product a post caption names; None when it names none or several (a lookbook)."""
+        named = self.caption_products(caption)
+        return named[0] if len(named) == 1 else None
+
+    def caption_products(self, caption: str) -> tuple[str, ...]:
+        """Every product a caption names, in catalogue order. Variants of one product (the same name but for a
+        size, "Sérum 30 ml" and "Sérum 50 ml") count once: the variant the caption names, else the first."""
         scores = self._product_scores(self._canonical(content_tokens(caption)))
         named = [k for k, score in enumerate(scores) if score >= self.thresholds.product_mention]
-        if len(named) != 1:
-            return None
-        return self.base.products[named[0]].sku
+        variants: dict[tuple[str, ...], list[int]] = {}
+        for k in named:
+            variants.setdefault(tuple(sorted(self.name_tokens[k])), []).append(k)
+        said = set(tokens(caption))
+        chosen = sorted(max(group, key=lambda k: (len(set(tokens(self.base.products[k].name)) & said), -k))
+                        for group in variants.values())
+        return tuple(self.base.products[k].sku for k in chosen)
 
     # --- scoring ---------------------------------------------------------------------------------------
 
@@ -174,8 +225,15 @@ class Retriever:
             # Cosines of unrelated short questions sit around 0.2-0.4 with this encoder: rescale so 0.3 -> 0
             # and 0.9 -> 1, then weigh it like the word overlap.
             similarity = np.clip((self.example_vectors @ vector - 0.3) / 0.6, 0.0, 1.0)
+        words = [_form(w) for w in words]
+        weights = {w: self._match_weight(w) for w in set(words)}
+        total = sum(weights.values())
+        # The share of the question's topic (IDF-weighted) an answer covers anywhere in its examples or text.
+        coverage = [sum(v * self._covers(w, k) for w, v in weights.items()) / total
+                    for k in range(len(self.base.answers))]
         for i, (k, _) in enumerate(self.examples):
-            lexical = overlap(words, self.example_tokens[i], self.vocabulary)
+            lexical = COVERAGE_WEIGHT * coverage[k] + (1 - COVERAGE_WEIGHT) * overlap(
+                words, self.example_match[i], self.match_vocabulary)
             if similarity is None:
                 score = lexical
             elif lexical > 0:
@@ -184,9 +242,26 @@ class Retriever:
                 # Meaning alone ("deliver to New York" ~ "ship to the US") is worth a suggestion, rarely more.
                 score = 0.6 * float(similarity[i])
             scores[k] = max(scores[k], score)
-        for k, doc in enumerate(self.answer_text_tokens):
-            scores[k] = max(scores[k], ANSWER_TEXT_WEIGHT * overlap(words, doc, self.vocabulary))
+        for k, doc in enumerate(self.answer_match):
+            scores[k] = max(scores[k], ANSWER_TEXT_WEIGHT * overlap(words, doc, self.match_vocabulary))
         return scores
+
+    def _covers(self, word: str, k: int) -> float:
+        if word in self.example_union[k]:
+            return 1.0
+        if word in self.answer_union[k]:
+            return 0.5 if word[1:] in self.lexicon.country_region or word[1:] in REGIONS else 1.0
+        return 0.0
+
+    def _match_weight(self, word: str) -> float:
+        """IDF of a word form; a word no answer uses weighs like a common one (it says the question may be about
+        something else, without drowning the words that match), a place or topic marker more (it is specific)."""
+        if word.startswith(MARK):
+            weight = self.match_vocabulary.weight(word)
+            return weight * (PLACE_WEIGHT if word[1:] in self.lexicon.country_region else 1.0)
+        if word not in self.match_vocabulary.idf:
+            return UNKNOWN_WEIGHT
+        return self.match_vocabulary.weight(word)
 
     def _product_scores(self, words: list[str]) -> list[float]:
         """Per product: the weighted share of its name the text contains (description words count a little)."""
@@ -213,13 +288,7 @@ class Retriever:
         raw = tokens(question.text)
         words = self._canonical([t for t in raw if t not in STOPWORDS])
         size = self._asked_size(raw)
-        topic = [w for w in words if len(w) > 1 and w not in GENERIC_WORDS and w not in self.name_words and w != size]
-        lang = question.lang if question.lang in compose.LANGS else self.default_lang
-        answer_scores = self._answer_scores(topic, vector)
-        ranked = sorted(range(len(answer_scores)), key=lambda k: -answer_scores[k])
-        best_answer = answer_scores[ranked[0]] if ranked else 0.0
-        second = answer_scores[ranked[1]] if len(ranked) > 1 else 0.0
-
+        lang = self._lang(question, raw)
         product_scores = self._product_scores(words)
         # Partly named ("the serum" for two serums) still counts: both are offered and a person picks.
         named = sorted((k for k, s in enumerate(product_scores) if s >= th.product_partial),
@@ -236,6 +305,18 @@ class Retriever:
         elif question.post_product is not None:
             product = self.base.product(question.post_product)
             product_confidence = 1.0 if product is not None else 0.0
+        elif question.post_products:
+            product, product_confidence = self._post_candidate(question.post_products, size, color)
+        # A size or colour asked of a product ("en 39 ?", "in navy?") is about that product, not a sizing policy.
+        attribute = product is not None and bool(size or color)
+        attribute_words = {size, *(w for w in raw if w in self.colors)} if attribute else set()
+        topic = self._topic(question.text, [w for w in words if len(w) > 1 and w not in GENERIC_WORDS
+                                            and w not in self.name_words and w not in attribute_words],
+                            drop={"size"} if attribute else set())
+        answer_scores = self._answer_scores(topic, vector)
+        ranked = sorted(range(len(answer_scores)), key=lambda k: -answer_scores[k])
+        best_answer = answer_scores[ranked[0]] if ranked else 0.0
+        second = answer_scores[ranked[1]] if len(ranked) > 1 else 0.0
 
         about_product = product is not None and bool(aspects or question.intent in INTENT_ASPECTS)
         # A policy answer wins over the product facts when it matches clearly better ("how much is shipping
@@ -278,6 +359,44 @@ class Retriever:
         suggestions = self._suggestions(ranked, answer_scores, lang, skip=None)
         return Grounding(level="none", confidence=round(best_answer, 4), suggestions=suggestions,
                          post_product=question.post_product)
+
+    def _post_candidate(self, skus: tuple[str, ...], size: str | None,
+                        color: str | None) -> tuple[Product | None, float]:
+        """Of the products a post names, the one that has the size or colour asked ("in navy?" under a post
+        showing a navy trench and indigo jeans); else the first, as a guess for a person to check."""
+        candidates = [p for p in (self.base.product(sku) for sku in skus) if p is not None]
+        fitting = [p for p in candidates
+                   if (size is not None and size in {s.lower() for s in p.sizes})
+                   or (color is not None and color.lower() in {c.lower() for c in p.colors})]
+        if len(fitting) == 1:
+            return fitting[0], 1.0
+        return (candidates[0], self.thresholds.product_partial) if candidates else (None, 0.0)
+
+    def _lang(self, question: Question, raw: list[str]) -> str:
+        """The reply language: the classifier's when it is one we answer in, else the language whose example
+        questions in the knowledge base use more of the question's words ("dispo en M ?" is French)."""
+        if question.lang in compose.LANGS:
+            return question.lang
+        votes = {lang: sum(1 for w in raw if w in vocabulary) for lang, vocabulary in self.lang_words.items()}
+        best = max(votes, key=lambda lang: votes[lang], default=self.default_lang)
+        return best if votes.get(best, 0) > 0 else self.default_lang
+
+    def _topic(self, text: str, words: list[str], drop: set[str] | frozenset[str] = frozenset()) -> list[str]:
+        """The question's topic words with its topic and place markers. A place is compared as its country
+        ("Cork" as Ireland), or as its region when no answer names that country ("Spain" as the EU); a place that
+        is a product's name ("the Ethiopia") is the product, not where the asker is."""
+        mention = self.lexicon.mention(text)
+        place_words = {stem(w) for w in mention.place_words}
+        marks = [MARK + c for c in mention.concepts if c not in drop]
+        if not (place_words and place_words <= self.name_words):
+            for country in mention.countries:
+                region = self.lexicon.region(country)
+                if MARK + country in self.known_marks or region is None:
+                    marks.append(MARK + country)
+                else:
+                    marks.append(MARK + region)
+            marks += [MARK + r for r in mention.regions]
+        return [w for w in words if w not in place_words] + sorted(set(marks))
 
     def _asked_size(self, raw: list[str]) -> str | None:
         for i, word in enumerate(raw):

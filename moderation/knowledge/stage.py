@@ -41,13 +41,14 @@ class KnowledgeStage:
             keys = {k: (interactions[k].platform.value, interactions[k].post_id, interactions[k].campaign,
                         interactions[k].account_id) for k in todo}
             unique = list(dict.fromkeys(keys.values()))
-            skus = dict(zip(unique, await asyncio.gather(*(self.posts.sku_for(*key) for key in unique)), strict=True))
+            skus = dict(zip(unique, await asyncio.gather(*(self.posts.skus_for(*key) for key in unique)), strict=True))
             questions = []
             for k in todo:
                 item, score = interactions[k], scores[k]
                 questions.append(Question(text=item.text, lang=score.lang, intent=score.intent,
                                           platform=item.platform.value, campaign=item.campaign,
-                                          post_product=skus[keys[k]]))
+                                          post_product=skus[keys[k]][0] if len(skus[keys[k]]) == 1 else None,
+                                          post_products=skus[keys[k]]))
             # Encoding is CPU work: off the event loop, like classification.
             groundings = await asyncio.to_thread(self.retriever.ground_many, questions)
             if self.writer is not None:

@@ -21,6 +21,7 @@ me te se ce c ca cela ces cet cette mon ma mes ton ta tes son sa ses notre nos v
 est sont etre ai as avez avons ont fait faire peut peux pouvez qui que quoi qu quel quelle quels quelles
 est-ce bonjour salut coucou merci pour par avec sur dans chez
 fois cette aura va vais veux voudrais want need know tell anyone really though lol mdr
+vers via apres avant fait faites fais possible chance idea stuff guess wondering
 """.split())
 
 

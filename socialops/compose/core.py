@@ -261,7 +261,7 @@ def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database
         return connectors.get(_Platform(platform))
 
     posts = PostProducts(db, retriever.caption_product, posts=config.posts, campaigns=config.campaigns,
-                         reader=reader)
+                         reader=reader, caption_products=retriever.caption_products)
     names = [product.name for product in base.products]
     writer = (build_writer(settings.drafting, settings.secret, names) if settings.drafting.llm is not None
               else None)

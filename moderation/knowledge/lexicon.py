@@ -1,0 +1,116 @@
+"""Generic knowledge retrieval adds to the words of a text: the topics it names (shop vocabulary in English and
+French, data/concepts.yaml) and the places (data/places.yaml: a city means its country, a country its region).
+
+The extra words are markers ("#shipping", "#ie", "#eu") that cannot collide with real words; retrieval adds them
+to both the question and the knowledge base's texts, so "postage to Cork?" meets "shipping to Ireland".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from moderation.knowledge.text import fold, stem
+
+DATA = Path(__file__).with_name("data")
+_WORD = re.compile(r"[a-z0-9]+")
+MARK = "#"
+MAX_PHRASE = 4  # the longest phrase in either file, in words
+
+
+@dataclass(frozen=True)
+class Mention:
+    """What a text names beyond its words: topics and places, and which of its words named a place."""
+
+    concepts: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()  # regions named outright ("Europe", "worldwide")
+    place_words: frozenset[str] = frozenset()  # the folded words that named a place (not topic words then)
+
+    def markers(self) -> list[str]:
+        return [MARK + c for c in sorted(self.concepts)] + [MARK + c for c in sorted(self.countries)] + [
+            MARK + r for r in sorted(self.regions)]
+
+
+@dataclass
+class Lexicon:
+    """Phrases (tuples of folded words) to topic and place markers; `prefixes` for entries written "word*"."""
+
+    phrases: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    prefixes: list[tuple[str, str]] = field(default_factory=list)  # (prefix, concept)
+    places: dict[tuple[str, ...], str] = field(default_factory=dict)  # phrase -> country code or region
+    codes: dict[str, str] = field(default_factory=dict)  # "US" -> "us", matched with its case
+    country_region: dict[str, str] = field(default_factory=dict)
+
+    def mention(self, text: str) -> Mention:
+        words = _WORD.findall(fold(text))
+        concepts: set[str] = set()
+        countries: set[str] = set()
+        regions: set[str] = set()
+        place_words: set[str] = set()
+        i = 0
+        while i < len(words):
+            matched = 0
+            for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
+                phrase = tuple(words[i:i + n])
+                place = self.places.get(phrase) or (self.places.get((stem(phrase[0]),)) if n == 1 else None)
+                if place is not None and not matched:  # the longest name only: "irlande du nord" is not "irlande"
+                    (regions if place in REGIONS else countries).add(place)
+                    place_words.update(phrase)
+                    matched = max(matched, n)
+                found = self.phrases.get(phrase) or (self.phrases.get((stem(phrase[0]),)) if n == 1 else None)
+                if found:
+                    concepts.update(found)
+            if len(words[i]) >= 3:
+                concepts.update(concept for prefix, concept in self.prefixes if words[i].startswith(prefix))
+            i += max(matched, 1)
+        for token in re.findall(r"[A-Za-z.]+", text):
+            code = self.codes.get(token.rstrip(".")) or self.codes.get(token)
+            if code is not None:
+                countries.add(code)
+                place_words.add(fold(token).strip("."))
+        return Mention(frozenset(concepts), frozenset(countries), frozenset(regions), frozenset(place_words))
+
+    def region(self, country: str) -> str | None:
+        return self.country_region.get(country)
+
+
+REGIONS = frozenset({"eu", "world"})
+
+
+def _phrase(entry: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(fold(entry)))
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The shipped lexicon (read once per process)."""
+    concepts = yaml.safe_load((DATA / "concepts.yaml").read_text(encoding="utf-8"))["concepts"]
+    places = yaml.safe_load((DATA / "places.yaml").read_text(encoding="utf-8"))
+    lexicon = Lexicon()
+    for concept, entries in concepts.items():
+        for entry in entries:
+            entry = str(entry)
+            if entry.endswith("*"):
+                lexicon.prefixes.append((fold(entry[:-1]), concept))
+            else:
+                lexicon.phrases.setdefault(_phrase(entry), set()).add(concept)
+    for region, spec in places["regions"].items():
+        for name in spec.get("names", []):
+            lexicon.places[_phrase(name)] = region
+        for code in spec.get("codes", []):
+            lexicon.codes[code] = region
+    for country, spec in places["countries"].items():
+        country = str(country)
+        lexicon.country_region[country] = spec["region"]
+        for name in [*spec.get("names", []), *spec.get("cities", [])]:
+            lexicon.places.setdefault(_phrase(str(name)), country)
+        for code in spec.get("codes", []):
+            lexicon.codes[str(code)] = country
+            if len(str(code).strip(".")) >= 3:  # "usa", "uae": no pronoun to confuse them with
+                lexicon.places.setdefault(_phrase(str(code)), country)
+    return lexicon
