@@ -1,6 +1,6 @@
 """Grounded answers: right-fact, wrong-fact and no-answer rates on a labelled set, and the worker's cost.
 
-    python bench/knowledge_answers.py [--runs 5] [--show]
+    python bench/knowledge_answers.py [--runs 5] [--show] [--dev] [--brand DIR [--questions FILE]]
 
 Accuracy: the questions of `bench/data/knowledge_questions.jsonl` (EN and FR, written before any tuning and
 phrased unlike the examples in the demo brand's knowledge.yaml) go through the real path: stored, classified
@@ -12,6 +12,9 @@ checked:
 - wrong: the text carries a fact from another answer or product (a wrong fact sent or drafted);
 - no answer: the text carries no fact (a draft saying nothing matched, or a human task);
 and, of the right and wrong ones, how many went out without a person (auto replies and DMs).
+
+`--brand DIR` measures another brand the same way: DIR/knowledge.yaml, DIR/catalogue.csv, DIR/posts.json (post
+captions, "platform:post id" -> caption) and the questions of DIR/questions.jsonl (or `--questions FILE`).
 
 Time: the demo week's 360 messages plus the labelled questions, processed by the worker without knowledge and
 with it, alternately, each run on a fresh SQLite file with the classifier's cache emptied; reports the median
@@ -43,6 +46,7 @@ from moderation.pipeline.worker import ModerationWorker  # noqa: E402
 from moderation.platforms.sandbox.outbound import sandbox_connectors  # noqa: E402
 from moderation.storage import Database  # noqa: E402
 from moderation.storage.tables import ActionRow, ClassificationRow, DecisionRow  # noqa: E402
+from socialops.config import Knowledge, Settings  # noqa: E402
 from socialops.compose.core import build_classifier, build_knowledge, build_library, worker_settings  # noqa: E402
 from socialops.demo.questions import demo_settings, load_captions  # noqa: E402
 from socialops.demo.runner import SAMPLE  # noqa: E402
@@ -87,15 +91,34 @@ async def _process(db: Database, classifier, library, knowledge, settings) -> fl
     return time.perf_counter() - started
 
 
-def accuracy(show: bool | str, path: Path = QUESTIONS) -> dict[str, float]:
-    settings = demo_settings()
+def brand_settings(brand: Path | None) -> Settings:
+    if brand is None:
+        return demo_settings()
+    return Settings(knowledge=Knowledge(answers=brand / "knowledge.yaml", catalogue=brand / "catalogue.csv"))
+
+
+def brand_captions(connectors: dict, brand: Path | None) -> None:  # type: ignore[type-arg]
+    """The sandbox serves the brand's post captions, as the platforms' post APIs would."""
+    if brand is None:
+        load_captions(connectors)
+        return
+    posts = brand / "posts.json"
+    if not posts.exists():
+        return
+    for key, caption in json.loads(posts.read_text(encoding="utf-8")).items():
+        platform, post_id = key.split(":", 1)
+        connectors[Platform(platform)].captions[post_id] = caption
+
+
+def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None) -> dict[str, float]:
+    settings = brand_settings(brand)
     classifier = build_classifier(settings)
     library = build_library(settings)
     items = questions(path)
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{tmp}/accuracy.db")
         connectors = sandbox_connectors()
-        load_captions(connectors)
+        brand_captions(connectors, brand)
         knowledge = build_knowledge(settings, classifier, db, connectors)
         at = datetime.now(UTC) - timedelta(hours=1)
         store_interactions(db, [_interaction(k, item, at, "q") for k, item in enumerate(items)], source="bench")
@@ -179,9 +202,14 @@ def main() -> None:
     parser.add_argument("--skip-timing", action="store_true")
     parser.add_argument("--dev", action="store_true", help="score the tuning set instead of the labelled set")
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--brand", type=Path, help="a brand folder: knowledge.yaml, catalogue.csv, posts.json, "
+                        "questions.jsonl")
+    parser.add_argument("--questions", type=Path, help="the labelled questions (default: the brand's, else ours)")
     args = parser.parse_args()
     if not args.skip_accuracy:
-        result = accuracy("all" if args.show_all else args.show, DEV_QUESTIONS if args.dev else QUESTIONS)
+        path = args.questions or (args.brand / "questions.jsonl" if args.brand else
+                                  DEV_QUESTIONS if args.dev else QUESTIONS)
+        result = accuracy("all" if args.show_all else args.show, path, args.brand)
         print(f"labelled questions: {result['questions']} · right fact {result['right']:.1%} · "
               f"wrong fact {result['wrong']:.1%} · no answer {result['no_answer']:.1%} · of which sent without a "
               f"person: right {result['sent_right']:.1%}, wrong {result['sent_wrong']:.1%}")

@@ -9,6 +9,7 @@ catalogue row of the product it names, else of the post it is under ("how much i
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -55,7 +56,7 @@ def _form(word: str) -> str:
     return word if word.startswith(MARK) else word[:FORM_LENGTH]
 
 # Intents answered from knowledge only when retrieval is sure (a guess helps nobody with a lost parcel).
-SURE_ONLY = frozenset({"order_support", "other", "collab"})
+SURE_ONLY = frozenset({"order_support", "other", "collab", "praise", "complaint"})
 LETTER_SIZES = frozenset({"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"})
 SIZE_CUES = frozenset({"en", "in", "size", "taille", "a", "t"})
 
@@ -88,6 +89,13 @@ QUESTION_WORDS = frozenset(
 def _asks(raw: list[str], text: str) -> bool:
     """A question, by its mark or its first word."""
     return "?" in text or (bool(raw) and raw[0] in QUESTION_WORDS)
+
+
+def asks_question(text: str) -> bool:
+    """Whether a message asks something (a question mark, or a sentence opening with a question word)."""
+    if "?" in text:
+        return True
+    return any(_asks(tokens(sentence), sentence) for sentence in re.split(r"[.!\n]+", text) if sentence.strip())
 
 
 def _name_words(words: list[str]) -> list[str]:

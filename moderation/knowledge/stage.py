@@ -10,13 +10,15 @@ from dataclasses import dataclass
 
 from moderation.domain import Grounding, Interaction, Scores
 from moderation.knowledge.posts import PostProducts
-from moderation.knowledge.retrieval import Question, Retriever
+from moderation.knowledge.retrieval import Question, Retriever, asks_question
 
 logger = logging.getLogger(__name__)
 
-# Intents a fact may answer (order support, other and collab only when retrieval is sure, see
-# retrieval.SURE_ONLY; refunds always through a person, whatever the playbook says).
+# Intents a fact may answer (order support, other and collab only when retrieval is sure or the message is a
+# question, see retrieval.SURE_ONLY; refunds always through a person, whatever the playbook says).
 KNOWLEDGE_INTENTS = ("pricing", "purchase", "product_question", "order_support", "refund", "other", "collab")
+# Never grounded, even when phrased as a question: nothing from the brand's knowledge goes to spam.
+NEVER_GROUNDED = frozenset({"spam"})
 
 
 @dataclass
@@ -27,13 +29,22 @@ class KnowledgeStage:
     posts: PostProducts
     intents: tuple[str, ...] = KNOWLEDGE_INTENTS
     writer: object | None = None  # an LlmWriter when `drafting.llm` is configured
+    # Also a question the classifier filed elsewhere ("love it! do you ship to Canada?" as praise): the
+    # classifier decides the tone, not whether the knowledge base has the answer.
+    any_question: bool = True
+
+    def wanted(self, interaction: Interaction, score: Scores) -> bool:
+        if score.intent in self.intents:
+            return True
+        return (self.any_question and score.intent not in NEVER_GROUNDED and not score.toxic
+                and asks_question(interaction.text))
 
     async def ground(self, interactions: Sequence[Interaction], scores: Sequence[Scores]) -> list[Grounding | None]:
         """One Grounding per interaction whose intent a fact answers, None for the rest. Never raises: a
         failure here leaves the decision without knowledge (its replies become drafts), nothing worse."""
         out: list[Grounding | None] = [None] * len(interactions)
         try:
-            todo = [k for k, score in enumerate(scores) if score.intent in self.intents]
+            todo = [k for k, score in enumerate(scores) if self.wanted(interactions[k], score)]
             if not todo:
                 return out
             started = time.perf_counter()

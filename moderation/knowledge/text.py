@@ -22,6 +22,7 @@ est sont etre ai as avez avons ont fait faire peut peux pouvez qui que quoi qu q
 est-ce bonjour salut coucou merci pour par avec sur dans chez
 fois cette aura va vais veux voudrais want need know tell anyone really though lol mdr
 vers via apres avant fait faites fais possible chance idea stuff guess wondering
+comment quand combien cb cmb c cest jsuis chui sui suis ete etes bien encore existe cherche cherchons trouve looking going having instead actually usually exactly bit way still ok okay yo bonsoir dear cheers x xx xo
 """.split())
 
 

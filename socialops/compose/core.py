@@ -265,5 +265,5 @@ def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database
     names = [product.name for product in base.products]
     writer = (build_writer(settings.drafting, settings.secret, names) if settings.drafting.llm is not None
               else None)
-    return KnowledgeStage(retriever, posts, intents=config.intents, writer=writer)
+    return KnowledgeStage(retriever, posts, intents=config.intents, writer=writer, any_question=config.any_question)
 
