@@ -45,6 +45,7 @@ class Lexicon:
     places: dict[tuple[str, ...], str] = field(default_factory=dict)  # phrase -> country code or region
     codes: dict[str, str] = field(default_factory=dict)  # "US" -> "us", matched with its case
     country_region: dict[str, str] = field(default_factory=dict)
+    colors: dict[str, frozenset[str]] = field(default_factory=dict)  # a colour word -> every name of that colour
 
     def mention(self, text: str) -> Mention:
         words = _WORD.findall(fold(text))
@@ -99,6 +100,10 @@ def default_lexicon() -> Lexicon:
                 lexicon.prefixes.append((fold(entry[:-1]), concept))
             else:
                 lexicon.phrases.setdefault(_phrase(entry), set()).add(concept)
+    for names in yaml.safe_load((DATA / "colors.yaml").read_text(encoding="utf-8"))["colors"]:
+        folded = frozenset(fold(str(name)) for name in names)
+        for name in folded:
+            lexicon.colors[name] = folded
     for region, spec in places["regions"].items():
         for name in spec.get("names", []):
             lexicon.places[_phrase(name)] = region

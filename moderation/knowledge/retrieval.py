@@ -20,7 +20,7 @@ from moderation.domain.attribution import utm_link
 from moderation.knowledge import compose
 from moderation.knowledge.files import KnowledgeBase, Product
 from moderation.knowledge.lexicon import MARK, REGIONS, Lexicon, default_lexicon
-from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, overlap, stem, tokens
+from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, fold, overlap, stem, tokens
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +45,12 @@ UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
 ANSWER_TEXT_WEIGHT = 0.8
-COVERAGE_WEIGHT = 0.5
+import os as _os
+COVERAGE_WEIGHT = float(_os.environ.get("KB_COV", "0.5"))
+SIM_WEIGHT = float(_os.environ.get("KB_SW", "0.5"))
+SIM_ALONE = float(_os.environ.get("KB_SA", "0.6"))
 PLACE_WEIGHT = 1.5  # a named country outweighs the other words: it is what the answer differs on
-UNKNOWN_WEIGHT = 1.0  # an IDF of 1 is a word every document has
+UNKNOWN_WEIGHT = float(_os.environ.get("KB_UW", "1.0"))  # an IDF of 1 is a word every document has
 FORM_LENGTH = 6
 
 
@@ -162,11 +165,23 @@ class Retriever:
             self.example_union[k].update(self.example_match[i])
         self.known_marks = frozenset(w for doc in self.answer_union for w in doc if w.startswith(MARK))
         self.desc_tokens = [set(self._canonical(content_tokens(p.description))) for p in base.products]
+        self.product_forms = [
+            {_form(w) for w in [*self._canonical(content_tokens(p.name)), *desc]}
+            | set(self.lexicon.mention(f"{p.name} {p.description}").markers())
+            for p, desc in zip(base.products, self.desc_tokens, strict=True)]
         name_vocabulary = Vocabulary(self.name_tokens)
         self.name_weight = name_vocabulary.weight
         # Letter sizes are recognised even when no product has them: "in XL?" is then answered "no XL".
         self.sizes = {s.lower() for p in base.products for s in p.sizes} | LETTER_SIZES
-        self.colors = {c.lower(): c for p in base.products for c in p.colors}
+        # Colours by any of their names in English or French ("noyer" for walnut), and a colour of several
+        # words by its last one ("black" for matte black) unless a product has that colour outright.
+        self.colors = {fold(c): c for p in base.products for c in p.colors}
+        for p in base.products:
+            for c in p.colors:
+                words = fold(c).split()
+                for alias in {words[-1], *self.lexicon.colors.get(fold(c), ()),
+                              *self.lexicon.colors.get(words[-1], ())}:
+                    self.colors.setdefault(alias, c)
         self.example_vectors = self._encode([text for _, text in self.examples])
         # Words only one language's example questions use, to tell the language of a short question.
         by_lang: dict[str, set[str]] = {}
@@ -222,6 +237,15 @@ class Retriever:
 
     # --- scoring ---------------------------------------------------------------------------------------
 
+    def _product_fit(self, k: int, words: list[str]) -> float:
+        """The share of the question's topic (weighted as for answers) the product's name and description
+        explain: "what does the gift set cost" is the gift set described as such, not the gift cards."""
+        forms = {_form(w) for w in words}
+        if not forms:
+            return 0.0
+        weights = {w: self._match_weight(w) for w in forms}
+        return sum(v for w, v in weights.items() if w in self.product_forms[k]) / sum(weights.values())
+
     def _answer_scores(self, words: list[str], vector: np.ndarray | None) -> list[float]:
         """Per answer: the best of its example questions, meaning and words combined. `words` are the
         question's topic words; a question with none ("prix ?", "how much??") matches no answer."""
@@ -232,7 +256,14 @@ class Retriever:
         if vector is not None and self.example_vectors is not None:
             # Cosines of unrelated short questions sit around 0.2-0.4 with this encoder: rescale so 0.3 -> 0
             # and 0.9 -> 1, then weigh it like the word overlap.
-            similarity = np.clip((self.example_vectors @ vector - 0.3) / 0.6, 0.0, 1.0)
+            cosines = self.example_vectors @ vector
+            import os
+            mode = os.environ.get("KB_SIM", "fixed")
+            if mode == "fixed":
+                similarity = np.clip((cosines - 0.3) / 0.6, 0.0, 1.0)
+            else:
+                base = max(0.3, float(np.mean(cosines)) + float(os.environ.get("KB_SIM_OFF", "0.05")))
+                similarity = np.clip((cosines - base) / max(0.95 - base, 0.05), 0.0, 1.0)
         words = [_form(w) for w in words]
         weights = {w: self._match_weight(w) for w in set(words)}
         total = sum(weights.values())
@@ -245,14 +276,21 @@ class Retriever:
             if similarity is None:
                 score = lexical
             elif lexical > 0:
-                score = 0.5 * float(similarity[i]) + 0.5 * lexical
+                score = SIM_WEIGHT * float(similarity[i]) + (1 - SIM_WEIGHT) * lexical
             else:
                 # Meaning alone ("deliver to New York" ~ "ship to the US") is worth a suggestion, rarely more.
-                score = 0.6 * float(similarity[i])
+                score = SIM_ALONE * float(similarity[i])
             scores[k] = max(scores[k], score)
         for k, doc in enumerate(self.answer_match):
             scores[k] = max(scores[k], ANSWER_TEXT_WEIGHT * overlap(words, doc, self.match_vocabulary))
         return scores
+
+    def _coverage(self, k: int, words: list[str]) -> float:
+        forms = {_form(w) for w in words}
+        if not forms:
+            return 0.0
+        weights = {w: self._match_weight(w) for w in forms}
+        return sum(v * self._covers(w, k) for w, v in weights.items()) / sum(weights.values())
 
     def _covers(self, word: str, k: int) -> float:
         if word in self.example_union[k]:
@@ -281,7 +319,8 @@ class Retriever:
                 continue
             total = sum(self.name_weight(w) for w in name)
             found = sum(self.name_weight(w) for w in name if w in present)
-            extra = sum(1 for w in present - set(name) if w in description)
+            # A colour in the description ("ceramic (white)") says which variant, not which product.
+            extra = sum(1 for w in present - set(name) if w in description and w not in self.colors)
             if found:
                 out.append(min(1.0, found / total + 0.1 * min(extra, 2)))
             else:
@@ -307,6 +346,15 @@ class Retriever:
             aspects.add("size")
         product: Product | None = None
         product_confidence = 0.0
+        if named and question.post_product is not None and product_scores[named[0]] < th.product_mention:
+            # Only described ("the gift set"), under a post about a product: the post's product, which the
+            # description most likely means, and the described one as the other candidate.
+            post = self.base.product(question.post_product)
+            if post is not None:
+                k = self.base.products.index(post)
+                named = [k, *(j for j in named if j != k)]
+                product_scores = [*product_scores]
+                product_scores[k] = max(product_scores[k], th.product_partial)
         if named:
             product = self.base.products[named[0]]
             product_confidence = product_scores[named[0]]
@@ -342,6 +390,11 @@ class Retriever:
         else:
             needed = th.high
         answer_wins = best_answer >= max(th.low, needed)
+        if answer_wins and about_product and product is not None and ranked:
+            # The product explains the question at least as well as the answer does: its facts, not the answer.
+            k = self.base.products.index(product)
+            fit = self._product_fit(k, topic)
+            answer_wins = fit < self._coverage(ranked[0], topic)
         if answer_wins:
             grounding = self._answer_grounding(question, lang, ranked, answer_scores, best_answer, second, product)
             if question.intent in SURE_ONLY and grounding.level != "high" and not _asks(raw, question.text):
@@ -408,6 +461,13 @@ class Retriever:
 
     def _asked_size(self, raw: list[str]) -> str | None:
         for i, word in enumerate(raw):
+            if word.isdigit() and i + 1 < len(raw) and word + raw[i + 1] in self.sizes:
+                return word + raw[i + 1]  # "250 g" for the size "250g"
+            if word.isdigit():
+                # "le 250 ?" of a coffee sold in 250g and 1kg: the one size that number starts
+                with_unit = [s for s in self.sizes if s.startswith(word) and s[len(word):] in UNITS]
+                if len(with_unit) == 1:
+                    return with_unit[0]
             if word in self.sizes and (len(word) > 1 or (i > 0 and raw[i - 1] in SIZE_CUES)):
                 if word.isdigit() and not (i > 0 and raw[i - 1] in SIZE_CUES | {"size", "taille", "pointure"}):
                     continue
