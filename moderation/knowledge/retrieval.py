@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -52,6 +53,8 @@ SIM_ALONE = float(_os.environ.get("KB_SA", "0.6"))
 PLACE_WEIGHT = 1.5  # a named country outweighs the other words: it is what the answer differs on
 UNKNOWN_WEIGHT = float(_os.environ.get("KB_UW", "1.0"))  # an IDF of 1 is a word every document has
 FORM_LENGTH = 6
+PRODUCT_FIT = 0.5  # a product only described must explain this much of the question
+COVERAGE_LEAD = 0.15  # covering this much more of a question's words tells two close answers apart
 
 
 def _form(word: str) -> str:
@@ -142,6 +145,9 @@ class Retriever:
         # question look like "how much is shipping to Ireland?".
         self.name_tokens = [_name_words(self._canonical(content_tokens(p.name))) for p in base.products]
         self.name_words = frozenset(w for name in self.name_tokens for w in name)
+        self.name_counts = Counter(w for name in self.name_tokens for w in set(name))
+        # Every word the answers use, product names included (the sizing answer says "the 01").
+        self.answer_all_words = frozenset(w for doc in [*example_docs, *answer_docs] for w in self._canonical(doc))
         # Product names are left out too: "how do I use the serum?" is about using, whichever serum.
         self.example_tokens = [[w for w in self._canonical(doc) if w not in GENERIC_WORDS | self.name_words] + marks
                                for doc, marks in zip(example_docs, example_marks, strict=True)]
@@ -237,6 +243,22 @@ class Retriever:
 
     # --- scoring ---------------------------------------------------------------------------------------
 
+    def _rank(self, scores: list[float], topic: list[str]) -> list[int]:
+        """Answers best first. Two about as likely (within the margin) are told apart by how much of the question
+        each covers in words: "shipping to Strasbourg?" is the answer naming France, whatever the meaning score
+        says of two shipping answers. The one that covers clearly more is put first, a margin ahead."""
+        ranked = sorted(range(len(scores)), key=lambda k: -scores[k])
+        if len(ranked) < 2 or scores[ranked[0]] - scores[ranked[1]] >= self.thresholds.margin:
+            return ranked
+        first, second = ranked[0], ranked[1]
+        lead = self._coverage(first, topic) - self._coverage(second, topic)
+        if abs(lead) < COVERAGE_LEAD:
+            return ranked
+        winner, other = (first, second) if lead > 0 else (second, first)
+        # Still a draft (the scores were close), but with the answer the words point to.
+        scores[winner] = min(max(scores[winner], scores[other] + self.thresholds.margin), self.thresholds.high - 0.01)
+        return sorted(range(len(scores)), key=lambda k: -scores[k])
+
     def _product_fit(self, k: int, words: list[str]) -> float:
         """The share of the question's topic (weighted as for answers) the product's name and description
         explain: "what does the gift set cost" is the gift set described as such, not the gift cards."""
@@ -322,7 +344,12 @@ class Retriever:
             # A colour in the description ("ceramic (white)") says which variant, not which product.
             extra = sum(1 for w in present - set(name) if w in description and w not in self.colors)
             if found:
-                out.append(min(1.0, found / total + 0.1 * min(extra, 2)))
+                score = min(1.0, found / total + 0.1 * min(extra, 2))
+                if any(w in present and self.name_counts[w] == 1 and w not in self.answer_all_words and len(w) >= 3
+                       for w in name):
+                    # A word only this product's name has, and no answer uses ("the comandante"), names it.
+                    score = max(score, self.thresholds.product_mention)
+                out.append(score)
             else:
                 # Named the way the description says ("the lip balm" for the Baume lèvres): a candidate, worth
                 # at most a mention, when most of what the question says about it is in the description.
@@ -370,7 +397,7 @@ class Retriever:
                                             and w not in self.name_words and w not in attribute_words],
                             drop={"size"} if attribute else set())
         answer_scores = self._answer_scores(topic, vector)
-        ranked = sorted(range(len(answer_scores)), key=lambda k: -answer_scores[k])
+        ranked = self._rank(answer_scores, topic)
         best_answer = answer_scores[ranked[0]] if ranked else 0.0
         second = answer_scores[ranked[1]] if len(ranked) > 1 else 0.0
 
@@ -409,8 +436,20 @@ class Retriever:
             k = self.base.products.index(product)
             known = set(self.name_tokens[k]) | self.desc_tokens[k] | self.answer_words
             unexplained = [w for w in topic if w not in known]
-            if len(unexplained) >= 2 and not sure_product:
+            described_only = bool(named) and not sure_product and question.post_product is None and not (
+                question.post_products and product.sku in question.post_products)
+            if described_only and ranked and self._product_fit(k, topic) < max(
+                    PRODUCT_FIT, self._coverage(ranked[0], topic)):
+                # Only described, and an answer covers the question better ("can you gift wrap my order?" is
+                # not the gift box): the answer as a draft when it is likely, else nothing.
                 if best_answer >= th.low:
+                    capped = min(best_answer, th.high - 0.01)
+                    return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, None)
+                return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
+                                 suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
+            # Under a post ("this"), one word nobody knows is enough to doubt it is about the post's product.
+            if len(unexplained) >= (1 if not named else 2) and not sure_product:
+                if best_answer >= th.low and ranked and self._coverage(ranked[0], topic) >= PRODUCT_FIT:
                     capped = min(best_answer, th.high - 0.01)  # a guess between product and answer: a draft
                     return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, product)
                 return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,

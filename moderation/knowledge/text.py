@@ -115,7 +115,8 @@ class Vocabulary:
         if found is None:
             candidates = sorted({known for variant in {word, *_deletions(word)}
                                  for known in self._deletions.get(variant, ())})
-            found = next((known for known in candidates if close(word, known)), word)
+            # The first letter is rarely the typo, and a different one makes another word ("nespresso").
+            found = next((known for known in candidates if known[0] == word[0] and close(word, known)), word)
             if len(self._seen) < 100_000:
                 self._seen[word] = found
         return found
