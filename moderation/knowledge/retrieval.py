@@ -344,12 +344,16 @@ class Retriever:
             # A colour in the description ("ceramic (white)") says which variant, not which product.
             extra = sum(1 for w in present - set(name) if w in description and w not in self.colors)
             if found:
-                score = min(1.0, found / total + 0.1 * min(extra, 2))
-                if any(w in present and self.name_counts[w] == 1 and w not in self.answer_all_words and len(w) >= 3
-                       for w in name):
+                score = found / total
+                matched = [w for w in name if w in present]
+                if any(self.name_counts[w] == 1 and w not in self.answer_all_words and len(w) >= 3 for w in matched):
                     # A word only this product's name has, and no answer uses ("the comandante"), names it.
                     score = max(score, self.thresholds.product_mention)
-                out.append(score)
+                elif all(w in self.answer_all_words for w in matched):
+                    # Only words the answers use too ("le sérum", "the 01", "les soins"): maybe the product, maybe
+                    # the topic of an answer about it; a candidate, not a sure mention (unless described too).
+                    score = min(score, self.thresholds.product_mention - 0.01)
+                out.append(min(1.0, score + 0.1 * min(extra, 2)))
             else:
                 # Named the way the description says ("the lip balm" for the Baume lèvres): a candidate, worth
                 # at most a mention, when most of what the question says about it is in the description.
@@ -436,8 +440,8 @@ class Retriever:
             k = self.base.products.index(product)
             known = set(self.name_tokens[k]) | self.desc_tokens[k] | self.answer_words
             unexplained = [w for w in topic if w not in known]
-            described_only = bool(named) and not sure_product and question.post_product is None and not (
-                question.post_products and product.sku in question.post_products)
+            described_only = (bool(named) and not set(self.name_tokens[k]) & set(words)
+                              and question.post_product is None and product.sku not in question.post_products)
             if described_only and ranked and self._product_fit(k, topic) < max(
                     PRODUCT_FIT, self._coverage(ranked[0], topic)):
                 # Only described, and an answer covers the question better ("can you gift wrap my order?" is
@@ -447,8 +451,7 @@ class Retriever:
                     return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, None)
                 return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
                                  suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
-            # Under a post ("this"), one word nobody knows is enough to doubt it is about the post's product.
-            if len(unexplained) >= (1 if not named else 2) and not sure_product:
+            if len(unexplained) >= 2 and not sure_product:
                 if best_answer >= th.low and ranked and self._coverage(ranked[0], topic) >= PRODUCT_FIT:
                     capped = min(best_answer, th.high - 0.01)  # a guess between product and answer: a draft
                     return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, product)
