@@ -46,6 +46,7 @@ class Lexicon:
     codes: dict[str, str] = field(default_factory=dict)  # "US" -> "us", matched with its case
     country_region: dict[str, str] = field(default_factory=dict)
     colors: dict[str, frozenset[str]] = field(default_factory=dict)  # a colour word -> every name of that colour
+    concept_names: set[str] = field(default_factory=set)
 
     def mention(self, text: str) -> Mention:
         words = _WORD.findall(fold(text))
@@ -94,6 +95,7 @@ def default_lexicon() -> Lexicon:
     places = yaml.safe_load((DATA / "places.yaml").read_text(encoding="utf-8"))
     lexicon = Lexicon()
     for concept, entries in concepts.items():
+        lexicon.concept_names.add(concept)
         for entry in entries:
             entry = str(entry)
             if entry.endswith("*"):

@@ -402,6 +402,12 @@ class Retriever:
                             drop={"size"} if attribute else set())
         answer_scores = self._answer_scores(topic, vector)
         ranked = self._rank(answer_scores, topic)
+        # A topic the lexicon knows and no answer or product covers ("vous recrutez ?" of a shop without a jobs
+        # answer): the question is about that, so no answer about something else is offered as the fact.
+        uncovered = [w for w in topic if w.startswith(MARK) and w[1:] in self.lexicon.concept_names
+                     and w not in self.known_marks and not any(w in forms for forms in self.product_forms)]
+        if uncovered:
+            answer_scores = [min(score, th.low - 0.01) for score in answer_scores]
         best_answer = answer_scores[ranked[0]] if ranked else 0.0
         second = answer_scores[ranked[1]] if len(ranked) > 1 else 0.0
 
