@@ -30,6 +30,7 @@ class Mention:
     countries: frozenset[str] = frozenset()
     regions: frozenset[str] = frozenset()  # regions named outright ("Europe", "worldwide")
     place_words: frozenset[str] = frozenset()  # the folded words that named a place (not topic words then)
+    concept_words: frozenset[str] = frozenset()  # the folded words that named a topic (its marker stands for them)
 
     def markers(self) -> list[str]:
         return [MARK + c for c in sorted(self.concepts)] + [MARK + c for c in sorted(self.countries)] + [
@@ -54,6 +55,7 @@ class Lexicon:
         countries: set[str] = set()
         regions: set[str] = set()
         place_words: set[str] = set()
+        concept_words: set[str] = set()
         i = 0
         while i < len(words):
             matched = 0
@@ -67,15 +69,20 @@ class Lexicon:
                 found = self.phrases.get(phrase) or (self.phrases.get((stem(phrase[0]),)) if n == 1 else None)
                 if found:
                     concepts.update(found)
+                    concept_words.update(phrase)
             if len(words[i]) >= 3:
-                concepts.update(concept for prefix, concept in self.prefixes if words[i].startswith(prefix))
+                prefixed = {concept for prefix, concept in self.prefixes if words[i].startswith(prefix)}
+                if prefixed:
+                    concepts.update(prefixed)
+                    concept_words.add(words[i])
             i += max(matched, 1)
         for token in re.findall(r"[A-Za-z.]+", text):
             code = self.codes.get(token.rstrip(".")) or self.codes.get(token)
             if code is not None:
                 countries.add(code)
                 place_words.add(fold(token).strip("."))
-        return Mention(frozenset(concepts), frozenset(countries), frozenset(regions), frozenset(place_words))
+        return Mention(frozenset(concepts), frozenset(countries), frozenset(regions), frozenset(place_words),
+                       frozenset(concept_words))
 
     def region(self, country: str) -> str | None:
         return self.country_region.get(country)

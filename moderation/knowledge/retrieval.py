@@ -41,7 +41,8 @@ ASPECT_WORDS = frozenset().union(*ASPECTS.values())
 # answers, so that "how much?" does not look like "how much is shipping?". Topic words such as "size" or "shop"
 # stay: "where's your shop?" is about the shop.
 GENERIC_WORDS = ASPECTS["price"] | ASPECTS["stock"] | frozenset(
-    stem(w) for w in "where buy acheter commander order purchase link lien sell vendez vendre vends".split())
+    stem(w) for w in ("where buy acheter commander commande order ordered orders purchase link lien sell vendez "
+                      "vendre vends").split())
 UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
@@ -61,8 +62,9 @@ def _form(word: str) -> str:
     """A word cut to its first letters for comparing answers (a light stemmer for English and French)."""
     return word if word.startswith(MARK) else word[:FORM_LENGTH]
 
-# Intents answered from knowledge only when retrieval is sure (a guess helps nobody with a lost parcel).
-SURE_ONLY = frozenset({"order_support", "other", "collab", "praise", "complaint"})
+# Intents whose unsure answer is no help unless the message asks something: a remark filed as `other` with a
+# half-matching policy text gets nothing. An order problem or a complaint is drafted for a person anyway.
+REMARK_INTENTS = frozenset({"other", "collab", "praise"})
 LETTER_SIZES = frozenset({"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"})
 SIZE_CUES = frozenset({"en", "in", "size", "taille", "a", "t"})
 
@@ -434,7 +436,7 @@ class Retriever:
             answer_wins = fit < self._coverage(ranked[0], topic)
         if answer_wins:
             grounding = self._answer_grounding(question, lang, ranked, answer_scores, best_answer, second, product)
-            if question.intent in SURE_ONLY and grounding.level != "high" and not _asks(raw, question.text):
+            if question.intent in REMARK_INTENTS and grounding.level != "high" and not _asks(raw, question.text):
                 # A remark filed as `other` or an order problem, with a half-matching policy text, gets no
                 # guess; a question the classifier filed there ("do you deliver to Scotland?") gets a draft.
                 return Grounding(level="none", confidence=grounding.confidence, suggestions=grounding.suggestions,
@@ -505,7 +507,9 @@ class Retriever:
                 else:
                     marks.append(MARK + region)
             marks += [MARK + r for r in mention.regions]
-        return [w for w in words if w not in place_words] + sorted(set(marks))
+        # A word that named a topic is that topic's marker now ("send them back" is #return, not "send").
+        named = place_words | {stem(w) for w in mention.concept_words}
+        return [w for w in words if w not in named and self.vocabulary.canonical(w) not in named] + sorted(set(marks))
 
     def _asked_size(self, raw: list[str]) -> str | None:
         for i, word in enumerate(raw):
