@@ -51,7 +51,7 @@ import os as _os
 COVERAGE_WEIGHT = float(_os.environ.get("KB_COV", "0.5"))
 SIM_WEIGHT = float(_os.environ.get("KB_SW", "0.5"))
 SIM_ALONE = float(_os.environ.get("KB_SA", "0.6"))
-PLACE_WEIGHT = 1.5  # a named country outweighs the other words: it is what the answer differs on
+PLACE_WEIGHT = 2.0  # a named country outweighs the other words: it is what the answer differs on
 UNKNOWN_WEIGHT = float(_os.environ.get("KB_UW", "1.0"))  # an IDF of 1 is a word every document has
 FORM_LENGTH = 6
 PRODUCT_FIT = 0.5  # a product only described must explain this much of the question
@@ -430,10 +430,10 @@ class Retriever:
             needed = th.high
         answer_wins = best_answer >= max(th.low, needed)
         if answer_wins and about_product and product is not None and ranked:
-            # The product explains the question at least as well as the answer does: its facts, not the answer.
+            # The product explains the question better than the answer does: its facts, not the answer.
             k = self.base.products.index(product)
             fit = self._product_fit(k, topic)
-            answer_wins = fit < self._coverage(ranked[0], topic)
+            answer_wins = fit <= self._coverage(ranked[0], topic)
         if answer_wins:
             grounding = self._answer_grounding(question, lang, ranked, answer_scores, best_answer, second, product)
             if question.intent in REMARK_INTENTS and grounding.level != "high" and not _asks(raw, question.text):
