@@ -55,6 +55,7 @@ PLACE_WEIGHT = 2.0  # a named country outweighs the other words: it is what the 
 UNKNOWN_WEIGHT = float(_os.environ.get("KB_UW", "1.0"))  # an IDF of 1 is a word every document has
 FORM_LENGTH = 6
 PRODUCT_FIT = 0.5  # a product only described must explain this much of the question
+NAME_BONUS = 0.15  # an answer naming the product the question names
 COVERAGE_LEAD = 0.15  # covering this much more of a question's words tells two close answers apart
 
 
@@ -150,6 +151,9 @@ class Retriever:
         self.name_counts = Counter(w for name in self.name_tokens for w in set(name))
         # Every word the answers use, product names included (the sizing answer says "the 01").
         self.answer_all_words = frozenset(w for doc in [*example_docs, *answer_docs] for w in self._canonical(doc))
+        self.answer_raw = [set(self._canonical(doc)) for doc in answer_docs]
+        for i, (k, _) in enumerate(self.examples):
+            self.answer_raw[k].update(self._canonical(example_docs[i]))
         # Product names are left out too: "how do I use the serum?" is about using, whichever serum.
         self.example_tokens = [[w for w in self._canonical(doc) if w not in GENERIC_WORDS | self.name_words] + marks
                                for doc, marks in zip(example_docs, example_marks, strict=True)]
@@ -245,20 +249,29 @@ class Retriever:
 
     # --- scoring ---------------------------------------------------------------------------------------
 
-    def _rank(self, scores: list[float], topic: list[str]) -> list[int]:
+    def _rank(self, scores: list[float], topic: list[str], names: set[str]) -> list[int]:
         """Answers best first. Two about as likely (within the margin) are told apart by how much of the question
-        each covers in words: "shipping to Strasbourg?" is the answer naming France, whatever the meaning score
-        says of two shipping answers. The one that covers clearly more is put first, a margin ahead."""
+        each covers in words, a product the question names counting for the answers that name it ("do the 01
+        fit big?" is the answer about the 01): "shipping to Cork?" is the answer naming Ireland, whatever the
+        meaning score says of two shipping answers. The one that covers clearly more stays first, as a draft
+        (the scores were close); the others are put a margin behind it."""
         ranked = sorted(range(len(scores)), key=lambda k: -scores[k])
-        if len(ranked) < 2 or scores[ranked[0]] - scores[ranked[1]] >= self.thresholds.margin:
+        margin = self.thresholds.margin
+        if len(ranked) < 2 or scores[ranked[0]] - scores[ranked[1]] >= margin:
             return ranked
-        first, second = ranked[0], ranked[1]
-        lead = self._coverage(first, topic) - self._coverage(second, topic)
-        if abs(lead) < COVERAGE_LEAD:
+        close = [k for k in ranked if scores[ranked[0]] - scores[k] < margin]
+
+        def covered(k: int) -> float:
+            return self._coverage(k, topic) + (NAME_BONUS if names & self.answer_raw[k] else 0.0)
+
+        by_words = sorted(close, key=lambda k: -covered(k))
+        if covered(by_words[0]) - covered(by_words[1]) < COVERAGE_LEAD:
             return ranked
-        winner, other = (first, second) if lead > 0 else (second, first)
-        # Still a draft (the scores were close), but with the answer the words point to.
-        scores[winner] = min(max(scores[winner], scores[other] + self.thresholds.margin), self.thresholds.high - 0.01)
+        winner = by_words[0]
+        scores[winner] = min(max(scores[k] for k in close), self.thresholds.high - 0.01)
+        for k in close:
+            if k != winner:
+                scores[k] = min(scores[k], scores[winner] - margin)
         return sorted(range(len(scores)), key=lambda k: -scores[k])
 
     def _product_fit(self, k: int, words: list[str]) -> float:
@@ -403,7 +416,7 @@ class Retriever:
                                             and w not in self.name_words and w not in attribute_words],
                             drop={"size"} if attribute else set())
         answer_scores = self._answer_scores(topic, vector)
-        ranked = self._rank(answer_scores, topic)
+        ranked = self._rank(answer_scores, topic, {w for w in words if w in self.name_words})
         # A topic the lexicon knows and no answer or product covers ("vous recrutez ?" of a shop without a jobs
         # answer): the question is about that, so no answer about something else is offered as the fact.
         uncovered = [w for w in topic if w.startswith(MARK) and w[1:] in self.lexicon.concept_names
@@ -508,7 +521,9 @@ class Retriever:
                     marks.append(MARK + region)
             marks += [MARK + r for r in mention.regions]
         # A word that named a topic is that topic's marker now ("send them back" is #return, not "send").
-        named = place_words | {stem(w) for w in mention.concept_words}
+        # A place word the answers use ("Paris") stays: the answer naming that very city is closer still.
+        named = {w for w in place_words if _form(w) not in self.match_vocabulary.idf} | {
+            stem(w) for w in mention.concept_words}
         return [w for w in words if w not in named and self.vocabulary.canonical(w) not in named] + sorted(set(marks))
 
     def _asked_size(self, raw: list[str]) -> str | None:
