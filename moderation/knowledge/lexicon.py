@@ -31,6 +31,8 @@ class Mention:
     regions: frozenset[str] = frozenset()  # regions named outright ("Europe", "worldwide")
     place_words: frozenset[str] = frozenset()  # the folded words that named a place (not topic words then)
     concept_words: frozenset[str] = frozenset()  # the folded words that named a topic (its marker stands for them)
+    # Each topic with the words that named it: one word may name two topics ("parcel": shipping or tracking).
+    concept_sources: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def markers(self) -> list[str]:
         return [MARK + c for c in sorted(self.concepts)] + [MARK + c for c in sorted(self.countries)] + [
@@ -56,6 +58,7 @@ class Lexicon:
         regions: set[str] = set()
         place_words: set[str] = set()
         concept_words: set[str] = set()
+        sources: dict[str, set[str]] = {}
         i = 0
         while i < len(words):
             matched = 0
@@ -70,11 +73,15 @@ class Lexicon:
                 if found:
                     concepts.update(found)
                     concept_words.update(phrase)
+                    for concept in found:
+                        sources.setdefault(concept, set()).add(" ".join(phrase))
             if len(words[i]) >= 3:
                 prefixed = {concept for prefix, concept in self.prefixes if words[i].startswith(prefix)}
                 if prefixed:
                     concepts.update(prefixed)
                     concept_words.add(words[i])
+                    for concept in prefixed:
+                        sources.setdefault(concept, set()).add(words[i])
             i += max(matched, 1)
         for token in re.findall(r"[A-Za-z.]+", text):
             code = self.codes.get(token.rstrip(".")) or self.codes.get(token)
@@ -82,7 +89,7 @@ class Lexicon:
                 countries.add(code)
                 place_words.add(fold(token).strip("."))
         return Mention(frozenset(concepts), frozenset(countries), frozenset(regions), frozenset(place_words),
-                       frozenset(concept_words))
+                       frozenset(concept_words), {c: frozenset(w) for c, w in sources.items()})
 
     def region(self, country: str) -> str | None:
         return self.country_region.get(country)

@@ -313,7 +313,9 @@ class Retriever:
             if similarity is None:
                 score = lexical
             elif lexical > 0:
-                score = SIM_WEIGHT * float(similarity[i]) + (1 - SIM_WEIGHT) * lexical
+                # Meaning raises a match the words support; it never lowers one (an encoder that knows the
+                # language less well, or a hashing one, leaves the words to decide).
+                score = max(lexical, SIM_WEIGHT * float(similarity[i]) + (1 - SIM_WEIGHT) * lexical)
             else:
                 # Meaning alone ("deliver to New York" ~ "ship to the US") is worth a suggestion, rarely more.
                 score = SIM_ALONE * float(similarity[i])
@@ -419,9 +421,7 @@ class Retriever:
         ranked = self._rank(answer_scores, topic, {w for w in words if w in self.name_words})
         # A topic the lexicon knows and no answer or product covers ("vous recrutez ?" of a shop without a jobs
         # answer): the question is about that, so no answer about something else is offered as the fact.
-        uncovered = [w for w in topic if w.startswith(MARK) and w[1:] in self.lexicon.concept_names
-                     and w not in self.known_marks and not any(w in forms for forms in self.product_forms)]
-        if uncovered:
+        if self._uncovered_topic(question.text):
             answer_scores = [min(score, th.low - 0.01) for score in answer_scores]
         best_answer = answer_scores[ranked[0]] if ranked else 0.0
         second = answer_scores[ranked[1]] if len(ranked) > 1 else 0.0
@@ -483,6 +483,18 @@ class Retriever:
         suggestions = self._suggestions(ranked, answer_scores, lang, skip=None)
         return Grounding(level="none", confidence=round(best_answer, 4), suggestions=suggestions,
                          post_product=question.post_product)
+
+    def _uncovered_topic(self, text: str) -> bool:
+        """Whether the text names a topic no answer or product covers, by words that name no covered topic
+        ("recrutez": hiring; "parcel" names shipping too, which may be covered)."""
+        mention = self.lexicon.mention(text)
+
+        def covered(concept: str) -> bool:
+            mark = MARK + concept
+            return mark in self.known_marks or any(mark in forms for forms in self.product_forms)
+
+        covering = {word for concept, words in mention.concept_sources.items() if covered(concept) for word in words}
+        return any(not covered(concept) and not words & covering for concept, words in mention.concept_sources.items())
 
     def _post_candidate(self, skus: tuple[str, ...], size: str | None,
                         color: str | None) -> tuple[Product | None, float]:
