@@ -155,8 +155,12 @@ class Retriever:
         for i, (k, _) in enumerate(self.examples):
             self.answer_raw[k].update(self._canonical(example_docs[i]))
         # Product names are left out too: "how do I use the serum?" is about using, whichever serum.
-        self.example_tokens = [[w for w in self._canonical(doc) if w not in GENERIC_WORDS | self.name_words] + marks
-                               for doc, marks in zip(example_docs, example_marks, strict=True)]
+        # As for questions, a word that named a topic is that topic's marker ("do you ship to the US?" is
+        # #shipping and #us), so that two wordings of one topic compare equal.
+        example_topic_words = [{stem(w) for w in self.lexicon.mention(text).concept_words} for _, text in self.examples]
+        self.example_tokens = [
+            [w for w in self._canonical(doc) if w not in GENERIC_WORDS | self.name_words and w not in named] + marks
+            for doc, marks, named in zip(example_docs, example_marks, example_topic_words, strict=True)]
         # The answer texts count too, by words only and a little less ("newsletter", "Klarna", "call us").
         self.answer_text_tokens = [
             [w for w in self._canonical(content_tokens(" ".join(answer.answer.values())))
