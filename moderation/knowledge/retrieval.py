@@ -176,9 +176,20 @@ class Retriever:
         # outside the EU and the UK"), so a place found only in the text counts half.
         self.answer_union: list[set[str]] = [set(doc) for doc in self.answer_match]
         self.example_union: list[set[str]] = [set() for _ in base.answers]
+        # The region of every country an answer's questions name ("ship to the US?": the rest of the world),
+        # for a country no answer names ("Japan?").
+        self.region_union: list[set[str]] = [set() for _ in base.answers]
         for i, (k, _) in enumerate(self.examples):
             self.answer_union[k].update(self.example_match[i])
             self.example_union[k].update(self.example_match[i])
+            for mark in self.example_match[i]:
+                region = self.lexicon.region(mark[1:]) if mark.startswith(MARK) else None
+                if region is not None:
+                    self.region_union[k].add(MARK + region)
+        # Compared whole with a question: an example naming a country names its region too.
+        self.example_compare = [
+            doc + sorted({MARK + r for w in doc if w.startswith(MARK) and (r := self.lexicon.region(w[1:]))})
+            for doc in self.example_match]
         self.known_marks = frozenset(w for doc in self.answer_union for w in doc if w.startswith(MARK))
         self.desc_tokens = [set(self._canonical(content_tokens(p.description))) for p in base.products]
         self.product_forms = [
@@ -313,7 +324,7 @@ class Retriever:
                     for k in range(len(self.base.answers))]
         for i, (k, _) in enumerate(self.examples):
             lexical = COVERAGE_WEIGHT * coverage[k] + (1 - COVERAGE_WEIGHT) * overlap(
-                words, self.example_match[i], self.match_vocabulary)
+                words, self.example_compare[i], self.match_vocabulary)
             if similarity is None:
                 score = lexical
             elif lexical > 0:
@@ -338,6 +349,8 @@ class Retriever:
     def _covers(self, word: str, k: int) -> float:
         if word in self.example_union[k]:
             return 1.0
+        if word in self.region_union[k]:
+            return 0.75
         if word in self.answer_union[k]:
             return 0.5 if word[1:] in self.lexicon.country_region or word[1:] in REGIONS else 1.0
         return 0.0
@@ -538,8 +551,14 @@ class Retriever:
             marks += [MARK + r for r in mention.regions]
         # A word that named a topic is that topic's marker now ("send them back" is #return, not "send").
         # A place word the answers use ("Paris") stays: the answer naming that very city is closer still.
-        named = {w for w in place_words if _form(w) not in self.match_vocabulary.idf} | {
-            stem(w) for w in mention.concept_words}
+        concept_words = {stem(w) for w in mention.concept_words}
+        named = {w for w in place_words if _form(w) not in self.match_vocabulary.idf} | concept_words | {
+            self.vocabulary.canonical(w) for w in concept_words}
+        # A word naming a topic the answers cover and one they do not ("parcel": shipping, tracking) is the
+        # covered one.
+        covering = {word for concept, words in mention.concept_sources.items() if MARK + concept in self.known_marks
+                    for word in words}
+        marks = [m for m in marks if m in self.known_marks or not mention.concept_sources.get(m[1:], set()) & covering]
         return [w for w in words if w not in named and self.vocabulary.canonical(w) not in named] + sorted(set(marks))
 
     def _asked_size(self, raw: list[str]) -> str | None:
