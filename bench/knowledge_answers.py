@@ -46,8 +46,8 @@ from moderation.pipeline.worker import ModerationWorker  # noqa: E402
 from moderation.platforms.sandbox.outbound import sandbox_connectors  # noqa: E402
 from moderation.storage import Database  # noqa: E402
 from moderation.storage.tables import ActionRow, ClassificationRow, DecisionRow  # noqa: E402
-from socialops.config import Knowledge, Settings  # noqa: E402
 from socialops.compose.core import build_classifier, build_knowledge, build_library, worker_settings  # noqa: E402
+from socialops.config import Knowledge, Settings  # noqa: E402
 from socialops.demo.questions import demo_settings, load_captions  # noqa: E402
 from socialops.demo.runner import SAMPLE  # noqa: E402
 

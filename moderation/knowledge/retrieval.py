@@ -47,12 +47,12 @@ UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
 ANSWER_TEXT_WEIGHT = 0.8
-import os as _os
-COVERAGE_WEIGHT = float(_os.environ.get("KB_COV", "0.5"))
-SIM_WEIGHT = float(_os.environ.get("KB_SW", "0.5"))
-SIM_ALONE = float(_os.environ.get("KB_SA", "0.6"))
+COVERAGE_WEIGHT = 0.5  # of the words' score: the share of the question an answer covers; the rest, the
+# IDF-weighted cosine with its closest example question
+SIM_WEIGHT = 0.5  # meaning and words weigh the same when both agree
+SIM_ALONE = 0.6  # meaning with no word in common: a suggestion at best
 PLACE_WEIGHT = 2.0  # a named country outweighs the other words: it is what the answer differs on
-UNKNOWN_WEIGHT = float(_os.environ.get("KB_UW", "1.0"))  # an IDF of 1 is a word every document has
+UNKNOWN_WEIGHT = 1.0  # an IDF of 1 is a word every document has
 FORM_LENGTH = 6
 PRODUCT_FIT = 0.5  # a product only described must explain this much of the question
 NAME_BONUS = 0.15  # an answer naming the product the question names
@@ -308,14 +308,7 @@ class Retriever:
         if vector is not None and self.example_vectors is not None:
             # Cosines of unrelated short questions sit around 0.2-0.4 with this encoder: rescale so 0.3 -> 0
             # and 0.9 -> 1, then weigh it like the word overlap.
-            cosines = self.example_vectors @ vector
-            import os
-            mode = os.environ.get("KB_SIM", "fixed")
-            if mode == "fixed":
-                similarity = np.clip((cosines - 0.3) / 0.6, 0.0, 1.0)
-            else:
-                base = max(0.3, float(np.mean(cosines)) + float(os.environ.get("KB_SIM_OFF", "0.05")))
-                similarity = np.clip((cosines - base) / max(0.95 - base, 0.05), 0.0, 1.0)
+            similarity = np.clip((self.example_vectors @ vector - 0.3) / 0.6, 0.0, 1.0)
         words = [_form(w) for w in words]
         weights = {w: self._match_weight(w) for w in set(words)}
         total = sum(weights.values())

@@ -21,9 +21,10 @@ me te se ce c ca cela ces cet cette mon ma mes ton ta tes son sa ses notre nos v
 est sont etre ai as avez avons ont fait faire peut peux pouvez qui que quoi qu quel quelle quels quelles
 est-ce bonjour salut coucou merci pour par avec sur dans chez
 fois cette aura va vais veux voudrais want need know tell anyone really though lol mdr
-vers via apres avant fait faites fais possible chance idea stuff guess wondering
-comment quand combien cb cmb c cest jsuis chui sui suis ete etes bien encore existe cherche cherchons trouve looking going having instead actually usually exactly bit way still ok okay yo bonsoir dear cheers x xx xo
-moi toi lui jusqu jusque alors donc car deja vraiment genre truc trucs come comes coming don doesn didn isn aren haven wasn won can t s like give put make
+vers via apres avant fait faites fais possible chance idea stuff guess wondering comment quand combien cb cmb c
+cest jsuis chui sui suis ete etes bien encore existe cherche cherchons trouve looking going having instead actually
+usually exactly bit way still ok okay yo bonsoir dear cheers x xx xo moi toi lui jusqu jusque alors donc car deja
+vraiment genre truc trucs come comes coming don doesn didn isn aren haven wasn won can t s like give put make
 """.split())
 
 
