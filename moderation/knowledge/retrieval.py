@@ -56,6 +56,7 @@ UNKNOWN_WEIGHT = 1.0  # an IDF of 1 is a word every document has
 FORM_LENGTH = 6
 PRODUCT_FIT = 0.5  # a product only described must explain this much of the question
 NAME_BONUS = 0.15  # an answer naming the product the question names
+PLACE_ONLY = 0.25  # what a place counts for in an answer that covers nothing else of the question
 COVERAGE_LEAD = 0.15  # covering this much more of a question's words tells two close answers apart
 
 
@@ -313,8 +314,7 @@ class Retriever:
         weights = {w: self._match_weight(w) for w in set(words)}
         total = sum(weights.values())
         # The share of the question's topic (IDF-weighted) an answer covers anywhere in its examples or text.
-        coverage = [sum(v * self._covers(w, k) for w, v in weights.items()) / total
-                    for k in range(len(self.base.answers))]
+        coverage = [self._coverage(k, words) for k in range(len(self.base.answers))]
         for i, (k, _) in enumerate(self.examples):
             lexical = COVERAGE_WEIGHT * coverage[k] + (1 - COVERAGE_WEIGHT) * overlap(
                 words, self.example_compare[i], self.match_vocabulary)
@@ -337,7 +337,17 @@ class Retriever:
         if not forms:
             return 0.0
         weights = {w: self._match_weight(w) for w in forms}
-        return sum(v * self._covers(w, k) for w, v in weights.items()) / sum(weights.values())
+        covered = {w: v * self._covers(w, k) for w, v in weights.items()}
+        places = {w for w in forms if self._is_place(w)}
+        if places != forms and not any(covered[w] for w in forms - places):
+            # A place is where, not what: an answer covering only the place of "a shop in Brussels?" (the
+            # shipping answer naming Belgium) is not about the question.
+            for w in places:
+                covered[w] *= PLACE_ONLY
+        return sum(covered.values()) / sum(weights.values())
+
+    def _is_place(self, word: str) -> bool:
+        return word.startswith(MARK) and (word[1:] in self.lexicon.country_region or word[1:] in REGIONS)
 
     def _covers(self, word: str, k: int) -> float:
         if word in self.example_union[k]:
