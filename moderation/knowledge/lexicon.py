@@ -95,7 +95,7 @@ class Lexicon:
         return self.country_region.get(country)
 
 
-REGIONS = frozenset({"eu", "world"})
+REGIONS = frozenset({"eu", "europe", "world"})
 
 
 def _phrase(entry: str) -> tuple[str, ...]:

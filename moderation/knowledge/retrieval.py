@@ -187,6 +187,10 @@ class Retriever:
                 region = self.lexicon.region(mark[1:]) if mark.startswith(MARK) else None
                 if region is not None:
                     self.region_union[k].add(MARK + region)
+        # ...and, counted like the places an answer's text names, the regions of those places.
+        self.text_region_union = [
+            {MARK + r for w in union if w.startswith(MARK) and (r := self.lexicon.region(w[1:]))}
+            for union in self.answer_union]
         # Compared whole with a question: an example naming a country names its region too.
         self.example_compare = [
             doc + sorted({MARK + r for w in doc if w.startswith(MARK) and (r := self.lexicon.region(w[1:]))})
@@ -356,7 +360,7 @@ class Retriever:
             return 0.75
         if word in self.answer_union[k]:
             return 0.5 if word[1:] in self.lexicon.country_region or word[1:] in REGIONS else 1.0
-        return 0.0
+        return 0.5 if word in self.text_region_union[k] else 0.0
 
     def _match_weight(self, word: str) -> float:
         """IDF of a word form; a word no answer uses weighs like a common one (it says the question may be about

@@ -165,3 +165,9 @@ def test_a_question_under_any_intent_is_grounded_but_never_spam_or_toxic(shop) -
     assert not stage.wanted(_interaction("love your stuff"), _scores("praise"))
     assert not KnowledgeStage(shop, PostProducts(None, shop.caption_product), any_question=False).wanted(
         question, _scores("praise"))
+
+
+def test_a_place_alone_does_not_make_an_answer_about_the_question(shop) -> None:
+    # Belgium is in the EU shipping answer's region, but the question is about a shop.
+    grounding = ask(shop, "is there a shop in Brussels?", intent="other")
+    assert grounding.source == "answer:stores" and "Lyon" in grounding.answer
