@@ -101,6 +101,14 @@ def _asks(raw: list[str], text: str) -> bool:
     return "?" in text or (bool(raw) and raw[0] in QUESTION_WORDS)
 
 
+def _question_sentences(text: str) -> list[str]:
+    """The sentences of a message of several that ask something; none for a one-sentence message."""
+    sentences = [part.strip() for part in re.findall(r"[^.!?\n]+[.!?\n]*", text) if part.strip()]
+    if len(sentences) < 2:
+        return []
+    return [sentence for sentence in sentences if _asks(tokens(sentence), sentence)]
+
+
 def asks_question(text: str) -> bool:
     """Whether a message asks something (a question mark, or a sentence opening with a question word)."""
     if "?" in text:
@@ -442,6 +450,17 @@ class Retriever:
                                             and w not in self.name_words and w not in attribute_words],
                             drop={"size"} if attribute else set())
         answer_scores = self._answer_scores(topic, vector)
+        # A long message asks its question in one sentence ("Love your café! Do you sell vouchers? Need a
+        # present"): that sentence alone, when it matches better than the whole message, is the topic.
+        for sentence in _question_sentences(question.text):
+            sentence_raw = tokens(sentence)
+            focus = self._topic(sentence, [w for w in self._canonical([t for t in sentence_raw if t not in STOPWORDS])
+                                           if len(w) > 1 and w not in GENERIC_WORDS and w not in self.name_words
+                                           and w not in attribute_words],
+                                drop={"size"} if attribute else set())
+            focused = self._answer_scores(focus, vector)
+            if focused and max(focused) > max(answer_scores, default=0.0):
+                topic, answer_scores = focus, focused
         ranked = self._rank(answer_scores, topic, {w for w in words if w in self.name_words})
         # A topic the lexicon knows and no answer or product covers ("vous recrutez ?" of a shop without a jobs
         # answer): the question is about that, so no answer about something else is offered as the fact.
