@@ -344,12 +344,15 @@ class Retriever:
             scores[k] = max(scores[k], ANSWER_TEXT_WEIGHT * overlap(words, doc, self.match_vocabulary))
         return scores
 
-    def _coverage(self, k: int, words: list[str]) -> float:
+    def _coverage(self, k: int, words: list[str], text_words: float = 1.0) -> float:
+        """The share of the question's topic (IDF-weighted) answer k covers. `text_words` is what a word found
+        only in the answer's text counts (against a product, half: "before your cream" is not about a cream)."""
         forms = {_form(w) for w in words}
         if not forms:
             return 0.0
         weights = {w: self._match_weight(w) for w in forms}
-        covered = {w: v * self._covers(w, k) for w, v in weights.items()}
+        covered = {w: v * self._covers(w, k) * (1.0 if w in self.example_union[k] else text_words)
+                   for w, v in weights.items()}
         places = {w for w in forms if self._is_place(w)}
         if places != forms and not any(covered[w] for w in forms - places):
             # A place is where, not what: an answer covering only the place of "a shop in Brussels?" (the
@@ -489,7 +492,7 @@ class Retriever:
             # The product explains the question better than the answer does: its facts, not the answer.
             k = self.base.products.index(product)
             fit = self._product_fit(k, topic)
-            answer_wins = fit <= self._coverage(ranked[0], topic)
+            answer_wins = fit <= self._coverage(ranked[0], topic, text_words=0.5)
         if answer_wins:
             grounding = self._answer_grounding(question, lang, ranked, answer_scores, best_answer, second, product)
             if question.intent in REMARK_INTENTS and grounding.level != "high" and not _asks(raw, question.text):
