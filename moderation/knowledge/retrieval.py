@@ -461,13 +461,19 @@ class Retriever:
                                            if len(w) > 1 and w not in GENERIC_WORDS and w not in self.name_words
                                            and w not in attribute_words],
                                 drop={"size"} if attribute else set())
+            if all(self._is_place(w) for w in focus):
+                continue  # "Ça existe chez vous ?": the sentence says nothing of its own
+            # The places the rest of the message names still say where ("He lives in Manchester. What's postage?").
+            focus += [w for w in topic if self._is_place(w) and w not in focus]
             focused = self._answer_scores(focus, vector)
             if focused and max(focused) > max(answer_scores, default=0.0):
                 topic, answer_scores = focus, focused
         ranked = self._rank(answer_scores, topic, {w for w in words if w in self.name_words})
         # A topic the lexicon knows and no answer or product covers ("vous recrutez ?" of a shop without a jobs
-        # answer): the question is about that, so no answer about something else is offered as the fact.
-        if self._uncovered_topic(question.text):
+        # answer): the question is about that, so no answer about something else is offered as the fact, unless
+        # one covers most of the question anyway.
+        if (self._uncovered_topic(question.text) and ranked
+                and self._coverage(ranked[0], topic, text_words=0.5) < PRODUCT_FIT):
             answer_scores = [min(score, th.low - 0.01) for score in answer_scores]
         best_answer = answer_scores[ranked[0]] if ranked else 0.0
         second = answer_scores[ranked[1]] if len(ranked) > 1 else 0.0
