@@ -385,7 +385,7 @@ class Retriever:
 
     def _product_scores(self, words: list[str]) -> list[float]:
         """Per product: the weighted share of its name the text contains (description words count a little)."""
-        present = {w for w in words if w not in ASPECT_WORDS}
+        present = {w for w in words if w not in ASPECT_WORDS and w not in GENERIC_WORDS}
         out = []
         for name, description in zip(self.name_tokens, self.desc_tokens, strict=True):
             if not name:
