@@ -427,6 +427,8 @@ class Retriever:
         color = next((self.colors[w] for w in raw if w in self.colors), None)
         if size:
             aspects.add("size")
+        if color:
+            aspects.add("color")  # "la tasse en écru ?" asks for that colour
         product: Product | None = None
         product_confidence = 0.0
         if named and question.post_product is not None and product_scores[named[0]] < th.product_mention:
