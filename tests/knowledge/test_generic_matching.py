@@ -171,3 +171,15 @@ def test_a_place_alone_does_not_make_an_answer_about_the_question(shop) -> None:
     # Belgium is in the EU shipping answer's region, but the question is about a shop.
     grounding = ask(shop, "is there a shop in Brussels?", intent="other")
     assert grounding.source == "answer:stores" and "Lyon" in grounding.answer
+
+
+def test_a_colour_asked_is_a_product_question_whatever_the_intent(shop) -> None:
+    grounding = ask(shop, "vous avez encore le trench en navy ?", intent="other", lang="fr")
+    assert grounding.source == "product:TRENCH" and "navy" in grounding.answer
+
+
+def test_the_question_sentence_of_a_long_message_is_its_topic(shop) -> None:
+    text = ("Been following you for ages, my whole family loves your things and the packaging is lovely. "
+            "Do you do vouchers? Birthday coming up next week")
+    grounding = ask(shop, text, intent="praise")
+    assert grounding.source == "answer:gift-cards"

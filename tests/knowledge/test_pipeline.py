@@ -127,3 +127,39 @@ def test_without_knowledge_the_worker_decides_as_before(brand, sqlite_db: Databa
     _run(sqlite_db, None)
     kind, text, reason = _replies(sqlite_db)["instagram:c0"]
     assert kind == "draft_reply" and "€" not in text and "no knowledge base configured" in reason
+
+
+def test_questions_under_other_intents_and_messenger_prices_get_the_answer(brand, sqlite_db: Database) -> None:
+    answers = {
+        "love it!! do you ship to Cork?": ("praise", "en"),
+        "so annoyed. what are your opening hours??": ("complaint", "en"),
+        "what's the price of the chevron tote?": ("pricing", "en"),
+        "love it!!": ("praise", "en"),
+    }
+    at = utcnow() - timedelta(minutes=30)
+    items = [("instagram", "comment", "love it!! do you ship to Cork?"),
+             ("instagram", "comment", "so annoyed. what are your opening hours??"),
+             ("facebook", "dm", "what's the price of the chevron tote?"),
+             ("instagram", "comment", "love it!!")]
+    store_interactions(sqlite_db, [
+        Interaction(platform=Platform(platform), kind=Kind(kind), external_id=f"m{k}", author_id=f"a{k}",
+                    author_name=f"asker{k}", text=text, created_at=at + timedelta(seconds=k))
+        for k, (platform, kind, text) in enumerate(items)], source="test")
+    sandbox = SandboxPlatform(Platform.instagram)
+    worker = ModerationWorker(sqlite_db, FixedClassifier(answers), library(), NoHumans(),
+                              knowledge=_stage(brand, sqlite_db, sandbox))
+    asyncio.run(worker.run_until_idle())
+    replies = _replies(sqlite_db)
+
+    # Praise that asks something: the city's country's answer (cross/question-answer), not only a thank-you.
+    assert "€6.90" in replies["instagram:m0"][1]
+    # A complaint that asks something: an apology drafted with the answer; it still reaches a person.
+    kind, text, _ = replies["instagram:m1"]
+    assert kind == "draft_reply" and "sorry" in text and "Tuesday to Saturday" in text
+    # A shop's price question in Messenger gets the price, not the demo-qualifying questions.
+    kind, text, _ = replies["facebook:m2"]
+    assert "€89" in text and "demo" not in text
+    # Praise that asks nothing is not grounded.
+    with sqlite_db.session() as session:
+        praise = session.exec(select(DecisionRow).where(DecisionRow.interaction_id == "instagram:m3")).one()
+    assert not (praise.context or {}).get("knowledge")
