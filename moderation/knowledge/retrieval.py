@@ -50,7 +50,7 @@ ANSWER_TEXT_WEIGHT = 0.8
 COVERAGE_WEIGHT = 0.5  # of the words' score: the share of the question an answer covers; the rest, the
 # IDF-weighted cosine with its closest example question
 SIM_WEIGHT = 0.5  # meaning and words weigh the same when both agree
-SIM_ALONE = 0.6  # meaning with no word in common: a suggestion at best
+SIM_ALONE = 0.55  # meaning with no word in common: a suggestion at best
 PLACE_WEIGHT = 2.0  # a named country outweighs the other words: it is what the answer differs on
 UNKNOWN_WEIGHT = 1.0  # an IDF of 1 is a word every document has
 FORM_LENGTH = 6
