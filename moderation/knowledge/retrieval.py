@@ -243,8 +243,13 @@ class Retriever:
     # --- the public calls -------------------------------------------------------------------------------
 
     def ground_many(self, questions: Sequence[Question]) -> list[Grounding]:
-        vectors = self._encode([q.text for q in questions])
-        return [self._ground(q, None if vectors is None else vectors[i]) for i, q in enumerate(questions)]
+        # The question sentences of long messages are encoded in the same pass as the messages (one call).
+        sentences = sorted({s for q in questions for s in _question_sentences(q.text)})
+        vectors = self._encode([*(q.text for q in questions), *sentences])
+        by_sentence = ({} if vectors is None else
+                       {s: vectors[len(questions) + i] for i, s in enumerate(sentences)})
+        return [self._ground(q, None if vectors is None else vectors[i], by_sentence)
+                for i, q in enumerate(questions)]
 
     def ground(self, question: Question) -> Grounding:
         return self.ground_many([question])[0]
@@ -413,7 +418,8 @@ class Retriever:
                            else 0.0)
         return out
 
-    def _ground(self, question: Question, vector: np.ndarray | None) -> Grounding:
+    def _ground(self, question: Question, vector: np.ndarray | None,
+                sentence_vectors: dict[str, np.ndarray] | None = None) -> Grounding:
         th = self.thresholds
         raw = tokens(question.text)
         words = self._canonical([t for t in raw if t not in STOPWORDS])
@@ -467,7 +473,7 @@ class Retriever:
                 continue  # "Ça existe chez vous ?": the sentence says nothing of its own
             # The places the rest of the message names still say where ("He lives in Manchester. What's postage?").
             focus += [w for w in topic if self._is_place(w) and w not in focus]
-            focused = self._answer_scores(focus, vector)
+            focused = self._answer_scores(focus, (sentence_vectors or {}).get(sentence, vector))
             if focused and max(focused) > max(answer_scores, default=0.0):
                 topic, answer_scores = focus, focused
         ranked = self._rank(answer_scores, topic, {w for w in words if w in self.name_words})
