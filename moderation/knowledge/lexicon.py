@@ -49,9 +49,22 @@ class Lexicon:
     codes: dict[str, str] = field(default_factory=dict)  # "US" -> "us", matched with its case
     country_region: dict[str, str] = field(default_factory=dict)
     colors: dict[str, frozenset[str]] = field(default_factory=dict)  # a colour word -> every name of that colour
+    prefix_concepts: dict[str, set[str]] = field(default_factory=dict)  # `prefixes` indexed for lookup
+    prefix_lengths: tuple[int, ...] = ()
+    _mentions: dict[str, Mention] = field(default_factory=dict, repr=False)
     concept_names: set[str] = field(default_factory=set)
 
     def mention(self, text: str) -> Mention:
+        """Topics and places a text names (remembered: retrieval asks about each question more than once)."""
+        found = self._mentions.get(text)
+        if found is None:
+            found = self._mention(text)
+            if len(self._mentions) > 8192:
+                self._mentions.clear()
+            self._mentions[text] = found
+        return found
+
+    def _mention(self, text: str) -> Mention:
         words = _WORD.findall(fold(text))
         concepts: set[str] = set()
         countries: set[str] = set()
@@ -76,7 +89,8 @@ class Lexicon:
                     for concept in found:
                         sources.setdefault(concept, set()).add(" ".join(phrase))
             if len(words[i]) >= 3:
-                prefixed = {concept for prefix, concept in self.prefixes if words[i].startswith(prefix)}
+                prefixed = {concept for n in self.prefix_lengths for concept in
+                            self.prefix_concepts.get(words[i][:n], ()) if len(words[i]) >= n}
                 if prefixed:
                     concepts.update(prefixed)
                     concept_words.add(words[i])
@@ -116,6 +130,9 @@ def default_lexicon() -> Lexicon:
                 lexicon.prefixes.append((fold(entry[:-1]), concept))
             else:
                 lexicon.phrases.setdefault(_phrase(entry), set()).add(concept)
+    for prefix, concept in lexicon.prefixes:
+        lexicon.prefix_concepts.setdefault(prefix, set()).add(concept)
+    lexicon.prefix_lengths = tuple(sorted({len(prefix) for prefix, _ in lexicon.prefixes}))
     for names in yaml.safe_load((DATA / "colors.yaml").read_text(encoding="utf-8"))["colors"]:
         folded = frozenset(fold(str(name)) for name in names)
         for name in folded:

@@ -143,6 +143,7 @@ class Retriever:
             for questions in answer.questions.values() for question in questions
         ]
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
+        self._weight_cache: dict[frozenset[str], dict[str, float]] = {}
         # Topic and place markers ("#shipping", "#ie") of every text, so that other words for the same topic
         # and a city for its country meet (moderation.knowledge.lexicon).
         example_marks = [self.lexicon.mention(text).markers() for _, text in self.examples]
@@ -328,12 +329,11 @@ class Retriever:
             # and 0.9 -> 1, then weigh it like the word overlap.
             similarity = np.clip((self.example_vectors @ vector - 0.3) / 0.6, 0.0, 1.0)
         words = [_form(w) for w in words]
-        weights = {w: self._match_weight(w) for w in set(words)}
-        total = sum(weights.values())
         # The share of the question's topic (IDF-weighted) an answer covers anywhere in its examples or text.
         coverage = [self._coverage(k, words) for k in range(len(self.base.answers))]
         for i, (k, _) in enumerate(self.examples):
-            lexical = COVERAGE_WEIGHT * coverage[k] + (1 - COVERAGE_WEIGHT) * overlap(
+            # No word covered means no word shared with any of its examples either (they are in its union).
+            lexical = 0.0 if not coverage[k] else COVERAGE_WEIGHT * coverage[k] + (1 - COVERAGE_WEIGHT) * overlap(
                 words, self.example_compare[i], self.match_vocabulary)
             if similarity is None:
                 score = lexical
@@ -346,16 +346,17 @@ class Retriever:
                 score = SIM_ALONE * float(similarity[i])
             scores[k] = max(scores[k], score)
         for k, doc in enumerate(self.answer_match):
-            scores[k] = max(scores[k], ANSWER_TEXT_WEIGHT * overlap(words, doc, self.match_vocabulary))
+            if coverage[k]:
+                scores[k] = max(scores[k], ANSWER_TEXT_WEIGHT * overlap(words, doc, self.match_vocabulary))
         return scores
 
     def _coverage(self, k: int, words: list[str], text_words: float = 1.0) -> float:
         """The share of the question's topic (IDF-weighted) answer k covers. `text_words` is what a word found
         only in the answer's text counts (against a product, half: "before your cream" is not about a cream)."""
-        forms = {_form(w) for w in words}
+        forms = frozenset(_form(w) for w in words)
         if not forms:
             return 0.0
-        weights = {w: self._match_weight(w) for w in forms}
+        weights = self._weights(forms)
         covered = {w: v * self._covers(w, k) * (1.0 if w in self.example_union[k] else text_words)
                    for w, v in weights.items()}
         places = {w for w in forms if self._is_place(w)}
@@ -368,6 +369,16 @@ class Retriever:
 
     def _is_place(self, word: str) -> bool:
         return word.startswith(MARK) and (word[1:] in self.lexicon.country_region or word[1:] in REGIONS)
+
+    def _weights(self, forms: frozenset[str]) -> dict[str, float]:
+        # The same few topics are weighed for every answer of a question: remembered (bounded).
+        found = self._weight_cache.get(forms)
+        if found is None:
+            found = {w: self._match_weight(w) for w in forms}
+            if len(self._weight_cache) > 4096:
+                self._weight_cache.clear()
+            self._weight_cache[forms] = found
+        return found
 
     def _covers(self, word: str, k: int) -> float:
         if word in self.example_union[k]:
