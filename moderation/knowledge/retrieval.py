@@ -54,6 +54,7 @@ SIM_ALONE = 0.55  # meaning with no word in common: a suggestion at best
 PLACE_WEIGHT = 2.0  # a named country outweighs the other words: it is what the answer differs on
 UNKNOWN_WEIGHT = 1.0  # an IDF of 1 is a word every document has
 FORM_LENGTH = 6
+SENTENCE_COVERAGE = 0.5  # a question sentence is encoded on its own when an answer covers this much of it
 PRODUCT_FIT = 0.5  # a product only described must explain this much of the question
 NAME_BONUS = 0.15  # an answer naming the product the question names
 PLACE_ONLY = 0.25  # what a place counts for in an answer that covers nothing else of the question
@@ -245,12 +246,20 @@ class Retriever:
 
     def ground_many(self, questions: Sequence[Question]) -> list[Grounding]:
         # The question sentences of long messages are encoded in the same pass as the messages (one call).
-        sentences = sorted({s for q in questions for s in _question_sentences(q.text)})
+        # Only sentences whose words already point to an answer: encoding is the worker's main cost.
+        sentences = sorted({s for q in questions for s in _question_sentences(q.text) if self._worth_encoding(s)})
         vectors = self._encode([*(q.text for q in questions), *sentences])
         by_sentence = ({} if vectors is None else
                        {s: vectors[len(questions) + i] for i, s in enumerate(sentences)})
         return [self._ground(q, None if vectors is None else vectors[i], by_sentence)
                 for i, q in enumerate(questions)]
+
+    def _worth_encoding(self, sentence: str) -> bool:
+        words = self._canonical([t for t in tokens(sentence) if t not in STOPWORDS])
+        topic = self._topic(sentence, [w for w in words if len(w) > 1 and w not in GENERIC_WORDS
+                                       and w not in self.name_words])
+        return bool(topic) and any(self._coverage(k, topic) >= SENTENCE_COVERAGE
+                                   for k in range(len(self.base.answers)))
 
     def ground(self, question: Question) -> Grounding:
         return self.ground_many([question])[0]
