@@ -54,7 +54,6 @@ SIM_ALONE = 0.55  # meaning with no word in common: a suggestion at best
 PLACE_WEIGHT = 2.0  # a named country outweighs the other words: it is what the answer differs on
 UNKNOWN_WEIGHT = 1.0  # an IDF of 1 is a word every document has
 FORM_LENGTH = 6
-SENTENCE_COVERAGE = 0.5  # a question sentence is encoded on its own when an answer covers this much of it
 PRODUCT_FIT = 0.5  # a product only described must explain this much of the question
 NAME_BONUS = 0.15  # an answer naming the product the question names
 PLACE_ONLY = 0.25  # what a place counts for in an answer that covers nothing else of the question
@@ -245,21 +244,8 @@ class Retriever:
     # --- the public calls -------------------------------------------------------------------------------
 
     def ground_many(self, questions: Sequence[Question]) -> list[Grounding]:
-        # The question sentences of long messages are encoded in the same pass as the messages (one call).
-        # Only sentences whose words already point to an answer: encoding is the worker's main cost.
-        sentences = sorted({s for q in questions for s in _question_sentences(q.text) if self._worth_encoding(s)})
-        vectors = self._encode([*(q.text for q in questions), *sentences])
-        by_sentence = ({} if vectors is None else
-                       {s: vectors[len(questions) + i] for i, s in enumerate(sentences)})
-        return [self._ground(q, None if vectors is None else vectors[i], by_sentence)
-                for i, q in enumerate(questions)]
-
-    def _worth_encoding(self, sentence: str) -> bool:
-        words = self._canonical([t for t in tokens(sentence) if t not in STOPWORDS])
-        topic = self._topic(sentence, [w for w in words if len(w) > 1 and w not in GENERIC_WORDS
-                                       and w not in self.name_words])
-        return bool(topic) and any(self._coverage(k, topic) >= SENTENCE_COVERAGE
-                                   for k in range(len(self.base.answers)))
+        vectors = self._encode([q.text for q in questions])
+        return [self._ground(q, None if vectors is None else vectors[i]) for i, q in enumerate(questions)]
 
     def ground(self, question: Question) -> Grounding:
         return self.ground_many([question])[0]
@@ -438,8 +424,7 @@ class Retriever:
                            else 0.0)
         return out
 
-    def _ground(self, question: Question, vector: np.ndarray | None,
-                sentence_vectors: dict[str, np.ndarray] | None = None) -> Grounding:
+    def _ground(self, question: Question, vector: np.ndarray | None) -> Grounding:
         th = self.thresholds
         raw = tokens(question.text)
         words = self._canonical([t for t in raw if t not in STOPWORDS])
@@ -493,7 +478,8 @@ class Retriever:
                 continue  # "Ça existe chez vous ?": the sentence says nothing of its own
             # The places the rest of the message names still say where ("He lives in Manchester. What's postage?").
             focus += [w for w in topic if self._is_place(w) and w not in focus]
-            focused = self._answer_scores(focus, (sentence_vectors or {}).get(sentence, vector))
+            # The message's own embedding: encoding each sentence too would cost the worker a second pass.
+            focused = self._answer_scores(focus, vector)
             if focused and max(focused) > max(answer_scores, default=0.0):
                 topic, answer_scores = focus, focused
         ranked = self._rank(answer_scores, topic, {w for w in words if w in self.name_words})
