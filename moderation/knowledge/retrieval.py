@@ -101,6 +101,9 @@ def _asks(raw: list[str], text: str) -> bool:
     return "?" in text or (bool(raw) and raw[0] in QUESTION_WORDS)
 
 
+_DECIMAL = re.compile(r"\d+[.,]\d+")
+
+
 def _question_sentences(text: str) -> list[str]:
     """The sentences of a message of several that ask something; none for a one-sentence message."""
     sentences = [part.strip() for part in re.findall(r"[^.!?\n]+[.!?\n]*", text) if part.strip()]
@@ -428,7 +431,8 @@ class Retriever:
         th = self.thresholds
         raw = tokens(question.text)
         words = self._canonical([t for t in raw if t not in STOPWORDS])
-        size = self._asked_size(raw)
+        # A decimal ("a 42.5", "du 38,5") is a half size or a measure, never one of the catalogue's sizes.
+        size = self._asked_size(tokens(_DECIMAL.sub(" ", question.text)))
         lang = self._lang(question, raw)
         product_scores = self._product_scores(words)
         # Partly named ("the serum" for two serums) still counts: both are offered and a person picks.
