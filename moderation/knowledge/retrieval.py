@@ -3,7 +3,8 @@
 Two signals, combined: the classifier's own sentence encoder (meaning: "do you deliver to Dublin?" near "how
 much is shipping to Ireland?") and typo-tolerant word overlap without accents (names: "serun eclat" is the
 "Sérum Éclat"). A question about a product's price, stock, sizes, colours or link is answered from the
-catalogue row of the product it names, else of the post it is under ("how much is this?").
+catalogue row of the product it names, else of the post it is under ("how much is this?"). The answers'
+indexes and scoring are in `answer_index`; this module adds the products and decides between them.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import numpy as np
 from moderation.domain import Grounding
 from moderation.domain.attribution import utm_link
 from moderation.knowledge import compose
+from moderation.knowledge.answer_index import AnswerScoring, word_form
 from moderation.knowledge.files import KnowledgeBase, Product
-from moderation.knowledge.lexicon import MARK, REGIONS, Lexicon, default_lexicon
-from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, fold, overlap, stem, tokens
+from moderation.knowledge.lexicon import Lexicon, default_lexicon
+from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, fold, stem, tokens
 
 logger = logging.getLogger(__name__)
 
@@ -46,29 +48,14 @@ GENERIC_WORDS = ASPECTS["price"] | ASPECTS["stock"] | frozenset(
 UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
-ANSWER_TEXT_WEIGHT = 0.8
-COVERAGE_WEIGHT = 0.5  # of the words' score: the share of the question an answer covers; the rest, the
-# IDF-weighted cosine with its closest example question
-SIM_WEIGHT = 0.5  # meaning and words weigh the same when both agree
-SIM_ALONE = 0.55  # meaning with no word in common: a suggestion at best
-PLACE_WEIGHT = 2.0  # a named country outweighs the other words: it is what the answer differs on
-UNKNOWN_WEIGHT = 1.0  # an IDF of 1 is a word every document has
-FORM_LENGTH = 6
 PRODUCT_FIT = 0.5  # a product only described must explain this much of the question
-NAME_BONUS = 0.15  # an answer naming the product the question names
-PLACE_ONLY = 0.25  # what a place counts for in an answer that covers nothing else of the question
-COVERAGE_LEAD = 0.15  # covering this much more of a question's words tells two close answers apart
-
-
-def _form(word: str) -> str:
-    """A word cut to its first letters for comparing answers (a light stemmer for English and French)."""
-    return word if word.startswith(MARK) else word[:FORM_LENGTH]
 
 # Intents whose unsure answer is no help unless the message asks something: a remark filed as `other` with a
 # half-matching policy text gets nothing. An order problem or a complaint is drafted for a person anyway.
 REMARK_INTENTS = frozenset({"other", "collab", "praise"})
 LETTER_SIZES = frozenset({"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"})
 SIZE_CUES = frozenset({"en", "in", "size", "taille", "a", "t"})
+
 
 
 @dataclass(frozen=True)
@@ -129,7 +116,7 @@ def _name_words(words: list[str]) -> list[str]:
     return out
 
 
-class Retriever:
+class Retriever(AnswerScoring):
     """Built once per knowledge base (embeds every example question); `ground` is then cheap."""
 
     def __init__(self, base: KnowledgeBase, embed: Embed | None = None, *, thresholds: Thresholds = Thresholds(),
@@ -162,55 +149,10 @@ class Retriever:
         self.name_tokens = [_name_words(self._canonical(content_tokens(p.name))) for p in base.products]
         self.name_words = frozenset(w for name in self.name_tokens for w in name)
         self.name_counts = Counter(w for name in self.name_tokens for w in set(name))
-        # Every word the answers use, product names included (the sizing answer says "the 01").
-        self.answer_all_words = frozenset(w for doc in [*example_docs, *answer_docs] for w in self._canonical(doc))
-        self.answer_raw = [set(self._canonical(doc)) for doc in answer_docs]
-        for i, (k, _) in enumerate(self.examples):
-            self.answer_raw[k].update(self._canonical(example_docs[i]))
-        # Product names are left out too: "how do I use the serum?" is about using, whichever serum.
-        # As for questions, a word that named a topic is that topic's marker ("do you ship to the US?" is
-        # #shipping and #us), so that two wordings of one topic compare equal.
-        example_topic_words = [{stem(w) for w in self.lexicon.mention(text).concept_words} for _, text in self.examples]
-        self.example_tokens = [
-            [w for w in self._canonical(doc) if w not in GENERIC_WORDS | self.name_words and w not in named] + marks
-            for doc, marks, named in zip(example_docs, example_marks, example_topic_words, strict=True)]
-        # The answer texts count too, by words only and a little less ("newsletter", "Klarna", "call us").
-        self.answer_text_tokens = [
-            [w for w in self._canonical(content_tokens(" ".join(answer.answer.values())))
-             if w not in GENERIC_WORDS | self.name_words] + marks
-            for answer, marks in zip(base.answers, answer_marks, strict=True)]
-        # Answers are compared on word forms cut to their first letters ("delivery" meets "deliver",
-        # "expédiez" meets "expédition"), with IDF weights of those forms.
-        self.example_match = [[_form(w) for w in doc] for doc in self.example_tokens]
-        self.answer_match = [[_form(w) for w in doc] for doc in self.answer_text_tokens]
-        self.match_vocabulary = Vocabulary([*self.example_match, *self.answer_match])
-        # Everything an answer says or is asked as, for the share of a question's words it covers. Its example
-        # questions say which places it is about; its text may name others only to exclude them ("duties
-        # outside the EU and the UK"), so a place found only in the text counts half.
-        self.answer_union: list[set[str]] = [set(doc) for doc in self.answer_match]
-        self.example_union: list[set[str]] = [set() for _ in base.answers]
-        # The region of every country an answer's questions name ("ship to the US?": the rest of the world),
-        # for a country no answer names ("Japan?").
-        self.region_union: list[set[str]] = [set() for _ in base.answers]
-        for i, (k, _) in enumerate(self.examples):
-            self.answer_union[k].update(self.example_match[i])
-            self.example_union[k].update(self.example_match[i])
-            for mark in self.example_match[i]:
-                region = self.lexicon.region(mark[1:]) if mark.startswith(MARK) else None
-                if region is not None:
-                    self.region_union[k].add(MARK + region)
-        # ...and, counted like the places an answer's text names, the regions of those places.
-        self.text_region_union = [
-            {MARK + r for w in union if w.startswith(MARK) and (r := self.lexicon.region(w[1:]))}
-            for union in self.answer_union]
-        # Compared whole with a question: an example naming a country names its region too.
-        self.example_compare = [
-            doc + sorted({MARK + r for w in doc if w.startswith(MARK) and (r := self.lexicon.region(w[1:]))})
-            for doc in self.example_match]
-        self.known_marks = frozenset(w for doc in self.answer_union for w in doc if w.startswith(MARK))
+        self._index_answers(base.answers, example_docs, answer_docs, example_marks, answer_marks, GENERIC_WORDS)
         self.desc_tokens = [set(self._canonical(content_tokens(p.description))) for p in base.products]
         self.product_forms = [
-            {_form(w) for w in [*self._canonical(content_tokens(p.name)), *desc]}
+            {word_form(w) for w in [*self._canonical(content_tokens(p.name)), *desc]}
             | set(self.lexicon.mention(f"{p.name} {p.description}").markers())
             for p, desc in zip(base.products, self.desc_tokens, strict=True)]
         name_vocabulary = Vocabulary(self.name_tokens)
@@ -281,121 +223,14 @@ class Retriever:
 
     # --- scoring ---------------------------------------------------------------------------------------
 
-    def _rank(self, scores: list[float], topic: list[str], names: set[str]) -> list[int]:
-        """Answers best first. Two about as likely (within the margin) are told apart by how much of the question
-        each covers in words, a product the question names counting for the answers that name it ("do the 01
-        fit big?" is the answer about the 01): "shipping to Cork?" is the answer naming Ireland, whatever the
-        meaning score says of two shipping answers. The one that covers clearly more stays first, as a draft
-        (the scores were close); the others are put a margin behind it."""
-        ranked = sorted(range(len(scores)), key=lambda k: -scores[k])
-        margin = self.thresholds.margin
-        if len(ranked) < 2 or scores[ranked[0]] - scores[ranked[1]] >= margin:
-            return ranked
-        close = [k for k in ranked if scores[ranked[0]] - scores[k] < margin]
-
-        def covered(k: int) -> float:
-            return self._coverage(k, topic) + (NAME_BONUS if names & self.answer_raw[k] else 0.0)
-
-        by_words = sorted(close, key=lambda k: -covered(k))
-        if covered(by_words[0]) - covered(by_words[1]) < COVERAGE_LEAD:
-            return ranked
-        winner = by_words[0]
-        scores[winner] = min(max(scores[k] for k in close), self.thresholds.high - 0.01)
-        for k in close:
-            if k != winner:
-                scores[k] = min(scores[k], scores[winner] - margin)
-        return sorted(range(len(scores)), key=lambda k: -scores[k])
-
     def _product_fit(self, k: int, words: list[str]) -> float:
         """The share of the question's topic (weighted as for answers) the product's name and description
         explain: "what does the gift set cost" is the gift set described as such, not the gift cards."""
-        forms = {_form(w) for w in words}
+        forms = {word_form(w) for w in words}
         if not forms:
             return 0.0
         weights = {w: self._match_weight(w) for w in forms}
         return sum(v for w, v in weights.items() if w in self.product_forms[k]) / sum(weights.values())
-
-    def _answer_scores(self, words: list[str], vector: np.ndarray | None) -> list[float]:
-        """Per answer: the best of its example questions, meaning and words combined. `words` are the
-        question's topic words; a question with none ("prix ?", "how much??") matches no answer."""
-        scores = [0.0] * len(self.base.answers)
-        if not self.examples or not words:
-            return scores
-        similarity = None
-        if vector is not None and self.example_vectors is not None:
-            # Cosines of unrelated short questions sit around 0.2-0.4 with this encoder: rescale so 0.3 -> 0
-            # and 0.9 -> 1, then weigh it like the word overlap.
-            similarity = np.clip((self.example_vectors @ vector - 0.3) / 0.6, 0.0, 1.0)
-        words = [_form(w) for w in words]
-        # The share of the question's topic (IDF-weighted) an answer covers anywhere in its examples or text.
-        coverage = [self._coverage(k, words) for k in range(len(self.base.answers))]
-        for i, (k, _) in enumerate(self.examples):
-            # No word covered means no word shared with any of its examples either (they are in its union).
-            lexical = 0.0 if not coverage[k] else COVERAGE_WEIGHT * coverage[k] + (1 - COVERAGE_WEIGHT) * overlap(
-                words, self.example_compare[i], self.match_vocabulary)
-            if similarity is None:
-                score = lexical
-            elif lexical > 0:
-                # Meaning raises a match the words support; it never lowers one (an encoder that knows the
-                # language less well, or a hashing one, leaves the words to decide).
-                score = max(lexical, SIM_WEIGHT * float(similarity[i]) + (1 - SIM_WEIGHT) * lexical)
-            else:
-                # Meaning alone ("deliver to New York" ~ "ship to the US") is worth a suggestion, rarely more.
-                score = SIM_ALONE * float(similarity[i])
-            scores[k] = max(scores[k], score)
-        for k, doc in enumerate(self.answer_match):
-            if coverage[k]:
-                scores[k] = max(scores[k], ANSWER_TEXT_WEIGHT * overlap(words, doc, self.match_vocabulary))
-        return scores
-
-    def _coverage(self, k: int, words: list[str], text_words: float = 1.0) -> float:
-        """The share of the question's topic (IDF-weighted) answer k covers. `text_words` is what a word found
-        only in the answer's text counts (against a product, half: "before your cream" is not about a cream)."""
-        forms = frozenset(_form(w) for w in words)
-        if not forms:
-            return 0.0
-        weights = self._weights(forms)
-        covered = {w: v * self._covers(w, k) * (1.0 if w in self.example_union[k] else text_words)
-                   for w, v in weights.items()}
-        places = {w for w in forms if self._is_place(w)}
-        if places != forms and not any(covered[w] for w in forms - places):
-            # A place is where, not what: an answer covering only the place of "a shop in Brussels?" (the
-            # shipping answer naming Belgium) is not about the question.
-            for w in places:
-                covered[w] *= PLACE_ONLY
-        return sum(covered.values()) / sum(weights.values())
-
-    def _is_place(self, word: str) -> bool:
-        return word.startswith(MARK) and (word[1:] in self.lexicon.country_region or word[1:] in REGIONS)
-
-    def _weights(self, forms: frozenset[str]) -> dict[str, float]:
-        # The same few topics are weighed for every answer of a question: remembered (bounded).
-        found = self._weight_cache.get(forms)
-        if found is None:
-            found = {w: self._match_weight(w) for w in forms}
-            if len(self._weight_cache) > 4096:
-                self._weight_cache.clear()
-            self._weight_cache[forms] = found
-        return found
-
-    def _covers(self, word: str, k: int) -> float:
-        if word in self.example_union[k]:
-            return 1.0
-        if word in self.region_union[k]:
-            return 0.75
-        if word in self.answer_union[k]:
-            return 0.5 if word[1:] in self.lexicon.country_region or word[1:] in REGIONS else 1.0
-        return 0.5 if word in self.text_region_union[k] else 0.0
-
-    def _match_weight(self, word: str) -> float:
-        """IDF of a word form; a word no answer uses weighs like a common one (it says the question may be about
-        something else, without drowning the words that match), a place or topic marker more (it is specific)."""
-        if word.startswith(MARK):
-            weight = self.match_vocabulary.weight(word)
-            return weight * (PLACE_WEIGHT if word[1:] in self.lexicon.country_region else 1.0)
-        if word not in self.match_vocabulary.idf:
-            return UNKNOWN_WEIGHT
-        return self.match_vocabulary.weight(word)
 
     def _product_scores(self, words: list[str]) -> list[float]:
         """Per product: the weighted share of its name the text contains (description words count a little)."""
@@ -554,18 +389,6 @@ class Retriever:
         return Grounding(level="none", confidence=round(best_answer, 4), suggestions=suggestions,
                          post_product=question.post_product)
 
-    def _uncovered_topic(self, text: str) -> bool:
-        """Whether the text names a topic no answer or product covers, by words that name no covered topic
-        ("recrutez": hiring; "parcel" names shipping too, which may be covered)."""
-        mention = self.lexicon.mention(text)
-
-        def covered(concept: str) -> bool:
-            mark = MARK + concept
-            return mark in self.known_marks or any(mark in forms for forms in self.product_forms)
-
-        covering = {word for concept, words in mention.concept_sources.items() if covered(concept) for word in words}
-        return any(not covered(concept) and not words & covering for concept, words in mention.concept_sources.items())
-
     def _post_candidate(self, skus: tuple[str, ...], size: str | None,
                         color: str | None) -> tuple[Product | None, float]:
         """Of the products a post names, the one that has the size or colour asked ("in navy?" under a post
@@ -586,33 +409,6 @@ class Retriever:
         votes = {lang: sum(1 for w in raw if w in vocabulary) for lang, vocabulary in self.lang_words.items()}
         best = max(votes, key=lambda lang: votes[lang], default=self.default_lang)
         return best if votes.get(best, 0) > 0 else self.default_lang
-
-    def _topic(self, text: str, words: list[str], drop: set[str] | frozenset[str] = frozenset()) -> list[str]:
-        """The question's topic words with its topic and place markers. A place is compared as its country
-        ("Cork" as Ireland), or as its region when no answer names that country ("Spain" as the EU); a place that
-        is a product's name ("the Ethiopia") is the product, not where the asker is."""
-        mention = self.lexicon.mention(text)
-        place_words = {stem(w) for w in mention.place_words}
-        marks = [MARK + c for c in mention.concepts if c not in drop]
-        if not (place_words and place_words <= self.name_words):
-            for country in mention.countries:
-                region = self.lexicon.region(country)
-                if MARK + country in self.known_marks or region is None:
-                    marks.append(MARK + country)
-                else:
-                    marks.append(MARK + region)
-            marks += [MARK + r for r in mention.regions]
-        # A word that named a topic is that topic's marker now ("send them back" is #return, not "send").
-        # A place word the answers use ("Paris") stays: the answer naming that very city is closer still.
-        concept_words = {stem(w) for w in mention.concept_words}
-        named = {w for w in place_words if _form(w) not in self.match_vocabulary.idf} | concept_words | {
-            self.vocabulary.canonical(w) for w in concept_words}
-        # A word naming a topic the answers cover and one they do not ("parcel": shipping, tracking) is the
-        # covered one.
-        covering = {word for concept, words in mention.concept_sources.items() if MARK + concept in self.known_marks
-                    for word in words}
-        marks = [m for m in marks if m in self.known_marks or not mention.concept_sources.get(m[1:], set()) & covering]
-        return [w for w in words if w not in named and self.vocabulary.canonical(w) not in named] + sorted(set(marks))
 
     def _asked_size(self, raw: list[str]) -> str | None:
         for i, word in enumerate(raw):
