@@ -21,9 +21,11 @@ SPLIT_SEED = 2020
 COMMENTS_TRAIN = PROJECT_DATA_DIR / "comments_train.jsonl"
 # Written apart from the training file and never used to fit or tune anything.
 COMMENTS_HELDOUT = PROJECT_DATA_DIR / "comments_heldout.jsonl"
-# Toxic and hard-negative comments with the kind of harm: training (less a hashed dev fifth) and evaluation.
+# Toxic and hard-negative comments with the kind of harm: all of them train the toxicity and kind heads.
 TOXICITY_TRAIN = PROJECT_DATA_DIR / "toxicity_train.jsonl"
-# Written before TOXICITY_TRAIN, by other phrasings; never used to fit or tune anything.
+# Written before TOXICITY_TRAIN, by other phrasings; never trained on. Since issue 17's second round it is the
+# development set (choices were made on it and its errors were read), so its figures are optimistic: the honest
+# figures come from a set written by someone else, outside this repository.
 TOXICITY_HELDOUT = PROJECT_DATA_DIR / "toxicity_heldout.jsonl"
 
 
@@ -85,14 +87,17 @@ def comments(path: Path = COMMENTS_TRAIN) -> list[dict]:
 
 
 def in_dev_fifth(text: str) -> bool:
-    """The hashed fifth of the toxicity examples that is never trained on (tuning decisions only)."""
+    """A hashed fifth of the toxicity examples: the dev set of issue 17's first round, kept so that its figures
+    can be reproduced; trained on since the second round, whose dev set was the old held-out file."""
     digest = hashlib.sha256(dedupe_key(text).encode("utf-8")).digest()
     return digest[0] % 5 == 0
 
 
-def toxicity_examples(path: Path = TOXICITY_TRAIN, *, dev: bool = False) -> list[dict]:
-    """Project toxicity examples (text, lang, toxic, toxic_kind): the training four fifths, or the dev fifth."""
-    return [row for row in comments(path) if in_dev_fifth(row["text"]) == dev]
+def toxicity_examples(path: Path = TOXICITY_TRAIN, *, dev: bool | None = None) -> list[dict]:
+    """Project toxicity examples (text, lang, toxic, toxic_kind): all of them (the default, what training
+    uses), or only the hashed dev fifth (`dev=True`) or only the other four fifths (`dev=False`)."""
+    rows = comments(path)
+    return rows if dev is None else [row for row in rows if in_dev_fifth(row["text"]) == dev]
 
 
 def _take(data: Labelled, idx) -> Labelled:
