@@ -33,7 +33,9 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 ASPECTS: dict[str, frozenset[str]] = {
     "price": frozenset("much price prix cost coute couter combien tarif cher expensive euro eur $$$ pricing".split()),
     "size": frozenset("size taille pointure fit fits taillent run small big grand petit sizing".split()),
-    "stock": frozenset("stock available availability dispo disponible sold rupture epuise".split()),
+    # "Do you have / sell / carry X?" asks whether it is there to buy.
+    "stock": frozenset("stock available availability dispo disponible sold rupture epuise have avez sell sells "
+                       "vendez carry".split()),
     "color": frozenset("colour color couleur coloris colours colors".split()),
     "link": frozenset("link lien buy acheter commander order where purchase site shop".split()),
 }
@@ -49,6 +51,7 @@ UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
 PRODUCT_FIT = 0.5  # a product only described must explain this much of the question
+FACTUAL_ASPECTS = frozenset({"price", "stock", "size", "color", "link"})  # what a catalogue row answers
 SOLD_ASPECTS = frozenset({"price", "stock", "link"})  # what only the catalogue row says of a product
 NICKNAME_LENGTH = 4  # shorter description words ("the", "9 l", "gsm") are too common to name a product
 
@@ -401,8 +404,14 @@ class Retriever(AnswerScoring):
                 answer_wins = self._coverage(ranked[0], [w for w in topic if not self._explains(k, w)]) > 0
             else:
                 answer_wins = fit <= self._coverage(ranked[0], topic, text_words=0.5)
+        answers_tie = False
         if answer_wins:
             grounding = self._answer_grounding(question, lang, ranked, answer_scores, best_answer, second, product)
+            # Answers too close to tell apart ("how much and when will it ship?" meets every shipping answer)
+            # under a product whose price or stock is asked: that product's facts, for a person to check.
+            answers_tie = not grounding.answer and about_product and product is not None and bool(
+                aspects & SOLD_ASPECTS)
+        if answer_wins and not answers_tie:
             if question.intent in REMARK_INTENTS and grounding.level != "high" and not _asks(raw, question.text):
                 # A remark filed as `other` or an order problem, with a half-matching policy text, gets no
                 # guess; a question the classifier filed there ("do you deliver to Scotland?") gets a draft.
@@ -416,6 +425,7 @@ class Retriever(AnswerScoring):
             known = set(self.name_tokens[k]) | self.desc_tokens[k] | self.answer_words
             unexplained = [w for w in topic if w not in known]
             described_only = (bool(named) and not set(self.name_tokens[k]) & set(words)
+                              and not self.nicknames[k] & set(words)
                               and question.post_product is None and product.sku not in question.post_products)
             if described_only and ranked and self._product_fit(k, topic) < max(
                     PRODUCT_FIT, self._coverage(ranked[0], topic)):
@@ -432,8 +442,16 @@ class Retriever(AnswerScoring):
                     return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, product)
                 return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
                                  suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
+            guessed = not sure_product and question.post_product is None and product.sku not in question.post_products
+            if guessed and not aspects & FACTUAL_ASPECTS:
+                # A product half-named ("les pistes du Mont-...") by a question that asks nothing the catalogue
+                # says: a guess, offered to the person, never stated as the answer.
+                return Grounding(level="none", confidence=round(product_confidence, 4),
+                                 post_product=question.post_product,
+                                 suggestions=(f"{product.name}: {compose.price_text(product.price, product.currency, lang)}"
+                                              f" {product.url}",))
             return self._product_grounding(question, lang, product, product_confidence, named, aspects, size, color,
-                                           doubtful=bool(unexplained))
+                                           doubtful=bool(unexplained) or answers_tie)
         suggestions = self._suggestions(ranked, answer_scores, lang, skip=None)
         return Grounding(level="none", confidence=round(best_answer, 4), suggestions=suggestions,
                          post_product=question.post_product)
@@ -513,7 +531,7 @@ class Retriever(AnswerScoring):
                                                  link=self._link(question))
         # Sure only when the question says what it asks ("how much", "link", "en M"): a pricing question
         # without those words under a product post ("is the discount automatic?") may be about something else.
-        factual = bool(aspects & {"price", "stock", "size", "color", "link"})
+        factual = bool(aspects & FACTUAL_ASPECTS)
         level = ("high" if factual and not ambiguous and not doubtful and confidence >= th.product_mention
                  else "low")
         others = [self.base.products[k] for k in named[1:3]]
