@@ -52,6 +52,7 @@ UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
 PRODUCT_FIT = 0.5  # a product only described must explain this much of the question
 FACTUAL_ASPECTS = frozenset({"price", "stock", "size", "color", "link"})  # what a catalogue row answers
+PRODUCT_TIE = 0.05  # two products named within this much of each other are named as much
 SOLD_ASPECTS = frozenset({"price", "stock", "link"})  # what only the catalogue row says of a product
 NICKNAME_LENGTH = 4  # shorter description words ("the", "9 l", "gsm") are too common to name a product
 
@@ -443,9 +444,11 @@ class Retriever(AnswerScoring):
                 return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
                                  suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
             guessed = not sure_product and question.post_product is None and product.sku not in question.post_products
-            if guessed and not aspects & FACTUAL_ASPECTS:
+            tied = len(named) > 1 and product_scores[named[1]] >= product_scores[named[0]] - PRODUCT_TIE
+            if guessed and (tied or not aspects & FACTUAL_ASPECTS):
                 # A product half-named ("les pistes du Mont-...") by a question that asks nothing the catalogue
-                # says: a guess, offered to the person, never stated as the answer.
+                # says, or by a word several products share ("any e-bikes?" of three bikes): a guess, offered to
+                # the person, never stated as the answer.
                 return Grounding(level="none", confidence=round(product_confidence, 4),
                                  post_product=question.post_product,
                                  suggestions=(f"{product.name}: {compose.price_text(product.price, product.currency, lang)}"
