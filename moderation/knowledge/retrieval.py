@@ -449,10 +449,10 @@ class Retriever(AnswerScoring):
                 # A product half-named ("les pistes du Mont-...") by a question that asks nothing the catalogue
                 # says, or by a word several products share ("any e-bikes?" of three bikes): a guess, offered to
                 # the person, never stated as the answer.
+                price = compose.price_text(product.price, product.currency, lang)
                 return Grounding(level="none", confidence=round(product_confidence, 4),
                                  post_product=question.post_product,
-                                 suggestions=(f"{product.name}: {compose.price_text(product.price, product.currency, lang)}"
-                                              f" {product.url}",))
+                                 suggestions=(f"{product.name}: {price} {product.url}",))
             return self._product_grounding(question, lang, product, product_confidence, named, aspects, size, color,
                                            doubtful=bool(unexplained) or answers_tie)
         suggestions = self._suggestions(ranked, answer_scores, lang, skip=None)
