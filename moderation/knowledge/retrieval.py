@@ -22,7 +22,7 @@ from moderation.domain.attribution import utm_link
 from moderation.knowledge import compose
 from moderation.knowledge.answer_index import AnswerScoring, word_form
 from moderation.knowledge.files import KnowledgeBase, Product
-from moderation.knowledge.lexicon import Lexicon, default_lexicon
+from moderation.knowledge.lexicon import MARK, Lexicon, default_lexicon
 from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, fold, stem, tokens
 
 logger = logging.getLogger(__name__)
@@ -435,6 +435,16 @@ class Retriever(AnswerScoring):
                 if best_answer >= th.low:
                     capped = min(best_answer, th.high - 0.01)
                     return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, None)
+                return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
+                                 suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
+            # A shop topic the product does not explain and the best answer covers ("vos sacoches sont garanties
+            # combien d'années ?": the warranty, not the bag's price): that answer as a draft when it is likely,
+            # else nothing; the product's price would answer another question.
+            if ranked and any(w.startswith(MARK) and not self._is_place(w) and not self._explains(k, w)
+                              and self._covers(word_form(w), ranked[0]) for w in topic):
+                if best_answer >= th.low:
+                    capped = min(best_answer, th.high - 0.01)
+                    return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, product)
                 return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
                                  suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
             if len(unexplained) >= 2 and not sure_product:
