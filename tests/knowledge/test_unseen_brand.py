@@ -25,6 +25,13 @@ answers:
       en: ["how much is shipping?", "do you ship to Canada?"]
     answer:
       en: "Shipping is $12 anywhere in Canada, free over $100."
+  - id: warranty
+    questions:
+      en: ["what is your warranty?"]
+      fr: ["c'est garanti combien de temps ?"]
+    answer:
+      en: "Our own-brand gear is guaranteed 2 years against defects."
+      fr: "Nos produits sont garantis 2 ans contre les défauts."
   - id: restock
     questions:
       en: ["when do sold out items come back?"]
@@ -92,3 +99,15 @@ def test_the_gazetteer_knows_provinces_states_and_towns() -> None:
     assert lexicon.mention("ship to Albania?").countries == {"al"}
     assert "shipping" in lexicon.mention("could you send a bike out there?").concepts
     assert "restock" in lexicon.mention("le manteau revient quand ?").concepts
+
+
+def test_a_topic_the_named_product_does_not_explain_is_never_answered_with_its_price(outdoor) -> None:
+    # The coat is named and "combien" asks a price, but the question is about its warranty.
+    warranty = ask(outdoor, "la veste fjord est garantie combien d'années ?", lang="fr")
+    assert warranty.source != "product:SHELL"
+    assert warranty.answer == "" or warranty.source == "answer:warranty"
+
+
+def test_when_will_it_ship_of_a_sold_out_product_is_its_stock_not_the_shipping(outdoor) -> None:
+    grounding = ask(outdoor, "how much and when will it ship?", post_product="PARKA")
+    assert grounding.source == "product:PARKA" and "sold out" in grounding.answer
