@@ -193,6 +193,9 @@ class Retriever(AnswerScoring):
                 for alias in {words[-1], *self.lexicon.colors.get(fold(c), ()),
                               *self.lexicon.colors.get(words[-1], ())}:
                     self.colors.setdefault(alias, c)
+        # ...and as a question's words read them (plural-stripped: "gris" is "gri", "gris foncé" "gri fonce").
+        self.colors.update({" ".join(tokens(alias)): c for alias, c in list(self.colors.items())
+                            if " ".join(tokens(alias)) not in self.colors})
         self.example_vectors = self._encode([text for _, text in self.examples])
         # Words only one language's example questions use, to tell the language of a short question.
         by_lang: dict[str, set[str]] = {}
@@ -311,7 +314,9 @@ class Retriever(AnswerScoring):
         named = sorted((k for k, s in enumerate(product_scores) if s >= th.product_partial),
                        key=lambda k: -product_scores[k])
         aspects = {name for name, cues in ASPECTS.items() if cues & set(raw)}
-        color = next((self.colors[w] for w in raw if w in self.colors), None)
+        # A colour of two words first ("gris foncé" is charcoal, not grey), then of one.
+        pairs = [f"{a} {b}" for a, b in zip(raw, raw[1:], strict=False)]
+        color = next((self.colors[w] for w in [*pairs, *raw] if w in self.colors), None)
         if size:
             aspects.add("size")
         if color:
@@ -341,7 +346,8 @@ class Retriever(AnswerScoring):
             product, product_confidence = self._post_candidate(question.post_products, size, color)
         # A size or colour asked of a product ("en 39 ?", "in navy?") is about that product, not a sizing policy.
         attribute = product is not None and bool(size or color)
-        attribute_words = {size, *(w for w in raw if w in self.colors)} if attribute else set()
+        attribute_words = {size, *(w for p in pairs if p in self.colors for w in p.split()),
+                           *(w for w in raw if w in self.colors)} if attribute else set()
         dropped = {"size"} if attribute else set()
         if product is not None and (named or question.post_product) and "restock" in self.lexicon.mention(
                 question.text).concepts:

@@ -45,7 +45,7 @@ PARKA,Parka Nordique,399.00,USD,S|M|L,black,0,https://example.com/p/parka,"Winte
 SHELL,Veste Fjord,199.00,USD,S|M|L,green,8,https://example.com/p/shell,"Rain coat (the Skerry), taped seams"
 SKI,Skis Alpin 170,499.00,USD,,red,4,https://example.com/p/ski,"Touring skis, M up to 80 kg and L up to 100 kg"
 BOOT-W,Hiking boot Cascade,159.00,USD,,brown,5,https://example.com/p/boot-w,"Leather hiking boot"
-BOOT-M,Hiking boot Summit,169.00,USD,,black,5,https://example.com/p/boot-m,"Suede hiking boot"
+BOOT-M,Hiking boot Summit,169.00,USD,,black|charcoal,5,https://example.com/p/boot-m,"Suede hiking boot"
 """
 
 
@@ -111,3 +111,9 @@ def test_a_topic_the_named_product_does_not_explain_is_never_answered_with_its_p
 def test_when_will_it_ship_of_a_sold_out_product_is_its_stock_not_the_shipping(outdoor) -> None:
     grounding = ask(outdoor, "how much and when will it ship?", post_product="PARKA")
     assert grounding.source == "product:PARKA" and "sold out" in grounding.answer
+
+
+def test_a_colour_of_two_words_is_that_colour_not_its_first_word(outdoor) -> None:
+    # "gris foncé" (dark grey) is the catalogue's charcoal.
+    grounding = ask(outdoor, "elle existe en gris foncé ?", intent="product_question", lang="fr", post_product="BOOT-M")
+    assert grounding.source == "product:BOOT-M" and "Il existe en charcoal" in grounding.answer
