@@ -104,7 +104,11 @@ class AnswerScoring:
         is a product's name ("the Ethiopia") is the product, not where the asker is."""
         mention = self.lexicon.mention(text)
         place_words = {stem(w) for w in mention.place_words}
-        marks = [MARK + c for c in mention.concepts if c not in drop]
+        # A topic named only by the words of a dropped one is dropped too ("when will it ship?" asked of a
+        # product is its restock, not the shipping).
+        dropped_words = {w for c in drop for phrase in mention.concept_sources.get(c, ()) for w in phrase.split()}
+        marks = [MARK + c for c in mention.concepts if c not in drop and not (
+            dropped_words and all(set(p.split()) <= dropped_words for p in mention.concept_sources.get(c, ())))]
         if not (place_words and place_words <= self.name_words):
             for country in mention.countries:
                 region = self.lexicon.region(country)

@@ -22,7 +22,7 @@ from moderation.domain.attribution import utm_link
 from moderation.knowledge import compose
 from moderation.knowledge.answer_index import AnswerScoring, word_form
 from moderation.knowledge.files import KnowledgeBase, Product
-from moderation.knowledge.lexicon import Lexicon, default_lexicon
+from moderation.knowledge.lexicon import MARK, Lexicon, default_lexicon
 from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, fold, stem, tokens
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,9 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 ASPECTS: dict[str, frozenset[str]] = {
     "price": frozenset("much price prix cost coute couter combien tarif cher expensive euro eur $$$ pricing".split()),
     "size": frozenset("size taille pointure fit fits taillent run small big grand petit sizing".split()),
-    "stock": frozenset("stock available availability dispo disponible sold rupture epuise".split()),
+    # "Do you have / sell / carry X?" asks whether it is there to buy.
+    "stock": frozenset("stock available availability dispo disponible sold rupture epuise have avez sell sells "
+                       "vendez carry".split()),
     "color": frozenset("colour color couleur coloris colours colors".split()),
     "link": frozenset("link lien buy acheter commander order where purchase site shop".split()),
 }
@@ -49,6 +51,10 @@ UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
 PRODUCT_FIT = 0.5  # a product only described must explain this much of the question
+FACTUAL_ASPECTS = frozenset({"price", "stock", "size", "color", "link"})  # what a catalogue row answers
+PRODUCT_TIE = 0.05  # two products named within this much of each other are named as much
+SOLD_ASPECTS = frozenset({"price", "stock", "link"})  # what only the catalogue row says of a product
+NICKNAME_LENGTH = 4  # shorter description words ("the", "9 l", "gsm") are too common to name a product
 
 # Intents whose unsure answer is no help unless the message asks something: a remark filed as `other` with a
 # half-matching policy text gets nothing. An order problem or a complaint is drafted for a person anyway.
@@ -106,6 +112,15 @@ def asks_question(text: str) -> bool:
     return any(_asks(tokens(sentence), sentence) for sentence in re.split(r"[.!\n]+", text) if sentence.strip())
 
 
+def _proper_nouns(text: str) -> list[str]:
+    """The folded words of a text written with a capital where a sentence does not start ("... (la Tadou)")."""
+    found = []
+    for sentence in re.split(r"[.!?;:]\s+", text):
+        words = sentence.replace("(", " ").replace(",", " ").split()
+        found += [w for w in words[1:] if w[:1].isupper()]
+    return [t for w in found for t in tokens(w)]
+
+
 def _name_words(words: list[str]) -> list[str]:
     """The words that name a product: not aspect words, not a size like '30 ml'."""
     out = []
@@ -155,6 +170,16 @@ class Retriever(AnswerScoring):
             {word_form(w) for w in [*self._canonical(content_tokens(p.name)), *desc]}
             | set(self.lexicon.mention(f"{p.name} {p.description}").markers())
             for p, desc in zip(base.products, self.desc_tokens, strict=True)]
+        # A capitalised word inside a description (not opening a sentence) that only this product has and no
+        # answer uses is a name it goes by ("la Tadou" for the Fatbike Tadoussac, "Shimano"); common
+        # description words ("snow", "front") are not: they describe, they do not name.
+        described = Counter(w for name, desc in zip(self.name_tokens, self.desc_tokens, strict=True)
+                            for w in set(name) | desc)
+        self.nicknames = [
+            frozenset(w for w in self._canonical(_proper_nouns(p.description)) if described[w] == 1
+                      and len(w) >= NICKNAME_LENGTH and w not in self.answer_all_words and w not in STOPWORDS
+                      and w not in ASPECT_WORDS and w not in GENERIC_WORDS and not self._names_topic(w))
+            for p in base.products]
         name_vocabulary = Vocabulary(self.name_tokens)
         self.name_weight = name_vocabulary.weight
         # Letter sizes are recognised even when no product has them: "in XL?" is then answered "no XL".
@@ -168,6 +193,9 @@ class Retriever(AnswerScoring):
                 for alias in {words[-1], *self.lexicon.colors.get(fold(c), ()),
                               *self.lexicon.colors.get(words[-1], ())}:
                     self.colors.setdefault(alias, c)
+        # ...and as a question's words read them (plural-stripped: "gris" is "gri", "gris foncé" "gri fonce").
+        self.colors.update({" ".join(tokens(alias)): c for alias, c in list(self.colors.items())
+                            if " ".join(tokens(alias)) not in self.colors})
         self.example_vectors = self._encode([text for _, text in self.examples])
         # Words only one language's example questions use, to tell the language of a short question.
         by_lang: dict[str, set[str]] = {}
@@ -180,6 +208,11 @@ class Retriever(AnswerScoring):
 
     def _canonical(self, words: list[str]) -> list[str]:
         return [self.vocabulary.canonical(w) for w in words]
+
+    def _names_topic(self, word: str) -> bool:
+        """Whether a word names a shop topic or a place ("waterproof" does not; "gift" or "Gaspésie" may)."""
+        mention = self.lexicon.mention(word)
+        return bool(mention.concepts or mention.countries or mention.regions)
 
     def _encode(self, texts: list[str]) -> np.ndarray | None:
         if self.embed is None or not texts:
@@ -232,18 +265,23 @@ class Retriever(AnswerScoring):
         weights = {w: self._match_weight(w) for w in forms}
         return sum(v for w, v in weights.items() if w in self.product_forms[k]) / sum(weights.values())
 
+    def _explains(self, k: int, word: str) -> bool:
+        return word_form(word) in self.product_forms[k]
+
     def _product_scores(self, words: list[str]) -> list[float]:
         """Per product: the weighted share of its name the text contains (description words count a little)."""
         present = {w for w in words if w not in ASPECT_WORDS and w not in GENERIC_WORDS}
         out = []
-        for name, description in zip(self.name_tokens, self.desc_tokens, strict=True):
+        for name, description, nickname in zip(self.name_tokens, self.desc_tokens, self.nicknames, strict=True):
             if not name:
                 out.append(0.0)
                 continue
             total = sum(self.name_weight(w) for w in name)
             found = sum(self.name_weight(w) for w in name if w in present)
             # A colour in the description ("ceramic (white)") says which variant, not which product.
-            extra = sum(1 for w in present - set(name) if w in description and w not in self.colors)
+            # So does a size ("dispo en M ?" is not the snowshoe whose description says "M up to 90 kg").
+            extra = sum(1 for w in present - set(name)
+                        if w in description and w not in self.colors and w not in self.sizes and len(w) > 1)
             if found:
                 score = found / total
                 matched = [w for w in name if w in present]
@@ -255,6 +293,8 @@ class Retriever(AnswerScoring):
                     # the topic of an answer about it; a candidate, not a sure mention (unless described too).
                     score = min(score, self.thresholds.product_mention - 0.01)
                 out.append(min(1.0, score + 0.1 * min(extra, 2)))
+            elif present & nickname:
+                out.append(self.thresholds.product_mention)  # its nickname: named, as by a word of its name
             else:
                 # Named the way the description says ("the lip balm" for the Baume lèvres): a candidate, worth
                 # at most a mention, when most of what the question says about it is in the description.
@@ -274,17 +314,23 @@ class Retriever(AnswerScoring):
         named = sorted((k for k, s in enumerate(product_scores) if s >= th.product_partial),
                        key=lambda k: -product_scores[k])
         aspects = {name for name, cues in ASPECTS.items() if cues & set(raw)}
-        color = next((self.colors[w] for w in raw if w in self.colors), None)
+        # A colour of two words first ("gris foncé" is charcoal, not grey), then of one.
+        pairs = [f"{a} {b}" for a, b in zip(raw, raw[1:], strict=False)]
+        color = next((self.colors[w] for w in [*pairs, *raw] if w in self.colors), None)
         if size:
             aspects.add("size")
         if color:
             aspects.add("color")  # "la tasse en écru ?" asks for that colour
         product: Product | None = None
         product_confidence = 0.0
-        if named and question.post_product is not None and product_scores[named[0]] < th.product_mention:
+        post_sku = question.post_product
+        if post_sku is None and question.post_products:
+            candidate, _ = self._post_candidate(question.post_products, size, color)
+            post_sku = candidate.sku if candidate is not None else None
+        if named and post_sku is not None and product_scores[named[0]] < th.product_mention:
             # Only described ("the gift set"), under a post about a product: the post's product, which the
             # description most likely means, and the described one as the other candidate.
-            post = self.base.product(question.post_product)
+            post = self.base.product(post_sku)
             if post is not None:
                 k = self.base.products.index(post)
                 named = [k, *(j for j in named if j != k)]
@@ -300,10 +346,17 @@ class Retriever(AnswerScoring):
             product, product_confidence = self._post_candidate(question.post_products, size, color)
         # A size or colour asked of a product ("en 39 ?", "in navy?") is about that product, not a sizing policy.
         attribute = product is not None and bool(size or color)
-        attribute_words = {size, *(w for w in raw if w in self.colors)} if attribute else set()
+        attribute_words = {size, *(w for p in pairs if p in self.colors for w in p.split()),
+                           *(w for w in raw if w in self.colors)} if attribute else set()
+        dropped = {"size"} if attribute else set()
+        if product is not None and (named or question.post_product) and "restock" in self.lexicon.mention(
+                question.text).concepts:
+            # "Is the Parka back in stock?", "le manteau revient quand ?": a product's stock is its catalogue row.
+            aspects.add("stock")
+            dropped.add("restock")
         topic = self._topic(question.text, [w for w in words if len(w) > 1 and w not in GENERIC_WORDS
                                             and w not in self.name_words and w not in attribute_words],
-                            drop={"size"} if attribute else set())
+                            drop=dropped)
         answer_scores = self._answer_scores(topic, vector)
         # A long message asks its question in one sentence ("Love your café! Do you sell vouchers? Need a
         # present"): that sentence alone, when it matches better than the whole message, is the topic.
@@ -312,7 +365,7 @@ class Retriever(AnswerScoring):
             focus = self._topic(sentence, [w for w in self._canonical([t for t in sentence_raw if t not in STOPWORDS])
                                            if len(w) > 1 and w not in GENERIC_WORDS and w not in self.name_words
                                            and w not in attribute_words],
-                                drop={"size"} if attribute else set())
+                                drop=dropped)
             if all(self._is_place(w) for w in focus):
                 continue  # "Ça existe chez vous ?": the sentence says nothing of its own
             # The places the rest of the message names still say where ("He lives in Manchester. What's postage?").
@@ -351,9 +404,21 @@ class Retriever(AnswerScoring):
             # The product explains the question better than the answer does: its facts, not the answer.
             k = self.base.products.index(product)
             fit = self._product_fit(k, topic)
-            answer_wins = fit <= self._coverage(ranked[0], topic, text_words=0.5)
+            if sure_product and aspects & SOLD_ASPECTS:
+                # Its price or stock asked of a product named outright ("how much is the Chic-Chocs jacket?"):
+                # the product, unless the answer covers something of the question the product does not explain
+                # ("how much is shipping for the Chic-Chocs?").
+                answer_wins = self._coverage(ranked[0], [w for w in topic if not self._explains(k, w)]) > 0
+            else:
+                answer_wins = fit <= self._coverage(ranked[0], topic, text_words=0.5)
+        answers_tie = False
         if answer_wins:
             grounding = self._answer_grounding(question, lang, ranked, answer_scores, best_answer, second, product)
+            # Answers too close to tell apart ("how much and when will it ship?" meets every shipping answer)
+            # under a product whose price or stock is asked: that product's facts, for a person to check.
+            answers_tie = not grounding.answer and about_product and product is not None and bool(
+                aspects & SOLD_ASPECTS)
+        if answer_wins and not answers_tie:
             if question.intent in REMARK_INTENTS and grounding.level != "high" and not _asks(raw, question.text):
                 # A remark filed as `other` or an order problem, with a half-matching policy text, gets no
                 # guess; a question the classifier filed there ("do you deliver to Scotland?") gets a draft.
@@ -367,6 +432,7 @@ class Retriever(AnswerScoring):
             known = set(self.name_tokens[k]) | self.desc_tokens[k] | self.answer_words
             unexplained = [w for w in topic if w not in known]
             described_only = (bool(named) and not set(self.name_tokens[k]) & set(words)
+                              and not self.nicknames[k] & set(words)
                               and question.post_product is None and product.sku not in question.post_products)
             if described_only and ranked and self._product_fit(k, topic) < max(
                     PRODUCT_FIT, self._coverage(ranked[0], topic)):
@@ -377,14 +443,34 @@ class Retriever(AnswerScoring):
                     return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, None)
                 return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
                                  suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
+            # A shop topic the product does not explain and the best answer covers ("vos sacoches sont garanties
+            # combien d'années ?": the warranty, not the bag's price): that answer as a draft when it is likely,
+            # else nothing; the product's price would answer another question.
+            if ranked and any(w.startswith(MARK) and not self._is_place(w) and not self._explains(k, w)
+                              and self._covers(word_form(w), ranked[0]) for w in topic):
+                if best_answer >= th.low:
+                    capped = min(best_answer, th.high - 0.01)
+                    return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, product)
+                return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
+                                 suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
             if len(unexplained) >= 2 and not sure_product:
                 if best_answer >= th.low and ranked and self._coverage(ranked[0], topic) >= PRODUCT_FIT:
                     capped = min(best_answer, th.high - 0.01)  # a guess between product and answer: a draft
                     return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, product)
                 return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
                                  suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
+            guessed = not sure_product and question.post_product is None and product.sku not in question.post_products
+            tied = len(named) > 1 and product_scores[named[1]] >= product_scores[named[0]] - PRODUCT_TIE
+            if guessed and (tied or not aspects & FACTUAL_ASPECTS):
+                # A product half-named ("les pistes du Mont-...") by a question that asks nothing the catalogue
+                # says, or by a word several products share ("any e-bikes?" of three bikes): a guess, offered to
+                # the person, never stated as the answer.
+                price = compose.price_text(product.price, product.currency, lang)
+                return Grounding(level="none", confidence=round(product_confidence, 4),
+                                 post_product=question.post_product,
+                                 suggestions=(f"{product.name}: {price} {product.url}",))
             return self._product_grounding(question, lang, product, product_confidence, named, aspects, size, color,
-                                           doubtful=bool(unexplained))
+                                           doubtful=bool(unexplained) or answers_tie)
         suggestions = self._suggestions(ranked, answer_scores, lang, skip=None)
         return Grounding(level="none", confidence=round(best_answer, 4), suggestions=suggestions,
                          post_product=question.post_product)
@@ -464,7 +550,7 @@ class Retriever(AnswerScoring):
                                                  link=self._link(question))
         # Sure only when the question says what it asks ("how much", "link", "en M"): a pricing question
         # without those words under a product post ("is the discount automatic?") may be about something else.
-        factual = bool(aspects & {"price", "stock", "size", "color", "link"})
+        factual = bool(aspects & FACTUAL_ASPECTS)
         level = ("high" if factual and not ambiguous and not doubtful and confidence >= th.product_mention
                  else "low")
         others = [self.base.products[k] for k in named[1:3]]
