@@ -28,10 +28,15 @@ vraiment genre truc trucs come comes coming don doesn didn isn aren haven wasn w
 """.split())
 
 
+# "fragrance-free", "gluten-free": without something, not free of charge. Kept as one word so that an answer
+# saying "fragrance-free" never covers "is pick-up free?".
+_WITHOUT_SUFFIX = re.compile(r"(?<=[a-z])-(?=free\b)")
+
+
 def fold(text: str) -> str:
-    """Lowercase without accents: 'Sérum Éclat' -> 'serum eclat'."""
+    """Lowercase without accents: 'Sérum Éclat' -> 'serum eclat'; 'fragrance-free' -> 'fragrancefree'."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _WITHOUT_SUFFIX.sub("", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 
 def stem(token: str) -> str:
