@@ -36,7 +36,7 @@ ASPECTS: dict[str, frozenset[str]] = {
     # "Do you have / sell / carry X?" asks whether it is there to buy.
     "stock": frozenset("stock available availability dispo disponible sold rupture epuise have avez sell sells "
                        "vendez carry".split()),
-    "color": frozenset("colour color couleur coloris colours colors".split()),
+    "color": frozenset("colour color couleur coloris colours colors shade shades nuance nuances".split()),
     "link": frozenset("link lien buy acheter commander order where purchase site shop".split()),
 }
 ASPECTS = {name: frozenset(stem(w) for w in words) for name, words in ASPECTS.items()}
@@ -47,6 +47,7 @@ ASPECT_WORDS = frozenset().union(*ASPECTS.values())
 GENERIC_WORDS = ASPECTS["price"] | ASPECTS["stock"] | frozenset(
     stem(w) for w in ("where buy acheter commander commande order ordered orders purchase link lien sell vendez "
                       "vendre vends").split())
+QUESTION_ASPECT_WORDS = ASPECT_WORDS | GENERIC_WORDS
 UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
@@ -121,6 +122,11 @@ def _proper_nouns(text: str) -> list[str]:
     return [t for w in found for t in tokens(w)]
 
 
+def _bracketed(text: str) -> list[str]:
+    """The folded words a text puts in brackets ("... (le déo, la BB crème)")."""
+    return [t for inside in re.findall(r"\(([^)]*)\)", text) for t in tokens(inside) if t not in STOPWORDS]
+
+
 def _name_words(words: list[str]) -> list[str]:
     """The words that name a product: not aspect words, not a size like '30 ml'."""
     out = []
@@ -170,16 +176,6 @@ class Retriever(AnswerScoring):
             {word_form(w) for w in [*self._canonical(content_tokens(p.name)), *desc]}
             | set(self.lexicon.mention(f"{p.name} {p.description}").markers())
             for p, desc in zip(base.products, self.desc_tokens, strict=True)]
-        # A capitalised word inside a description (not opening a sentence) that only this product has and no
-        # answer uses is a name it goes by ("la Tadou" for the Fatbike Tadoussac, "Shimano"); common
-        # description words ("snow", "front") are not: they describe, they do not name.
-        described = Counter(w for name, desc in zip(self.name_tokens, self.desc_tokens, strict=True)
-                            for w in set(name) | desc)
-        self.nicknames = [
-            frozenset(w for w in self._canonical(_proper_nouns(p.description)) if described[w] == 1
-                      and len(w) >= NICKNAME_LENGTH and w not in self.answer_all_words and w not in STOPWORDS
-                      and w not in ASPECT_WORDS and w not in GENERIC_WORDS and not self._names_topic(w))
-            for p in base.products]
         name_vocabulary = Vocabulary(self.name_tokens)
         self.name_weight = name_vocabulary.weight
         # Letter sizes are recognised even when no product has them: "in XL?" is then answered "no XL".
@@ -196,6 +192,23 @@ class Retriever(AnswerScoring):
         # ...and as a question's words read them (plural-stripped: "gris" is "gri", "gris foncé" "gri fonce").
         self.colors.update({" ".join(tokens(alias)): c for alias, c in list(self.colors.items())
                             if " ".join(tokens(alias)) not in self.colors})
+        # A capitalised word inside a description (not opening a sentence) that only this product has and no
+        # answer uses is a name it goes by ("la Tadou" for the Fatbike Tadoussac, "Shimano"); common
+        # description words ("snow", "front") are not: they describe, they do not name.
+        described = Counter(w for name, desc in zip(self.name_tokens, self.desc_tokens, strict=True)
+                            for w in set(name) | desc)
+        # So is a word the description puts in brackets, where a shop writes what customers call it ("(le déo)",
+        # "(la BB crème)"): short ones too, since the brackets say it is a name. Not a colour or a size
+        # ("ceramic (white)" says which variant), hence after those are known.
+        self.nicknames = [
+            frozenset(w for w, shortest in [
+                *((w, NICKNAME_LENGTH) for w in self._canonical(_proper_nouns(p.description))),
+                *((w, 2) for w in self._canonical(_bracketed(p.description)))]
+            if described[w] == 1 and len(w) >= shortest and not w.isdigit() and w not in UNITS
+            and w not in self.answer_all_words and w not in STOPWORDS and w not in ASPECT_WORDS
+            and w not in GENERIC_WORDS and w not in self.colors and w not in self.sizes
+            and w not in self.lexicon.colors and not self._names_topic(w))
+            for p in base.products]
         self.example_vectors = self._encode([text for _, text in self.examples])
         # Words only one language's example questions use, to tell the language of a short question.
         by_lang: dict[str, set[str]] = {}
@@ -207,7 +220,9 @@ class Retriever(AnswerScoring):
         self.answer_words = frozenset(w for doc in [*self.example_tokens, *self.answer_text_tokens] for w in doc)
 
     def _canonical(self, words: list[str]) -> list[str]:
-        return [self.vocabulary.canonical(w) for w in words]
+        # A word that says what is asked ("price", "colour") is never a typo of a knowledge-base word: "price"
+        # one letter from "privé" in an answer's text made "price for the mask?" lose its aspect.
+        return [w if w in QUESTION_ASPECT_WORDS else self.vocabulary.canonical(w) for w in words]
 
     def _names_topic(self, word: str) -> bool:
         """Whether a word names a shop topic or a place ("waterproof" does not; "gift" or "Gaspésie" may)."""
@@ -300,6 +315,20 @@ class Retriever(AnswerScoring):
                 # at most a mention, when most of what the question says about it is in the description.
                 out.append(0.5 * extra / len(present) if present and extra >= 1 and extra / len(present) >= 0.5
                            else 0.0)
+        return self._longest_names(out, present)
+
+    def _longest_names(self, scores: list[float], present: set[str]) -> list[float]:
+        """A name said in full inside a longer name said in full is that longer product: "la recharge de la crème
+        sensible" names the refill, not the cream. The longer one is named outright, even when the answers use
+        each of its words (two whole names, one inside the other, leave no doubt); the shorter stays a candidate."""
+        whole = [k for k, name in enumerate(self.name_tokens) if name and set(name) <= present]
+        out = [*scores]
+        for k in whole:
+            name = set(self.name_tokens[k])
+            if any(name < set(self.name_tokens[j]) for j in whole):
+                out[k] = min(out[k], self.thresholds.product_partial)
+            elif any(set(self.name_tokens[j]) < name for j in whole):
+                out[k] = max(out[k], self.thresholds.product_mention)
         return out
 
     def _ground(self, question: Question, vector: np.ndarray | None) -> Grounding:
@@ -461,7 +490,11 @@ class Retriever(AnswerScoring):
                                  suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
             guessed = not sure_product and question.post_product is None and product.sku not in question.post_products
             tied = len(named) > 1 and product_scores[named[1]] >= product_scores[named[0]] - PRODUCT_TIE
-            if guessed and (tied or not aspects & FACTUAL_ASPECTS):
+            # "Do you sell / have X?" of a product only described, with a word neither it nor any answer knows
+            # ("do you sell hair dye?" of a shampoo described for hair): maybe a thing the shop does not sell, so a
+            # guess too. A price asked ("price on the nite cream?") takes the thing for granted.
+            unsold = described_only and bool(unexplained) and "stock" in aspects and "price" not in aspects
+            if guessed and (tied or not aspects & FACTUAL_ASPECTS or unsold):
                 # A product half-named ("les pistes du Mont-...") by a question that asks nothing the catalogue
                 # says, or by a word several products share ("any e-bikes?" of three bikes): a guess, offered to
                 # the person, never stated as the answer.
