@@ -308,13 +308,14 @@ class Retriever(AnswerScoring):
                     # the topic of an answer about it; a candidate, not a sure mention (unless described too).
                     score = min(score, self.thresholds.product_mention - 0.01)
                 out.append(min(1.0, score + 0.1 * min(extra, 2)))
-            elif present & nickname:
-                out.append(self.thresholds.product_mention)  # its nickname: named, as by a word of its name
             else:
                 # Named the way the description says ("the lip balm" for the Baume lèvres): a candidate, worth
                 # at most a mention, when most of what the question says about it is in the description.
-                out.append(0.5 * extra / len(present) if present and extra >= 1 and extra / len(present) >= 0.5
-                           else 0.0)
+                described = (0.5 * extra / len(present) if present and extra >= 1 and extra / len(present) >= 0.5
+                             else 0.0)
+                if present & nickname:  # its nickname: named, as by a word of its name
+                    described = max(described, self.thresholds.product_mention)
+                out.append(described)
         return self._longest_names(out, present)
 
     def _longest_names(self, scores: list[float], present: set[str]) -> list[float]:
