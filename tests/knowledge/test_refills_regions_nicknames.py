@@ -131,3 +131,10 @@ def test_do_you_sell_something_only_half_described_is_a_guess(shop) -> None:
     grounding = _ask(shop, "do you sell hair dye?", "purchase")
     assert grounding.answer == ""
     assert grounding.source != "product:SH-BAR"
+
+
+def test_sans_or_without_is_no_topic_of_its_own(shop) -> None:
+    from moderation.knowledge.text import content_tokens
+
+    assert content_tokens("une crème sans parfum") == ["creme", "parfum"]
+    assert content_tokens("a balm without alcohol") == ["balm", "alcohol"]
