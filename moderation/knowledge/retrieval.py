@@ -366,6 +366,14 @@ class Retriever(AnswerScoring):
                 named = [k, *(j for j in named if j != k)]
                 product_scores = [*product_scores]
                 product_scores[k] = max(product_scores[k], th.product_partial)
+        picked_by_variant = False
+        if len(named) > 1 and (size or color):
+            # Several products named about as well, a size or colour asked that only one has ("le rouge baume en
+            # nude ?" of two balms): that one, as a post with several products picks by it.
+            fitting = [k for k in named if self._has_variant(self.base.products[k], size, color)]
+            picked_by_variant = len(fitting) == 1 and product_scores[fitting[0]] >= product_scores[named[0]] - 0.1
+            if picked_by_variant:
+                named = [fitting[0], *(k for k in named if k != fitting[0])]
         if named:
             product = self.base.products[named[0]]
             product_confidence = product_scores[named[0]]
@@ -490,7 +498,8 @@ class Retriever(AnswerScoring):
                 return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
                                  suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
             guessed = not sure_product and question.post_product is None and product.sku not in question.post_products
-            tied = len(named) > 1 and product_scores[named[1]] >= product_scores[named[0]] - PRODUCT_TIE
+            tied = (len(named) > 1 and not picked_by_variant
+                    and product_scores[named[1]] >= product_scores[named[0]] - PRODUCT_TIE)
             # "Do you sell / have X?" of a product only described, with a word neither it nor any answer knows
             # ("do you sell hair dye?" of a shampoo described for hair): maybe a thing the shop does not sell, so a
             # guess too. A price asked ("price on the nite cream?") takes the thing for granted.
@@ -509,14 +518,17 @@ class Retriever(AnswerScoring):
         return Grounding(level="none", confidence=round(best_answer, 4), suggestions=suggestions,
                          post_product=question.post_product)
 
+    @staticmethod
+    def _has_variant(product: Product, size: str | None, color: str | None) -> bool:
+        return ((size is not None and size in {s.lower() for s in product.sizes})
+                or (color is not None and color.lower() in {c.lower() for c in product.colors}))
+
     def _post_candidate(self, skus: tuple[str, ...], size: str | None,
                         color: str | None) -> tuple[Product | None, float]:
         """Of the products a post names, the one that has the size or colour asked ("in navy?" under a post
         showing a navy trench and indigo jeans); else the first, as a guess for a person to check."""
         candidates = [p for p in (self.base.product(sku) for sku in skus) if p is not None]
-        fitting = [p for p in candidates
-                   if (size is not None and size in {s.lower() for s in p.sizes})
-                   or (color is not None and color.lower() in {c.lower() for c in p.colors})]
+        fitting = [p for p in candidates if self._has_variant(p, size, color)]
         if len(fitting) == 1:
             return fitting[0], 1.0
         return (candidates[0], self.thresholds.product_partial) if candidates else (None, 0.0)

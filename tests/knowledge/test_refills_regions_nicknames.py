@@ -138,3 +138,16 @@ def test_sans_or_without_is_no_topic_of_its_own(shop) -> None:
 
     assert content_tokens("une crème sans parfum") == ["creme", "parfum"]
     assert content_tokens("a balm without alcohol") == ["balm", "alcohol"]
+
+
+def test_a_colour_only_one_of_two_named_products_has_picks_it(tmp_path: Path) -> None:
+    (tmp_path / "knowledge.yaml").write_text(SHOP_YAML, encoding="utf-8")
+    (tmp_path / "catalogue.csv").write_text(
+        "sku,name,price,currency,sizes,colors,in_stock,url,description\n"
+        "BA-MIEL,Baume Miel,14.00,EUR,15 ml,,10,https://shop.example/p/miel,Honey balm for hands\n"
+        "BA-LEV,Baume Couleur Lèvres,13.00,EUR,,corail|prune,10,https://shop.example/p/levres,Tinted lip balm\n",
+        encoding="utf-8")
+    retriever = Retriever(load_knowledge(tmp_path / "knowledge.yaml", tmp_path / "catalogue.csv"))
+    grounding = retriever.ground(Question(text="le baume en prune vous l'avez ? combien", lang="fr",
+                                          intent="pricing"))
+    assert grounding.source == "product:BA-LEV"
