@@ -357,12 +357,17 @@ class Retriever(AnswerScoring):
         if post_sku is None and question.post_products:
             candidate, _ = self._post_candidate(question.post_products, size, color)
             post_sku = candidate.sku if candidate is not None else None
-        if named and post_sku is not None and product_scores[named[0]] < th.product_mention:
-            # Only described ("the gift set"), under a post about a product: the post's product, which the
-            # description most likely means, and the described one as the other candidate.
+        post_first = False  # the post's product put before a product the question only describes
+        if named and post_sku is not None and (product_scores[named[0]] < th.product_mention
+                                               or not self._named_by(named[0], words)):
+            # Only described ("the gift set", "ce petit pot" of a deodorant in a glass pot), under a post about a
+            # product: the post's product, which the description most likely means, and the described one as
+            # the other candidate.
             post = self.base.product(post_sku)
             if post is not None:
                 k = self.base.products.index(post)
+                # Another product only described ("ce petit pot"): "this" is the post's, asked as of the post.
+                post_first = k != named[0] and not self._named_by(named[0], words)
                 named = [k, *(j for j in named if j != k)]
                 product_scores = [*product_scores]
                 product_scores[k] = max(product_scores[k], th.product_partial)
@@ -433,7 +438,7 @@ class Retriever(AnswerScoring):
             needed = th.low
         elif sure_product or ((size or color) and product is not None):
             needed = 0.78 if not (size or color) else 0.9
-        elif named:
+        elif named and not post_first:
             needed = th.low
         else:
             needed = th.high
@@ -517,6 +522,10 @@ class Retriever(AnswerScoring):
         suggestions = self._suggestions(ranked, answer_scores, lang, skip=None)
         return Grounding(level="none", confidence=round(best_answer, 4), suggestions=suggestions,
                          post_product=question.post_product)
+
+    def _named_by(self, k: int, words: list[str]) -> bool:
+        """Whether the words say a word of product k's name or one of its nicknames (not only its description)."""
+        return bool(set(self.name_tokens[k]) & set(words) or self.nicknames[k] & set(words))
 
     @staticmethod
     def _has_variant(product: Product, size: str | None, color: str | None) -> bool:

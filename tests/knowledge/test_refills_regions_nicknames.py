@@ -151,3 +151,10 @@ def test_a_colour_only_one_of_two_named_products_has_picks_it(tmp_path: Path) ->
     grounding = retriever.ground(Question(text="le baume en prune vous l'avez ? combien", lang="fr",
                                           intent="pricing"))
     assert grounding.source == "product:BA-LEV"
+
+
+def test_this_only_described_as_another_products_jar_is_the_posts_product(shop) -> None:
+    # "jar" is in the Lotion Douce's description, but the question is under the scrub's post.
+    grounding = shop.ground(Question(text="how much is this small jar?", lang="en", intent="pricing",
+                                     post_product="GO-SCRUB"))
+    assert grounding.source == "product:GO-SCRUB"
