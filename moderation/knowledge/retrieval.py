@@ -319,16 +319,16 @@ class Retriever(AnswerScoring):
         return self._longest_names(out, present)
 
     def _longest_names(self, scores: list[float], present: set[str]) -> list[float]:
-        """A name said in full inside a longer name said in full is that longer product: "la recharge de la crème
-        sensible" names the refill, not the cream. The longer one is named outright, even when the answers use
-        each of its words (two whole names, one inside the other, leave no doubt); the shorter stays a candidate."""
+        """A whole name of two words or more names its product outright, even when the answers use each of its
+        words ("La Crème Sensible" in a caption); but a name said in full inside a longer name said in full is that
+        longer product ("la recharge de la crème sensible" is the refill): the shorter stays a candidate."""
         whole = [k for k, name in enumerate(self.name_tokens) if name and set(name) <= present]
         out = [*scores]
         for k in whole:
             name = set(self.name_tokens[k])
             if any(name < set(self.name_tokens[j]) for j in whole):
                 out[k] = min(out[k], self.thresholds.product_partial)
-            elif any(set(self.name_tokens[j]) < name for j in whole):
+            elif len(name) >= 2:
                 out[k] = max(out[k], self.thresholds.product_mention)
         return out
 

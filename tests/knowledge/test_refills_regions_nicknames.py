@@ -62,12 +62,12 @@ answers:
 
 CATALOGUE = """\
 sku,name,price,currency,sizes,colors,in_stock,url,description
-LO-DOUCE,Lotion Douce,22.00,EUR,50 ml,,10,https://shop.example/p/lotion,"Gentle lotion for dry skin, glass jar"
-LO-RECH,Recharge Lotion Douce,17.00,EUR,50 ml,,10,https://shop.example/p/recharge,"Refill pouch for the Lotion Douce"
-ST-MENTHE,Stick Menthe,9.00,EUR,50 g,,10,https://shop.example/p/stick,"Solid deodorant balm without alcohol (le stick), mint scent"
-CR-TEINT,Crème Garance,25.00,EUR,40 ml,clair|medium|ambré,10,https://shop.example/p/garance,"Tinted day moisturiser (la CC crème), light coverage"
-GO-SCRUB,Gommage Sel,15.00,EUR,100 ml,,10,https://shop.example/p/gommage,"Salt body scrub with sweet almond oil"
-SH-BAR,Pain Lavant Vert,11.00,EUR,80 g,,10,https://shop.example/p/pain,"Solid shampoo bar for oily hair with nettle"
+LO-DOUCE,Lotion Douce,22.00,EUR,50 ml,,10,https://s.example/lotion,"Gentle lotion for dry skin, glass jar"
+LO-RECH,Recharge Lotion Douce,17.00,EUR,50 ml,,10,https://s.example/recharge,"Refill pouch for the Lotion Douce"
+ST-MENTHE,Stick Menthe,9.00,EUR,50 g,,10,https://s.example/stick,"Deodorant balm without alcohol (le stick)"
+CR-TEINT,Crème Garance,25.00,EUR,40 ml,clair|medium|ambré,10,https://s.example/cc,"Tinted moisturiser (la CC crème)"
+GO-SCRUB,Gommage Sel,15.00,EUR,100 ml,,10,https://s.example/gommage,"Salt body scrub with sweet almond oil"
+SH-BAR,Pain Lavant Vert,11.00,EUR,80 g,,10,https://s.example/pain,"Solid shampoo bar for oily hair with nettle"
 """
 
 
@@ -116,8 +116,9 @@ def test_a_whole_name_inside_a_longer_whole_name_is_the_longer_product(shop) -> 
     grounding = _ask(shop, "la recharge de la lotion douce c combien", "pricing", "fr")
     assert grounding.source == "product:LO-RECH"
     assert grounding.level == "high"
-    # The shorter name alone is never the refill.
-    assert _ask(shop, "la lotion douce c combien", "pricing", "fr").source != "product:LO-RECH"
+    # The shorter name alone is its own product, named outright though the refill answer uses its words.
+    assert _ask(shop, "la lotion douce c combien", "pricing", "fr").source == "product:LO-DOUCE"
+    assert shop.caption_product("Notre Lotion Douce, pour les peaux sèches") == "LO-DOUCE"
 
 
 def test_a_country_no_answer_names_is_the_region_wide_answer(shop) -> None:
@@ -144,8 +145,8 @@ def test_a_colour_only_one_of_two_named_products_has_picks_it(tmp_path: Path) ->
     (tmp_path / "knowledge.yaml").write_text(SHOP_YAML, encoding="utf-8")
     (tmp_path / "catalogue.csv").write_text(
         "sku,name,price,currency,sizes,colors,in_stock,url,description\n"
-        "BA-MIEL,Baume Miel,14.00,EUR,15 ml,,10,https://shop.example/p/miel,Honey balm for hands\n"
-        "BA-LEV,Baume Couleur Lèvres,13.00,EUR,,corail|prune,10,https://shop.example/p/levres,Tinted lip balm\n",
+        "BA-MIEL,Baume Miel,14.00,EUR,15 ml,,10,https://s.example/miel,Honey balm for hands\n"
+        "BA-LEV,Baume Couleur Lèvres,13.00,EUR,,corail|prune,10,https://s.example/levres,Tinted lip balm\n",
         encoding="utf-8")
     retriever = Retriever(load_knowledge(tmp_path / "knowledge.yaml", tmp_path / "catalogue.csv"))
     grounding = retriever.ground(Question(text="le baume en prune vous l'avez ? combien", lang="fr",
