@@ -4,6 +4,7 @@ the encoder's similarity). `Retriever` (moderation.knowledge.retrieval) builds t
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ UNKNOWN_WEIGHT = 1.0  # an IDF of 1 is a word every document has
 FORM_LENGTH = 6
 NAME_BONUS = 0.15  # an answer naming the product the question names
 PLACE_ONLY = 0.25  # what a place counts for in an answer that covers nothing else of the question
+REGION_COUNTRIES = 2  # an answer whose questions name this many countries of a region is that region's answer
 COVERAGE_LEAD = 0.15  # covering this much more of a question's words tells two close answers apart
 
 
@@ -88,6 +90,15 @@ class AnswerScoring:
                 region = self.lexicon.region(mark[1:]) if mark.startswith(MARK) else None
                 if region is not None:
                     self.region_union[k].add(MARK + region)
+        # An answer for a whole region names it outright ("we ship across the EU") or names several of its
+        # countries; one naming a single country of that region ("delivery in France") covers the region less:
+        # "Amsterdam?" is the EU answer's, not France's.
+        self.region_answers: list[set[str]] = []
+        for k in range(len(base_answers)):
+            countries = Counter(self.lexicon.region(w[1:]) for w in self.example_union[k]
+                                if w.startswith(MARK) and self.lexicon.region(w[1:]))
+            self.region_answers.append({r for r in self.region_union[k]
+                                        if r in self.answer_union[k] or countries[r[1:]] >= REGION_COUNTRIES})
         # ...and, counted like the places an answer's text names, the regions of those places.
         self.text_region_union = [
             {MARK + r for w in union if w.startswith(MARK) and (r := self.lexicon.region(w[1:]))}
@@ -196,7 +207,7 @@ class AnswerScoring:
         if word in self.example_union[k]:
             return 1.0
         if word in self.region_union[k]:
-            return 0.75
+            return 1.0 if word in self.region_answers[k] else 0.75
         if word in self.answer_union[k]:
             return 0.5 if word[1:] in self.lexicon.country_region or word[1:] in REGIONS else 1.0
         return 0.5 if word in self.text_region_union[k] else 0.0

@@ -36,7 +36,7 @@ ASPECTS: dict[str, frozenset[str]] = {
     # "Do you have / sell / carry X?" asks whether it is there to buy.
     "stock": frozenset("stock available availability dispo disponible sold rupture epuise have avez sell sells "
                        "vendez carry".split()),
-    "color": frozenset("colour color couleur coloris colours colors".split()),
+    "color": frozenset("colour color couleur coloris colours colors shade shades nuance nuances".split()),
     "link": frozenset("link lien buy acheter commander order where purchase site shop".split()),
 }
 ASPECTS = {name: frozenset(stem(w) for w in words) for name, words in ASPECTS.items()}
@@ -47,6 +47,7 @@ ASPECT_WORDS = frozenset().union(*ASPECTS.values())
 GENERIC_WORDS = ASPECTS["price"] | ASPECTS["stock"] | frozenset(
     stem(w) for w in ("where buy acheter commander commande order ordered orders purchase link lien sell vendez "
                       "vendre vends").split())
+QUESTION_ASPECT_WORDS = ASPECT_WORDS | GENERIC_WORDS
 UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
@@ -121,6 +122,11 @@ def _proper_nouns(text: str) -> list[str]:
     return [t for w in found for t in tokens(w)]
 
 
+def _bracketed(text: str) -> list[str]:
+    """The folded words a text puts in brackets ("... (le déo, la BB crème)")."""
+    return [t for inside in re.findall(r"\(([^)]*)\)", text) for t in tokens(inside) if t not in STOPWORDS]
+
+
 def _name_words(words: list[str]) -> list[str]:
     """The words that name a product: not aspect words, not a size like '30 ml'."""
     out = []
@@ -170,16 +176,6 @@ class Retriever(AnswerScoring):
             {word_form(w) for w in [*self._canonical(content_tokens(p.name)), *desc]}
             | set(self.lexicon.mention(f"{p.name} {p.description}").markers())
             for p, desc in zip(base.products, self.desc_tokens, strict=True)]
-        # A capitalised word inside a description (not opening a sentence) that only this product has and no
-        # answer uses is a name it goes by ("la Tadou" for the Fatbike Tadoussac, "Shimano"); common
-        # description words ("snow", "front") are not: they describe, they do not name.
-        described = Counter(w for name, desc in zip(self.name_tokens, self.desc_tokens, strict=True)
-                            for w in set(name) | desc)
-        self.nicknames = [
-            frozenset(w for w in self._canonical(_proper_nouns(p.description)) if described[w] == 1
-                      and len(w) >= NICKNAME_LENGTH and w not in self.answer_all_words and w not in STOPWORDS
-                      and w not in ASPECT_WORDS and w not in GENERIC_WORDS and not self._names_topic(w))
-            for p in base.products]
         name_vocabulary = Vocabulary(self.name_tokens)
         self.name_weight = name_vocabulary.weight
         # Letter sizes are recognised even when no product has them: "in XL?" is then answered "no XL".
@@ -196,6 +192,23 @@ class Retriever(AnswerScoring):
         # ...and as a question's words read them (plural-stripped: "gris" is "gri", "gris foncé" "gri fonce").
         self.colors.update({" ".join(tokens(alias)): c for alias, c in list(self.colors.items())
                             if " ".join(tokens(alias)) not in self.colors})
+        # A capitalised word inside a description (not opening a sentence) that only this product has and no
+        # answer uses is a name it goes by ("la Tadou" for the Fatbike Tadoussac, "Shimano"); common
+        # description words ("snow", "front") are not: they describe, they do not name.
+        described = Counter(w for name, desc in zip(self.name_tokens, self.desc_tokens, strict=True)
+                            for w in set(name) | desc)
+        # So is a word the description puts in brackets, where a shop writes what customers call it ("(le déo)",
+        # "(la BB crème)"): short ones too, since the brackets say it is a name. Not a colour or a size
+        # ("ceramic (white)" says which variant), hence after those are known.
+        self.nicknames = [
+            frozenset(w for w, shortest in [
+                *((w, NICKNAME_LENGTH) for w in self._canonical(_proper_nouns(p.description))),
+                *((w, 2) for w in self._canonical(_bracketed(p.description)))]
+            if described[w] == 1 and len(w) >= shortest and not w.isdigit() and w not in UNITS
+            and w not in self.answer_all_words and w not in STOPWORDS and w not in ASPECT_WORDS
+            and w not in GENERIC_WORDS and w not in self.colors and w not in self.sizes
+            and w not in self.lexicon.colors and not self._names_topic(w))
+            for p in base.products]
         self.example_vectors = self._encode([text for _, text in self.examples])
         # Words only one language's example questions use, to tell the language of a short question.
         by_lang: dict[str, set[str]] = {}
@@ -207,7 +220,9 @@ class Retriever(AnswerScoring):
         self.answer_words = frozenset(w for doc in [*self.example_tokens, *self.answer_text_tokens] for w in doc)
 
     def _canonical(self, words: list[str]) -> list[str]:
-        return [self.vocabulary.canonical(w) for w in words]
+        # A word that says what is asked ("price", "colour") is never a typo of a knowledge-base word: "price"
+        # one letter from "privé" in an answer's text made "price for the mask?" lose its aspect.
+        return [w if w in QUESTION_ASPECT_WORDS else self.vocabulary.canonical(w) for w in words]
 
     def _names_topic(self, word: str) -> bool:
         """Whether a word names a shop topic or a place ("waterproof" does not; "gift" or "Gaspésie" may)."""
@@ -293,13 +308,28 @@ class Retriever(AnswerScoring):
                     # the topic of an answer about it; a candidate, not a sure mention (unless described too).
                     score = min(score, self.thresholds.product_mention - 0.01)
                 out.append(min(1.0, score + 0.1 * min(extra, 2)))
-            elif present & nickname:
-                out.append(self.thresholds.product_mention)  # its nickname: named, as by a word of its name
             else:
                 # Named the way the description says ("the lip balm" for the Baume lèvres): a candidate, worth
                 # at most a mention, when most of what the question says about it is in the description.
-                out.append(0.5 * extra / len(present) if present and extra >= 1 and extra / len(present) >= 0.5
-                           else 0.0)
+                described = (0.5 * extra / len(present) if present and extra >= 1 and extra / len(present) >= 0.5
+                             else 0.0)
+                if present & nickname:  # its nickname: named, as by a word of its name
+                    described = max(described, self.thresholds.product_mention)
+                out.append(described)
+        return self._longest_names(out, present)
+
+    def _longest_names(self, scores: list[float], present: set[str]) -> list[float]:
+        """A whole name of two words or more names its product outright, even when the answers use each of its
+        words ("La Crème Sensible" in a caption); but a name said in full inside a longer name said in full is that
+        longer product ("la recharge de la crème sensible" is the refill): the shorter stays a candidate."""
+        whole = [k for k, name in enumerate(self.name_tokens) if name and set(name) <= present]
+        out = [*scores]
+        for k in whole:
+            name = set(self.name_tokens[k])
+            if any(name < set(self.name_tokens[j]) for j in whole):
+                out[k] = min(out[k], self.thresholds.product_partial)
+            elif len(name) >= 2:
+                out[k] = max(out[k], self.thresholds.product_mention)
         return out
 
     def _ground(self, question: Question, vector: np.ndarray | None) -> Grounding:
@@ -327,15 +357,28 @@ class Retriever(AnswerScoring):
         if post_sku is None and question.post_products:
             candidate, _ = self._post_candidate(question.post_products, size, color)
             post_sku = candidate.sku if candidate is not None else None
-        if named and post_sku is not None and product_scores[named[0]] < th.product_mention:
-            # Only described ("the gift set"), under a post about a product: the post's product, which the
-            # description most likely means, and the described one as the other candidate.
+        post_first = False  # the post's product put before a product the question only describes
+        if named and post_sku is not None and (product_scores[named[0]] < th.product_mention
+                                               or not self._named_by(named[0], words)):
+            # Only described ("the gift set", "ce petit pot" of a deodorant in a glass pot), under a post about a
+            # product: the post's product, which the description most likely means, and the described one as
+            # the other candidate.
             post = self.base.product(post_sku)
             if post is not None:
                 k = self.base.products.index(post)
+                # Another product only described ("ce petit pot"): "this" is the post's, asked as of the post.
+                post_first = k != named[0] and not self._named_by(named[0], words)
                 named = [k, *(j for j in named if j != k)]
                 product_scores = [*product_scores]
                 product_scores[k] = max(product_scores[k], th.product_partial)
+        picked_by_variant = False
+        if len(named) > 1 and (size or color):
+            # Several products named about as well, a size or colour asked that only one has ("le rouge baume en
+            # nude ?" of two balms): that one, as a post with several products picks by it.
+            fitting = [k for k in named if self._has_variant(self.base.products[k], size, color)]
+            picked_by_variant = len(fitting) == 1 and product_scores[fitting[0]] >= product_scores[named[0]] - 0.1
+            if picked_by_variant:
+                named = [fitting[0], *(k for k in named if k != fitting[0])]
         if named:
             product = self.base.products[named[0]]
             product_confidence = product_scores[named[0]]
@@ -395,7 +438,7 @@ class Retriever(AnswerScoring):
             needed = th.low
         elif sure_product or ((size or color) and product is not None):
             needed = 0.78 if not (size or color) else 0.9
-        elif named:
+        elif named and not post_first:
             needed = th.low
         else:
             needed = th.high
@@ -460,8 +503,13 @@ class Retriever(AnswerScoring):
                 return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
                                  suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
             guessed = not sure_product and question.post_product is None and product.sku not in question.post_products
-            tied = len(named) > 1 and product_scores[named[1]] >= product_scores[named[0]] - PRODUCT_TIE
-            if guessed and (tied or not aspects & FACTUAL_ASPECTS):
+            tied = (len(named) > 1 and not picked_by_variant
+                    and product_scores[named[1]] >= product_scores[named[0]] - PRODUCT_TIE)
+            # "Do you sell / have X?" of a product only described, with a word neither it nor any answer knows
+            # ("do you sell hair dye?" of a shampoo described for hair): maybe a thing the shop does not sell, so a
+            # guess too. A price asked ("price on the nite cream?") takes the thing for granted.
+            unsold = described_only and bool(unexplained) and "stock" in aspects and "price" not in aspects
+            if guessed and (tied or not aspects & FACTUAL_ASPECTS or unsold):
                 # A product half-named ("les pistes du Mont-...") by a question that asks nothing the catalogue
                 # says, or by a word several products share ("any e-bikes?" of three bikes): a guess, offered to
                 # the person, never stated as the answer.
@@ -475,14 +523,21 @@ class Retriever(AnswerScoring):
         return Grounding(level="none", confidence=round(best_answer, 4), suggestions=suggestions,
                          post_product=question.post_product)
 
+    def _named_by(self, k: int, words: list[str]) -> bool:
+        """Whether the words say a word of product k's name or one of its nicknames (not only its description)."""
+        return bool(set(self.name_tokens[k]) & set(words) or self.nicknames[k] & set(words))
+
+    @staticmethod
+    def _has_variant(product: Product, size: str | None, color: str | None) -> bool:
+        return ((size is not None and size in {s.lower() for s in product.sizes})
+                or (color is not None and color.lower() in {c.lower() for c in product.colors}))
+
     def _post_candidate(self, skus: tuple[str, ...], size: str | None,
                         color: str | None) -> tuple[Product | None, float]:
         """Of the products a post names, the one that has the size or colour asked ("in navy?" under a post
         showing a navy trench and indigo jeans); else the first, as a guess for a person to check."""
         candidates = [p for p in (self.base.product(sku) for sku in skus) if p is not None]
-        fitting = [p for p in candidates
-                   if (size is not None and size in {s.lower() for s in p.sizes})
-                   or (color is not None and color.lower() in {c.lower() for c in p.colors})]
+        fitting = [p for p in candidates if self._has_variant(p, size, color)]
         if len(fitting) == 1:
             return fitting[0], 1.0
         return (candidates[0], self.thresholds.product_partial) if candidates else (None, 0.0)

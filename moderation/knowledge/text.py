@@ -25,7 +25,10 @@ vers via apres avant fait faites fais possible chance idea stuff guess wondering
 cest jsuis chui sui suis ete etes bien encore existe cherche cherchons trouve looking going having instead actually
 usually exactly bit way still ok okay yo bonsoir dear cheers x xx xo moi toi lui jusqu jusque alors donc car deja
 vraiment genre truc trucs come comes coming don doesn didn isn aren haven wasn won can t s like give put make
+sans without
 """.split())
+# "sans" / "without" join a question to what it leaves out ("sans risque", "sans bicarbonate"): as little a topic
+# as "avec" / "with", so an answer saying "sans parfum" does not cover every "sans ..." question.
 
 
 # "fragrance-free", "gluten-free": without something, not free of charge. Kept as one word so that an answer
