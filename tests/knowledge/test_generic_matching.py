@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from moderation.classifier.encoder import HashingEncoder
 from moderation.domain import Interaction, Kind, Platform, Scores, Sentiment
-from moderation.knowledge import load_knowledge
 from moderation.knowledge.lexicon import default_lexicon
 from moderation.knowledge.posts import PostProducts
-from moderation.knowledge.retrieval import Question, Retriever, asks_question
+from moderation.knowledge.retrieval import Retriever, asks_question
 from moderation.knowledge.stage import KnowledgeStage
+from tests.knowledge.shops import RETRIEVER_KINDS, ask, retriever_for
 
 SHOP_YAML = """\
 answers:
@@ -62,17 +61,10 @@ SERUM-50,Sérum Éclat 50 ml,55.00,EUR,50ml,,60,https://example.com/p/serum-50,"
 """
 
 
-@pytest.fixture(params=["words", "hashing-encoder"])
+@pytest.fixture(params=RETRIEVER_KINDS)
 def shop(request, tmp_path: Path) -> Retriever:
-    (tmp_path / "knowledge.yaml").write_text(SHOP_YAML, encoding="utf-8")
-    (tmp_path / "catalogue.csv").write_text(SHOP_CSV, encoding="utf-8")
-    base = load_knowledge(tmp_path / "knowledge.yaml", tmp_path / "catalogue.csv")
-    embed = HashingEncoder(256).encode if request.param == "hashing-encoder" else None
-    return Retriever(base, embed)
+    return retriever_for(tmp_path, SHOP_YAML, SHOP_CSV, request.param)
 
-
-def ask(retriever: Retriever, text: str, intent: str = "pricing", lang: str = "en", **kwargs) -> object:
-    return retriever.ground(Question(text=text, lang=lang, intent=intent, **kwargs))
 
 
 def test_a_city_finds_the_answer_naming_its_country(shop) -> None:

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from moderation.classifier.encoder import HashingEncoder
-from moderation.knowledge import load_knowledge
 from moderation.knowledge.lexicon import default_lexicon
 from moderation.knowledge.retrieval import Question, Retriever
+from tests.knowledge.shops import EMPTY_CATALOGUE, RETRIEVER_KINDS, retriever_for
 
 SHOP_YAML = """\
 answers:
@@ -71,13 +70,9 @@ SH-BAR,Pain Lavant Vert,11.00,EUR,80 g,,10,https://s.example/pain,"Solid shampoo
 """
 
 
-@pytest.fixture(params=["words", "hashing-encoder"])
+@pytest.fixture(params=RETRIEVER_KINDS)
 def shop(request, tmp_path: Path) -> Retriever:
-    (tmp_path / "knowledge.yaml").write_text(SHOP_YAML, encoding="utf-8")
-    (tmp_path / "catalogue.csv").write_text(CATALOGUE, encoding="utf-8")
-    base = load_knowledge(tmp_path / "knowledge.yaml", tmp_path / "catalogue.csv")
-    embed = HashingEncoder(256).encode if request.param == "hashing-encoder" else None
-    return Retriever(base, embed)
+    return retriever_for(tmp_path, SHOP_YAML, CATALOGUE, request.param)
 
 
 def _ask(retriever: Retriever, text: str, intent: str = "product_question", lang: str = "en"):
@@ -142,15 +137,11 @@ def test_sans_or_without_is_no_topic_of_its_own(shop) -> None:
 
 
 def test_a_colour_only_one_of_two_named_products_has_picks_it(tmp_path: Path) -> None:
-    (tmp_path / "knowledge.yaml").write_text(SHOP_YAML, encoding="utf-8")
-    (tmp_path / "catalogue.csv").write_text(
-        "sku,name,price,currency,sizes,colors,in_stock,url,description\n"
-        "BA-MIEL,Baume Miel,14.00,EUR,15 ml,,10,https://s.example/miel,Honey balm for hands\n"
-        "BA-LEV,Baume Couleur Lèvres,13.00,EUR,,corail|prune,10,https://s.example/levres,Tinted lip balm\n",
-        encoding="utf-8")
-    retriever = Retriever(load_knowledge(tmp_path / "knowledge.yaml", tmp_path / "catalogue.csv"))
-    grounding = retriever.ground(Question(text="le baume en prune vous l'avez ? combien", lang="fr",
-                                          intent="pricing"))
+    retriever = retriever_for(tmp_path, SHOP_YAML, EMPTY_CATALOGUE
+                              + "BA-MIEL,Baume Miel,14.00,EUR,15 ml,,10,https://s.example/miel,Honey balm for hands\n"
+                              + "BA-LEV,Baume Couleur Lèvres,13.00,EUR,,corail|prune,10,https://s.example/levres,"
+                              "Tinted lip balm\n", "words")
+    grounding = _ask(retriever, "le baume en prune vous l'avez ? combien", "pricing", "fr")
     assert grounding.source == "product:BA-LEV"
 
 

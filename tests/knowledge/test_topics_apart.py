@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from moderation.classifier.encoder import HashingEncoder
-from moderation.knowledge import load_knowledge
 from moderation.knowledge.lexicon import default_lexicon
 from moderation.knowledge.retrieval import Question, Retriever
 from moderation.knowledge.text import fold
+from tests.knowledge.shops import EMPTY_CATALOGUE, RETRIEVER_KINDS, retriever_for
 
 SKINCARE_YAML = """\
 answers:
@@ -39,14 +38,9 @@ answers:
 """
 
 
-@pytest.fixture(params=["words", "hashing-encoder"])
+@pytest.fixture(params=RETRIEVER_KINDS)
 def skincare(request, tmp_path: Path) -> Retriever:
-    (tmp_path / "knowledge.yaml").write_text(SKINCARE_YAML, encoding="utf-8")
-    (tmp_path / "catalogue.csv").write_text("sku,name,price,currency,sizes,colors,in_stock,url,description\n",
-                                            encoding="utf-8")
-    base = load_knowledge(tmp_path / "knowledge.yaml", tmp_path / "catalogue.csv")
-    embed = HashingEncoder(256).encode if request.param == "hashing-encoder" else None
-    return Retriever(base, embed)
+    return retriever_for(tmp_path, SKINCARE_YAML, EMPTY_CATALOGUE, request.param)
 
 
 def test_pregnancy_and_sensitive_skin_are_separate_topics() -> None:

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from moderation.classifier.encoder import HashingEncoder
-from moderation.knowledge import load_knowledge
 from moderation.knowledge.lexicon import default_lexicon
-from moderation.knowledge.retrieval import Question, Retriever
+from moderation.knowledge.retrieval import Retriever
+from tests.knowledge.shops import RETRIEVER_KINDS, ask, retriever_for
 
 OUTDOOR_YAML = """\
 answers:
@@ -49,17 +48,10 @@ BOOT-M,Hiking boot Summit,169.00,USD,,black|charcoal,5,https://example.com/p/boo
 """
 
 
-@pytest.fixture(params=["words", "hashing-encoder"])
+@pytest.fixture(params=RETRIEVER_KINDS)
 def outdoor(request, tmp_path: Path) -> Retriever:
-    (tmp_path / "knowledge.yaml").write_text(OUTDOOR_YAML, encoding="utf-8")
-    (tmp_path / "catalogue.csv").write_text(OUTDOOR_CSV, encoding="utf-8")
-    base = load_knowledge(tmp_path / "knowledge.yaml", tmp_path / "catalogue.csv")
-    embed = HashingEncoder(256).encode if request.param == "hashing-encoder" else None
-    return Retriever(base, embed)
+    return retriever_for(tmp_path, OUTDOOR_YAML, OUTDOOR_CSV, request.param)
 
-
-def ask(retriever: Retriever, text: str, intent: str = "pricing", lang: str = "en", **kwargs) -> object:
-    return retriever.ground(Question(text=text, lang=lang, intent=intent, **kwargs))
 
 
 def test_a_product_named_outright_wins_its_price_question_over_an_answer_sharing_its_words(outdoor) -> None:
