@@ -222,4 +222,9 @@ class CompiledTemplate:
         if self.max_length is not None:
             limit = min(limit, self.max_length)
         short = truncate(text, limit)
+        answer = str(variables.get("answer") or "").strip()
+        if short != text and answer and answer in raw:
+            # A grounded reply longer than the platform allows (a TikTok comment: 150 characters) keeps its fact:
+            # the answer alone, without the greeting and call to action around it that pushed the fact out.
+            short = truncate(tag_links(answer, *utm), limit)
         return Rendered(text=short, template=self.name, variant=variant, lang=lang, truncated=short != text)

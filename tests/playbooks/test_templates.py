@@ -9,6 +9,7 @@ import pytest
 from jinja2 import TemplateError
 from jinja2.sandbox import SecurityError
 
+from moderation.domain import Platform
 from moderation.domain.attribution import interaction_ref
 from playbooks import PlaybookError, load_library
 from playbooks.templates import add_utm, compile_source, pick_variant, tag_links, truncate
@@ -127,3 +128,15 @@ def test_product_and_links_reach_the_template(tmp_path: Path) -> None:
         f"Rain jacket: https://shop.example/?utm_source=facebook&utm_medium=social&utm_campaign=spring&utm_content={ref}"
     )
     assert action.params["ref"] == ref
+
+
+def test_a_grounded_reply_too_long_for_the_platform_keeps_the_answer_not_the_greeting(tmp_path: Path) -> None:
+    library = _reply_library(tmp_path, {"text": {"en": "Hi {{ author }}, thanks so much for your question, we love "
+                                                       "hearing from you! {{ answer }} Anything else? Ask away."}})
+    answer = "Returns are free within 30 days; a new size ships for €4.95."
+    common = {"interaction_id": "tiktok:1", "platform": Platform.tiktok, "lang": "en",
+              "utm": ("tiktok", "social", "organic")}
+    rendered = library.templates["greet"].render(variables={"author": "Sam", "answer": answer}, limit=80, **common)
+    assert rendered.text == answer and rendered.truncated
+    plain = library.templates["greet"].render(variables={"author": "Sam", "answer": ""}, limit=80, **common)
+    assert plain.text.startswith("Hi Sam, thanks") and plain.text.endswith("…")
