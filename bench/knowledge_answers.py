@@ -14,7 +14,9 @@ checked:
 and, of the right and wrong ones, how many went out without a person (auto replies and DMs).
 
 `--brand DIR` measures another brand the same way: DIR/knowledge.yaml, DIR/catalogue.csv, DIR/posts.json (post
-captions, "platform:post id" -> caption) and the questions of DIR/questions.jsonl (or `--questions FILE`).
+captions, "platform:post id" -> caption) and the questions of DIR/questions.jsonl (or `--questions FILE`). A
+scenario week (`--questions week.jsonl`) also holds messages that ask nothing (`"question": false`: praise,
+complaints, spam, pitches); they are scored apart, as the share given a fact anyway.
 
 Time: the demo week's 360 messages plus the labelled questions, processed by the worker without knowledge and
 with it, alternately, each run on a fresh SQLite file with the classifier's cache emptied; reports the median
@@ -137,6 +139,7 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
                         sent.setdefault(action.interaction_id, []).append(str(text))
         db.dispose()
     right = wrong = none = sent_right = sent_wrong = 0
+    remarks = remarks_with_fact = 0  # a scenario week's messages that ask nothing ("question": false)
     for k, item in enumerate(items):
         interaction_id = f"{item['post'].split(':', 1)[0] if item.get('post') else item['platform']}:q-{k}"
         grounding = contexts.get(interaction_id, {})
@@ -150,6 +153,13 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
             verdict = "wrong"
         else:
             verdict = "none"
+        if item.get("question", True) is False:
+            remarks += 1
+            remarks_with_fact += has_fact
+            if show and (has_fact or show == "all"):
+                print(f"  {'fact' if has_fact else 'ok':5} {'remark':24} got {grounding.get('source') or '-':24} "
+                      f"{intents.get(interaction_id, '?'):16} {item['text']!r}")
+            continue
         right += verdict == "right"
         wrong += verdict == "wrong"
         none += verdict == "none"
@@ -160,9 +170,10 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
             print(f"  {verdict:5} {item['expect']:24} got {grounding.get('source') or '-':24} "
                   f"{intents.get(interaction_id, '?'):16} "
                   f"{grounding.get('level', '-'):4} {grounding.get('confidence', 0):.2f} {item['text']!r}")
-    n = len(items)
+    n = len(items) - remarks
     return {"questions": n, "right": right / n, "wrong": wrong / n, "no_answer": none / n,
-            "sent_right": sent_right / n, "sent_wrong": sent_wrong / n}
+            "sent_right": sent_right / n, "sent_wrong": sent_wrong / n,
+            "remarks": remarks, "remarks_with_fact": remarks_with_fact / remarks if remarks else 0.0}
 
 
 def timing(runs: int) -> dict[str, float]:
@@ -213,6 +224,9 @@ def main() -> None:
         print(f"labelled questions: {result['questions']} · right fact {result['right']:.1%} · "
               f"wrong fact {result['wrong']:.1%} · no answer {result['no_answer']:.1%} · of which sent without a "
               f"person: right {result['sent_right']:.1%}, wrong {result['sent_wrong']:.1%}")
+        if result["remarks"]:
+            print(f"messages that ask nothing: {result['remarks']} · given a fact anyway "
+                  f"{result['remarks_with_fact']:.1%}")
     if not args.skip_timing:
         t = timing(args.runs)
         print(f"worker, {t['interactions']} interactions, median of {args.runs} runs: "
