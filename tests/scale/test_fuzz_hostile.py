@@ -87,19 +87,26 @@ def test_jsonl_reader_answers_every_line_once_and_keeps_valid_records(items) -> 
     lines = [json.dumps({**VALID_RECORD, "id": str(i), "text": f"t{i}"}).encode() if isinstance(i, int) else i
              for i in items]
     data = b"\n".join(lines) + b"\n"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "f.jsonl"
-        path.write_bytes(data)
-        try:
-            parsed = list(read_export(path))
-        except FileEncodingError:
-            assert any(not _utf8(line) for line in lines)  # refused whole, never stored corrupted
-            return
+    parsed = _read_export_bytes(data, ".jsonl")
+    if parsed is None:
+        assert any(not _utf8(line) for line in lines)  # refused whole, never stored corrupted
+        return
     text_lines = data.decode("utf-8-sig").splitlines()
     assert [p.line for p in parsed] == [n for n, line in enumerate(text_lines, start=1) if line.strip()]
     assert all((p.interaction is None) != (p.error is None) for p in parsed)
     good = {p.interaction.external_id for p in parsed if p.interaction is not None}
     assert {str(i) for i in items if isinstance(i, int)} <= good
+
+
+def _read_export_bytes(data: bytes, suffix: str) -> list | None:
+    """The export reader's records for a file holding `data`; None when it refuses the file's encoding."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"f{suffix}"
+        path.write_bytes(data)
+        try:
+            return list(read_export(path))
+        except FileEncodingError:
+            return None
 
 
 def _utf8(data: bytes) -> bool:
@@ -128,14 +135,10 @@ def test_csv_reader_keeps_every_valid_row_after_any_bad_one(rows) -> None:
         else:
             lines.append(",".join(row))
     data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "f.csv"
-        path.write_bytes(data)
-        try:
-            parsed = list(read_export(path))
-        except FileEncodingError:
-            assert not _utf8(data)
-            return
+    parsed = _read_export_bytes(data, ".csv")
+    if parsed is None:
+        assert not _utf8(data)
+        return
     good = {p.interaction.external_id for p in parsed if p.interaction is not None}
     numbers = [p.line for p in parsed]
     assert numbers == sorted(set(numbers))  # one answer per record, in file order
