@@ -106,11 +106,16 @@ def _question_sentences(text: str) -> list[str]:
     return [sentence for sentence in sentences if _asks(tokens(sentence), sentence)]
 
 
+# Where a sentence ends in a message: its punctuation, or an emoji, which people type instead of a full stop
+# ("box was soaked 😩 what do I do").
+_SENTENCE_END = re.compile(r"[.!\n\u2026]+|[\u2600-\u27bf\U0001f000-\U0001faff]+")
+
+
 def asks_question(text: str) -> bool:
     """Whether a message asks something (a question mark, or a sentence opening with a question word)."""
     if "?" in text:
         return True
-    return any(_asks(tokens(sentence), sentence) for sentence in re.split(r"[.!\n]+", text) if sentence.strip())
+    return any(_asks(tokens(sentence), sentence) for sentence in _SENTENCE_END.split(text) if sentence.strip())
 
 
 def _proper_nouns(text: str) -> list[str]:

@@ -135,6 +135,9 @@ def test_questions_are_told_from_remarks() -> None:
     assert asks_question("love it! do you ship to Canada")
     assert asks_question("Great video. How long does delivery take")
     assert not asks_question("love this colour")
+    # An emoji ends a sentence as a full stop would.
+    assert asks_question("parcel came today and the box was soaked 😩 what do I do")
+    assert not asks_question("love it 😍 great colour")
 
 
 def _scores(intent: str, toxicity: float = 0.0) -> Scores:
