@@ -182,7 +182,10 @@ class Policy:
         toxic = scores.toxicity >= self.unsafe_toxicity
         if spam or toxic:
             why = "spam" if spam else f"toxic content ({scores.toxicity:.2f})"
-            actions = self._no_replies(actions, why, dm_drafts=not spam, notes=notes)
+            # A sure answer from the knowledge base to possible spam is a customer's question until a person
+            # says otherwise: its reply survives as a draft.
+            answered = spam and not toxic and context.knowledge is not None and context.knowledge.level == "high"
+            actions = self._no_replies(actions, why, drafts=answered, dm_drafts=not spam, notes=notes)
         if any(action.type in SUPPRESSES_PUBLIC_REPLY for action in actions):
             actions = _map(actions, lambda a: None if is_public_reply(a) else a, "hidden: no public reply", notes)
         sensitive = scores.intent in self.human_intents or (
@@ -204,12 +207,13 @@ class Policy:
             actions = _map(actions, _to_draft, "automation paused" if paused else "held for review", notes)
         return _one_escalation(_one_reply_per_channel(_dedupe(actions), notes), notes), notes
 
-    def _no_replies(self, actions: list[Action], why: str, *, dm_drafts: bool, notes: list[str]) -> list[Action]:
+    def _no_replies(self, actions: list[Action], why: str, *, drafts: bool, dm_drafts: bool,
+                    notes: list[str]) -> list[Action]:
         def rewrite(action: Action) -> Action | None:
             channel = reply_channel(action)
             if channel is None:
                 return action
-            if channel == "dm" and dm_drafts:
+            if drafts or (channel == "dm" and dm_drafts):
                 # A private word to a toxic author (an apology to a VIP) is allowed, but only through a human.
                 return _to_draft(action)
             return None

@@ -1,5 +1,5 @@
-"""Guardrails hold whatever the YAML says: no replies to toxic or spam, hide beats reply, humans for refunds,
-automation pauses itself, crisis mode holds a post."""
+"""Guardrails hold whatever the YAML says: no replies to toxic or spam (a sure knowledge answer to spam only as
+a draft), hide beats reply, humans for refunds, automation pauses itself, crisis mode holds a post."""
 
 from __future__ import annotations
 
@@ -65,6 +65,16 @@ def test_just_under_toxic_is_answered(reckless: Library) -> None:
 def test_no_reply_at_all_to_spam(reckless: Library) -> None:
     plan = reckless.decide(interaction(), scores(intent="spam"), context())
     assert _replies(plan) == []
+
+
+def test_a_sure_knowledge_answer_to_possible_spam_is_only_ever_a_draft(reckless: Library) -> None:
+    sure = {"level": "high", "confidence": 0.9, "source": "answer:gift-cards", "answer": "Gift cards from €20."}
+    plan = reckless.decide(interaction(), scores(intent="spam"), context(knowledge=sure))
+    assert {kind for kind, _ in _replies(plan)} == {"draft_reply"}
+    unsure = sure | {"level": "low"}
+    assert _replies(reckless.decide(interaction(), scores(intent="spam"), context(knowledge=unsure))) == []
+    toxic = scores(intent="spam", toxicity=0.9)
+    assert _replies(reckless.decide(interaction(), toxic, context(knowledge=sure))) == []
 
 
 def test_hide_wins_over_any_public_reply(reckless: Library) -> None:
