@@ -19,7 +19,8 @@ COVERAGE_WEIGHT = 0.5  # of the words' score: the share of the question an answe
 # IDF-weighted cosine with its closest example question
 SIM_WEIGHT = 0.5  # meaning and words weigh the same when both agree
 SIM_ALONE = 0.55  # meaning with no word in common: a suggestion at best
-PLACE_WEIGHT = 2.0  # a named country outweighs the other words: it is what the answer differs on
+PLACE_WEIGHT = 2.0
+CONCEPT_WEIGHT = 1.5  # a named country outweighs the other words: it is what the answer differs on
 UNKNOWN_WEIGHT = 1.0  # an IDF of 1 is a word every document has
 FORM_LENGTH = 6
 NAME_BONUS = 0.15  # an answer naming the product the question names
@@ -217,7 +218,7 @@ class AnswerScoring:
         something else, without drowning the words that match), a place or topic marker more (it is specific)."""
         if word.startswith(MARK):
             weight = self.match_vocabulary.weight(word)
-            return weight * (PLACE_WEIGHT if word[1:] in self.lexicon.country_region else 1.0)
+            return weight * (PLACE_WEIGHT if word[1:] in self.lexicon.country_region else CONCEPT_WEIGHT)
         if word not in self.match_vocabulary.idf:
             return UNKNOWN_WEIGHT
         return self.match_vocabulary.weight(word)

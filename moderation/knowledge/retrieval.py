@@ -96,6 +96,7 @@ def _asks(raw: list[str], text: str) -> bool:
 
 
 _DECIMAL = re.compile(r"\d+[.,]\d+")
+_UNIT_SIZE = re.compile(r"^\d+(ml|cl|l|g|kg|oz)$")  # a size with its unit, "250g", "50ml"
 
 
 def _question_sentences(text: str) -> list[str]:
@@ -179,7 +180,9 @@ class Retriever(AnswerScoring):
         name_vocabulary = Vocabulary(self.name_tokens)
         self.name_weight = name_vocabulary.weight
         # Letter sizes are recognised even when no product has them: "in XL?" is then answered "no XL".
-        self.sizes = {s.lower() for p in base.products for s in p.sizes} | LETTER_SIZES
+        self.sizes = {compose.size_key(s) for p in base.products for s in p.sizes} | LETTER_SIZES
+        # The units the catalogue's sizes are in ("100 g"): "dispo en 250g ?" asks a size, even one not sold.
+        self.size_units = frozenset(m.group(1) for s in self.sizes if (m := _UNIT_SIZE.match(s)))
         # Colours by any of their names in English or French ("noyer" for walnut), and a colour of several
         # words by its last one ("black" for matte black) unless a product has that colour outright.
         self.colors = {fold(c): c for p in base.products for c in p.colors}
@@ -529,7 +532,7 @@ class Retriever(AnswerScoring):
 
     @staticmethod
     def _has_variant(product: Product, size: str | None, color: str | None) -> bool:
-        return ((size is not None and size in {s.lower() for s in product.sizes})
+        return ((size is not None and size in {compose.size_key(s) for s in product.sizes})
                 or (color is not None and color.lower() in {c.lower() for c in product.colors}))
 
     def _post_candidate(self, skus: tuple[str, ...], size: str | None,
@@ -553,13 +556,17 @@ class Retriever(AnswerScoring):
 
     def _asked_size(self, raw: list[str]) -> str | None:
         for i, word in enumerate(raw):
-            if word.isdigit() and i + 1 < len(raw) and word + raw[i + 1] in self.sizes:
+            if word.isdigit() and i + 1 < len(raw) and (word + raw[i + 1] in self.sizes
+                                                         or raw[i + 1] in self.size_units):
                 return word + raw[i + 1]  # "250 g" for the size "250g"
             if word.isdigit():
                 # "le 250 ?" of a coffee sold in 250g and 1kg: the one size that number starts
                 with_unit = [s for s in self.sizes if s.startswith(word) and s[len(word):] in UNITS]
                 if len(with_unit) == 1:
                     return with_unit[0]
+            unit = _UNIT_SIZE.match(word)
+            if unit is not None and unit.group(1) in self.size_units:
+                return word  # "250g" of teas sold in "100 g": answered "no 250g: sizes 100 g"
             if word in self.sizes and (len(word) > 1 or (i > 0 and raw[i - 1] in SIZE_CUES)):
                 if word.isdigit() and not (i > 0 and raw[i - 1] in SIZE_CUES | {"size", "taille", "pointure"}):
                     continue

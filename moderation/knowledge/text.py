@@ -26,6 +26,8 @@ cest jsuis chui sui suis ete etes bien encore existe cherche cherchons trouve lo
 usually exactly bit way still ok okay yo bonsoir dear cheers x xx xo moi toi lui jusqu jusque alors donc car deja
 vraiment genre truc trucs come comes coming don doesn didn isn aren haven wasn won can t s like give put make
 sans without
+tout toute tous toutes everything something anything nothing everyone someone during up down out over again then
+than now today quelque chose quelqu rien ni tellement beaucoup lot lots even ever maybe
 """.split())
 # "sans" / "without" join a question to what it leaves out ("sans risque", "sans bicarbonate"): as little a topic
 # as "avec" / "with", so an answer saying "sans parfum" does not cover every "sans ..." question.

@@ -1,0 +1,73 @@
+"""A complaint about a damaged parcel gets the damaged-order answer (a shop topic of its own, in English and
+French, whatever words say it), even when it asks nothing; a size with its unit the shop does not sell ("250g"
+of teas sold in 100 g) is answered with the sizes it does sell."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from moderation.domain import Interaction, Kind, Platform, Scores
+from moderation.knowledge.lexicon import default_lexicon
+from moderation.knowledge.posts import PostProducts
+from moderation.knowledge.stage import KnowledgeStage
+from tests.knowledge.shops import RETRIEVER_KINDS, ask, retriever_for
+
+TEA_YAML = """\
+answers:
+  - id: damaged-order
+    questions:
+      en: ["my order arrived damaged"]
+      fr: ["ma commande est arrivée abîmée"]
+    answer:
+      en: "So sorry! Send a photo and your order number to help@tea.example: we send a new one."
+      fr: "Désolés ! Envoyez une photo et votre numéro de commande à help@tea.example : on vous en renvoie un."
+  - id: shipping
+    questions:
+      en: ["how much is delivery?"]
+      fr: ["combien coûte la livraison ?"]
+    answer:
+      en: "Delivery is £3.50, free from £40."
+      fr: "La livraison coûte 3,50 £, offerte dès 40 £."
+"""
+TEA_CSV = """\
+sku,name,price,currency,sizes,colors,in_stock,url,description
+T-ROOI,Highland Rooibos,7.00,GBP,100 g,,40,https://tea.example/rooibos,"Caffeine-free rooibos, loose leaf"
+T-MUG,Gannet Mug,14.00,GBP,,,12,https://tea.example/mug,"Enamel mug with a gannet"
+"""
+
+
+@pytest.fixture(params=RETRIEVER_KINDS)
+def tea(tmp_path: Path, request: pytest.FixtureRequest):
+    return retriever_for(tmp_path, TEA_YAML, TEA_CSV, request.param)
+
+
+def test_damage_is_one_topic_in_english_and_french() -> None:
+    lexicon = default_lexicon()
+    for text in ("mug tout cabossé à la réception", "le pot est fendu", "the lid arrived in three pieces",
+                 "box turned up soaked", "my order arrived damaged"):
+        assert "damaged" in lexicon.mention(text).concepts, text
+    assert "damaged" not in lexicon.mention("broke out in a rash").concepts
+
+
+def test_a_damaged_parcel_complaint_gets_the_damaged_order_answer(tea) -> None:
+    grounding = ask(tea, "le mug est arrivé tout cabossé", intent="complaint", lang="fr")
+    assert grounding.source == "answer:damaged-order" and "help@tea.example" in grounding.answer
+
+
+async def test_a_complaint_that_asks_nothing_is_grounded_too(tea) -> None:
+    stage = KnowledgeStage(tea, PostProducts(None, tea.caption_product))
+    complaint = Interaction(platform=Platform.instagram, kind=Kind.comment, external_id="c1", author_id="a",
+                            text="my parcel arrived all crushed, not happy", created_at=datetime.now(UTC))
+    score = Scores(intent="complaint", intent_confidence=0.9, toxicity=0.0, sentiment="negative", lang="en")
+    [grounding] = await stage.ground([complaint], [score])
+    assert grounding is not None and grounding.source == "answer:damaged-order"
+
+
+def test_a_size_with_its_unit_not_sold_is_answered_with_the_sizes_sold(tea) -> None:
+    grounding = ask(tea, "dispo en 250g ?", intent="purchase", lang="fr", post_product="T-ROOI")
+    assert grounding.source == "product:T-ROOI" and "100 g" in grounding.answer and "250G" in grounding.answer
+    sold = ask(tea, "the rooibos in 100g?", intent="purchase")
+    assert sold.source == "product:T-ROOI" and "It comes in 100G" in sold.answer
