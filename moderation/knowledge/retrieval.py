@@ -227,6 +227,17 @@ class Retriever(AnswerScoring):
         # one letter from "privé" in an answer's text made "price for the mask?" lose its aspect.
         return [w if w in QUESTION_ASPECT_WORDS else self.vocabulary.canonical(w) for w in words]
 
+    def _glossed(self, words: list[str]) -> list[str]:
+        """French words the knowledge base does not use, read as the English words it does ("théière" is the
+        "Teapot", "fumé" the "pine-smoked" tea of a catalogue described in English); every other word as is."""
+        out = []
+        for word in words:
+            # A word that names a shop topic or a place is already read as that (#return for "renvoyer").
+            english = () if word in self.vocabulary.idf or self._names_topic(word) else self.lexicon.gloss.get(word, ())
+            known = [w for w in english if w in self.vocabulary.idf and w not in STOPWORDS]
+            out.extend(known or [word])
+        return out
+
     def _names_topic(self, word: str) -> bool:
         """Whether a word names a shop topic or a place ("waterproof" does not; "gift" or "Gaspésie" may)."""
         mention = self.lexicon.mention(word)
@@ -338,7 +349,7 @@ class Retriever(AnswerScoring):
     def _ground(self, question: Question, vector: np.ndarray | None) -> Grounding:
         th = self.thresholds
         raw = tokens(question.text)
-        words = self._canonical([t for t in raw if t not in STOPWORDS])
+        words = self._canonical(self._glossed([t for t in raw if t not in STOPWORDS]))
         # A decimal ("a 42.5", "du 38,5") is a half size or a measure, never one of the catalogue's sizes.
         size = self._asked_size(tokens(_DECIMAL.sub(" ", question.text)))
         lang = self._lang(question, raw)
@@ -408,7 +419,8 @@ class Retriever(AnswerScoring):
         # present"): that sentence alone, when it matches better than the whole message, is the topic.
         for sentence in _question_sentences(question.text):
             sentence_raw = tokens(sentence)
-            focus = self._topic(sentence, [w for w in self._canonical([t for t in sentence_raw if t not in STOPWORDS])
+            focus = self._topic(sentence, [w for w in self._canonical(self._glossed([t for t in sentence_raw
+                                                                                      if t not in STOPWORDS]))
                                            if len(w) > 1 and w not in GENERIC_WORDS and w not in self.name_words
                                            and w not in attribute_words],
                                 drop=dropped)
@@ -625,7 +637,7 @@ class Retriever(AnswerScoring):
                          post_product=question.post_product)
 
     def _product_score(self, k: int, question: Question) -> float:
-        words = self._canonical([t for t in tokens(question.text) if t not in STOPWORDS])
+        words = self._canonical(self._glossed([t for t in tokens(question.text) if t not in STOPWORDS]))
         return self._product_scores(words)[k]
 
     def _suggestions(self, ranked: list[int], scores: list[float], lang: str, skip: int | None) -> tuple[str, ...]:
