@@ -60,6 +60,9 @@ NICKNAME_LENGTH = 4  # shorter description words ("the", "9 l", "gsm") are too c
 # Intents whose unsure answer is no help unless the message asks something: a remark filed as `other` with a
 # half-matching policy text gets nothing. An order problem or a complaint is drafted for a person anyway.
 REMARK_INTENTS = frozenset({"other", "collab", "praise"})
+# The shop topics an intent is about: an answer asked as one of them, for a message of that intent naming it, is
+# likely the answer (a draft at least).
+INTENT_TOPICS = {"refund": ("return", "refund"), "complaint": ("damaged",), "order_support": ("damaged",)}
 LETTER_SIZES = frozenset({"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"})
 SIZE_CUES = frozenset({"en", "in", "size", "taille", "a", "t"})
 
@@ -226,6 +229,18 @@ class Retriever(AnswerScoring):
         # A word that says what is asked ("price", "colour") is never a typo of a knowledge-base word: "price"
         # one letter from "privé" in an answer's text made "price for the mask?" lose its aspect.
         return [w if w in QUESTION_ASPECT_WORDS else self.vocabulary.canonical(w) for w in words]
+
+    def _intent_agrees(self, intent: str, topic: list[str], scores: list[float]) -> None:
+        """The classifier and the words agree: a refund request naming a return ("can I send it back?") and the
+        answer asked as a return, or a complaint naming a damaged parcel and the damaged-order answer, is that
+        answer at least as a draft, however many other words the message has ("opened the earl grey and don't
+        love it")."""
+        marks = {MARK + topic_name for topic_name in INTENT_TOPICS.get(intent, ())} & set(topic)
+        if not marks:
+            return
+        for k in range(len(scores)):
+            if marks & self.example_union[k]:
+                scores[k] = max(scores[k], self.thresholds.low + 0.01)
 
     def _glossed(self, words: list[str]) -> list[str]:
         """French words the knowledge base does not use, read as the English words it does ("théière" is the
@@ -432,6 +447,7 @@ class Retriever(AnswerScoring):
             focused = self._answer_scores(focus, vector)
             if focused and max(focused) > max(answer_scores, default=0.0):
                 topic, answer_scores = focus, focused
+        self._intent_agrees(question.intent, topic, answer_scores)
         ranked = self._rank(answer_scores, topic, {w for w in words if w in self.name_words})
         # A topic the lexicon knows and no answer or product covers ("vous recrutez ?" of a shop without a jobs
         # answer): the question is about that, so no answer about something else is offered as the fact, unless
