@@ -60,6 +60,9 @@ NICKNAME_LENGTH = 4  # shorter description words ("the", "9 l", "gsm") are too c
 # Intents whose unsure answer is no help unless the message asks something: a remark filed as `other` with a
 # half-matching policy text gets nothing. An order problem or a complaint is drafted for a person anyway.
 REMARK_INTENTS = frozenset({"other", "collab", "praise"})
+# Met by its shop topic alone and a word nobody knows ("parking near the shop"), an answer needs this much to be
+# sent alone (words and meaning both close: "what currency are your prices shown in" is 0.84).
+TOPIC_ALONE_HIGH = 0.8
 # The shop topics an intent is about: an answer asked as one of them, for a message of that intent naming it, is
 # likely the answer (a draft at least).
 INTENT_TOPICS = {"refund": ("return", "refund"), "complaint": ("damaged",), "order_support": ("damaged",)}
@@ -229,6 +232,28 @@ class Retriever(AnswerScoring):
         # A word that says what is asked ("price", "colour") is never a typo of a knowledge-base word: "price"
         # one letter from "privé" in an answer's text made "price for the mask?" lose its aspect.
         return [w if w in QUESTION_ASPECT_WORDS else self.vocabulary.canonical(w) for w in words]
+
+    def _unknown(self, word: str) -> bool:
+        """A word no answer or product uses (typos already forgiven): something the knowledge base does not know."""
+        return (len(word) >= 4 and not word.isdigit() and not word.startswith(MARK)
+                and word not in self.vocabulary.idf and word_form(word) not in self.match_vocabulary.idf)
+
+    def _by_topic_alone(self, k: int, topic: list[str]) -> bool:
+        """Answer k meets the question by its shop topic only (#shop), none of its other words, one of which
+        nobody's answer knows ("is there parking near the shop?" and the shop's address): maybe the answer, but
+        unless meaning is close too (TOPIC_ALONE_HIGH), a draft for a person, never sent unchecked."""
+        plain = [w for w in topic if not w.startswith(MARK)]
+        return (any(self._unknown(w) for w in plain) and not any(self._covers(word_form(w), k) for w in plain)
+                and any(self._covers(word_form(w), k) for w in topic if w.startswith(MARK)))
+
+    def _instead_of_post_product(self, k: int, topic: list[str], question: Question, aspects: set[str],
+                                 named: list[int]) -> bool:
+        """The price of "this" asked under a product's post, and an answer winning by a plain word, no shop topic
+        ("c'est combien le paquet ?" meets the gift-wrap answer by "paquet"): maybe that answer, maybe the post's
+        product; a draft for a person."""
+        if question.post_product is None or named or not aspects & SOLD_ASPECTS:
+            return False
+        return not any(self._covers(word_form(w), k) for w in topic if w.startswith(MARK))
 
     def _intent_agrees(self, intent: str, topic: list[str], scores: list[float]) -> None:
         """The classifier and the words agree: a refund request naming a return ("can I send it back?") and the
@@ -487,7 +512,11 @@ class Retriever(AnswerScoring):
                 answer_wins = fit <= self._coverage(ranked[0], topic, text_words=0.5)
         answers_tie = False
         if answer_wins:
-            grounding = self._answer_grounding(question, lang, ranked, answer_scores, best_answer, second, product)
+            grounding = self._answer_grounding(
+                question, lang, ranked, answer_scores, best_answer, second, product,
+                doubtful=(best_answer < TOPIC_ALONE_HIGH and self._by_topic_alone(ranked[0], topic))
+                or self._instead_of_post_product(
+                    ranked[0], topic, question, aspects, named))
             # Answers too close to tell apart ("how much and when will it ship?" meets every shipping answer)
             # under a product whose price or stock is asked: that product's facts, for a person to check.
             answers_tie = not grounding.answer and about_product and product is not None and bool(
@@ -608,10 +637,10 @@ class Retriever(AnswerScoring):
         return lambda url: utm_link(url, question.platform, self.utm_medium, campaign)
 
     def _answer_grounding(self, question: Question, lang: str, ranked: list[int], scores: list[float], best: float,
-                          second: float, product: Product | None) -> Grounding:
+                          second: float, product: Product | None, doubtful: bool = False) -> Grounding:
         th = self.thresholds
         answer = self.base.answers[ranked[0]]
-        level = "high" if best >= th.high and best - second >= th.margin else "low"
+        level = "high" if best >= th.high and best - second >= th.margin and not doubtful else "low"
         if level == "low" and best - second < th.margin:
             # Two answers about as likely: no fact in the draft, both offered to the person as suggestions.
             return Grounding(level="none", confidence=round(min(best, 1.0), 4), post_product=question.post_product,
