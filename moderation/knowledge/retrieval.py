@@ -340,6 +340,9 @@ class Retriever(AnswerScoring):
     def _product_scores(self, words: list[str]) -> list[float]:
         """Per product: the weighted share of its name the text contains (description words count a little)."""
         present = {w for w in words if w not in ASPECT_WORDS and w not in GENERIC_WORDS}
+        # A measure ("for someone around 110 kg") says which size, not which product: not counted against a
+        # description that names the product ("snowshoes").
+        measures = {w for w in present if w.isdigit() or w in UNITS}
         out = []
         for name, description, nickname in zip(self.name_tokens, self.desc_tokens, self.nicknames, strict=True):
             if not name:
@@ -365,8 +368,8 @@ class Retriever(AnswerScoring):
             else:
                 # Named the way the description says ("the lip balm" for the Baume lèvres): a candidate, worth
                 # at most a mention, when most of what the question says about it is in the description.
-                described = (0.5 * extra / len(present) if present and extra >= 1 and extra / len(present) >= 0.5
-                             else 0.0)
+                said = len(present - measures)
+                described = 0.5 * extra / said if said and extra >= 1 and extra / said >= 0.5 else 0.0
                 if present & nickname:  # its nickname: named, as by a word of its name
                     described = max(described, self.thresholds.product_mention)
                 out.append(described)

@@ -102,3 +102,27 @@ def test_a_refund_request_naming_a_return_gets_the_returns_answer_among_many_oth
     text = "opened the earl grey and don't love it at all, honestly gutted, can I send it back?"
     grounding = ask(returns_shop, text, intent="refund")
     assert grounding.source == "answer:returns" and grounding.level == "low"  # a draft: refunds reach a person
+
+
+GEAR_YAML = """\
+answers:
+  - id: rentals
+    questions:
+      en: ["how much is a snowshoe rental?"]
+    answer:
+      en: "We rent snowshoes for $18 a day."
+"""
+GEAR_CSV = """\
+sku,name,price,currency,sizes,colors,in_stock,url,description
+SHOE,Raquettes Mont-Valin,219.00,CAD,M|L,,10,https://gear.example/raquettes,"Aluminium snowshoes; M up to 90 kg, L up to 125 kg"
+"""
+
+
+@pytest.fixture(params=RETRIEVER_KINDS)
+def gear(tmp_path: Path, request: pytest.FixtureRequest):
+    return retriever_for(tmp_path, GEAR_YAML, GEAR_CSV, request.param)
+
+
+def test_a_measure_in_the_question_does_not_hide_the_product_its_description_names(gear) -> None:
+    grounding = ask(gear, "looking for snowshoes for someone around 110 kg, which ones and how much?")
+    assert grounding.source == "product:SHOE" and "219" in grounding.answer
