@@ -273,7 +273,13 @@ class Retriever(AnswerScoring):
         out = []
         for word in words:
             # A word that names a shop topic or a place is already read as that (#return for "renvoyer").
-            english = () if word in self.vocabulary.idf or self._names_topic(word) else self.lexicon.gloss.get(word, ())
+            english = () if self._names_topic(word) else self.lexicon.gloss.get(word, ())
+            if word in self.vocabulary.idf:
+                # Known as it is from an answer (a French answer says "théière"), and still the product named in
+                # English; a word the catalogue itself uses ("déca" of the decaf) already says which product.
+                catalogued = any(word in desc for desc in self.desc_tokens) or word in self.name_words
+                out += [word, *(w for w in english if w in self.name_words and w != word and not catalogued)]
+                continue
             known = [w for w in english if w in self.vocabulary.idf and w not in STOPWORDS]
             out.extend(known or [word])
         return out

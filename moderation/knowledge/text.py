@@ -28,7 +28,10 @@ vraiment genre truc trucs come comes coming don doesn didn isn aren haven wasn w
 sans without
 tout toute tous toutes everything something anything nothing everyone someone during up down out over again then
 than now today quelque chose quelqu rien ni tellement beaucoup lot lots even ever maybe
+thing things lovely beautiful gorgeous stunning amazing awesome cute nice pretty cool love loving looks look
+joli jolie jolis jolies magnifique superbe sublime canon trop adore
 """.split())
+# Praise and "thing" say nothing of what is asked ("how much is this lovely thing?" is the post's product's price).
 # "sans" / "without" join a question to what it leaves out ("sans risque", "sans bicarbonate"): as little a topic
 # as "avec" / "with", so an answer saying "sans parfum" does not cover every "sans ..." question.
 

@@ -19,10 +19,15 @@ answers:
     answer:
       en: "Unopened items can be returned within 28 days."
       fr: "Les articles non ouverts peuvent être retournés sous 28 jours."
+  - id: tearoom
+    questions:
+      fr: ["le salon de thé sert quoi ?"]
+    answer:
+      fr: "Notre salon de thé sert une théière pour deux et des scones."
 """
 CATALOGUE = """\
 sku,name,price,currency,sizes,colors,in_stock,url,description
-POT,Cramond Teapot,42.00,GBP,,slate grey|sea green,6,https://tea.example/teapot,"Handmade stoneware, 1 litre"
+POT,Cramond Teapot,42.00,GBP,,slate|sea green,6,https://tea.example/teapot,"Handmade stoneware, 1 litre"
 LAPS,Peat Smoke Lapsang,9.50,GBP,100 g,,0,https://tea.example/lapsang,"Pine-smoked black tea, loose leaf"
 EARL,Leith Earl Grey,8.00,GBP,100 g,,20,https://tea.example/earl,"Black tea with bergamot, loose leaf"
 """
@@ -46,3 +51,14 @@ def test_a_french_flavour_finds_the_product_described_in_english(shop) -> None:
 def test_a_word_naming_a_shop_topic_is_not_glossed_away(shop) -> None:
     grounding = ask(shop, "je peux renvoyer un article pas ouvert ?", intent="refund", lang="fr")
     assert grounding.source == "answer:returns"
+
+
+def test_a_french_word_an_answer_uses_still_finds_the_product_named_in_english(shop) -> None:
+    # "théière" is in the tearoom answer; the teapot is still the product asked, in the colour asked.
+    grounding = ask(shop, "la théière en gris ardoise vous l'avez ? elle fait combien", lang="fr", intent="other")
+    assert grounding.source == "product:POT" and "42" in grounding.answer
+
+
+def test_praise_words_do_not_hide_the_posts_product(shop) -> None:
+    grounding = ask(shop, "how much is this lovely thing", post_product="POT")
+    assert grounding.source == "product:POT" and "42" in grounding.answer
