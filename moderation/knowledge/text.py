@@ -29,7 +29,8 @@ sans without
 tout toute tous toutes everything something anything nothing everyone someone during up down out over again then
 than now today quelque chose quelqu rien ni tellement beaucoup lot lots even ever maybe
 thing things lovely beautiful gorgeous stunning amazing awesome cute nice pretty cool love loving looks look
-joli jolie jolis jolies magnifique superbe sublime canon trop adore
+joli jolie jolis jolies magnifique superbe sublime canon trop adore good great recommend suggest
+ve re ll he she his her him
 """.split())
 # Praise and "thing" say nothing of what is asked ("how much is this lovely thing?" is the post's product's price).
 # "sans" / "without" join a question to what it leaves out ("sans risque", "sans bicarbonate"): as little a topic
