@@ -63,6 +63,8 @@ REMARK_INTENTS = frozenset({"other", "collab", "praise"})
 # Met by its shop topic alone and a word nobody knows ("parking near the shop"), an answer needs this much to be
 # sent alone (words and meaning both close: "what currency are your prices shown in" is 0.84).
 TOPIC_ALONE_HIGH = 0.8
+# A message this long tells a story around its question: the product it asks about is named in the question.
+STORY_LENGTH = 100
 # The shop topics an intent is about: an answer asked as one of them, for a message of that intent naming it, is
 # likely the answer (a draft at least).
 INTENT_TOPICS = {"refund": ("return", "refund"), "complaint": ("damaged",), "order_support": ("damaged",)}
@@ -403,6 +405,12 @@ class Retriever(AnswerScoring):
         size = self._asked_size(tokens(_DECIMAL.sub(" ", question.text)))
         lang = self._lang(question, raw)
         product_scores = self._product_scores(words)
+        for sentence in _question_sentences(question.text) if len(question.text) >= STORY_LENGTH else ():
+            # A long message names the product in the sentence that asks ("Looking for a present for my sister.
+            # Is the discovery box still available?"): the story around it does not make it less named.
+            said = self._product_scores(self._canonical(self._glossed(
+                [t for t in tokens(sentence) if t not in STOPWORDS])))
+            product_scores = [max(a, b) for a, b in zip(product_scores, said, strict=True)]
         # Partly named ("the serum" for two serums) still counts: both are offered and a person picks.
         named = sorted((k for k, s in enumerate(product_scores) if s >= th.product_partial),
                        key=lambda k: -product_scores[k])

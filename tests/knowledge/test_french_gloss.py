@@ -62,3 +62,22 @@ def test_a_french_word_an_answer_uses_still_finds_the_product_named_in_english(s
 def test_praise_words_do_not_hide_the_posts_product(shop) -> None:
     grounding = ask(shop, "how much is this lovely thing", post_product="POT")
     assert grounding.source == "product:POT" and "42" in grounding.answer
+
+
+STORY_CATALOGUE = """\
+sku,name,price,currency,sizes,colors,in_stock,url,description
+DECO,Coffret Découverte,39.00,EUR,,,15,https://shop.example/coffret,"Discovery gift box with five minis"
+SOAP,Savon Canut,8.00,EUR,,,30,https://shop.example/savon,"Cold-process soap with silk"
+"""
+
+
+@pytest.fixture(params=RETRIEVER_KINDS)
+def story_shop(tmp_path: Path, request: pytest.FixtureRequest):
+    return retriever_for(tmp_path, ANSWERS, STORY_CATALOGUE, request.param)
+
+
+def test_a_long_message_names_its_product_in_the_sentence_that_asks(story_shop) -> None:
+    text = ("Hi! Looking for a birthday present for my sister who loves skincare. Is the discovery box still "
+            "available and how much is it?")
+    grounding = ask(story_shop, text)
+    assert grounding.source == "product:DECO" and "39" in grounding.answer
