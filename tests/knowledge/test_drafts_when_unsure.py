@@ -50,3 +50,34 @@ def test_an_answer_winning_over_the_posts_product_by_a_plain_word_is_a_draft(sho
     # A shop topic named ("gift wrap") under the same post is that answer, sure.
     wrap = ask(shop, "how much to gift wrap it?", post_product="BRK")
     assert wrap.source == "answer:gift-wrap"
+
+
+TEAROOM = """\
+answers:
+  - id: shop-hours
+    questions:
+      en: ["when are you open?", "what are your opening hours?"]
+      fr: ["vous êtes ouverts quand ?", "quels sont vos horaires ?"]
+    answer:
+      en: "The shop is open Monday to Saturday, 9:30 to 17:30."
+      fr: "La boutique est ouverte du lundi au samedi, de 9h30 à 17h30."
+  - id: tearoom
+    questions:
+      en: ["do you have a tearoom?"]
+      fr: ["vous avez un salon de thé ?"]
+    answer:
+      en: "Our tearoom at the back is open Wednesday to Sunday, 10:00 to 16:00."
+      fr: "Notre salon de thé, au fond, est ouvert du mercredi au dimanche, de 10h à 16h."
+"""
+
+
+@pytest.fixture(params=RETRIEVER_KINDS)
+def tearoom(tmp_path: Path, request: pytest.FixtureRequest):
+    return retriever_for(tmp_path, TEAROOM, CATALOGUE, request.param)
+
+
+def test_an_answer_a_little_behind_that_covers_far_more_of_the_question_is_the_draft(tearoom) -> None:
+    grounding = ask(tearoom, "le salon de thé est ouvert le lundi ?", intent="product_question", lang="fr")
+    assert grounding.source == "answer:tearoom"
+    assert ask(tearoom, "vous êtes ouverts le lundi ?", intent="product_question", lang="fr").source == (
+        "answer:shop-hours")
