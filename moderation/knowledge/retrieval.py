@@ -321,8 +321,14 @@ class Retriever(AnswerScoring):
     def caption_products(self, caption: str) -> tuple[str, ...]:
         """Every product a caption names, in catalogue order. Variants of one product (the same name but for a
         size, "Sérum 30 ml" and "Sérum 50 ml") count once: the variant the caption names, else the first."""
-        scores = self._product_scores(self._canonical(content_tokens(caption)))
+        words = self._canonical(content_tokens(caption))
+        scores = self._product_scores(words)
         named = [k for k, score in enumerate(scores) if score >= self.thresholds.product_mention]
+        # A product named in full ("Crème Teintée Fourvière, quatre teintes") is the post's; another named by one
+        # of its words only ("teintes", a word of the "Baume Teinté") is not.
+        whole = [k for k in named if len(self.name_tokens[k]) >= 2 and set(self.name_tokens[k]) <= set(words)]
+        if whole:
+            named = whole
         variants: dict[tuple[str, ...], list[int]] = {}
         for k in named:
             variants.setdefault(tuple(sorted(self.name_tokens[k])), []).append(k)

@@ -81,3 +81,16 @@ def test_an_answer_a_little_behind_that_covers_far_more_of_the_question_is_the_d
     assert grounding.source == "answer:tearoom"
     assert ask(tearoom, "vous êtes ouverts le lundi ?", intent="product_question", lang="fr").source == (
         "answer:shop-hours")
+
+
+BALMS = """\
+sku,name,price,currency,sizes,colors,in_stock,url,description
+LIP,Baume Teinté Lèvres,13.00,EUR,,nude|rouge,20,https://shop.example/baume,"Tinted lip balm"
+BB,Crème Teintée Fourvière,29.00,EUR,40 ml,clair|medium|ambré,18,https://shop.example/creme,"Tinted moisturiser"
+"""
+
+
+def test_a_caption_naming_a_product_in_full_is_that_products_not_one_sharing_a_word(tmp_path: Path) -> None:
+    retriever = retriever_for(tmp_path, TEAROOM, BALMS, "words")
+    assert retriever.caption_products("Crème Teintée Fourvière, quatre teintes, SPF 15") == ("BB",)
+    assert retriever.caption_products("Le Baume Teinté Lèvres et la Crème Teintée Fourvière") == ("LIP", "BB")
