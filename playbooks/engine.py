@@ -182,6 +182,10 @@ class Engine:
             if action_type is not ActionType.draft_reply:
                 # Cut text is not sent unseen: a human checks it reads well.
                 action_type = ActionType.draft_reply
+        if rendered.over_limit is not None:
+            params["over_limit"] = rendered.over_limit
+            reason = (f"{reason} — the answer is longer than {interaction.platform.value} allows here "
+                      f"({rendered.over_limit} characters): shorten it before approving")
         if action_type is ActionType.draft_reply:
             params["needs_approval"] = True
         return Action(type=action_type, params=params, rule=rule.key, rule_version=rule.version, reason=reason)

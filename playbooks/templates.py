@@ -100,6 +100,8 @@ class Rendered:
     variant: str
     lang: str
     truncated: bool
+    # Longer than the limit even as the answer alone: the whole answer, for a person to shorten (never sent).
+    over_limit: int | None = None
 
 
 def compile_source(source: str) -> JinjaTemplate:
@@ -226,5 +228,11 @@ class CompiledTemplate:
         if short != text and answer and answer in raw:
             # A grounded reply longer than the platform allows (a TikTok comment: 150 characters) keeps its fact:
             # the answer alone, without the greeting and call to action around it that pushed the fact out.
-            short = truncate(tag_links(answer, *utm), limit)
+            alone = tag_links(answer, *utm)
+            short = truncate(alone, limit)
+            if short != alone:
+                # Even alone the answer does not fit, and the cut may drop its fact (the price after the 150th
+                # character): the whole answer goes to a person to shorten, rather than a fact cut in half.
+                return Rendered(text=alone, template=self.name, variant=variant, lang=lang, truncated=True,
+                                over_limit=limit)
         return Rendered(text=short, template=self.name, variant=variant, lang=lang, truncated=short != text)

@@ -400,7 +400,8 @@ class Knowledge(_Strict):
     catalogue: Path | None = None  # catalogue.csv
     posts: dict[str, str] = Field(default_factory=dict)  # post id (or "platform:post id") -> sku
     campaigns: dict[str, str] = Field(default_factory=dict)  # campaign tag -> sku
-    intents: tuple[str, ...] = ("pricing", "purchase", "product_question", "order_support", "refund", "other", "collab")
+    intents: tuple[str, ...] = ("pricing", "purchase", "product_question", "order_support", "refund", "complaint",
+                                "other", "collab")
     any_question: bool = True  # also ground a question filed under another intent (never spam or toxic)
     high: float = Field(0.75, gt=0.0, le=1.0)  # at or above: sure enough to send where a playbook auto-replies
     low: float = Field(0.60, gt=0.0, le=1.0)  # below: no match (a draft that says so)

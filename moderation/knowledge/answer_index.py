@@ -19,13 +19,16 @@ COVERAGE_WEIGHT = 0.5  # of the words' score: the share of the question an answe
 # IDF-weighted cosine with its closest example question
 SIM_WEIGHT = 0.5  # meaning and words weigh the same when both agree
 SIM_ALONE = 0.55  # meaning with no word in common: a suggestion at best
-PLACE_WEIGHT = 2.0  # a named country outweighs the other words: it is what the answer differs on
+PLACE_WEIGHT = 2.0
+CONCEPT_WEIGHT = 1.5  # a named country outweighs the other words: it is what the answer differs on
 UNKNOWN_WEIGHT = 1.0  # an IDF of 1 is a word every document has
 FORM_LENGTH = 6
 NAME_BONUS = 0.15  # an answer naming the product the question names
 PLACE_ONLY = 0.25  # what a place counts for in an answer that covers nothing else of the question
 REGION_COUNTRIES = 2  # an answer whose questions name this many countries of a region is that region's answer
 COVERAGE_LEAD = 0.15  # covering this much more of a question's words tells two close answers apart
+FAR_BEHIND = 0.1  # an answer this far behind the best one...
+FAR_LEAD = 0.35  # ...that covers this much more of the question is the better draft
 
 
 def word_form(word: str) -> str:
@@ -217,7 +220,7 @@ class AnswerScoring:
         something else, without drowning the words that match), a place or topic marker more (it is specific)."""
         if word.startswith(MARK):
             weight = self.match_vocabulary.weight(word)
-            return weight * (PLACE_WEIGHT if word[1:] in self.lexicon.country_region else 1.0)
+            return weight * (PLACE_WEIGHT if word[1:] in self.lexicon.country_region else CONCEPT_WEIGHT)
         if word not in self.match_vocabulary.idf:
             return UNKNOWN_WEIGHT
         return self.match_vocabulary.weight(word)
@@ -230,7 +233,9 @@ class AnswerScoring:
         (the scores were close); the others are put a margin behind it."""
         ranked = sorted(range(len(scores)), key=lambda k: -scores[k])
         margin = self.thresholds.margin
-        if len(ranked) < 2 or scores[ranked[0]] - scores[ranked[1]] >= margin:
+        if len(ranked) >= 2 and scores[ranked[0]] - scores[ranked[1]] >= margin:
+            return self._clearly_more_covered(ranked, scores, topic)
+        if len(ranked) < 2:
             return ranked
         close = [k for k in ranked if scores[ranked[0]] - scores[k] < margin]
 
@@ -246,6 +251,21 @@ class AnswerScoring:
             if k != winner:
                 scores[k] = min(scores[k], scores[winner] - margin)
         return sorted(range(len(scores)), key=lambda k: -scores[k])
+
+    def _clearly_more_covered(self, ranked: list[int], scores: list[float], topic: list[str]) -> list[int]:
+        """An answer a little behind the best (FAR_BEHIND) that covers far more of the question's words
+        (FAR_LEAD) is the better draft: "le salon de thé est ouvert le lundi ?" is the tearoom's hours, not the
+        shop's, however close the shop's hours are in meaning. Its score stays below `high`: a person checks."""
+        best = ranked[0]
+        lead = self._coverage(best, topic) + FAR_LEAD
+        for k in ranked[1:]:
+            if scores[best] - scores[k] > FAR_BEHIND:
+                break
+            if self._coverage(k, topic) >= lead:
+                scores[k] = min(scores[best], self.thresholds.high - 0.01)
+                scores[best] = scores[k] - self.thresholds.margin
+                return sorted(range(len(scores)), key=lambda j: -scores[j])
+        return ranked
 
     def _uncovered_topic(self, text: str) -> bool:
         """Whether the text names a topic no answer or product covers, by words that name no covered topic

@@ -29,6 +29,11 @@ def facts(product: Product, lang: str) -> ProductFacts:
                         description=product.description, price_text=price_text(product.price, product.currency, lang))
 
 
+def size_key(size: str) -> str:
+    """A size as compared: any case, no space ("100 g" in the catalogue is "100g" asked)."""
+    return size.lower().replace(" ", "")
+
+
 def _list(values: tuple[str, ...], lang: str) -> str:
     if len(values) <= 1:
         return "".join(values)
@@ -47,7 +52,7 @@ def product_answer(product: Product, lang: str, aspects: set[str], *, size: str 
         stock = "épuisé pour le moment" if fr else "sold out right now"
     parts = [f"{product.name} : {price}, {stock}." if fr else f"{product.name} is {price}, {stock}."]
     if size is not None and product.sizes:
-        if size in {s.lower() for s in product.sizes}:
+        if size_key(size) in {size_key(s) for s in product.sizes}:
             parts.append(f"Il existe en {size.upper()}." if fr else f"It comes in {size.upper()}.")
         else:
             parts.append(f"Pas de {size.upper()} : tailles {_list(product.sizes, lang)}." if fr

@@ -53,6 +53,8 @@ class Lexicon:
     prefix_lengths: tuple[int, ...] = ()
     _mentions: dict[str, Mention] = field(default_factory=dict, repr=False)
     concept_names: set[str] = field(default_factory=set)
+    # A French word -> the English words it may be (folded, singular): data/gloss.yaml, then the classifier's gloss.
+    gloss: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def mention(self, text: str) -> Mention:
         """Topics and places a text names (remembered: retrieval asks about each question more than once)."""
@@ -112,6 +114,21 @@ class Lexicon:
 REGIONS = frozenset({"eu", "europe", "world"})
 
 
+def _gloss() -> dict[str, tuple[str, ...]]:
+    """French word -> English words, ours first (shop vocabulary), then the classifier's (intent vocabulary)."""
+    from moderation.classifier.gloss import WORDS
+
+    ours = yaml.safe_load((DATA / "gloss.yaml").read_text(encoding="utf-8"))["gloss"]
+    out: dict[str, tuple[str, ...]] = {}
+    for source in (ours, WORDS):
+        for french, english in source.items():
+            words = english if isinstance(english, list) else [english]
+            key = stem(fold(str(french)))
+            if " " not in key and key not in out:
+                out[key] = tuple(stem(w) for phrase in words for w in _WORD.findall(fold(str(phrase))))
+    return out
+
+
 def _phrase(entry: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(fold(entry)))
 
@@ -137,6 +154,7 @@ def default_lexicon() -> Lexicon:
         folded = frozenset(fold(str(name)) for name in names)
         for name in folded:
             lexicon.colors[name] = folded
+    lexicon.gloss = _gloss()
     for region, spec in places["regions"].items():
         for name in spec.get("names", []):
             lexicon.places[_phrase(name)] = region

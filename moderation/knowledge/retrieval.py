@@ -60,6 +60,14 @@ NICKNAME_LENGTH = 4  # shorter description words ("the", "9 l", "gsm") are too c
 # Intents whose unsure answer is no help unless the message asks something: a remark filed as `other` with a
 # half-matching policy text gets nothing. An order problem or a complaint is drafted for a person anyway.
 REMARK_INTENTS = frozenset({"other", "collab", "praise"})
+# Met by its shop topic alone and a word nobody knows ("parking near the shop"), an answer needs this much to be
+# sent alone (words and meaning both close: "what currency are your prices shown in" is 0.84).
+TOPIC_ALONE_HIGH = 0.8
+# A message this long tells a story around its question: the product it asks about is named in the question.
+STORY_LENGTH = 100
+# The shop topics an intent is about: an answer asked as one of them, for a message of that intent naming it, is
+# likely the answer (a draft at least).
+INTENT_TOPICS = {"refund": ("return", "refund"), "complaint": ("damaged",), "order_support": ("damaged",)}
 LETTER_SIZES = frozenset({"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"})
 SIZE_CUES = frozenset({"en", "in", "size", "taille", "a", "t"})
 
@@ -96,6 +104,7 @@ def _asks(raw: list[str], text: str) -> bool:
 
 
 _DECIMAL = re.compile(r"\d+[.,]\d+")
+_UNIT_SIZE = re.compile(r"^\d+(ml|cl|l|g|kg|oz)$")  # a size with its unit, "250g", "50ml"
 
 
 def _question_sentences(text: str) -> list[str]:
@@ -184,7 +193,9 @@ class Retriever(AnswerScoring):
         name_vocabulary = Vocabulary(self.name_tokens)
         self.name_weight = name_vocabulary.weight
         # Letter sizes are recognised even when no product has them: "in XL?" is then answered "no XL".
-        self.sizes = {s.lower() for p in base.products for s in p.sizes} | LETTER_SIZES
+        self.sizes = {compose.size_key(s) for p in base.products for s in p.sizes} | LETTER_SIZES
+        # The units the catalogue's sizes are in ("100 g"): "dispo en 250g ?" asks a size, even one not sold.
+        self.size_units = frozenset(m.group(1) for s in self.sizes if (m := _UNIT_SIZE.match(s)))
         # Colours by any of their names in English or French ("noyer" for walnut), and a colour of several
         # words by its last one ("black" for matte black) unless a product has that colour outright.
         self.colors = {fold(c): c for p in base.products for c in p.colors}
@@ -229,6 +240,57 @@ class Retriever(AnswerScoring):
         # one letter from "privé" in an answer's text made "price for the mask?" lose its aspect.
         return [w if w in QUESTION_ASPECT_WORDS else self.vocabulary.canonical(w) for w in words]
 
+    def _unknown(self, word: str) -> bool:
+        """A word no answer or product uses (typos already forgiven): something the knowledge base does not know."""
+        return (len(word) >= 4 and not word.isdigit() and not word.startswith(MARK)
+                and word not in self.vocabulary.idf and word_form(word) not in self.match_vocabulary.idf)
+
+    def _by_topic_alone(self, k: int, topic: list[str]) -> bool:
+        """Answer k meets the question by its shop topic only (#shop), none of its other words, one of which
+        nobody's answer knows ("is there parking near the shop?" and the shop's address): maybe the answer, but
+        unless meaning is close too (TOPIC_ALONE_HIGH), a draft for a person, never sent unchecked."""
+        plain = [w for w in topic if not w.startswith(MARK)]
+        return (any(self._unknown(w) for w in plain) and not any(self._covers(word_form(w), k) for w in plain)
+                and any(self._covers(word_form(w), k) for w in topic if w.startswith(MARK)))
+
+    def _instead_of_post_product(self, k: int, topic: list[str], question: Question, aspects: set[str],
+                                 named: list[int]) -> bool:
+        """The price of "this" asked under a product's post, and an answer winning by a plain word, no shop topic
+        ("c'est combien le paquet ?" meets the gift-wrap answer by "paquet"): maybe that answer, maybe the post's
+        product; a draft for a person."""
+        if question.post_product is None or named or not aspects & SOLD_ASPECTS:
+            return False
+        return not any(self._covers(word_form(w), k) for w in topic if w.startswith(MARK))
+
+    def _intent_agrees(self, intent: str, topic: list[str], scores: list[float]) -> None:
+        """The classifier and the words agree: a refund request naming a return ("can I send it back?") and the
+        answer asked as a return, or a complaint naming a damaged parcel and the damaged-order answer, is that
+        answer at least as a draft, however many other words the message has ("opened the earl grey and don't
+        love it")."""
+        marks = {MARK + topic_name for topic_name in INTENT_TOPICS.get(intent, ())} & set(topic)
+        if not marks:
+            return
+        for k in range(len(scores)):
+            if marks & self.example_union[k]:
+                scores[k] = max(scores[k], self.thresholds.low + 0.01)
+
+    def _glossed(self, words: list[str]) -> list[str]:
+        """French words the knowledge base does not use, read as the English words it does ("théière" is the
+        "Teapot", "fumé" the "pine-smoked" tea of a catalogue described in English); every other word as is."""
+        out = []
+        for word in words:
+            # A word that names a shop topic or a place is already read as that (#return for "renvoyer").
+            english = () if self._names_topic(word) else self.lexicon.gloss.get(word, ())
+            if word in self.vocabulary.idf:
+                # Known as it is from an answer (a French answer says "théière"), and still the product named in
+                # English; a word the catalogue itself uses ("déca" of the decaf) already says which product.
+                catalogued = any(word in desc for desc in self.desc_tokens) or word in self.name_words
+                out += [word, *(w for w in english if w in self.name_words and w != word and not catalogued)]
+                continue
+            known = [w for w in english if w in self.vocabulary.idf and w not in STOPWORDS]
+            out.extend(known or [word])
+        return out
+
     def _names_topic(self, word: str) -> bool:
         """Whether a word names a shop topic or a place ("waterproof" does not; "gift" or "Gaspésie" may)."""
         mention = self.lexicon.mention(word)
@@ -264,8 +326,14 @@ class Retriever(AnswerScoring):
     def caption_products(self, caption: str) -> tuple[str, ...]:
         """Every product a caption names, in catalogue order. Variants of one product (the same name but for a
         size, "Sérum 30 ml" and "Sérum 50 ml") count once: the variant the caption names, else the first."""
-        scores = self._product_scores(self._canonical(content_tokens(caption)))
+        words = self._canonical(content_tokens(caption))
+        scores = self._product_scores(words)
         named = [k for k, score in enumerate(scores) if score >= self.thresholds.product_mention]
+        # A product named in full ("Crème Teintée Fourvière, quatre teintes") is the post's; another named by one
+        # of its words only ("teintes", a word of the "Baume Teinté") is not.
+        whole = [k for k in named if len(self.name_tokens[k]) >= 2 and set(self.name_tokens[k]) <= set(words)]
+        if whole:
+            named = whole
         variants: dict[tuple[str, ...], list[int]] = {}
         for k in named:
             variants.setdefault(tuple(sorted(self.name_tokens[k])), []).append(k)
@@ -291,6 +359,9 @@ class Retriever(AnswerScoring):
     def _product_scores(self, words: list[str]) -> list[float]:
         """Per product: the weighted share of its name the text contains (description words count a little)."""
         present = {w for w in words if w not in ASPECT_WORDS and w not in GENERIC_WORDS}
+        # A measure ("for someone around 110 kg") says which size, not which product: not counted against a
+        # description that names the product ("snowshoes").
+        measures = {w for w in present if w.isdigit() or w in UNITS}
         out = []
         for name, description, nickname in zip(self.name_tokens, self.desc_tokens, self.nicknames, strict=True):
             if not name:
@@ -316,8 +387,8 @@ class Retriever(AnswerScoring):
             else:
                 # Named the way the description says ("the lip balm" for the Baume lèvres): a candidate, worth
                 # at most a mention, when most of what the question says about it is in the description.
-                described = (0.5 * extra / len(present) if present and extra >= 1 and extra / len(present) >= 0.5
-                             else 0.0)
+                said = len(present - measures)
+                described = 0.5 * extra / said if said and extra >= 1 and extra / said >= 0.5 else 0.0
                 if present & nickname:  # its nickname: named, as by a word of its name
                     described = max(described, self.thresholds.product_mention)
                 out.append(described)
@@ -340,11 +411,17 @@ class Retriever(AnswerScoring):
     def _ground(self, question: Question, vector: np.ndarray | None) -> Grounding:
         th = self.thresholds
         raw = tokens(question.text)
-        words = self._canonical([t for t in raw if t not in STOPWORDS])
+        words = self._canonical(self._glossed([t for t in raw if t not in STOPWORDS]))
         # A decimal ("a 42.5", "du 38,5") is a half size or a measure, never one of the catalogue's sizes.
         size = self._asked_size(tokens(_DECIMAL.sub(" ", question.text)))
         lang = self._lang(question, raw)
         product_scores = self._product_scores(words)
+        for sentence in _question_sentences(question.text) if len(question.text) >= STORY_LENGTH else ():
+            # A long message names the product in the sentence that asks ("Looking for a present for my sister.
+            # Is the discovery box still available?"): the story around it does not make it less named.
+            said = self._product_scores(self._canonical(self._glossed(
+                [t for t in tokens(sentence) if t not in STOPWORDS])))
+            product_scores = [max(a, b) for a, b in zip(product_scores, said, strict=True)]
         # Partly named ("the serum" for two serums) still counts: both are offered and a person picks.
         named = sorted((k for k, s in enumerate(product_scores) if s >= th.product_partial),
                        key=lambda k: -product_scores[k])
@@ -410,7 +487,8 @@ class Retriever(AnswerScoring):
         # present"): that sentence alone, when it matches better than the whole message, is the topic.
         for sentence in _question_sentences(question.text):
             sentence_raw = tokens(sentence)
-            focus = self._topic(sentence, [w for w in self._canonical([t for t in sentence_raw if t not in STOPWORDS])
+            focus = self._topic(sentence, [w for w in self._canonical(self._glossed([t for t in sentence_raw
+                                                                                      if t not in STOPWORDS]))
                                            if len(w) > 1 and w not in GENERIC_WORDS and w not in self.name_words
                                            and w not in attribute_words],
                                 drop=dropped)
@@ -422,6 +500,7 @@ class Retriever(AnswerScoring):
             focused = self._answer_scores(focus, vector)
             if focused and max(focused) > max(answer_scores, default=0.0):
                 topic, answer_scores = focus, focused
+        self._intent_agrees(question.intent, topic, answer_scores)
         ranked = self._rank(answer_scores, topic, {w for w in words if w in self.name_words})
         # A topic the lexicon knows and no answer or product covers ("vous recrutez ?" of a shop without a jobs
         # answer): the question is about that, so no answer about something else is offered as the fact, unless
@@ -461,7 +540,11 @@ class Retriever(AnswerScoring):
                 answer_wins = fit <= self._coverage(ranked[0], topic, text_words=0.5)
         answers_tie = False
         if answer_wins:
-            grounding = self._answer_grounding(question, lang, ranked, answer_scores, best_answer, second, product)
+            grounding = self._answer_grounding(
+                question, lang, ranked, answer_scores, best_answer, second, product,
+                doubtful=(best_answer < TOPIC_ALONE_HIGH and self._by_topic_alone(ranked[0], topic))
+                or self._instead_of_post_product(
+                    ranked[0], topic, question, aspects, named))
             # Answers too close to tell apart ("how much and when will it ship?" meets every shipping answer)
             # under a product whose price or stock is asked: that product's facts, for a person to check.
             answers_tie = not grounding.answer and about_product and product is not None and bool(
@@ -534,7 +617,7 @@ class Retriever(AnswerScoring):
 
     @staticmethod
     def _has_variant(product: Product, size: str | None, color: str | None) -> bool:
-        return ((size is not None and size in {s.lower() for s in product.sizes})
+        return ((size is not None and size in {compose.size_key(s) for s in product.sizes})
                 or (color is not None and color.lower() in {c.lower() for c in product.colors}))
 
     def _post_candidate(self, skus: tuple[str, ...], size: str | None,
@@ -558,13 +641,17 @@ class Retriever(AnswerScoring):
 
     def _asked_size(self, raw: list[str]) -> str | None:
         for i, word in enumerate(raw):
-            if word.isdigit() and i + 1 < len(raw) and word + raw[i + 1] in self.sizes:
+            if word.isdigit() and i + 1 < len(raw) and (word + raw[i + 1] in self.sizes
+                                                         or raw[i + 1] in self.size_units):
                 return word + raw[i + 1]  # "250 g" for the size "250g"
             if word.isdigit():
                 # "le 250 ?" of a coffee sold in 250g and 1kg: the one size that number starts
                 with_unit = [s for s in self.sizes if s.startswith(word) and s[len(word):] in UNITS]
                 if len(with_unit) == 1:
                     return with_unit[0]
+            unit = _UNIT_SIZE.match(word)
+            if unit is not None and unit.group(1) in self.size_units:
+                return word  # "250g" of teas sold in "100 g": answered "no 250g: sizes 100 g"
             if word in self.sizes and (len(word) > 1 or (i > 0 and raw[i - 1] in SIZE_CUES)):
                 if word.isdigit() and not (i > 0 and raw[i - 1] in SIZE_CUES | {"size", "taille", "pointure"}):
                     continue
@@ -578,10 +665,10 @@ class Retriever(AnswerScoring):
         return lambda url: utm_link(url, question.platform, self.utm_medium, campaign)
 
     def _answer_grounding(self, question: Question, lang: str, ranked: list[int], scores: list[float], best: float,
-                          second: float, product: Product | None) -> Grounding:
+                          second: float, product: Product | None, doubtful: bool = False) -> Grounding:
         th = self.thresholds
         answer = self.base.answers[ranked[0]]
-        level = "high" if best >= th.high and best - second >= th.margin else "low"
+        level = "high" if best >= th.high and best - second >= th.margin and not doubtful else "low"
         if level == "low" and best - second < th.margin:
             # Two answers about as likely: no fact in the draft, both offered to the person as suggestions.
             return Grounding(level="none", confidence=round(min(best, 1.0), 4), post_product=question.post_product,
@@ -623,7 +710,7 @@ class Retriever(AnswerScoring):
                          post_product=question.post_product)
 
     def _product_score(self, k: int, question: Question) -> float:
-        words = self._canonical([t for t in tokens(question.text) if t not in STOPWORDS])
+        words = self._canonical(self._glossed([t for t in tokens(question.text) if t not in STOPWORDS]))
         return self._product_scores(words)[k]
 
     def _suggestions(self, ranked: list[int], scores: list[float], lang: str, skip: int | None) -> tuple[str, ...]:

@@ -16,7 +16,8 @@ logger = logging.getLogger(__name__)
 
 # Intents a fact may answer (other and collab only when retrieval is sure or the message is a question, see
 # retrieval.REMARK_INTENTS; refunds always through a person, whatever the playbook says).
-KNOWLEDGE_INTENTS = ("pricing", "purchase", "product_question", "order_support", "refund", "other", "collab")
+KNOWLEDGE_INTENTS = ("pricing", "purchase", "product_question", "order_support", "refund", "complaint", "other",
+                     "collab")
 
 
 @dataclass

@@ -26,7 +26,13 @@ cest jsuis chui sui suis ete etes bien encore existe cherche cherchons trouve lo
 usually exactly bit way still ok okay yo bonsoir dear cheers x xx xo moi toi lui jusqu jusque alors donc car deja
 vraiment genre truc trucs come comes coming don doesn didn isn aren haven wasn won can t s like give put make
 sans without
+tout toute tous toutes everything something anything nothing everyone someone during up down out over again then
+than now today quelque chose quelqu rien ni tellement beaucoup lot lots even ever maybe
+thing things lovely beautiful gorgeous stunning amazing awesome cute nice pretty cool love loving looks look
+joli jolie jolis jolies magnifique superbe sublime canon trop adore good great recommend suggest
+ve re ll he she his her him
 """.split())
+# Praise and "thing" say nothing of what is asked ("how much is this lovely thing?" is the post's product's price).
 # "sans" / "without" join a question to what it leaves out ("sans risque", "sans bicarbonate"): as little a topic
 # as "avec" / "with", so an answer saying "sans parfum" does not cover every "sans ..." question.
 

@@ -140,3 +140,14 @@ def test_a_grounded_reply_too_long_for_the_platform_keeps_the_answer_not_the_gre
     assert rendered.text == answer and rendered.truncated
     plain = library.templates["greet"].render(variables={"author": "Sam", "answer": ""}, limit=80, **common)
     assert plain.text.startswith("Hi Sam, thanks") and plain.text.endswith("…")
+
+
+def test_an_answer_too_long_for_the_platform_even_alone_is_drafted_whole_not_cut(tmp_path: Path) -> None:
+    library = _reply_library(tmp_path, {"text": {"en": "Hi {{ author }}! {{ answer }}"}})
+    answer = ("Unused items can be returned within 30 days for a refund or a free exchange; a prepaid return label "
+              "costs $9.95, taken off the refund.")
+    common = {"interaction_id": "tiktok:1", "platform": Platform.tiktok, "lang": "en",
+              "utm": ("tiktok", "social", "organic")}
+    rendered = library.templates["greet"].render(variables={"author": "Sam", "answer": answer}, limit=80, **common)
+    # Cut at 80 characters, the price would go: the whole answer, for a person to shorten.
+    assert rendered.text == answer and rendered.truncated and rendered.over_limit == 80
