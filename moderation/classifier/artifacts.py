@@ -41,6 +41,8 @@ class ClassifierArtifacts:
     toxic_kind: LogisticRegression | None = None
     # Toxicity from project comments only, a third input of the combiner; None in older artifacts.
     toxicity_project: LogisticRegression | None = None
+    # P(the text reads like a tweet) from its embedding, an input of the combiner; None in older artifacts.
+    tweet_gate: LogisticRegression | None = None
 
     def save(self, models_dir: Path) -> None:
         models_dir.mkdir(parents=True, exist_ok=True)
@@ -57,6 +59,7 @@ class ClassifierArtifacts:
             "example_embeddings": self.example_embeddings.astype(np.float16),
             "toxic_kind": self.toxic_kind,
             "toxicity_project": self.toxicity_project,
+            "tweet_gate": self.tweet_gate,
         }
         persist.save(bundle, models_dir / HEADS_FILE)
         (models_dir / META_FILE).write_text(json.dumps(self.meta, indent=2, ensure_ascii=False) + "\n")
@@ -81,6 +84,7 @@ class ClassifierArtifacts:
             meta=meta,
             toxic_kind=bundle.get("toxic_kind"),
             toxicity_project=bundle.get("toxicity_project"),
+            tweet_gate=bundle.get("tweet_gate"),
         )
 
 

@@ -16,7 +16,7 @@ from moderation.classifier.artifacts import ClassifierArtifacts
 from moderation.classifier.encoder import Encoder
 from moderation.classifier.features import join, scale_embedding, sparse_inputs
 from moderation.classifier.lang import detect_language
-from moderation.classifier.stacking import sentiment_inputs, toxicity_inputs
+from moderation.classifier.stacking import sentiment_inputs, toxicity_inputs, tweet_gate_of
 from moderation.classifier.text import dedupe_key, encoder_text
 from moderation.domain import TOXIC_KINDS, Scores, Sentiment
 
@@ -120,7 +120,8 @@ class LinearClassifier:
         langs = [detect_language(text) for text in texts]
         project_p = a.toxicity_project.predict_proba(X)[:, 1] if a.toxicity_project is not None else None
         french = np.array([lang == "fr" for lang in langs], dtype=np.float64)
-        tox_in = toxicity_inputs(a.toxicity.predict_proba(X)[:, 1], outputs, project_p, french)
+        gate = tweet_gate_of(a.tweet_gate, outputs["embedding"])
+        tox_in = toxicity_inputs(a.toxicity.predict_proba(X)[:, 1], outputs, project_p, french, gate)
         toxicity = a.toxicity_combiner.predict_proba(tox_in)[:, 1]
         kind_p = a.toxic_kind.predict_proba(X) if a.toxic_kind is not None else None
         sent_p = a.sentiment.predict_proba(X)
