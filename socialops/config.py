@@ -402,7 +402,7 @@ class Knowledge(_Strict):
     campaigns: dict[str, str] = Field(default_factory=dict)  # campaign tag -> sku
     intents: tuple[str, ...] = ("pricing", "purchase", "product_question", "order_support", "refund", "complaint",
                                 "other", "collab")
-    any_question: bool = True  # also ground a question filed under another intent (never spam or toxic)
+    any_question: bool = True  # also ground a question filed under another intent (never a toxic one)
     high: float = Field(0.75, gt=0.0, le=1.0)  # at or above: sure enough to send where a playbook auto-replies
     low: float = Field(0.60, gt=0.0, le=1.0)  # below: no match (a draft that says so)
 
