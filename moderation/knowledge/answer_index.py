@@ -19,8 +19,8 @@ COVERAGE_WEIGHT = 0.5  # of the words' score: the share of the question an answe
 # IDF-weighted cosine with its closest example question
 SIM_WEIGHT = 0.5  # meaning and words weigh the same when both agree
 SIM_ALONE = 0.55  # meaning with no word in common: a suggestion at best
-PLACE_WEIGHT = 2.0
-CONCEPT_WEIGHT = 1.5  # a named country outweighs the other words: it is what the answer differs on
+PLACE_WEIGHT = 2.0  # a named country outweighs the other words: it is what the answer differs on
+CONCEPT_WEIGHT = 1.5  # a shop topic ("#shipping", "#return") outweighs a plain word, less than a place
 UNKNOWN_WEIGHT = 1.0  # an IDF of 1 is a word every document has
 FORM_LENGTH = 6
 NAME_BONUS = 0.15  # an answer naming the product the question names
@@ -233,10 +233,10 @@ class AnswerScoring:
         (the scores were close); the others are put a margin behind it."""
         ranked = sorted(range(len(scores)), key=lambda k: -scores[k])
         margin = self.thresholds.margin
-        if len(ranked) >= 2 and scores[ranked[0]] - scores[ranked[1]] >= margin:
-            return self._clearly_more_covered(ranked, scores, topic)
         if len(ranked) < 2:
             return ranked
+        if scores[ranked[0]] - scores[ranked[1]] >= margin:
+            return self._clearly_more_covered(ranked, scores, topic)
         close = [k for k in ranked if scores[ranked[0]] - scores[k] < margin]
 
         def covered(k: int) -> float:

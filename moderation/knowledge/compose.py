@@ -34,6 +34,11 @@ def size_key(size: str) -> str:
     return size.lower().replace(" ", "")
 
 
+def sells_size(product: Product, size: str) -> bool:
+    """Whether the catalogue row has that size, compared as `size_key` does."""
+    return size_key(size) in {size_key(s) for s in product.sizes}
+
+
 def _list(values: tuple[str, ...], lang: str) -> str:
     if len(values) <= 1:
         return "".join(values)
@@ -52,7 +57,7 @@ def product_answer(product: Product, lang: str, aspects: set[str], *, size: str 
         stock = "épuisé pour le moment" if fr else "sold out right now"
     parts = [f"{product.name} : {price}, {stock}." if fr else f"{product.name} is {price}, {stock}."]
     if size is not None and product.sizes:
-        if size_key(size) in {size_key(s) for s in product.sizes}:
+        if sells_size(product, size):
             parts.append(f"Il existe en {size.upper()}." if fr else f"It comes in {size.upper()}.")
         else:
             parts.append(f"Pas de {size.upper()} : tailles {_list(product.sizes, lang)}." if fr

@@ -274,6 +274,10 @@ class Retriever(AnswerScoring):
             if marks & self.example_union[k]:
                 scores[k] = max(scores[k], self.thresholds.low + 0.01)
 
+    def _words(self, raw: list[str]) -> list[str]:
+        """What a text says, as the knowledge base reads it: no stopwords, French glossed, typos forgiven."""
+        return self._canonical(self._glossed([t for t in raw if t not in STOPWORDS]))
+
     def _glossed(self, words: list[str]) -> list[str]:
         """French words the knowledge base does not use, read as the English words it does ("théière" is the
         "Teapot", "fumé" the "pine-smoked" tea of a catalogue described in English); every other word as is."""
@@ -411,16 +415,16 @@ class Retriever(AnswerScoring):
     def _ground(self, question: Question, vector: np.ndarray | None) -> Grounding:
         th = self.thresholds
         raw = tokens(question.text)
-        words = self._canonical(self._glossed([t for t in raw if t not in STOPWORDS]))
+        words = self._words(raw)
         # A decimal ("a 42.5", "du 38,5") is a half size or a measure, never one of the catalogue's sizes.
         size = self._asked_size(tokens(_DECIMAL.sub(" ", question.text)))
         lang = self._lang(question, raw)
         product_scores = self._product_scores(words)
-        for sentence in _question_sentences(question.text) if len(question.text) >= STORY_LENGTH else ():
+        sentences = _question_sentences(question.text)
+        for sentence in sentences if len(question.text) >= STORY_LENGTH else ():
             # A long message names the product in the sentence that asks ("Looking for a present for my sister.
             # Is the discovery box still available?"): the story around it does not make it less named.
-            said = self._product_scores(self._canonical(self._glossed(
-                [t for t in tokens(sentence) if t not in STOPWORDS])))
+            said = self._product_scores(self._words(tokens(sentence)))
             product_scores = [max(a, b) for a, b in zip(product_scores, said, strict=True)]
         # Partly named ("the serum" for two serums) still counts: both are offered and a person picks.
         named = sorted((k for k, s in enumerate(product_scores) if s >= th.product_partial),
@@ -485,10 +489,8 @@ class Retriever(AnswerScoring):
         answer_scores = self._answer_scores(topic, vector)
         # A long message asks its question in one sentence ("Love your café! Do you sell vouchers? Need a
         # present"): that sentence alone, when it matches better than the whole message, is the topic.
-        for sentence in _question_sentences(question.text):
-            sentence_raw = tokens(sentence)
-            focus = self._topic(sentence, [w for w in self._canonical(self._glossed([t for t in sentence_raw
-                                                                                      if t not in STOPWORDS]))
+        for sentence in sentences:
+            focus = self._topic(sentence, [w for w in self._words(tokens(sentence))
                                            if len(w) > 1 and w not in GENERIC_WORDS and w not in self.name_words
                                            and w not in attribute_words],
                                 drop=dropped)
@@ -617,7 +619,7 @@ class Retriever(AnswerScoring):
 
     @staticmethod
     def _has_variant(product: Product, size: str | None, color: str | None) -> bool:
-        return ((size is not None and size in {compose.size_key(s) for s in product.sizes})
+        return ((size is not None and compose.sells_size(product, size))
                 or (color is not None and color.lower() in {c.lower() for c in product.colors}))
 
     def _post_candidate(self, skus: tuple[str, ...], size: str | None,
@@ -710,8 +712,7 @@ class Retriever(AnswerScoring):
                          post_product=question.post_product)
 
     def _product_score(self, k: int, question: Question) -> float:
-        words = self._canonical(self._glossed([t for t in tokens(question.text) if t not in STOPWORDS]))
-        return self._product_scores(words)[k]
+        return self._product_scores(self._words(tokens(question.text)))[k]
 
     def _suggestions(self, ranked: list[int], scores: list[float], lang: str, skip: int | None) -> tuple[str, ...]:
         out = []
