@@ -112,7 +112,8 @@ def brand_captions(connectors: dict, brand: Path | None) -> None:  # type: ignor
         connectors[Platform(platform)].captions[post_id] = caption
 
 
-def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None) -> dict[str, float]:
+def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None,
+             dump: Path | None = None) -> dict[str, float]:
     settings = brand_settings(brand)
     classifier = build_classifier(settings)
     library = build_library(settings)
@@ -140,6 +141,7 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
         db.dispose()
     right = wrong = none = sent_right = sent_wrong = 0
     remarks = remarks_with_fact = 0  # a scenario week's messages that ask nothing ("question": false)
+    dumped = []  # every question with its grounding and verdict, for `--dump`
     for k, item in enumerate(items):
         interaction_id = f"{item['post'].split(':', 1)[0] if item.get('post') else item['platform']}:q-{k}"
         grounding = contexts.get(interaction_id, {})
@@ -160,6 +162,7 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
                 print(f"  {'fact' if has_fact else 'ok':5} {'remark':24} got {grounding.get('source') or '-':24} "
                       f"{intents.get(interaction_id, '?'):16} {item['text']!r}")
             continue
+        dumped.append({**item, "verdict": verdict, "intent": intents.get(interaction_id), "grounding": grounding})
         right += verdict == "right"
         wrong += verdict == "wrong"
         none += verdict == "none"
@@ -170,6 +173,8 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
             print(f"  {verdict:5} {item['expect']:24} got {grounding.get('source') or '-':24} "
                   f"{intents.get(interaction_id, '?'):16} "
                   f"{grounding.get('level', '-'):4} {grounding.get('confidence', 0):.2f} {item['text']!r}")
+    if dump is not None:
+        dump.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in dumped), encoding="utf-8")
     n = len(items) - remarks
     return {"questions": n, "right": right / n, "wrong": wrong / n, "no_answer": none / n,
             "sent_right": sent_right / n, "sent_wrong": sent_wrong / n,
@@ -213,6 +218,7 @@ def main() -> None:
     parser.add_argument("--skip-timing", action="store_true")
     parser.add_argument("--dev", action="store_true", help="score the tuning set instead of the labelled set")
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--dump", type=Path, help="write each question, its grounding and verdict as JSON lines")
     parser.add_argument("--brand", type=Path, help="a brand folder: knowledge.yaml, catalogue.csv, posts.json, "
                         "questions.jsonl")
     parser.add_argument("--questions", type=Path, help="the labelled questions (default: the brand's, else ours)")
@@ -220,7 +226,7 @@ def main() -> None:
     if not args.skip_accuracy:
         path = args.questions or (args.brand / "questions.jsonl" if args.brand else
                                   DEV_QUESTIONS if args.dev else QUESTIONS)
-        result = accuracy("all" if args.show_all else args.show, path, args.brand)
+        result = accuracy("all" if args.show_all else args.show, path, args.brand, args.dump)
         print(f"labelled questions: {result['questions']} · right fact {result['right']:.1%} · "
               f"wrong fact {result['wrong']:.1%} · no answer {result['no_answer']:.1%} · of which sent without a "
               f"person: right {result['sent_right']:.1%}, wrong {result['sent_wrong']:.1%}")
