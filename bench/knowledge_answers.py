@@ -93,10 +93,11 @@ async def _process(db: Database, classifier, library, knowledge, settings) -> fl
     return time.perf_counter() - started
 
 
-def brand_settings(brand: Path | None) -> Settings:
-    if brand is None:
-        return demo_settings()
-    return Settings(knowledge=Knowledge(answers=brand / "knowledge.yaml", catalogue=brand / "catalogue.csv"))
+def brand_settings(brand: Path | None, judge: str = "classifier") -> Settings:
+    settings = demo_settings() if brand is None else Settings(
+        knowledge=Knowledge(answers=brand / "knowledge.yaml", catalogue=brand / "catalogue.csv"))
+    assert settings.knowledge is not None
+    return settings.model_copy(update={"knowledge": settings.knowledge.model_copy(update={"judge": judge})})
 
 
 def brand_captions(connectors: dict, brand: Path | None) -> None:  # type: ignore[type-arg]
@@ -113,8 +114,8 @@ def brand_captions(connectors: dict, brand: Path | None) -> None:  # type: ignor
 
 
 def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None,
-             dump: Path | None = None) -> dict[str, float]:
-    settings = brand_settings(brand)
+             dump: Path | None = None, judge: str = "classifier") -> dict[str, float]:
+    settings = brand_settings(brand, judge)
     classifier = build_classifier(settings)
     library = build_library(settings)
     items = questions(path)
@@ -130,6 +131,7 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
             contexts = {row.interaction_id: (row.context or {}).get("knowledge") or {}
                         for row in session.exec(select(DecisionRow))}
             intents = dict(session.exec(select(ClassificationRow.interaction_id, ClassificationRow.intent)).all())
+            langs = dict(session.exec(select(ClassificationRow.interaction_id, ClassificationRow.lang)).all())
             texts: dict[str, list[str]] = {}
             sent: dict[str, list[str]] = {}  # texts that went out without a person
             for action in session.exec(select(ActionRow)):
@@ -162,7 +164,8 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
                 print(f"  {'fact' if has_fact else 'ok':5} {'remark':24} got {grounding.get('source') or '-':24} "
                       f"{intents.get(interaction_id, '?'):16} {item['text']!r}")
             continue
-        dumped.append({**item, "verdict": verdict, "intent": intents.get(interaction_id), "grounding": grounding})
+        dumped.append({**item, "verdict": verdict, "intent": intents.get(interaction_id),
+                       "lang": langs.get(interaction_id), "grounding": grounding})
         right += verdict == "right"
         wrong += verdict == "wrong"
         none += verdict == "none"
@@ -181,8 +184,8 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
             "remarks": remarks, "remarks_with_fact": remarks_with_fact / remarks if remarks else 0.0}
 
 
-def timing(runs: int) -> dict[str, float]:
-    settings = demo_settings()
+def timing(runs: int, judge: str = "classifier") -> dict[str, float]:
+    settings = brand_settings(None, judge)
     classifier = build_classifier(settings)
     library = build_library(settings)
     at = datetime.now(UTC) - timedelta(days=2)
@@ -219,6 +222,8 @@ def main() -> None:
     parser.add_argument("--dev", action="store_true", help="score the tuning set instead of the labelled set")
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--dump", type=Path, help="write each question, its grounding and verdict as JSON lines")
+    parser.add_argument("--judge", choices=("classifier", "multilingual-e5-small", "off"), default="classifier",
+                        help="knowledge.judge: whose embeddings retrieval's judge reads, or off (the rules alone)")
     parser.add_argument("--brand", type=Path, help="a brand folder: knowledge.yaml, catalogue.csv, posts.json, "
                         "questions.jsonl")
     parser.add_argument("--questions", type=Path, help="the labelled questions (default: the brand's, else ours)")
@@ -226,7 +231,8 @@ def main() -> None:
     if not args.skip_accuracy:
         path = args.questions or (args.brand / "questions.jsonl" if args.brand else
                                   DEV_QUESTIONS if args.dev else QUESTIONS)
-        result = accuracy("all" if args.show_all else args.show, path, args.brand, args.dump)
+        result = accuracy("all" if args.show_all else args.show, path, args.brand, args.dump,
+                          judge=args.judge)
         print(f"labelled questions: {result['questions']} · right fact {result['right']:.1%} · "
               f"wrong fact {result['wrong']:.1%} · no answer {result['no_answer']:.1%} · of which sent without a "
               f"person: right {result['sent_right']:.1%}, wrong {result['sent_wrong']:.1%}")
@@ -234,7 +240,7 @@ def main() -> None:
             print(f"messages that ask nothing: {result['remarks']} · given a fact anyway "
                   f"{result['remarks_with_fact']:.1%}")
     if not args.skip_timing:
-        t = timing(args.runs)
+        t = timing(args.runs, args.judge)
         print(f"worker, {t['interactions']} interactions, median of {args.runs} runs: "
               f"{t['ms_without']:.2f} ms/interaction without knowledge, {t['ms_with']:.2f} ms with "
               f"(ratio {t['ratio']:.2f})")

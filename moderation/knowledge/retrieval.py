@@ -13,7 +13,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from moderation.domain.attribution import utm_link
 from moderation.knowledge import compose
 from moderation.knowledge.answer_index import AnswerScoring, word_form
 from moderation.knowledge.files import KnowledgeBase, Product
+from moderation.knowledge.judge import CandidateIndex, Judge, Pick, candidate_features
 from moderation.knowledge.lexicon import MARK, Lexicon, default_lexicon
 from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, fold, stem, tokens
 
@@ -82,6 +83,14 @@ class Question:
     campaign: str | None = None
     post_product: str | None = None  # sku of the product the post is about
     post_products: tuple[str, ...] = ()  # every product the post's caption names, when it names several
+
+
+@dataclass
+class Evidence:
+    """The rules' scores of every answer and product for one question, for the judge to weigh."""
+
+    answers: list[float] = field(default_factory=list)
+    products: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -156,9 +165,15 @@ class Retriever(AnswerScoring):
 
     def __init__(self, base: KnowledgeBase, embed: Embed | None = None, *, thresholds: Thresholds = Thresholds(),
                  default_lang: str = "en", utm_medium: str = "social", default_campaign: str = "organic",
-                 lexicon: Lexicon | None = None) -> None:
+                 lexicon: Lexicon | None = None, judge: Judge | None = None, judge_embed: Embed | None = None) -> None:
         self.base = base
         self.embed = embed
+        # The judge reads its own encoder's embeddings when it has one, else the classifier's; without either,
+        # retrieval is the rules' alone.
+        self.judge_embed = judge_embed or embed
+        self.judge = judge if self.judge_embed is not None else None
+        self.candidates = CandidateIndex(base, self.judge_embed) if self.judge is not None else None
+        self.candidate_names = [*(a.id for a in base.answers), *(p.name for p in base.products)]
         self.thresholds = thresholds
         self.default_lang = default_lang
         self.utm_medium = utm_medium
@@ -309,7 +324,24 @@ class Retriever(AnswerScoring):
 
     def ground_many(self, questions: Sequence[Question]) -> list[Grounding]:
         vectors = self._encode([q.text for q in questions])
-        return [self._ground(q, None if vectors is None else vectors[i]) for i, q in enumerate(questions)]
+        if self.judge is None or not questions:
+            return [self._ground(q, None if vectors is None else vectors[i]) for i, q in enumerate(questions)]
+        judged = vectors if self.judge_embed is self.embed else np.asarray(
+            self.judge_embed([q.text for q in questions]), dtype=np.float32)
+        out = []
+        for k, question in enumerate(questions):
+            evidence = Evidence()
+            grounding = self._ground(question, None if vectors is None else vectors[k], evidence)
+            out.append(self._judged(question, grounding, judged[k], evidence))
+        return out
+
+    def ground_with_evidence(self, question: Question) -> tuple[Grounding, Evidence, np.ndarray | None]:
+        """The rules' grounding (never judged), their scores and the question's embedding: what the judge is
+        trained on (bench.knowledge_judge)."""
+        vectors = self._encode([question.text])
+        vector = None if vectors is None else vectors[0]
+        evidence = Evidence()
+        return self._ground(question, vector, evidence), evidence, vector
 
     def ground(self, question: Question) -> Grounding:
         return self.ground_many([question])[0]
@@ -412,7 +444,7 @@ class Retriever(AnswerScoring):
                 out[k] = max(out[k], self.thresholds.product_mention)
         return out
 
-    def _ground(self, question: Question, vector: np.ndarray | None) -> Grounding:
+    def _ground(self, question: Question, vector: np.ndarray | None, evidence: Evidence | None = None) -> Grounding:
         th = self.thresholds
         raw = tokens(question.text)
         words = self._words(raw)
@@ -510,6 +542,8 @@ class Retriever(AnswerScoring):
         if (self._uncovered_topic(question.text) and ranked
                 and self._coverage(ranked[0], topic, text_words=0.5) < PRODUCT_FIT):
             answer_scores = [min(score, th.low - 0.01) for score in answer_scores]
+        if evidence is not None:
+            evidence.answers, evidence.products = list(answer_scores), list(product_scores)
         best_answer = answer_scores[ranked[0]] if ranked else 0.0
         second = answer_scores[ranked[1]] if len(ranked) > 1 else 0.0
 
@@ -612,6 +646,44 @@ class Retriever(AnswerScoring):
         suggestions = self._suggestions(ranked, answer_scores, lang, skip=None)
         return Grounding(level="none", confidence=round(best_answer, 4), suggestions=suggestions,
                          post_product=question.post_product)
+
+    def _judged(self, question: Question, grounding: Grounding, vector: np.ndarray, evidence: Evidence) -> Grounding:
+        """The rules' grounding as the judge rules on it (moderation.knowledge.judge): kept, swapped for a
+        draft of another candidate, or without its fact."""
+        assert self.judge is not None and self.candidates is not None
+        pick = pick_of(grounding, question.intent)
+        features = candidate_features(self.candidates, self.candidate_names, pick,
+                                      self.candidates.similarities(vector), [*evidence.answers, *evidence.products])
+        chosen, probability = self.judge.decide(self.candidates.ids, pick, self.judge.probabilities(features))
+        if chosen == pick.source:
+            return grounding
+        # The fact the judge set aside stays in view for the person approving, first among the suggestions.
+        dropped = (f"[{pick.source.split(':', 1)[1]}] {grounding.answer}",) if pick.source else ()
+        suggestions = (*dropped, *grounding.suggestions)[:3]
+        if chosen is None:
+            return Grounding(level="none", confidence=round(probability, 4), suggestions=suggestions,
+                             post_product=grounding.post_product)
+        return self._drafted(question, chosen, probability, suggestions)
+
+    def _drafted(self, question: Question, chosen: str, probability: float,
+                 suggestions: tuple[str, ...]) -> Grounding:
+        """The judge's own candidate as a draft for a person (never "high": the rules did not pick it)."""
+        lang = self._lang(question, tokens(question.text))
+        kind, key = chosen.split(":", 1)
+        answer = self.base.answer(key) if kind == "answer" else None
+        if answer is not None:
+            text = compose.answer_text(answer, compose.answer_lang(answer, lang, self.default_lang),
+                                       self.default_lang, self._link(question))
+            return Grounding(level="low", confidence=round(probability, 4), answer=text, source=chosen,
+                             human=answer.human, suggestions=suggestions, post_product=question.post_product)
+        product = self.base.product(key)
+        assert product is not None  # every candidate comes from this knowledge base
+        size = self._asked_size(tokens(_DECIMAL.sub(" ", question.text)))
+        text = compose.product_answer(product, lang, INTENT_ASPECTS.get(question.intent, {"price"}), size=size,
+                                      color=None, link=self._link(question))
+        facts = compose.facts(product, lang)
+        return Grounding(level="low", confidence=round(probability, 4), answer=text, source=chosen, product=facts,
+                         products=(facts,), suggestions=suggestions, post_product=question.post_product)
 
     def _named_by(self, k: int, words: list[str]) -> bool:
         """Whether the words say a word of product k's name or one of its nicknames (not only its description)."""
@@ -724,6 +796,13 @@ class Retriever(AnswerScoring):
                                        self.default_lang, lambda url: url)
             out.append(f"[{answer.id}] {text}")
         return tuple(out[:3])
+
+
+def pick_of(grounding: Grounding, intent: str) -> Pick:
+    """The rules' decision as the judge reads it."""
+    return Pick(source=grounding.source if grounding.answer else None, level=grounding.level,
+                confidence=grounding.confidence, post_product=grounding.post_product,
+                suggestions=grounding.suggestions, intent=intent)
 
 
 def classifier_embedder(classifier: object) -> Embed | None:

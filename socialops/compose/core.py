@@ -3,8 +3,9 @@ worker settings, approvers, on-call, platform connectors, rate limits, the webho
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from moderation.pipeline.worker import WorkerSettings
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from playbooks import Library
     from socialops.config import Settings
 
+logger = logging.getLogger(__name__)
 
 def build_classifier(settings: Settings) -> TextClassifier:
     from moderation.classifier import load_classifier
@@ -227,6 +229,24 @@ def _tiktok_secret(settings: Settings) -> str:
         return ""  # no TikTok account: its endpoint refuses every delivery
 
 
+def _judge(settings: Settings, encoder: str) -> tuple[Any, Any]:
+    """The retrieval judge for `encoder` saved next to the classifier's encoder, and that encoder (None: the
+    classifier's); none at all when the models dir has no such judge or the encoder's package is missing (the
+    rules alone then)."""
+    from moderation.classifier.settings import ClassifierSettings
+    from moderation.knowledge.judge import Judge, judge_embedder, judge_file
+
+    models_dir = ClassifierSettings.resolve(None, settings.classifier.models_dir).models_dir
+    judge = Judge.load(models_dir / judge_file(encoder))
+    if judge is None:
+        return None, None
+    try:
+        return judge, judge_embedder(judge.encoder)
+    except ImportError:
+        logger.warning("socialops.knowledge.judge_unavailable", extra={"encoder": judge.encoder})
+        return None, None
+
+
 def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database | None = None,
                     connectors: Mapping[Platform, PlatformConnector] | None = None) -> KnowledgeStage | None:
     """The knowledge stage when `knowledge:` is configured: both files validated in full now (a mistake stops
@@ -247,8 +267,10 @@ def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database
                for key, sku in mapping.items() if sku not in skus]
     if unknown:
         raise KnowledgeError(unknown)
+    judge, judge_embed = _judge(settings, config.judge) if config.judge != "off" else (None, None)
     retriever = Retriever(base, classifier_embedder(classifier),
-                          thresholds=Thresholds(high=config.high, low=config.low))
+                          thresholds=Thresholds(high=config.high, low=config.low), judge=judge,
+                          judge_embed=judge_embed)
 
     def reader(platform: str, account_id: str | None) -> object | None:
         if connectors is None:

