@@ -626,6 +626,12 @@ class Retriever(AnswerScoring):
                     return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, product)
                 return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
                                  suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
+            if unexplained and len(topic) >= 2 and not sure_product and not any(
+                    self._explains(j, w) for j in range(len(self.base.products)) for w in topic):
+                # Nothing the catalogue explains, a word nobody knows beside words only answers use ("how much are
+                # the workers paid?": "paid" from the payment answer): about something else, so no fact at all.
+                return Grounding(level="none", confidence=round(best_answer, 4), post_product=question.post_product,
+                                 suggestions=self._suggestions(ranked, answer_scores, lang, skip=None))
             guessed = not sure_product and question.post_product is None and product.sku not in question.post_products
             tied = (len(named) > 1 and not picked_by_variant
                     and product_scores[named[1]] >= product_scores[named[0]] - PRODUCT_TIE)

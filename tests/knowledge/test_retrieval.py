@@ -94,3 +94,17 @@ answers:
         Question(text="do you ship to Spain or Italy?", lang="en", intent="pricing"))
     assert grounding.level == "none" and grounding.answer == ""
     assert {s.split("]")[0] for s in grounding.suggestions} == {"[spain", "[italy"}
+
+
+@pytest.mark.parametrize("kind", ["words", "hashing-encoder"])
+def test_a_question_about_something_else_under_a_product_post_gets_no_fact(kind) -> None:
+    # The issue's own example, on the demo brand: "paid" is only in the shipping answer ("duties are paid on
+    # delivery"), "workers" in nothing; the sneaker's price would answer another question.
+    from moderation.knowledge import load_knowledge
+    from socialops.demo.questions import KNOWLEDGE_DIR
+
+    base = load_knowledge(KNOWLEDGE_DIR / "knowledge.yaml", KNOWLEDGE_DIR / "catalogue.csv")
+    retriever = Retriever(base, HashingEncoder(256).encode if kind == "hashing-encoder" else None)
+    other = ask(retriever, "How much are the workers paid though? Genuine question", post_product="ML-01-WHT")
+    assert other.level == "none" and other.answer == ""
+    assert ask(retriever, "how much is this?", post_product="ML-01-WHT").source == "product:ML-01-WHT"
