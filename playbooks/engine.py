@@ -201,10 +201,14 @@ def _grounded(action_type: ActionType, reason: str, grounding: Grounding | None,
                 f"{reason} (no knowledge base configured)")
     params["knowledge"] = {"level": grounding.level, "confidence": grounding.confidence,
                            "source": grounding.source, "suggestions": list(grounding.suggestions),
+                           "set_aside": grounding.set_aside,
                            "worded_by": grounding.worded_by}
     automatic = (grounding.level == "high" and not grounding.human
                  and (grounding.worded_by == "template" or getattr(spec.params, "llm_auto_send", False)))
-    if grounding.level == "none":
+    if grounding.level == "none" and grounding.set_aside:
+        reason = (f"{reason} — an answer was found but is too unsure to put in the reply: check the closest "
+                  "answer below and use it if it fits")
+    elif grounding.level == "none":
         reason = f"{reason} — no answer in the knowledge base matched: please write the answer"
     elif grounding.level == "low":
         reason = f"{reason} — not sure of the answer ({grounding.confidence:.2f}): check it or pick a suggestion"

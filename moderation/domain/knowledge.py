@@ -50,3 +50,5 @@ class Grounding(BaseModel):
     human: bool = False  # `human: true` in knowledge.yaml: never sent without a person
     worded_by: Literal["template", "llm"] = "template"
     post_product: str | None = None  # sku of the post's product ("this"), when known
+    # The source whose fact retrieval's judge left out of the reply (it is the first suggestion); empty otherwise.
+    set_aside: str = ""

@@ -668,7 +668,7 @@ class Retriever(AnswerScoring):
         suggestions = (*dropped, *grounding.suggestions)[:3]
         if chosen is None:
             return Grounding(level="none", confidence=round(probability, 4), suggestions=suggestions,
-                             post_product=grounding.post_product)
+                             post_product=grounding.post_product, set_aside=pick.source or "")
         return self._drafted(question, chosen, probability, suggestions)
 
     def _drafted(self, question: Question, chosen: str, probability: float,

@@ -43,6 +43,22 @@ def test_a_doubted_pick_loses_its_fact_but_stays_first_among_the_suggestions(bra
     judged = ground(brand, a_judge(-10.0), "combien pour livrer en Irlande ?", lang="fr")
     assert judged.level == "none" and judged.answer == "" and judged.source == ""
     assert judged.suggestions[0].startswith("[shipping-ireland] ") and "6,90 €" in judged.suggestions[0]
+    assert judged.set_aside == "answer:shipping-ireland"
+
+
+def test_the_approver_is_told_a_fact_was_set_aside_not_that_nothing_matched() -> None:
+    from types import SimpleNamespace
+
+    from moderation.domain import ActionType, Grounding
+    from playbooks.engine import _grounded
+
+    spec = SimpleNamespace(params=SimpleNamespace())  # only its params' llm_auto_send is read
+    set_aside = Grounding(level="none", suggestions=("[returns] You have 30 days…",), set_aside="answer:returns")
+    _, reason = _grounded(ActionType.auto_reply, "rule", set_aside, spec, params := {})
+    assert "too unsure to put in the reply" in reason and "closest: [returns]" in reason
+    assert params["knowledge"]["set_aside"] == "answer:returns"
+    _, reason = _grounded(ActionType.auto_reply, "rule", Grounding(level="none"), spec, {})
+    assert "no answer in the knowledge base matched" in reason
 
 
 def test_a_switched_pick_is_only_ever_a_draft_with_that_candidates_facts(brand) -> None:
