@@ -29,7 +29,7 @@ from playbooks.actions import (
 from playbooks.guardrails import PUBLIC_KINDS, Policy
 from playbooks.matching import CompiledRule, NormalisedText
 from playbooks.settings import Settings
-from playbooks.templates import CompiledTemplate
+from playbooks.templates import CompiledTemplate, apologises
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +147,7 @@ class Engine:
             "product": product, "links": settings.links, "platform": interaction.platform.value,
             "campaign": campaign, "lang": scores.lang,
             "answer": grounding.answer if grounding is not None else "",
+            "answer_apologises": grounding is not None and apologises(grounding.answer),
             "products": list(grounding.products) if grounding is not None else [],
             "discount_code": discount_code(interaction.id, settings.utm.discount_prefix),
         }

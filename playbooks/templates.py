@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,8 +86,21 @@ def render_bounded(compiled: JinjaTemplate, variables: dict[str, Any]) -> str:
         parts.append(part)
     return "".join(parts)
 
-TEMPLATE_VARIABLES = ("author", "text", "intent", "product", "products", "answer", "links", "platform", "campaign",
-                      "lang", "discount_code")
+TEMPLATE_VARIABLES = ("author", "text", "intent", "product", "products", "answer", "answer_apologises", "links",
+                      "platform", "campaign", "lang", "discount_code")
+# An answer the brand wrote as an apology ("We're so sorry! Send us a photo…"): a template that apologises itself
+# reads `answer_apologises` to say it once.
+_APOLOGY = re.compile(
+    r"^\W*(?:(?:we'?re|we are|i'?m|nous sommes|on est)\s+)?"
+    r"(?:(?:so|very|really|truly|vraiment|tres|sinc[eè]rement)\s+)?"
+    r"(?:sorry|d[ée]sol[ée]e?s?|apolog(?:ies|i[sz]e)|excus)"
+    r"|^\W*(?:toutes nos|nos plus sinc[eè]res) excuses|^\W*(?:we|nous) (?:apologi[sz]e|nous excusons)",
+    re.IGNORECASE)
+
+
+def apologises(answer: str) -> bool:
+    """The answer opens with an apology."""
+    return bool(_APOLOGY.search(answer))
 # A template that reads these speaks facts from the knowledge base: how sure retrieval was decides whether it
 # may be sent without a person (see `Engine._reply`).
 GROUNDED_VARIABLES = frozenset({"answer", "products"})
@@ -127,7 +141,8 @@ def sample_variables(settings: Settings) -> dict[str, Any]:
     """Stand-in values used at load time to prove every template renders before anything runs."""
     return {
         "author": "Sam", "text": "how much is it?", "intent": "pricing", "product": "the product",
-        "products": [], "answer": "", "links": dict(settings.links), "platform": "instagram",
+        "products": [], "answer": "", "answer_apologises": False, "links": dict(settings.links),
+        "platform": "instagram",
         "campaign": "launch", "lang": "en", "discount_code": f"{settings.utm.discount_prefix}-SAMPLE",
     }
 
@@ -143,7 +158,9 @@ def sample_variable_sets(settings: Settings) -> list[dict[str, Any]]:
     plain = sample_variables(settings)
     grounded = {**plain, "product": SAMPLE_PRODUCT, "products": [SAMPLE_PRODUCT],
                 "answer": "The Sample Tote is €89.00, in stock: https://example.com/p/sample"}
-    return [plain, grounded]
+    apology = {**grounded, "answer": "We're so sorry! Send us a photo: https://example.com/help",
+               "answer_apologises": True}
+    return [plain, grounded, apology]
 
 
 def add_utm(url: str, source: str, medium: str, campaign: str, content: str | None = None) -> str:

@@ -114,7 +114,8 @@ answers:
 """
 GEAR_CSV = """\
 sku,name,price,currency,sizes,colors,in_stock,url,description
-SHOE,Raquettes Mont-Valin,219.00,CAD,M|L,,10,https://gear.example/raquettes,"Aluminium snowshoes; M up to 90 kg, L up to 125 kg"
+SHOE,Raquettes Mont-Valin,219.00,CAD,M|L,,10,https://gear.example/raquettes,\
+"Aluminium snowshoes; M up to 90 kg, L up to 125 kg"
 """
 
 

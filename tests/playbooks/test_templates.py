@@ -151,3 +151,25 @@ def test_an_answer_too_long_for_the_platform_even_alone_is_drafted_whole_not_cut
     rendered = library.templates["greet"].render(variables={"author": "Sam", "answer": answer}, limit=80, **common)
     # Cut at 80 characters, the price would go: the whole answer, for a person to shorten.
     assert rendered.text == answer and rendered.truncated and rendered.over_limit == 80
+
+
+@pytest.mark.parametrize(("lang", "answer", "plain"), [
+    ("en", "We're so sorry! Send us a photo of the parcel at help@shop.example and we reship it.", "sorry"),
+    ("fr", "Désolés pour ce colis ! Envoyez une photo à aide@shop.example, nous le renvoyons.", "désolés"),
+])
+def test_the_bundled_apologies_are_said_once_when_the_brands_answer_apologises(lang, answer, plain) -> None:
+    from playbooks import load_library
+    from playbooks.templates import apologises
+
+    assert apologises(answer) and not apologises("Sorrento lemon tea is €8.") and not apologises("You have 30 days")
+    library = load_library(None)
+    common = {"interaction_id": "instagram:1", "platform": Platform.instagram, "lang": lang,
+              "utm": ("instagram", "social", "organic"), "limit": 2000}
+    for name in ("complaint_answer", "refund_ack"):
+        once = library.templates[name].render(
+            variables={"author": "Sam", "answer": answer, "answer_apologises": True}, **common).text
+        assert once.lower().count(plain) == 1 and answer.split(" ")[0] in once, once
+        other = "Returns are free within 30 days." if lang == "en" else "Les retours sont gratuits sous 30 jours."
+        both = library.templates[name].render(
+            variables={"author": "Sam", "answer": other, "answer_apologises": False}, **common).text
+        assert other in both and ("sorry" in both or "désolés" in both), both
