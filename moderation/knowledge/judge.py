@@ -42,7 +42,8 @@ INTENTS = ("pricing", "purchase", "product_question", "order_support", "refund",
            "praise", "collab")
 FEATURES = ("picked", "picked_high", "picked_confidence", "similarity", "similarity_gap", "most_similar",
             "is_product", "is_post_product", "rules_found_nothing", "suggested", "rules_score", "rules_best_of_kind",
-            *(f"product_and_{intent}" for intent in INTENTS))
+            *(f"product_and_{intent}" for intent in INTENTS), "coverage", "topic_coverage", "best_topic_coverage",
+            "question_names_topics", "best_coverage", "coverage_gap", "similarity_by_coverage")
 
 
 class CandidateIndex:
@@ -95,10 +96,17 @@ class Pick:
 
 
 def candidate_features(index: CandidateIndex, names: Sequence[str], pick: Pick, similarities: np.ndarray,
-                       rules_scores: Sequence[float]) -> np.ndarray:
+                       rules_scores: Sequence[float], coverage: Sequence[float] = (),
+                       topics: Sequence[float] = ()) -> np.ndarray:
     """One row per candidate, the columns of FEATURES. `names` are the candidates' display names (answer id,
     product name), which is how the rules' suggestions mention them; `rules_scores` the rules' own score of each
-    (an answer's match, a product's named share), in the same order."""
+    (an answer's match, a product's named share), in the same order, and so are `coverage` and `topics` (how much
+    of the question's words, and of the shop topics and places it names, each explains: retrieval.Evidence)."""
+    n = len(index.ids)
+    covered = np.asarray(coverage, dtype=np.float64) if len(coverage) == n else np.zeros(n)
+    topical = np.asarray(topics, dtype=np.float64) if len(topics) == n else np.zeros(n)
+    best_topical = float(topical.max()) if n else 0.0
+    best_covered = float(covered.max()) if n else 0.0
     top = float(similarities.max()) if len(similarities) else 0.0
     most = int(similarities.argmax()) if len(similarities) else -1
     scores = np.asarray(rules_scores, dtype=np.float64) if len(rules_scores) == len(index.ids) \
@@ -115,7 +123,10 @@ def candidate_features(index: CandidateIndex, names: Sequence[str], pick: Pick, 
                      similarities[k], similarities[k] - top, k == most, sku is not None,
                      sku is not None and sku == pick.post_product, pick.source is None, suggested,
                      min(scores[k], 1.5), scores[k] > 0 and scores[k] >= (best_product if sku else best_answer),
-                     *((sku is not None and pick.intent == intent) for intent in INTENTS)])
+                     *((sku is not None and pick.intent == intent) for intent in INTENTS),
+                     min(covered[k], 1.0), topical[k], topical[k] > 0 and topical[k] >= best_topical,
+                     best_topical > 0, covered[k] > 0 and covered[k] >= best_covered, covered[k] - best_covered,
+                     similarities[k] * covered[k]])
     return np.asarray(rows, dtype=np.float64)
 
 
@@ -129,6 +140,13 @@ class Judge:
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(features @ self.coef + self.intercept)))
+
+    def rules_on(self, pick: Pick) -> bool:
+        """Whether `decide` can change anything: not a pick the rules are sure of, and not "no fact" when the judge
+        never drafts a candidate of its own."""
+        if pick.level == "high" and pick.source is not None:
+            return False
+        return pick.source is not None or self.switch <= 1.0
 
     def decide(self, candidates: Sequence[str], pick: Pick, probabilities: np.ndarray) -> tuple[str | None, float]:
         """The candidate whose fact goes in the reply (None: no fact), and its probability. A pick the rules are

@@ -35,8 +35,10 @@ ASPECTS: dict[str, frozenset[str]] = {
     "price": frozenset("much price prix cost coute couter combien tarif cher expensive euro eur $$$ pricing".split()),
     "size": frozenset("size taille pointure fit fits taillent run small big grand petit sizing".split()),
     # "Do you have / sell / carry X?" asks whether it is there to buy.
+    # "Il en reste ?" / "any left?" is the commonest way to ask it, and not the "reste de l'Europe" of a shipping
+    # answer.
     "stock": frozenset("stock available availability dispo disponible sold rupture epuise have avez sell sells "
-                       "vendez carry".split()),
+                       "vendez carry reste restent left remaining".split()),
     "color": frozenset("colour color couleur coloris colours colors shade shades nuance nuances".split()),
     "link": frozenset("link lien buy acheter commander order where purchase site shop".split()),
 }
@@ -91,6 +93,10 @@ class Evidence:
 
     answers: list[float] = field(default_factory=list)
     products: list[float] = field(default_factory=list)
+    # Per candidate, answers then products: the share of the question's topic it covers, and of the shop topics
+    # and places the question names (`Retriever._agreement`).
+    coverage: list[float] = field(default_factory=list)
+    topics: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -289,6 +295,18 @@ class Retriever(AnswerScoring):
             if marks & self.example_union[k]:
                 scores[k] = max(scores[k], self.thresholds.low + 0.01)
 
+    def _agreement(self, topic: list[str], evidence: Evidence) -> None:
+        """How much of the question each candidate explains, for the judge: its share of the question's topic, and
+        of the shop topics and places the question names ("is it free to send stuff back? I'm in Brussels" names
+        returns, which the EU shipping answer does not cover)."""
+        marks = [word_form(w) for w in topic if w.startswith(MARK)]
+        answers = range(len(self.base.answers))
+        evidence.coverage = [self._coverage(k, topic) for k in answers] + [
+            self._product_fit(k, topic) for k in range(len(self.base.products))]
+        evidence.topics = [sum(self._covers(m, k) > 0 for m in marks) / len(marks) if marks else 0.0
+                           for k in answers] + [
+            sum(m in forms for m in marks) / len(marks) if marks else 0.0 for forms in self.product_forms]
+
     def _words(self, raw: list[str]) -> list[str]:
         """What a text says, as the knowledge base reads it: no stopwords, French glossed, typos forgiven."""
         return self._canonical(self._glossed([t for t in raw if t not in STOPWORDS]))
@@ -326,14 +344,22 @@ class Retriever(AnswerScoring):
         vectors = self._encode([q.text for q in questions])
         if self.judge is None or not questions:
             return [self._ground(q, None if vectors is None else vectors[i]) for i, q in enumerate(questions)]
-        judged = vectors if self.judge_embed is self.embed else np.asarray(
-            self.judge_embed([q.text for q in questions]), dtype=np.float32)
-        out = []
+        grounded = []
         for k, question in enumerate(questions):
             evidence = Evidence()
-            grounding = self._ground(question, None if vectors is None else vectors[k], evidence)
-            out.append(self._judged(question, grounding, judged[k], evidence))
-        return out
+            grounded.append((self._ground(question, None if vectors is None else vectors[k], evidence), evidence))
+        # Only what the judge has to rule on is embedded by its own encoder: a pick the rules are sure of stays
+        # theirs, and most messages are (a second model costs about as much as the rest of the worker).
+        pending = [k for k, (grounding, _) in enumerate(grounded)
+                   if self.judge.rules_on(pick_of(grounding, questions[k].intent))]
+        if self.judge_embed is self.embed:
+            judged = {k: vectors[k] for k in pending} if vectors is not None else {}
+        else:
+            embedded = np.asarray(self.judge_embed([questions[k].text for k in pending]), dtype=np.float32) \
+                if pending else np.zeros((0, 1), np.float32)
+            judged = dict(zip(pending, embedded, strict=True))
+        return [self._judged(questions[k], grounding, judged[k], evidence) if k in judged else grounding
+                for k, (grounding, evidence) in enumerate(grounded)]
 
     def ground_with_evidence(self, question: Question) -> tuple[Grounding, Evidence, np.ndarray | None]:
         """The rules' grounding (never judged), their scores and the question's embedding: what the judge is
@@ -412,7 +438,13 @@ class Retriever(AnswerScoring):
             if found:
                 score = found / total
                 matched = [w for w in name if w in present]
-                if any(self.name_counts[w] == 1 and w not in self.answer_all_words and len(w) >= 3 for w in matched):
+                if all(w in self.colors or w in self.lexicon.colors for w in matched):
+                    # A colour alone says which variant, never which product: "dispo en noir ?" under a t-shirt
+                    # is not the "Intégrale noir & blanc" album.
+                    out.append(min(score, self.thresholds.product_partial))
+                    continue
+                if any(self.name_counts[w] == 1 and w not in self.answer_all_words and len(w) >= 3
+                       for w in matched):
                     # A word only this product's name has, and no answer uses ("the comandante"), names it.
                     score = max(score, self.thresholds.product_mention)
                 elif all(w in self.answer_all_words for w in matched):
@@ -544,6 +576,7 @@ class Retriever(AnswerScoring):
             answer_scores = [min(score, th.low - 0.01) for score in answer_scores]
         if evidence is not None:
             evidence.answers, evidence.products = list(answer_scores), list(product_scores)
+            self._agreement(topic, evidence)
         best_answer = answer_scores[ranked[0]] if ranked else 0.0
         second = answer_scores[ranked[1]] if len(ranked) > 1 else 0.0
 
@@ -659,7 +692,8 @@ class Retriever(AnswerScoring):
         assert self.judge is not None and self.candidates is not None
         pick = pick_of(grounding, question.intent)
         features = candidate_features(self.candidates, self.candidate_names, pick,
-                                      self.candidates.similarities(vector), [*evidence.answers, *evidence.products])
+                                      self.candidates.similarities(vector), [*evidence.answers, *evidence.products],
+                                      evidence.coverage, evidence.topics)
         chosen, probability = self.judge.decide(self.candidates.ids, pick, self.judge.probabilities(features))
         if chosen == pick.source:
             return grounding
@@ -765,7 +799,13 @@ class Retriever(AnswerScoring):
                            named: list[int], aspects: set[str], size: str | None, color: str | None,
                            doubtful: bool = False) -> Grounding:
         th = self.thresholds
-        asked = aspects or INTENT_ASPECTS.get(question.intent, {"price"})
+        asked = set(aspects or INTENT_ASPECTS.get(question.intent, {"price"}))
+        if question.intent == "product_question":
+            # A question about the product itself ("is it vegan?", "how many copies in the print run?") is often
+            # answered by its description even when it also asks a colour or a size.
+            asked.add("detail")
+        if product.sizes and size is None and any(c.isdigit() for c in question.text):
+            asked.add("size")  # a measure the catalogue does not write as a size ("pour 12 ans ?", "1m92"): its sizes
         text = compose.product_answer(product, lang, asked, size=size, color=color,
                                       link=self._link(question))
         # Two products named about as clearly: both facts, and a person picks. A question the catalogue cannot

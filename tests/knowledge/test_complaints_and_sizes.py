@@ -127,3 +127,24 @@ def gear(tmp_path: Path, request: pytest.FixtureRequest):
 def test_a_measure_in_the_question_does_not_hide_the_product_its_description_names(gear) -> None:
     grounding = ask(gear, "looking for snowshoes for someone around 110 kg, which ones and how much?")
     assert grounding.source == "product:SHOE" and "219" in grounding.answer
+
+
+COMICS_CSV = """\
+sku,name,price,currency,sizes,colors,in_stock,url,description
+OMNI,Les Brumes – Intégrale noir & blanc,45.00,EUR,,,7,https://comics.example/p/integrale,Omnibus of tomes 1-3.
+TEE,T-shirt « Bulle »,25.00,EUR,S|M|L|XL,blanc|noir,22,https://comics.example/p/tee,Organic cotton tee.
+"""
+
+
+@pytest.fixture(params=RETRIEVER_KINDS)
+def comics(tmp_path: Path, request: pytest.FixtureRequest):
+    return retriever_for(tmp_path, GEAR_YAML, COMICS_CSV, request.param)
+
+
+def test_a_colour_alone_never_names_the_product_whose_name_holds_it(comics) -> None:
+    # "noir & blanc" in the album's name is what it is, not a word that names it: the t-shirt post's caption and
+    # "dispo en noir ?" under it are about the t-shirt.
+    assert comics.caption_product("Le t-shirt Bulle est de retour, en blanc et en noir, coton bio") == "TEE"
+    grounding = ask(comics, "dispo en noir ?", intent="product_question", lang="fr", post_product="TEE")
+    assert grounding.source == "product:TEE" and "noir" in grounding.answer
+    assert ask(comics, "l'intégrale noir et blanc c'est combien ?", lang="fr").source == "product:OMNI"
