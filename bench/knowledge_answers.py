@@ -97,7 +97,10 @@ def brand_settings(brand: Path | None, judge: str = "classifier") -> Settings:
     settings = demo_settings() if brand is None else Settings(
         knowledge=Knowledge(answers=brand / "knowledge.yaml", catalogue=brand / "catalogue.csv"))
     assert settings.knowledge is not None
-    return settings.model_copy(update={"knowledge": settings.knowledge.model_copy(update={"judge": judge})})
+    # No warm-up (knowledge.auto_send_after): "sent without a person" measures what retrieval is sure of, which
+    # on a new brand waits for a few approvals first.
+    return settings.model_copy(update={"knowledge": settings.knowledge.model_copy(
+        update={"judge": judge, "auto_send_after": 0})})
 
 
 def brand_captions(connectors: dict, brand: Path | None) -> None:  # type: ignore[type-arg]

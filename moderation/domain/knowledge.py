@@ -52,3 +52,6 @@ class Grounding(BaseModel):
     post_product: str | None = None  # sku of the post's product ("this"), when known
     # The source whose fact retrieval's judge left out of the reply (it is the first suggestion); empty otherwise.
     set_aside: str = ""
+    # Unedited approvals this source still needs before a sure match of it is sent without a person
+    # (moderation.knowledge.trust); 0 once it has them, or when the team turned the warm-up off.
+    awaiting_approvals: int = Field(0, ge=0)

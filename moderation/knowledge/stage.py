@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from moderation.domain import Grounding, Interaction, Scores
 from moderation.knowledge.posts import PostProducts
 from moderation.knowledge.retrieval import Question, Retriever, asks_question
+from moderation.knowledge.trust import ApprovalTrust
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class KnowledgeStage:
     # Also a question the classifier filed elsewhere ("love it! do you ship to Canada?" as praise): the
     # classifier decides the tone, not whether the knowledge base has the answer.
     any_question: bool = True
+    trust: ApprovalTrust | None = None  # the warm-up before sure facts go out alone (knowledge.auto_send_after)
 
     def wanted(self, interaction: Interaction, score: Scores) -> bool:
         if score.intent in self.intents:
@@ -65,6 +67,8 @@ class KnowledgeStage:
             groundings = await asyncio.to_thread(self.retriever.ground_many, questions)
             if self.writer is not None:
                 groundings = await self.writer.reword_many(questions, groundings)  # type: ignore[attr-defined]
+            if self.trust is not None:
+                groundings = await asyncio.to_thread(self._warm_up, groundings)
             for k, grounding in zip(todo, groundings, strict=True):
                 out[k] = grounding
             logger.debug("moderation.knowledge.grounded",
@@ -72,3 +76,11 @@ class KnowledgeStage:
         except Exception:  # noqa: BLE001 - knowledge must never stop moderation
             logger.exception("moderation.knowledge.ground_failed")
         return out
+
+    def _warm_up(self, groundings: Sequence[Grounding]) -> list[Grounding]:
+        """Sure matches of a source people have not yet approved often enough stay sure, and wait for a person."""
+        assert self.trust is not None
+        sure = {g.source for g in groundings if g.level == "high" and g.source}
+        awaiting = self.trust.awaiting(sure)
+        return [g.model_copy(update={"awaiting_approvals": awaiting[g.source]})
+                if g.level == "high" and awaiting.get(g.source) else g for g in groundings]

@@ -258,6 +258,7 @@ def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database
     from moderation.knowledge.posts import PostProducts
     from moderation.knowledge.retrieval import Retriever, Thresholds, classifier_embedder
     from moderation.knowledge.stage import KnowledgeStage
+    from moderation.knowledge.trust import ApprovalTrust
 
     config = settings.knowledge
     base = load_knowledge(config.answers, config.catalogue)
@@ -287,5 +288,7 @@ def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database
     names = [product.name for product in base.products]
     writer = (build_writer(settings.drafting, settings.secret, names) if settings.drafting.llm is not None
               else None)
-    return KnowledgeStage(retriever, posts, intents=config.intents, writer=writer, any_question=config.any_question)
+    trust = ApprovalTrust(db, config.auto_send_after) if config.auto_send_after and db is not None else None
+    return KnowledgeStage(retriever, posts, intents=config.intents, writer=writer, any_question=config.any_question,
+                          trust=trust)
 

@@ -34,8 +34,9 @@ def load_captions(connectors: dict[Platform, SandboxPlatform]) -> None:
 
 
 def question_outcomes(db: Database) -> dict[str, Counter[str]]:
-    """Per question intent: answered (a fact sent automatically), drafted (a fact in a draft), unanswered
-    (no fact found: a draft saying so, or a human task), fell through (nothing at all)."""
+    """Per question intent: answered (a fact sent automatically), drafted (a fact in a draft; "warming up" counts
+    those retrieval was sure of, held for a person's first approvals), unanswered (no fact found: a draft saying
+    so, or a human task), fell through (nothing at all)."""
     with db.session() as session:
         intents = {i: intent for i, intent in session.exec(select(ClassificationRow.interaction_id,
                                                                    ClassificationRow.intent))
@@ -55,6 +56,8 @@ def question_outcomes(db: Database) -> dict[str, Counter[str]]:
             out[intent]["answered"] += 1
         elif has_fact and "draft_reply" in kinds:
             out[intent]["drafted"] += 1
+            # Sure, but its answer had not yet been approved unedited often enough (knowledge.auto_send_after).
+            out[intent]["warming up"] += bool(knowledge.get("level") == "high" and knowledge.get("awaiting_approvals"))
         elif kinds & {"draft_reply", "auto_reply", "send_dm", "escalate", "hold_for_review", "hide"}:
             out[intent]["unanswered"] += 1
         else:

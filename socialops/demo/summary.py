@@ -17,6 +17,7 @@ from bot.views import DigestView
 from moderation.pipeline.context import paused_campaign_events
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, ApprovalRow, ClassificationRow, EscalationRow
+from socialops.config import Knowledge
 from socialops.demo.questions import question_outcomes
 
 if TYPE_CHECKING:
@@ -77,8 +78,11 @@ def print_summary(console: Console, db: Database, result: DemoResult, digest: Di
                       f"{f.review_cards} review cards · {f.dead_letters} dead letters · {f.leads_lost_to_spam} of "
                       f"{f.lead_dms} lead DMs lost to spam", highlight=False)
     questions: Counter[str] = sum(question_outcomes(db).values(), Counter())
+    needed = Knowledge.model_fields["auto_send_after"].default  # the demo runs on the defaults
     console.print(f"[bold]Questions[/] (pricing, purchase, product): {questions['answered']} answered with a fact, "
-                  f"{questions['drafted']} drafted with a fact, {questions['unanswered']} unanswered, "
+                  f"{questions['drafted']} drafted with a fact ({questions['warming up']} of them sure, held until "
+                  f"people have approved that answer {needed} times unedited), {questions['unanswered']} "
+                  "unanswered, "
                   f"{questions['fell through']} fell through", highlight=False)
     console.print()
     trends = {t.name: t for t in digest.trends}
