@@ -25,7 +25,8 @@ class ApprovalTrust:
     db: Database
     needed: int
     _counts: Counter[str] = field(default_factory=Counter)
-    _since: datetime | None = None  # approvals decided up to here are counted
+    _since: datetime | None = None  # approvals decided before this are all counted
+    _counted: set[int] = field(default_factory=set)  # those decided at `_since` or later, counted already
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def awaiting(self, sources: set[str]) -> dict[str, int]:
@@ -38,16 +39,23 @@ class ApprovalTrust:
     def _refresh(self) -> None:
         """Count the approvals decided since the last look (one indexed query, however long the history)."""
         with self._lock:
-            query = (select(ApprovalRow.decided_at, ActionRow.params)
+            query = (select(ApprovalRow.id, ApprovalRow.decided_at, ActionRow.params)
                      .join(ActionRow, ActionRow.id == ApprovalRow.action_id)
                      .where(ApprovalRow.state == "approved", ApprovalRow.decided_at.is_not(None)))  # type: ignore[union-attr]
             if self._since is not None:
-                query = query.where(ApprovalRow.decided_at > self._since)  # type: ignore[operator]
+                # From the last time seen on (two approvals may share a timestamp), skipping those counted.
+                query = query.where(ApprovalRow.decided_at >= self._since)  # type: ignore[operator]
             with self.db.session() as session:
                 rows = session.exec(query).all()
-            for decided_at, params in rows:
+            latest = max((decided_at for _, decided_at, _ in rows if decided_at is not None), default=self._since)
+            for approval_id, _, params in rows:
+                if approval_id in self._counted:
+                    continue
                 source = ((params or {}).get("knowledge") or {}).get("source")
                 if source:
                     self._counts[source] += 1
-                if decided_at is not None and (self._since is None or decided_at > self._since):
-                    self._since = decided_at
+                self._counted.add(approval_id)
+            if latest is not None and latest != self._since:
+                # Only the approvals decided at the newest time can be seen again.
+                self._counted = {i for i, decided_at, _ in rows if decided_at == latest}
+                self._since = latest
