@@ -173,3 +173,20 @@ def test_the_bundled_apologies_are_said_once_when_the_brands_answer_apologises(l
         both = library.templates[name].render(
             variables={"author": "Sam", "answer": other, "answer_apologises": False}, **common).text
         assert other in both and ("sorry" in both or "désolés" in both), both
+
+
+def test_the_size_answer_adds_the_size_guide_only_when_the_brands_answer_has_no_link_of_its_own() -> None:
+    from playbooks import load_library
+
+    library = load_library(None)
+    common = {"interaction_id": "instagram:1", "platform": Platform.instagram, "lang": "en",
+              "utm": ("instagram", "social", "organic"), "limit": 2000}
+    linked = "Our clothes use French sizes (S = 36-38). Size guide: https://brand.example/size-guide"
+    once = library.templates["ig_sizes_answer"].render(
+        variables={"author": "Sam", "answer": linked, "links": {"size_guide": "https://shop.example/sizes"}},
+        **common).text
+    assert once.count("Size guide") == 1 and "shop.example" not in once, once
+    plain = library.templates["ig_sizes_answer"].render(
+        variables={"author": "Sam", "answer": "The 01 runs true to size.",
+                   "links": {"size_guide": "https://shop.example/sizes"}}, **common).text
+    assert "Size guide: https://shop.example/sizes" in plain, plain
