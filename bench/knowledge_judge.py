@@ -116,7 +116,7 @@ def labelled_set(name: str, brand: Path | None, tmp: Path) -> dict:
                           "verdict": verdict(row, grounding.answer, grounding.source),
                           "X": candidate_features(index, names, pick, index.similarities(vector),
                                                   [*evidence.answers, *evidence.products],
-                                                  evidence.coverage, evidence.topics)})
+                                                  *retriever.agreement(evidence))})
     return {"ids": index.ids, "questions": questions}
 
 

@@ -93,10 +93,9 @@ class Evidence:
 
     answers: list[float] = field(default_factory=list)
     products: list[float] = field(default_factory=list)
-    # Per candidate, answers then products: the share of the question's topic it covers, and of the shop topics
-    # and places the question names (`Retriever._agreement`).
-    coverage: list[float] = field(default_factory=list)
-    topics: list[float] = field(default_factory=list)
+    # The question's topic as the rules read it: how much of it each candidate explains is worked out only for
+    # the questions the judge rules on (`Retriever.agreement`).
+    topic: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -295,17 +294,18 @@ class Retriever(AnswerScoring):
             if marks & self.example_union[k]:
                 scores[k] = max(scores[k], self.thresholds.low + 0.01)
 
-    def _agreement(self, topic: list[str], evidence: Evidence) -> None:
-        """How much of the question each candidate explains, for the judge: its share of the question's topic, and
-        of the shop topics and places the question names ("is it free to send stuff back? I'm in Brussels" names
-        returns, which the EU shipping answer does not cover)."""
+    def agreement(self, evidence: Evidence) -> tuple[list[float], list[float]]:
+        """How much of the question each candidate (answers, then products) explains, for the judge: its share of
+        the question's topic, and of the shop topics and places the question names ("is it free to send stuff
+        back? I'm in Brussels" names returns, which the EU shipping answer does not cover)."""
+        topic = evidence.topic
         marks = [word_form(w) for w in topic if w.startswith(MARK)]
         answers = range(len(self.base.answers))
-        evidence.coverage = [self._coverage(k, topic) for k in answers] + [
+        coverage = [self._coverage(k, topic) for k in answers] + [
             self._product_fit(k, topic) for k in range(len(self.base.products))]
-        evidence.topics = [sum(self._covers(m, k) > 0 for m in marks) / len(marks) if marks else 0.0
-                           for k in answers] + [
+        topics = [sum(self._covers(m, k) > 0 for m in marks) / len(marks) if marks else 0.0 for k in answers] + [
             sum(m in forms for m in marks) / len(marks) if marks else 0.0 for forms in self.product_forms]
+        return coverage, topics
 
     def _words(self, raw: list[str]) -> list[str]:
         """What a text says, as the knowledge base reads it: no stopwords, French glossed, typos forgiven."""
@@ -575,8 +575,7 @@ class Retriever(AnswerScoring):
                 and self._coverage(ranked[0], topic, text_words=0.5) < PRODUCT_FIT):
             answer_scores = [min(score, th.low - 0.01) for score in answer_scores]
         if evidence is not None:
-            evidence.answers, evidence.products = list(answer_scores), list(product_scores)
-            self._agreement(topic, evidence)
+            evidence.answers, evidence.products, evidence.topic = list(answer_scores), list(product_scores), topic
         best_answer = answer_scores[ranked[0]] if ranked else 0.0
         second = answer_scores[ranked[1]] if len(ranked) > 1 else 0.0
 
@@ -693,7 +692,7 @@ class Retriever(AnswerScoring):
         pick = pick_of(grounding, question.intent)
         features = candidate_features(self.candidates, self.candidate_names, pick,
                                       self.candidates.similarities(vector), [*evidence.answers, *evidence.products],
-                                      evidence.coverage, evidence.topics)
+                                      *self.agreement(evidence))
         chosen, probability = self.judge.decide(self.candidates.ids, pick, self.judge.probabilities(features))
         if chosen == pick.source:
             return grounding
