@@ -11,7 +11,9 @@ checked:
   for a question the knowledge base cannot answer ("what song is this?"), no fact at all;
 - wrong: the text carries a fact from another answer or product (a wrong fact sent or drafted);
 - no answer: the text carries no fact (a draft saying nothing matched, or a human task);
-and, of the right and wrong ones, how many went out without a person (auto replies and DMs).
+and, of the right and wrong ones, how many went out without a person (auto replies and DMs); and, of the
+others, how many had the right fact one click away: among the draft's alternatives, which the approval card sends
+with "Send this instead".
 
 `--brand DIR` measures another brand the same way: DIR/knowledge.yaml, DIR/catalogue.csv, DIR/posts.json (post
 captions, "platform:post id" -> caption) and the questions of DIR/questions.jsonl (or `--questions FILE`). A
@@ -137,14 +139,16 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
             langs = dict(session.exec(select(ClassificationRow.interaction_id, ClassificationRow.lang)).all())
             texts: dict[str, list[str]] = {}
             sent: dict[str, list[str]] = {}  # texts that went out without a person
+            alternatives: dict[str, list[dict]] = {}  # the drafts' "send this instead" replies
             for action in session.exec(select(ActionRow)):
+                alternatives.setdefault(action.interaction_id, []).extend(action.params.get("alternatives") or [])
                 text = action.params.get("text")
                 if text:
                     texts.setdefault(action.interaction_id, []).append(str(text))
                     if action.type in ("auto_reply", "send_dm"):
                         sent.setdefault(action.interaction_id, []).append(str(text))
         db.dispose()
-    right = wrong = none = sent_right = sent_wrong = 0
+    right = wrong = none = sent_right = sent_wrong = one_click = 0
     remarks = remarks_with_fact = 0  # a scenario week's messages that ask nothing ("question": false)
     dumped = []  # every question with its grounding and verdict, for `--dump`
     for k, item in enumerate(items):
@@ -170,6 +174,10 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
         dumped.append({**item, "verdict": verdict, "intent": intents.get(interaction_id),
                        "lang": langs.get(interaction_id), "grounding": grounding})
         right += verdict == "right"
+        # Not right, but a button on the card sends the right fact ("Send this instead").
+        one_click += verdict != "right" and item["expect"] != "none" and any(
+            alternative["source"] == item["expect"] and _fold(item["fact"]) in _fold(alternative["text"])
+            for alternative in alternatives.get(interaction_id, []))
         wrong += verdict == "wrong"
         none += verdict == "none"
         automatic = has_fact and _fold(grounding["answer"])[:40] in _fold(" ".join(sent.get(interaction_id, [])))
@@ -183,7 +191,7 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
         dump.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in dumped), encoding="utf-8")
     n = len(items) - remarks
     return {"questions": n, "right": right / n, "wrong": wrong / n, "no_answer": none / n,
-            "sent_right": sent_right / n, "sent_wrong": sent_wrong / n,
+            "sent_right": sent_right / n, "sent_wrong": sent_wrong / n, "one_click": one_click / n,
             "remarks": remarks, "remarks_with_fact": remarks_with_fact / remarks if remarks else 0.0}
 
 
@@ -239,6 +247,9 @@ def main() -> None:
         print(f"labelled questions: {result['questions']} · right fact {result['right']:.1%} · "
               f"wrong fact {result['wrong']:.1%} · no answer {result['no_answer']:.1%} · of which sent without a "
               f"person: right {result['sent_right']:.1%}, wrong {result['sent_wrong']:.1%}")
+        print(f"right fact one click away (an alternative on the card, not in the draft): "
+              f"{result['one_click']:.1%} · right in the draft or one click away "
+              f"{result['right'] + result['one_click']:.1%}")
         if result["remarks"]:
             print(f"messages that ask nothing: {result['remarks']} · given a fact anyway "
                   f"{result['remarks_with_fact']:.1%}")

@@ -54,21 +54,34 @@ class Decided:
     escalation_id: int | None = None
 
 
+def _alternative(action: ActionRow | None, approval_id: int, index: int) -> dict[str, str]:
+    """The stored alternative reply `index` of a draft (see playbooks.engine: rendered when it was drafted)."""
+    stored = (action.params if action is not None else {}).get("alternatives") or []
+    if not 0 <= index < len(stored) or not str(stored[index].get("text") or "").strip():
+        raise ApprovalError(f"draft #{approval_id} has no alternative reply {index + 1}")
+    return {"source": str(stored[index].get("source", "")), "text": str(stored[index]["text"])}
+
+
 class ApprovalService:
     def __init__(self, db: Database, authorize: Authorizer) -> None:
         self.db = db
         self.authorize = authorize
 
     def decide(self, approval_id: int, verdict: Verdict, *, surface: str, user: str, final_text: str | None = None,
-               reason: str | None = None, at: datetime | None = None, authorized_as: str | None = None) -> Decided:
+               reason: str | None = None, at: datetime | None = None, authorized_as: str | None = None,
+               alternative: int | None = None) -> Decided:
         """Apply one verdict. Exactly one verdict wins per draft: the state change is a compare-and-set,
         so two approvers clicking at once (or one double click) send one reply.
 
         `authorized_as` is the identity the surface verified (`group:<id>` for a Slack user group member,
-        `role:<name>` for a Discord role); the person who clicked (`user`) is still the recorded actor."""
+        `role:<name>` for a Discord role); the person who clicked (`user`) is still the recorded actor.
+        `alternative` (0-based) sends the draft's alternative reply instead ("Send this instead"): an edit
+        whose text is that alternative, as stored with the draft."""
         if not self.authorize(surface, authorized_as or user):
             raise NotAnApprover("only configured approvers can act on drafts")
-        if verdict == Verdict.edit and not (final_text or "").strip():
+        if alternative is not None:
+            verdict = Verdict.edit
+        elif verdict == Verdict.edit and not (final_text or "").strip():
             raise ApprovalError("an edited reply cannot be empty")
         now = at or utcnow()
         actor = f"{surface}:{user}"
@@ -76,6 +89,10 @@ class ApprovalService:
             approval = session.get(ApprovalRow, approval_id)
             if approval is None:
                 raise ApprovalError(f"no draft #{approval_id}")
+            chosen = None
+            if alternative is not None:
+                chosen = _alternative(session.get(ActionRow, approval.action_id), approval_id, alternative)
+                final_text = chosen["text"]
             text = final_text if verdict == Verdict.edit else approval.draft_text
             if verdict == Verdict.edit and text and "http" in text:
                 # A link a person typed in gets the same UTM tags and reference as the drafted ones.
@@ -91,14 +108,15 @@ class ApprovalService:
             if won != 1:
                 session.refresh(approval)
                 raise AlreadyDecided(f"draft #{approval_id} was already {approval.state} by {approval.decided_by}")
-            escalation_id = self._apply(session, approval, verdict, actor, text, reason, now)
+            escalation_id = self._apply(session, approval, verdict, actor, text, reason, now,
+                                        chosen["source"] if chosen else None)
         with self.db.session() as session:
             fresh = session.get(ApprovalRow, approval_id)
         logger.info("bot.approvals.decided", extra={"approval_id": approval_id, "verdict": verdict.value})
         return Decided(fresh, escalation_id)
 
     def _apply(self, session: Session, approval: ApprovalRow, verdict: Verdict, actor: str, text: str | None,
-               reason: str | None, now: datetime) -> int | None:
+               reason: str | None, now: datetime, alternative: str | None = None) -> int | None:
         interaction = session.get(InteractionRow, approval.interaction_id)
         action = session.get(ActionRow, approval.action_id)
         common = {"actor": actor, "occurred_at": now, "playbook": action.rule, "rule_version": action.rule_version}
@@ -113,9 +131,10 @@ class ApprovalService:
                 record_event(session, interaction, EventAction.reply_approved, **common,
                              data={"approval_id": approval.id, "edited": False, **variant})
             else:
+                chosen = {"alternative": alternative} if alternative else {}
                 record_event(session, interaction, EventAction.reply_edited, **common,
                              data={"approval_id": approval.id, "edited": True,
-                                   "diff": text_diff(approval.draft_text, text or ""), **variant})
+                                   "diff": text_diff(approval.draft_text, text or ""), **variant, **chosen})
         else:
             action.state = "cancelled"
             action.updated_at = now

@@ -56,7 +56,16 @@ def approval_card(session: Session, approval_id: int) -> ApprovalCard:
         explanation=scores.explanation if scores else {},
         decided_at=as_utc(approval.decided_at) if approval.decided_at else None,
         verdict_reason=approval.reason,
+        alternatives=_alternatives(action.params if action else {}),
     )
+
+
+def _alternatives(params: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    stored = params.get("alternatives")
+    if not isinstance(stored, list):
+        return ()
+    return tuple((str(item["source"]), str(item["text"])) for item in stored
+                 if isinstance(item, dict) and item.get("source") and item.get("text"))
 
 
 def escalation_page(session: Session, escalation_id: int, oncall: tuple[str, ...] = ()) -> EscalationPage:

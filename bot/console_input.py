@@ -17,7 +17,8 @@ from moderation.act.reviews import ReviewError, ReviewVerdict
 
 logger = logging.getLogger(__name__)
 
-HELP = ("commands: approve N · edit N <new text> · reject N <reason> · escalate N <reason> · "
+HELP = ("commands: approve N · edit N <new text> · use N K (send alternative K) · reject N <reason> · "
+        "escalate N <reason> · "
         "keep|restore|delete|ban R (review item R) · resume <campaign or account:…> · digest · "
         "/kpi <question> (e.g. /kpi response rate insta last week) · help")
 _REVIEW_COMMANDS = {"keep": "keep", "restore": "restore", "delete": "delete", "ban": "ban_author"}
@@ -54,6 +55,13 @@ class ConsoleInput:
             return
         if self.reviews is not None and command in (*_REVIEW_COMMANDS, "resume") and len(words) >= 2:
             await self._review(command, words[1])
+            return
+        if command == "use" and len(words) == 3 and words[1].lstrip("#").isdigit() and words[2] in ("1", "2"):
+            try:
+                await self.hub.decide(self.approvals, int(words[1].lstrip("#")), Verdict.edit, surface="console",
+                                      user=self.user, alternative=int(words[2]) - 1)
+            except ApprovalError as exc:
+                self.say(f"not done: {exc}")
             return
         if command not in {v.value for v in Verdict} or len(words) < 2 or not words[1].lstrip("#").isdigit():
             self.say(HELP)

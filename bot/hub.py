@@ -57,10 +57,12 @@ class ChatHub:
 
     async def decide(self, approvals: ApprovalService, approval_id: int, verdict: Verdict, *, surface: str,
                      user: str, final_text: str | None = None, reason: str | None = None,
-                     at: datetime | None = None, authorized_as: str | None = None) -> Decided:
+                     at: datetime | None = None, authorized_as: str | None = None,
+                     alternative: int | None = None) -> Decided:
         """Apply a verdict from any surface, then show it everywhere and page if it was escalated."""
         decided = await self.db.run(approvals.decide, approval_id, verdict, surface=surface, user=user,
-                                    final_text=final_text, reason=reason, at=at, authorized_as=authorized_as)
+                                    final_text=final_text, reason=reason, at=at, authorized_as=authorized_as,
+                                    alternative=alternative)
         await self.approval_changed(approval_id)
         if decided.escalation_id is not None:
             await self.escalation_opened(decided.escalation_id)

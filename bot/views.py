@@ -30,6 +30,8 @@ class ApprovalCard:
     decided_at: datetime | None = None
     verdict_reason: str | None = None  # why a person rejected or escalated it
     link: str | None = None  # where the comment lives on the platform, when known
+    # (source, reply text): other facts ready to send instead of the draft, one button each
+    alternatives: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from moderation.domain import (
@@ -153,11 +154,15 @@ class Engine:
         }
         ref = interaction_ref(interaction.id) if settings.utm.content_ref else None
         limit = settings.text_limit(interaction.platform, channel)
-        try:
-            rendered = template.render(
-                interaction_id=interaction.id, platform=interaction.platform, lang=scores.lang, variables=variables,
+
+        def render(values: dict[str, Any]) -> Any:
+            return template.render(
+                interaction_id=interaction.id, platform=interaction.platform, lang=scores.lang, variables=values,
                 limit=limit, utm=(interaction.platform.value, settings.utm.medium, campaign, ref),
             )
+
+        try:
+            rendered = render(variables)
         except Exception as exc:  # noqa: BLE001 - a user template must never crash a decision
             # Load-time checks render every template once, so this is rare (a link removed at run time...);
             # a human gets the message rather than the author getting a broken text.
@@ -174,6 +179,8 @@ class Engine:
         reason = rule.description
         if template.grounded:
             action_type, reason = _grounded(action_type, reason, grounding, spec, params)
+            if action_type is ActionType.draft_reply and grounding is not None and grounding.alternatives:
+                params["alternatives"] = _alternatives(render, variables, grounding, given.product)
         if ref is not None and ref in rendered.text:
             params["ref"] = ref  # the link's utm_content: conversions find this interaction by it
         if "discount_code" in variables and variables["discount_code"] in rendered.text:
@@ -213,7 +220,10 @@ def _grounded(action_type: ActionType, reason: str, grounding: Grounding | None,
         reason = f"{reason} — no answer in the knowledge base matched: please write the answer"
     elif grounding.level == "low":
         reason = f"{reason} — not sure of the answer ({grounding.confidence:.2f}): check it or pick a suggestion"
-    if grounding.level != "high" and grounding.suggestions:
+    if grounding.level != "high" and grounding.alternatives:
+        # The card shows them in full, each with its "send this instead" button: named here, not repeated.
+        reason += "; ready to send instead: " + ", ".join(a.source for a in grounding.alternatives)
+    elif grounding.level != "high" and grounding.suggestions:
         # The approver sees the closest answers on the card, ready to paste.
         reason += "; closest: " + " | ".join(_short(s) for s in grounding.suggestions[:2])
     elif grounding.human:
@@ -227,6 +237,26 @@ def _grounded(action_type: ActionType, reason: str, grounding: Grounding | None,
     if not automatic and action_type is not ActionType.draft_reply:
         return ActionType.draft_reply, reason
     return action_type, reason
+
+
+def _alternatives(render: Callable[[dict[str, Any]], Any], variables: dict[str, Any], grounding: Grounding,
+                  fixed_product: Any) -> list[dict[str, str]]:
+    """The same template rendered with each alternative fact: what "Send this instead" sends, as the person
+    sees it on the card. One that fails to render is left out (the draft itself rendered, so this is rare)."""
+    out = []
+    for alternative in grounding.alternatives:
+        values = {**variables, "answer": alternative.answer, "answer_apologises": apologises(alternative.answer),
+                  "products": [alternative.product] if alternative.product is not None else []}
+        if alternative.product is not None and not fixed_product:
+            values["product"] = alternative.product
+        try:
+            rendered = render(values)
+        except Exception as exc:  # noqa: BLE001 - an alternative is a convenience, never a reason to fail
+            logger.warning("playbooks.template.alternative_failed", extra={"source": alternative.source,
+                                                                           "error": str(exc)})
+            continue
+        out.append({"source": alternative.source, "text": rendered.text})
+    return out
 
 
 def _short(text: str, limit: int = 140) -> str:

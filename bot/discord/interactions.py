@@ -17,6 +17,7 @@ from bot.approvals import ApprovalError, ApprovalService, Authorizer, Verdict
 from bot.discord import embeds
 from bot.discord.modals import ModalSubmission, edit_modal, reject_modal
 from bot.discord.surface import People
+from bot.discord.views import ALTERNATIVE_VERBS
 from bot.escalations import EscalationError, Responder
 from bot.hub import ChatHub
 from bot.kpi_questions import GOALS, KpiResponder
@@ -95,6 +96,10 @@ class DiscordInteractions:
             await interaction.response.send_modal(modal)
             return
         await interaction.response.defer()  # a silent "update the message later"; the card edit follows
+        if verb in ALTERNATIVE_VERBS:
+            await self._decide(interaction, approval_id, Verdict.edit, identity,
+                               alternative=ALTERNATIVE_VERBS.index(verb))
+            return
         # Free of Discord syntax: the reason shows on every surface; who escalated is the recorded actor.
         reason = "escalated from the approval card" if verb == "escalate" else None
         await self._decide(interaction, approval_id, _VERDICTS[verb], identity, reason=reason)
@@ -113,10 +118,12 @@ class DiscordInteractions:
                                reason=submission.values.get("reason", "").strip() or None)
 
     async def _decide(self, interaction: discord.Interaction, approval_id: int, verdict: Verdict, identity: str, *,
-                      final_text: str | None = None, reason: str | None = None) -> None:
+                      final_text: str | None = None, reason: str | None = None,
+                      alternative: int | None = None) -> None:
         try:
             await self.hub.decide(self.approvals, approval_id, verdict, surface=SURFACE, user=str(interaction.user.id),
-                                  authorized_as=identity, final_text=final_text, reason=reason)
+                                  authorized_as=identity, final_text=final_text, reason=reason,
+                                  alternative=alternative)
         except ApprovalError as exc:
             await self._tell(interaction, str(exc))
         except Exception:  # noqa: BLE001 - e.g. another surface failed to update; the person must hear of it

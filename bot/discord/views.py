@@ -19,11 +19,14 @@ from bot.views import ApprovalCard, EscalationPage, PauseCard, ReviewCard
 logger = logging.getLogger(__name__)
 
 APPROVAL_VERBS = ("approve", "edit", "reject", "escalate")
+ALTERNATIVE_VERBS = ("use1", "use2")  # "Send this instead": the card's alternative replies, in order
 ESCALATION_VERBS = ("ack", "resolve")
 
 _APPROVAL_STYLE = {
     "approve": (discord.ButtonStyle.success, "Approve"), "edit": (discord.ButtonStyle.primary, "Edit"),
     "reject": (discord.ButtonStyle.danger, "Reject"), "escalate": (discord.ButtonStyle.secondary, "Escalate"),
+    "use1": (discord.ButtonStyle.secondary, "Send alternative 1"),
+    "use2": (discord.ButtonStyle.secondary, "Send alternative 2"),
 }
 _ESCALATION_STYLE = {"ack": (discord.ButtonStyle.primary, "Acknowledge"),
                      "resolve": (discord.ButtonStyle.success, "Resolve")}
@@ -64,7 +67,7 @@ def escalation_custom_id(verb: str, escalation_id: int) -> str:
 
 
 class ApprovalButton(discord.ui.DynamicItem[discord.ui.Button],
-                     template=r"^socialops:(?P<verb>approve|edit|reject|escalate):(?P<id>[0-9]+)$"):
+                     template=r"^socialops:(?P<verb>approve|edit|reject|escalate|use1|use2):(?P<id>[0-9]+)$"):
     def __init__(self, verb: str, approval_id: int) -> None:
         style, label = _APPROVAL_STYLE[verb]
         super().__init__(discord.ui.Button(style=style, label=label, custom_id=approval_custom_id(verb, approval_id)))
@@ -167,7 +170,7 @@ def approval_view(card: ApprovalCard) -> discord.ui.View | None:
     if card.state != "pending":
         return None
     view = discord.ui.View(timeout=None)
-    for verb in APPROVAL_VERBS:
+    for verb in APPROVAL_VERBS + ALTERNATIVE_VERBS[:len(card.alternatives)]:
         view.add_item(ApprovalButton(verb, card.approval_id))
     return view
 

@@ -19,6 +19,7 @@ APPROVE = "approval.approve"
 EDIT = "approval.edit"
 REJECT = "approval.reject"
 ESCALATE = "approval.escalate"
+USE_ALTERNATIVE = ("approval.use.1", "approval.use.2")  # "Send this instead", one per alternative reply
 ACKNOWLEDGE = "escalation.acknowledge"
 RESOLVE = "escalation.resolve"
 REVIEW_PREFIX = "review."
@@ -109,6 +110,9 @@ def approval_blocks(card: ApprovalCard, *, now: datetime) -> list[Block]:
         if card.due_at is not None:
             blocks.append(_context(f"⏱ respond before {slack_date(card.due_at)} — SLA {sla_left(card.due_at, now)}"))
         value = str(card.approval_id)
+        for (source, text), action_id in zip(card.alternatives, USE_ALTERNATIVE, strict=False):
+            blocks.append({"type": "section", "text": _md(f"*Or send instead* (`{escape(source)}`)\n{_quote(text)}"),
+                           "accessory": _button("Send this instead", action_id, value)})
         blocks.append({"type": "actions", "block_id": f"approval:{card.approval_id}", "elements": [
             _button("Approve", APPROVE, value, "primary"), _button("Edit", EDIT, value),
             _button("Reject", REJECT, value, "danger"), _button("Escalate", ESCALATE, value)]})

@@ -26,13 +26,13 @@ async def _approver(deps: SlackDeps, user: str, channel: str) -> str | None:
 
 
 async def decide(deps: SlackDeps, approval_id: int, verdict: Verdict, *, user: str, channel: str,
-                 final_text: str | None = None, reason: str | None = None) -> None:
+                 final_text: str | None = None, reason: str | None = None, alternative: int | None = None) -> None:
     identity = await _approver(deps, user, channel)
     if identity is None:
         return
     try:
         await deps.hub.decide(deps.approvals, approval_id, verdict, surface="slack", user=user,
-                              authorized_as=identity, final_text=final_text, reason=reason)
+                              authorized_as=identity, final_text=final_text, reason=reason, alternative=alternative)
     except ApprovalError as exc:
         await deps.surface.ephemeral(channel, user, str(exc))
 

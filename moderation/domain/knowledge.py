@@ -33,6 +33,17 @@ class ProductFacts(BaseModel):
         return self.name
 
 
+class Alternative(BaseModel):
+    """Another fact a person may send instead of the draft's, ready to go: the approval card's "Send this
+    instead" button sends the reply rendered with it (one click, no typing)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str  # "answer:<id>" or "product:<sku>"
+    answer: str  # the fact composed in the asker's language, links tagged
+    product: ProductFacts | None = None
+
+
 class Grounding(BaseModel):
     """Retrieved knowledge for one interaction: the composed `answer` in the asker's language, the products
     it is about, and how sure retrieval is. `level` high = may be sent automatically where a playbook allows;
@@ -55,3 +66,6 @@ class Grounding(BaseModel):
     # Unedited approvals this source still needs before a sure match of it is sent without a person
     # (moderation.knowledge.trust); 0 once it has them, or when the team turned the warm-up off.
     awaiting_approvals: int = Field(0, ge=0)
+    # The suggestions a person is likeliest to want instead, each composed like `answer` (at most two: the
+    # card's buttons). When the draft has no fact, the first is the closest answer, or the one the judge set aside.
+    alternatives: tuple[Alternative, ...] = ()

@@ -36,7 +36,8 @@ def load_captions(connectors: dict[Platform, SandboxPlatform]) -> None:
 def question_outcomes(db: Database) -> dict[str, Counter[str]]:
     """Per question intent: answered (a fact sent automatically), drafted (a fact in a draft; "warming up" counts
     those retrieval was sure of, held for a person's first approvals), unanswered (no fact found: a draft saying
-    so, or a human task), fell through (nothing at all)."""
+    so, or a human task; "one click" counts the drafts whose card offers a fact to send instead), fell through
+    (nothing at all)."""
     with db.session() as session:
         intents = {i: intent for i, intent in session.exec(select(ClassificationRow.interaction_id,
                                                                    ClassificationRow.intent))
@@ -60,6 +61,8 @@ def question_outcomes(db: Database) -> dict[str, Counter[str]]:
             out[intent]["warming up"] += bool(knowledge.get("level") == "high" and knowledge.get("awaiting_approvals"))
         elif kinds & {"draft_reply", "auto_reply", "send_dm", "escalate", "hold_for_review", "hide"}:
             out[intent]["unanswered"] += 1
+            # The card offers a fact to send instead, one click away ("Send this instead").
+            out[intent]["one click"] += bool(knowledge.get("alternatives")) and "draft_reply" in kinds
         else:
             out[intent]["fell through"] += 1
     return out

@@ -82,7 +82,7 @@ def print_summary(console: Console, db: Database, result: DemoResult, digest: Di
     console.print(f"[bold]Questions[/] (pricing, purchase, product): {questions['answered']} answered with a fact, "
                   f"{questions['drafted']} drafted with a fact ({questions['warming up']} of them sure, held until "
                   f"people have approved that answer {needed} times unedited), {questions['unanswered']} "
-                  "unanswered, "
+                  f"unanswered ({questions['one click']} of them with a fact to send one click away), "
                   f"{questions['fell through']} fell through", highlight=False)
     console.print()
     trends = {t.name: t for t in digest.trends}

@@ -124,3 +124,20 @@ def test_an_incident_key_pages_once_while_the_escalation_is_open(db):
         assert len(session.exec(select(EscalationRow)).all()) == 1
         joined = session.exec(select(EventRow).where(EventRow.name == "tiktok.comment_escalated")).all()
     assert len(joined) == 3 and sum(1 for e in joined if e.data.get("joined")) == 2
+
+
+async def test_the_console_sends_an_alternative_with_use_n_k(db):
+    from bot.console import ConsoleSurface
+    from bot.console_input import ConsoleInput
+    from bot.hub import ChatHub
+
+    alternatives = [{"source": "answer:shipping-ireland", "text": "Shipping to Ireland is €6.90."}]
+    approval_id = make_draft(db, alternatives=alternatives)
+    said: list[str] = []
+    console = ConsoleInput(ChatHub(db, [ConsoleSurface(quiet=True)]), _service(db), user="lea", say=said.append)
+    await console.handle(f"use {approval_id} 2")
+    assert said == [f"not done: draft #{approval_id} has no alternative reply 2"]
+    await console.handle(f"use {approval_id} 1")
+    sandbox = SandboxPlatform(Platform.youtube)
+    await Outbox(db, {Platform.youtube: sandbox}).drain()
+    assert [a.text for a in sandbox.performed.values()] == ["Shipping to Ireland is €6.90."]

@@ -11,14 +11,18 @@ from moderation.storage import Database
 from moderation.storage.tables import InteractionRow
 
 
-def make_draft(db: Database, *, external_id: str = "Ugx9", text: str = "how much is the serum?") -> int:
-    """A YouTube comment with a drafted reply awaiting approval; returns the approval id."""
+def make_draft(db: Database, *, external_id: str = "Ugx9", text: str = "how much is the serum?",
+               alternatives: list[dict[str, str]] | None = None) -> int:
+    """A YouTube comment with a drafted reply awaiting approval (and, if given, the alternative replies the
+    engine stores with a grounded draft); returns the approval id."""
     interaction = Interaction(platform=Platform.youtube, kind=Kind.comment, external_id=external_id,
                               author_id="a1", author_name="anna", text=text, post_id="v1",
                               created_at=utcnow() - timedelta(minutes=3))
     store_interactions(db, [interaction], source="test")
     plan = Plan(interaction_id=interaction.id, actions=(
-        Action(type=ActionType.draft_reply, params={"text": "It is 39 €!"}, rule="yt/pricing", rule_version="v1"),))
+        Action(type=ActionType.draft_reply,
+               params={"text": "It is 39 €!", **({"alternatives": alternatives} if alternatives else {})},
+               rule="yt/pricing", rule_version="v1"),))
     with db.session() as session:
         work = execute_plan(session, session.get(InteractionRow, interaction.id), plan, library_version="v1",
                             approval_minutes=30)

@@ -33,6 +33,11 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if c := await _numbered(deps, body):
             await handoff.decide(deps, c.item_id, Verdict.approve, user=c.user, channel=c.channel)
 
+    async def use_alternative(body: dict[str, Any]) -> None:
+        if c := await _numbered(deps, body):
+            await handoff.decide(deps, c.item_id, Verdict.edit, user=c.user, channel=c.channel,
+                                 alternative=blocks.USE_ALTERNATIVE.index(c.action_id))
+
     async def escalate(body: dict[str, Any]) -> None:
         if c := await _numbered(deps, body):
             await handoff.decide(deps, c.item_id, Verdict.escalate, user=c.user, channel=c.channel,
@@ -61,6 +66,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     app.action(blocks.RESUME)(ack=_ack, lazy=[guarded(deps, resume)])
     app.action(blocks.APPROVE)(ack=_ack, lazy=[guarded(deps, approve)])
     app.action(blocks.ESCALATE)(ack=_ack, lazy=[guarded(deps, escalate)])
+    for action_id in blocks.USE_ALTERNATIVE:
+        app.action(action_id)(ack=_ack, lazy=[guarded(deps, use_alternative)])
     app.action(blocks.EDIT)(ack=_ack, lazy=[guarded(deps, edit)])
     app.action(blocks.REJECT)(ack=_ack, lazy=[guarded(deps, reject)])
     app.action(blocks.ACKNOWLEDGE)(ack=_ack, lazy=[guarded(deps, escalation)])

@@ -169,3 +169,30 @@ async def test_escalate_opens_an_escalation_page_in_the_escalations_channel(bot,
     [page] = bot.fake.posted(ESCALATIONS)
     assert _custom_ids(page.body) == [f"socialops:ack:{escalation.id}", f"socialops:resolve:{escalation.id}"]
     assert escalation.surface_refs["discord"][0]["message"] in bot.fake.messages
+
+
+async def test_send_alternative_sends_that_reply_in_one_click(bot, sqlite_db):
+    alternatives = [{"source": "answer:shipping-ireland", "text": "Shipping to Ireland is €6.90."},
+                    {"source": "product:SERUM", "text": "The Sérum Éclat is €39, in stock."}]
+    approval_id = make_draft(sqlite_db, alternatives=alternatives)
+    await bot.hub.approval_requested(approval_id)
+    [post] = bot.fake.posted(APPROVALS)
+    assert _custom_ids(post.body)[-2:] == [f"socialops:use1:{approval_id}", f"socialops:use2:{approval_id}"]
+    fields = post.body["embeds"][0]["fields"]
+    assert {"name": "Alternative 2 (product:SERUM)", "value": "The Sérum Éclat is €39, in stock.",
+            "inline": False} in fields
+    with sqlite_db.session() as session:
+        message_id = session.get(ApprovalRow, approval_id).surface_refs["discord"]["message"]
+
+    bot.interact("button_click.json", custom_id=f"socialops:use2:{approval_id}", message_id=message_id)
+    await settle()
+
+    assert [c.body["type"] for c in bot.fake.callbacks()] == [DEFERRED_UPDATE]
+    with sqlite_db.session() as session:
+        approval = session.get(ApprovalRow, approval_id)
+        edited = session.exec(select(EventRow).where(EventRow.name == "youtube.comment_reply_edited")).one()
+    assert (approval.state, approval.final_text) == ("edited", "The Sérum Éclat is €39, in stock.")
+    assert edited.data["alternative"] == "product:SERUM"
+    sandbox = SandboxPlatform(Platform.youtube)
+    await Outbox(sqlite_db, {Platform.youtube: sandbox}).drain()
+    assert [a.text for a in sandbox.performed.values()] == ["The Sérum Éclat is €39, in stock."]

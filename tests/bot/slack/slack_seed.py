@@ -33,8 +33,10 @@ def seed_plan(db: Database, action: Action, *, at: datetime, text: str = "how mu
     return work.approvals, work.escalations
 
 
-def seed_approval(db: Database, *, at: datetime, draft: str = "It is 49 €, here is the link!", **kw: Any) -> int:
-    action = Action(type=ActionType.draft_reply, params={"text": draft}, rule="pricing/quote", rule_version="1",
+def seed_approval(db: Database, *, at: datetime, draft: str = "It is 49 €, here is the link!",
+                  alternatives: list[dict[str, str]] | None = None, **kw: Any) -> int:
+    params: dict[str, Any] = {"text": draft, **({"alternatives": alternatives} if alternatives else {})}
+    action = Action(type=ActionType.draft_reply, params=params, rule="pricing/quote", rule_version="1",
                     reason="price question")
     return seed_plan(db, action, at=at, **kw)[0][0]
 

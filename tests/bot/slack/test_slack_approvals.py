@@ -154,3 +154,38 @@ async def test_non_approver_gets_an_ephemeral_refusal_and_nothing_changes(stack)
     with stack.db.session() as session:
         assert session.get(ApprovalRow, approval_id).state == "pending"
     assert BOT_USER  # the fake's bot identity answered auth.test for Bolt
+
+
+ALTERNATIVES = [{"source": "answer:shipping-ireland", "text": "Shipping to Ireland is €6.90, 3-5 days."},
+                {"source": "answer:shipping-eu", "text": "Shipping in the EU is €9.90, 4-8 days."}]
+
+
+async def test_send_this_instead_sends_the_chosen_alternative_in_one_click(stack):
+    approval_id = seed_approval(stack.db, at=NOW, draft="Thanks! We will get back to you.",
+                                alternatives=ALTERNATIVES)
+    post = await _posted_card(stack, approval_id)
+    accessories = [b["accessory"] for b in post["blocks"] if b.get("accessory")]
+    assert [a["action_id"] for a in accessories] == list(blocks.USE_ALTERNATIVE)
+    assert "Shipping to Ireland is €6.90" in str(post["blocks"]) and "answer:shipping-eu" in str(post["blocks"])
+
+    await stack.click(blocks.USE_ALTERNATIVE[1], approval_id)
+    update = (await stack.fake.wait_for("chat.update"))[0].params
+    assert_valid_blocks(update["blocks"])
+    assert "Sent instead" in str(update["blocks"]) and "€9.90" in str(update["blocks"])
+    assert not [b for b in update["blocks"] if b.get("accessory")]  # no alternative buttons on a decided card
+    [edited] = _events(stack.db, "reply_edited")
+    assert edited.data["alternative"] == "answer:shipping-eu"
+    connectors = sandbox_connectors()
+    await Outbox(stack.db, connectors).drain()
+    replies = [action for connector in connectors.values() for action in connector.performed.values()]
+    assert [r.text for r in replies] == ["Shipping in the EU is €9.90, 4-8 days."]
+
+
+async def test_send_this_instead_on_a_draft_without_alternatives_says_so_and_sends_nothing(stack):
+    approval_id = seed_approval(stack.db, at=NOW)
+    await _posted_card(stack, approval_id)
+    await stack.click(blocks.USE_ALTERNATIVE[0], approval_id)  # a hand-made or stale click
+    [refusal] = await stack.fake.wait_for("chat.postEphemeral", 1)
+    assert "has no alternative reply 1" in refusal.params["text"]
+    with stack.db.session() as session:
+        assert session.get(ApprovalRow, approval_id).state == "pending"
