@@ -73,7 +73,6 @@ STORY_LENGTH = 100
 INTENT_TOPICS = {"refund": ("return", "refund"), "complaint": ("damaged",), "order_support": ("damaged",)}
 LETTER_SIZES = frozenset({"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"})
 SIZE_CUES = frozenset({"en", "in", "size", "taille", "a", "t"})
-CAPTION_LEAD = 0.15  # a caption naming several products is about the one it names this much more fully
 ALTERNATIVES = 2  # facts offered ready to send instead of the draft's: the approval card's buttons
 
 
@@ -394,9 +393,8 @@ class Retriever(AnswerScoring):
 
     def caption_products(self, caption: str) -> tuple[str, ...]:
         """Every product a caption names, in catalogue order. Variants of one product (the same name but for a
-        size, "Sérum 30 ml" and "Sérum 50 ml") count once: the variant the caption names, else the first. One
-        product named far more fully than the others is the caption's only one."""
-        words = self._caption_words(caption)
+        size, "Sérum 30 ml" and "Sérum 50 ml") count once: the variant the caption names, else the first."""
+        words = self._canonical(content_tokens(caption))
         scores = self._product_scores(words)
         named = [k for k, score in enumerate(scores) if score >= self.thresholds.product_mention]
         # A product named in full ("Crème Teintée Fourvière, quatre teintes") is the post's; another named by one
@@ -410,28 +408,7 @@ class Retriever(AnswerScoring):
         said = set(tokens(caption))
         chosen = sorted(max(group, key=lambda k: (len(set(tokens(self.base.products[k].name)) & said), -k))
                         for group in variants.values())
-        if len(chosen) > 1:
-            # "Le bol sardine est de retour, Tigela Sardinha…" half-names the wall sardine too: the bowl, named
-            # far more fully, is what the post is about. A lookbook names each of its products about as fully.
-            ranked = sorted(chosen, key=lambda k: -scores[k])
-            if scores[ranked[0]] - scores[ranked[1]] >= CAPTION_LEAD:
-                chosen = ranked[:1]
         return tuple(self.base.products[k].sku for k in chosen)
-
-    def _caption_words(self, caption: str) -> list[str]:
-        """A caption's words, with the name words its hashtags run together ("#kazenotsubasa" is "Kaze no
-        Tsubasa", "#blindbox" the "blind box"): captions name products so as often as in words."""
-        words = self._canonical(content_tokens(caption))
-        tags = {fold(tag) for tag in re.findall(r"#(\w{4,})", caption)}
-        if not tags:
-            return words
-        for product in self.base.products:
-            raw = re.findall(r"\w+", fold(product.name))
-            for i in range(len(raw)):
-                for j in range(i + 2, len(raw) + 1):
-                    if "".join(raw[i:j]) in tags:
-                        words += self._canonical(content_tokens(" ".join(raw[i:j])))
-        return words
 
     # --- scoring ---------------------------------------------------------------------------------------
 

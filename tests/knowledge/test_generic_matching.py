@@ -109,31 +109,6 @@ def test_a_caption_naming_one_products_sizes_means_the_size_it_says(shop) -> Non
     assert shop.caption_product("Outfit: Trench Léon, jean droit") is None
 
 
-CERAMICS_CSV = """\
-sku,name,price,currency,sizes,colors,in_stock,url,description
-BOWL,Tigela Sardinha bowl,26.00,EUR,14 cm|18 cm,azul|coral,52,https://ceramics.example/p/bowl,Stoneware bowl.
-WALL,Sardinha de parede wall sardine,16.00,EUR,16 cm,azul|vermelho,30,https://ceramics.example/p/wall,Wall decor.
-PLATE,Prato Alfama dinner plate,22.00,EUR,27 cm,cobalto,40,https://ceramics.example/p/plate,Dinner plate.
-"""
-
-
-@pytest.mark.parametrize("kind", RETRIEVER_KINDS)
-def test_a_caption_naming_one_product_far_more_fully_than_another_is_about_that_one(tmp_path: Path,
-                                                                                      kind: str) -> None:
-    ceramics = retriever_for(tmp_path, SHOP_YAML, CERAMICS_CSV, kind)
-    # "Sardinha" and "sardine" half-name the wall sardine too: the bowl, named but for "bowl", is the post's.
-    bowl = "Le bol sardine est de retour 🐟 Tigela Sardinha, peinte à la main, en azul et en coral."
-    assert ceramics.caption_products(bowl) == ("BOWL",) and ceramics.caption_product(bowl) == "BOWL"
-    # Two products named about as fully: a lookbook, both candidates, no single product.
-    lunch = "Tigela Sardinha and Prato Alfama, set for Sunday lunch"
-    assert ceramics.caption_products(lunch) == ("BOWL", "PLATE") and ceramics.caption_product(lunch) is None
-
-
-def test_hashtags_that_run_a_products_name_together_name_it(shop) -> None:
-    assert shop.caption_product("Morning ritual ☕ #comandantehandgrinder #coffeetime") == "MILL"
-    assert shop.caption_product("Morning ritual ☕ #coffeetime") is None
-
-
 def test_this_under_a_product_post_is_that_products_price(shop) -> None:
     grounding = ask(shop, "c'est combien ?", lang="fr", post_product="SERUM-30")
     assert grounding.source == "product:SERUM-30" and "39 €" in grounding.answer
