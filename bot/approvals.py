@@ -94,8 +94,9 @@ class ApprovalService:
                 chosen = _alternative(session.get(ActionRow, approval.action_id), approval_id, alternative)
                 final_text = chosen["text"]
             text = final_text if verdict == Verdict.edit else approval.draft_text
-            if verdict == Verdict.edit and text and "http" in text:
-                # A link a person typed in gets the same UTM tags and reference as the drafted ones.
+            if verdict == Verdict.edit and text and "http" in text and chosen is None:
+                # A link a person typed in gets the same UTM tags and reference as the drafted ones (an
+                # alternative was rendered with them, and is sent exactly as shown).
                 interaction = session.get(InteractionRow, approval.interaction_id)
                 text = tag_text_links(text, interaction.platform, "social", interaction.campaign or "organic",
                                       interaction_ref(interaction.id))

@@ -30,9 +30,21 @@ class Edited:
 
 
 @dataclass
+class SentInstead:
+    """A question people answered with one of the draft's alternatives ("Send this instead"): a wording to add
+    to that answer's example questions, so that the next one like it is drafted with it."""
+
+    text: str
+    lang: str
+    source: str  # the alternative sent: answer:<id> or product:<sku>
+    count: int
+
+
+@dataclass
 class Suggestions:
     unanswered: list[Unanswered]
     edited: list[Edited]
+    sent_instead: list[SentInstead] = field(default_factory=list)
 
 
 def suggest(db: Database, since: datetime, *, limit: int = 20) -> Suggestions:
@@ -44,8 +56,10 @@ def suggest(db: Database, since: datetime, *, limit: int = 20) -> Suggestions:
             .where(InteractionRow.created_at >= since, DecisionRow.dry_run == False)  # noqa: E712
         ).all()
         approvals = session.exec(
-            select(ApprovalRow.draft_text, ApprovalRow.final_text, ApprovalRow.state, ActionRow.params)
+            select(ApprovalRow.draft_text, ApprovalRow.final_text, ApprovalRow.state, ActionRow.params,
+                   InteractionRow.text)
             .join(ActionRow, ActionRow.id == ApprovalRow.action_id)
+            .join(InteractionRow, InteractionRow.id == ApprovalRow.interaction_id)
             .where(ApprovalRow.created_at >= since)
             .order_by(ApprovalRow.created_at.desc())
         ).all()
@@ -59,7 +73,15 @@ def suggest(db: Database, since: datetime, *, limit: int = 20) -> Suggestions:
                                                      knowledge.get("source", "")))
         entry.count += 1
     edited: dict[str, Edited] = {}
-    for draft, final, state, params in approvals:
+    instead: dict[tuple[str, str], SentInstead] = {}
+    for draft, final, state, params, question in approvals:
+        chosen = _alternative_sent(params or {}, state, final)
+        if chosen is not None:
+            key = (" ".join(tokens(question)), chosen)
+            entry_instead = instead.setdefault(key, SentInstead(question, str((params or {}).get("lang", "")),
+                                                                chosen, 0))
+            entry_instead.count += 1
+            continue  # the draft's fact was swapped, not edited
         source = ((params or {}).get("knowledge") or {}).get("source")
         if not source:
             continue
@@ -71,7 +93,16 @@ def suggest(db: Database, since: datetime, *, limit: int = 20) -> Suggestions:
                 entry.examples.append((draft, final))
     ranked = sorted(questions.values(), key=lambda q: (-q.count, q.text))[:limit]
     often = sorted((e for e in edited.values() if e.edits), key=lambda e: (-e.edits / e.drafts, -e.edits))[:limit]
-    return Suggestions(unanswered=ranked, edited=often)
+    swapped = sorted(instead.values(), key=lambda e: (-e.count, e.source, e.text))[:limit]
+    return Suggestions(unanswered=ranked, edited=often, sent_instead=swapped)
+
+
+def _alternative_sent(params: dict, state: str, final: str | None) -> str | None:  # type: ignore[type-arg]
+    """The source of the alternative a person sent instead of the draft, if that is what was sent."""
+    if state != "edited" or not final:
+        return None
+    return next((str(alt.get("source")) for alt in params.get("alternatives") or []
+                 if isinstance(alt, dict) and alt.get("text") == final and alt.get("source")), None)
 
 
 def counts_by_level(db: Database, since: datetime) -> Counter[str]:

@@ -61,6 +61,11 @@ def register(group: click.Group) -> None:
         for item in found.unanswered:
             guess = f" (closest: {item.best_guess}, {item.level})" if item.best_guess else ""
             click.echo(f"  {item.count:>3}× {item.text}{guess}")
+        click.echo(f"Questions answered with another fact than the draft's (\"send this instead\"): "
+                   f"{len(found.sent_instead)}; add each to that answer's questions in knowledge.yaml")
+        for chosen in found.sent_instead:
+            lang = f" ({chosen.lang})" if chosen.lang else ""
+            click.echo(f"  {chosen.count:>3}× {chosen.text}{lang} -> {chosen.source}")
         click.echo(f"Answers edited before approval: {len(found.edited)}")
         for entry in found.edited:
             click.echo(f"  {entry.source}: edited {entry.edits} of {entry.drafts} drafts")

@@ -109,3 +109,37 @@ def test_suggest_lists_unanswered_questions_and_edited_answers(brand, sqlite_db:
                                 env={"SOCIALOPS_DATABASE_URL": sqlite_db.url, "SOCIALOPS_CONFIG": ""})
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["unanswered"][0]["text"] == "do you sell watches?"
+
+
+def test_suggest_lists_questions_answered_with_an_alternative_as_wordings_to_add(brand, sqlite_db: Database) -> None:
+    import numpy as np
+
+    from moderation.classifier.encoder import HashingEncoder
+    from moderation.knowledge.judge import FEATURES, Judge
+    from moderation.knowledge.posts import PostProducts
+    from moderation.knowledge.retrieval import Retriever
+    from moderation.knowledge.stage import KnowledgeStage
+
+    # A judge that trusts no unsure pick: the returns answer is left out of the draft, first alternative.
+    doubting = Judge(np.zeros(len(FEATURES)), -10.0, keep=0.5, switch=0.5)
+    retriever = Retriever(brand, HashingEncoder(256).encode, judge=doubting)
+    stage = KnowledgeStage(retriever, PostProducts(sqlite_db, retriever.caption_product,
+                                                   reader=lambda p, a: sandbox_connectors()[p]))
+    _store(sqlite_db, ["can I send it back?"])
+    worker = ModerationWorker(sqlite_db, FixedClassifier({"can I send it back?": ("refund", "en")}), library(),
+                              NoHumans(), knowledge=stage)
+    asyncio.run(worker.run_until_idle())
+    with sqlite_db.session() as session:
+        [approval] = session.exec(select(ApprovalRow)).all()
+    ApprovalService(sqlite_db, authorizer(Settings())).decide(
+        approval.id, Verdict.edit, surface="console", user="demo-manager", alternative=0)
+
+    found = suggest(sqlite_db, utcnow() - timedelta(days=7))
+    assert [(s.text, s.lang, s.source, s.count) for s in found.sent_instead] == [
+        ("can I send it back?", "en", "answer:returns", 1)]
+    assert found.edited == []  # a fact swapped for another is not an edit of the draft's wording
+    result = CliRunner().invoke(cli, ["knowledge", "suggest"],
+                                env={"SOCIALOPS_DATABASE_URL": sqlite_db.url, "SOCIALOPS_CONFIG": ""})
+    assert result.exit_code == 0, result.output
+    assert "1× can I send it back? (en) -> answer:returns" in result.output
+
