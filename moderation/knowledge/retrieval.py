@@ -733,8 +733,8 @@ class Retriever(AnswerScoring):
     def _with_alternatives(self, question: Question, grounding: Grounding) -> Grounding:
         """Up to two facts other than the draft's own, composed in full like a drafted one, so that the approval
         card can send one with a click: the suggestions, and for a draft without a fact the post's product first
-        and a product the question half names last. On the public brand weeks nobody tuned retrieval on, the
-        right fact is one of them for about a fifth of the questions whose draft lacks it."""
+        and a product the question half names last. On brand weeks nobody tuned retrieval on, the right fact is
+        one of them for about a fifth of all questions (the README's figures)."""
         offered = [self._suggested(s) for s in grounding.suggestions]
         if not grounding.answer:
             # No fact in the draft: under a product's post, that product's facts first ("how tall is she?");
