@@ -242,7 +242,8 @@ def _grounded(action_type: ActionType, reason: str, grounding: Grounding | None,
 def _alternatives(render: Callable[[dict[str, Any]], Any], variables: dict[str, Any], grounding: Grounding,
                   fixed_product: Any) -> list[dict[str, str]]:
     """The same template rendered with each alternative fact: what "Send this instead" sends, as the person
-    sees it on the card. One that fails to render is left out (the draft itself rendered, so this is rare)."""
+    sees it on the card. One that fails to render is left out (the draft itself rendered, so this is rare), and
+    so is one longer than the platform allows even alone (a TikTok comment): it needs a person to shorten it."""
     out = []
     for alternative in grounding.alternatives:
         values = {**variables, "answer": alternative.answer, "answer_apologises": apologises(alternative.answer),
@@ -255,7 +256,8 @@ def _alternatives(render: Callable[[dict[str, Any]], Any], variables: dict[str, 
             logger.warning("playbooks.template.alternative_failed", extra={"source": alternative.source,
                                                                            "error": str(exc)})
             continue
-        out.append({"source": alternative.source, "text": rendered.text})
+        if rendered.over_limit is None:
+            out.append({"source": alternative.source, "text": rendered.text})
     return out
 
 

@@ -107,3 +107,19 @@ def test_a_draft_without_the_fact_stores_the_rendered_alternative_and_one_click_
     sandbox = SandboxPlatform(Platform.instagram)
     asyncio.run(Outbox(sqlite_db, {Platform.instagram: sandbox}).drain())
     assert [a.text for a in sandbox.performed.values()] == [first["text"]]
+
+
+def test_an_alternative_too_long_for_the_platform_even_alone_is_not_offered() -> None:
+    from types import SimpleNamespace
+
+    from moderation.domain import Alternative, Grounding
+    from playbooks.engine import _alternatives
+
+    grounding = Grounding(level="none", alternatives=(Alternative(source="answer:short", answer="€6.90"),
+                                                      Alternative(source="answer:long", answer="x" * 400)))
+
+    def render(values):  # type: ignore[no-untyped-def]  # a TikTok comment's 150 characters
+        long = len(values["answer"]) > 150
+        return SimpleNamespace(text=values["answer"], over_limit=150 if long else None)
+
+    assert _alternatives(render, {"answer": ""}, grounding, None) == [{"source": "answer:short", "text": "€6.90"}]
