@@ -177,6 +177,7 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
         # Not right, but a button on the card sends the right fact ("Send this instead").
         one_click += verdict != "right" and item["expect"] != "none" and any(
             alternative["source"] == item["expect"] and _fold(item["fact"]) in _fold(alternative["text"])
+            and not alternative.get("over_limit")
             for alternative in alternatives.get(interaction_id, []))
         wrong += verdict == "wrong"
         none += verdict == "none"

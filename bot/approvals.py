@@ -59,6 +59,9 @@ def _alternative(action: ActionRow | None, approval_id: int, index: int) -> dict
     stored = (action.params if action is not None else {}).get("alternatives") or []
     if not 0 <= index < len(stored) or not str(stored[index].get("text") or "").strip():
         raise ApprovalError(f"draft #{approval_id} has no alternative reply {index + 1}")
+    if stored[index].get("over_limit"):
+        raise ApprovalError(f"alternative reply {index + 1} of draft #{approval_id} is longer than the platform "
+                            f"allows ({stored[index]['over_limit']} characters): shorten it with Edit")
     return {"source": str(stored[index].get("source", "")), "text": str(stored[index]["text"])}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.views import ApprovalCard, EscalationPage, PauseCard, ReviewCard
+from bot.views import ApprovalCard, CardAlternative, EscalationPage, PauseCard, ReviewCard
 from moderation.domain import as_utc
 from moderation.platforms.links import comment_link
 from moderation.storage.tables import (
@@ -60,12 +60,13 @@ def approval_card(session: Session, approval_id: int) -> ApprovalCard:
     )
 
 
-def _alternatives(params: dict[str, object]) -> tuple[tuple[str, str], ...]:
+def _alternatives(params: dict[str, object]) -> tuple[CardAlternative, ...]:
     stored = params.get("alternatives")
     if not isinstance(stored, list):
         return ()
-    return tuple((str(item["source"]), str(item["text"])) for item in stored
-                 if isinstance(item, dict) and item.get("source") and item.get("text"))
+    return tuple(CardAlternative(str(item["source"]), str(item["text"]),
+                                 int(item["over_limit"]) if item.get("over_limit") else None)
+                 for item in stored if isinstance(item, dict) and item.get("source") and item.get("text"))
 
 
 def escalation_page(session: Session, escalation_id: int, oncall: tuple[str, ...] = ()) -> EscalationPage:

@@ -45,9 +45,11 @@ class ConsoleSurface:
             body.append(f"why: {card.reason} ({card.rule})\n", style="dim")
         body.append("draft: ", style="bold")
         body.append(card.draft, style="green")
-        for number, (source, text) in enumerate(card.alternatives, start=1):
-            body.append(f"\nor send instead ({source}) [use {card.approval_id} {number}]: ", style="bold")
-            body.append(text, style="cyan")
+        for number, alternative in enumerate(card.alternatives, start=1):
+            how = (f"[use {card.approval_id} {number}]" if alternative.sendable else
+                   f"longer than {card.platform} allows ({alternative.over_limit} characters): shorten it with edit")
+            body.append(f"\nor send instead ({alternative.source}) {how}: ", style="bold")
+            body.append(alternative.text, style="cyan")
         if card.due_at:
             body.append(f"\nrespond before {card.due_at:%Y-%m-%d %H:%M} UTC", style="dim")
         body.append(f"\n[approve {card.approval_id}] [edit {card.approval_id} <text>] "

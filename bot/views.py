@@ -7,6 +7,20 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
+class CardAlternative:
+    """Another fact's reply, ready to send with one click ("Send this instead"), unless it is longer than the
+    platform allows even alone (`over_limit`, in characters): then it is shown for a person to shorten."""
+
+    source: str  # answer:<id> or product:<sku>
+    text: str
+    over_limit: int | None = None
+
+    @property
+    def sendable(self) -> bool:
+        return self.over_limit is None
+
+
+@dataclass(frozen=True)
 class ApprovalCard:
     approval_id: int
     platform: str
@@ -30,8 +44,7 @@ class ApprovalCard:
     decided_at: datetime | None = None
     verdict_reason: str | None = None  # why a person rejected or escalated it
     link: str | None = None  # where the comment lives on the platform, when known
-    # (source, reply text): other facts ready to send instead of the draft, one button each
-    alternatives: tuple[tuple[str, str], ...] = ()
+    alternatives: tuple[CardAlternative, ...] = ()  # other facts ready to send instead of the draft
 
 
 @dataclass(frozen=True)

@@ -240,10 +240,11 @@ def _grounded(action_type: ActionType, reason: str, grounding: Grounding | None,
 
 
 def _alternatives(render: Callable[[dict[str, Any]], Any], variables: dict[str, Any], grounding: Grounding,
-                  fixed_product: Any) -> list[dict[str, str]]:
+                  fixed_product: Any) -> list[dict[str, Any]]:
     """The same template rendered with each alternative fact: what "Send this instead" sends, as the person
-    sees it on the card. One that fails to render is left out (the draft itself rendered, so this is rare), and
-    so is one longer than the platform allows even alone (a TikTok comment): it needs a person to shorten it."""
+    sees it on the card. One that fails to render is left out (the draft itself rendered, so this is rare); one
+    longer than the platform allows even alone (a TikTok comment) carries `over_limit`: the card shows it for a
+    person to shorten with Edit, with no button that would send it as it is."""
     out = []
     for alternative in grounding.alternatives:
         values = {**variables, "answer": alternative.answer, "answer_apologises": apologises(alternative.answer),
@@ -256,8 +257,10 @@ def _alternatives(render: Callable[[dict[str, Any]], Any], variables: dict[str, 
             logger.warning("playbooks.template.alternative_failed", extra={"source": alternative.source,
                                                                            "error": str(exc)})
             continue
-        if rendered.over_limit is None:
-            out.append({"source": alternative.source, "text": rendered.text})
+        item: dict[str, Any] = {"source": alternative.source, "text": rendered.text}
+        if rendered.over_limit is not None:
+            item["over_limit"] = rendered.over_limit
+        out.append(item)
     return out
 
 

@@ -87,8 +87,10 @@ def approval_embed(card: ApprovalCard) -> discord.Embed:
     if card.state == "edited" and card.final_text:
         embed.add_field(name="Sent instead", value=cut(card.final_text, FIELD_MAX), inline=False)
     if card.state == "pending":
-        for number, (source, text) in enumerate(card.alternatives, start=1):
-            embed.add_field(name=f"Alternative {number} ({source})", value=cut(text, FIELD_MAX), inline=False)
+        for number, alternative in enumerate(card.alternatives, start=1):
+            name = f"Alternative {number} ({alternative.source})" + (
+                "" if alternative.sendable else f", over {alternative.over_limit} characters: shorten it with Edit")
+            embed.add_field(name=name[:256], value=cut(alternative.text, FIELD_MAX), inline=False)
         if card.due_at:
             embed.add_field(name="Respond before", value=discord.utils.format_dt(card.due_at, "R"), inline=True)
         embed.set_footer(text=f"draft #{card.approval_id} · approvers only")

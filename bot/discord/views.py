@@ -170,7 +170,9 @@ def approval_view(card: ApprovalCard) -> discord.ui.View | None:
     if card.state != "pending":
         return None
     view = discord.ui.View(timeout=None)
-    for verb in APPROVAL_VERBS + ALTERNATIVE_VERBS[:len(card.alternatives)]:
+    sendable = [verb for verb, alternative in zip(ALTERNATIVE_VERBS, card.alternatives, strict=False)
+                if alternative.sendable]
+    for verb in (*APPROVAL_VERBS, *sendable):
         view.add_item(ApprovalButton(verb, card.approval_id))
     return view
 

@@ -110,9 +110,14 @@ def approval_blocks(card: ApprovalCard, *, now: datetime) -> list[Block]:
         if card.due_at is not None:
             blocks.append(_context(f"⏱ respond before {slack_date(card.due_at)} — SLA {sla_left(card.due_at, now)}"))
         value = str(card.approval_id)
-        for (source, text), action_id in zip(card.alternatives, USE_ALTERNATIVE, strict=False):
-            blocks.append({"type": "section", "text": _md(f"*Or send instead* (`{escape(source)}`)\n{_quote(text)}"),
-                           "accessory": _button("Send this instead", action_id, value)})
+        for alternative, action_id in zip(card.alternatives, USE_ALTERNATIVE, strict=False):
+            heading = (f"*Or send instead* (`{escape(alternative.source)}`)" if alternative.sendable else
+                       f"*Another answer* (`{escape(alternative.source)}`), longer than {card.platform} allows "
+                       f"({alternative.over_limit} characters): shorten it with Edit")
+            section: Block = {"type": "section", "text": _md(f"{heading}\n{_quote(alternative.text)}")}
+            if alternative.sendable:
+                section["accessory"] = _button("Send this instead", action_id, value)
+            blocks.append(section)
         blocks.append({"type": "actions", "block_id": f"approval:{card.approval_id}", "elements": [
             _button("Approve", APPROVE, value, "primary"), _button("Edit", EDIT, value),
             _button("Reject", REJECT, value, "danger"), _button("Escalate", ESCALATE, value)]})

@@ -45,9 +45,13 @@ def question_outcomes(db: Database) -> dict[str, Counter[str]]:
         contexts = {i: context for i, context in session.exec(select(DecisionRow.interaction_id, DecisionRow.context))
                     if i in intents}
         actions: dict[str, set[str]] = {}
-        for interaction_id, kind in session.exec(select(ActionRow.interaction_id, ActionRow.type)):
+        one_click: set[str] = set()  # drafts whose card can send another fact with one click
+        for interaction_id, kind, params in session.exec(select(ActionRow.interaction_id, ActionRow.type,
+                                                                ActionRow.params)):
             if interaction_id in intents:
                 actions.setdefault(interaction_id, set()).add(kind)
+                if any(not alternative.get("over_limit") for alternative in (params or {}).get("alternatives") or []):
+                    one_click.add(interaction_id)
     out: dict[str, Counter[str]] = {intent: Counter() for intent in QUESTION_INTENTS}
     for interaction_id, intent in intents.items():
         knowledge = (contexts.get(interaction_id) or {}).get("knowledge") or {}
@@ -62,7 +66,7 @@ def question_outcomes(db: Database) -> dict[str, Counter[str]]:
         elif kinds & {"draft_reply", "auto_reply", "send_dm", "escalate", "hold_for_review", "hide"}:
             out[intent]["unanswered"] += 1
             # The card offers a fact to send instead, one click away ("Send this instead").
-            out[intent]["one click"] += bool(knowledge.get("alternatives")) and "draft_reply" in kinds
+            out[intent]["one click"] += interaction_id in one_click
         else:
             out[intent]["fell through"] += 1
     return out

@@ -109,11 +109,13 @@ def test_a_draft_without_the_fact_stores_the_rendered_alternative_and_one_click_
     assert [a.text for a in sandbox.performed.values()] == [first["text"]]
 
 
-def test_an_alternative_too_long_for_the_platform_even_alone_is_not_offered() -> None:
+def test_an_alternative_too_long_for_the_platform_even_alone_is_shown_to_shorten_never_sent_as_is(
+        sqlite_db: Database) -> None:
     from types import SimpleNamespace
 
     from moderation.domain import Alternative, Grounding
     from playbooks.engine import _alternatives
+    from tests.support.seed import make_draft
 
     grounding = Grounding(level="none", alternatives=(Alternative(source="answer:short", answer="€6.90"),
                                                       Alternative(source="answer:long", answer="x" * 400)))
@@ -122,4 +124,16 @@ def test_an_alternative_too_long_for_the_platform_even_alone_is_not_offered() ->
         long = len(values["answer"]) > 150
         return SimpleNamespace(text=values["answer"], over_limit=150 if long else None)
 
-    assert _alternatives(render, {"answer": ""}, grounding, None) == [{"source": "answer:short", "text": "€6.90"}]
+    stored = _alternatives(render, {"answer": ""}, grounding, None)
+    assert stored == [{"source": "answer:short", "text": "€6.90"},
+                      {"source": "answer:long", "text": "x" * 400, "over_limit": 150}]
+    approval_id = make_draft(sqlite_db, alternatives=stored)
+    approvals = ApprovalService(sqlite_db, lambda surface, user: user == "cm")
+    try:
+        approvals.decide(approval_id, Verdict.edit, surface="console", user="cm", alternative=1)
+    except ApprovalError as exc:
+        assert "longer than the platform allows (150 characters): shorten it with Edit" in str(exc)
+    else:
+        raise AssertionError("an alternative too long for the platform was sent as it is")
+    with sqlite_db.session() as session:
+        assert session.get(ApprovalRow, approval_id).state == "pending"

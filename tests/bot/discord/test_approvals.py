@@ -196,3 +196,15 @@ async def test_send_alternative_sends_that_reply_in_one_click(bot, sqlite_db):
     sandbox = SandboxPlatform(Platform.youtube)
     await Outbox(sqlite_db, {Platform.youtube: sandbox}).drain()
     assert [a.text for a in sandbox.performed.values()] == ["The Sérum Éclat is €39, in stock."]
+
+
+async def test_an_alternative_too_long_for_the_platform_gets_no_send_button(bot, sqlite_db):
+    alternatives = [{"source": "answer:care", "text": "Hand-wash only. " * 20, "over_limit": 150},
+                    {"source": "answer:shipping-ireland", "text": "Shipping to Ireland is €6.90."}]
+    approval_id = make_draft(sqlite_db, alternatives=alternatives)
+    await bot.hub.approval_requested(approval_id)
+    [post] = bot.fake.posted(APPROVALS)
+    assert _custom_ids(post.body)[-1] == f"socialops:use2:{approval_id}"
+    assert f"socialops:use1:{approval_id}" not in _custom_ids(post.body)
+    names = [f["name"] for f in post.body["embeds"][0]["fields"]]
+    assert "Alternative 1 (answer:care), over 150 characters: shorten it with Edit" in names

@@ -189,3 +189,13 @@ async def test_send_this_instead_on_a_draft_without_alternatives_says_so_and_sen
     assert "has no alternative reply 1" in refusal.params["text"]
     with stack.db.session() as session:
         assert session.get(ApprovalRow, approval_id).state == "pending"
+
+
+async def test_an_alternative_too_long_for_the_platform_is_shown_without_a_send_button(stack):
+    too_long = {"source": "answer:care", "text": "Hand-wash only. " * 20, "over_limit": 150}
+    approval_id = seed_approval(stack.db, at=NOW, alternatives=[ALTERNATIVES[0], too_long])
+    post = await _posted_card(stack, approval_id)
+    accessories = [b["accessory"]["action_id"] for b in post["blocks"] if b.get("accessory")]
+    assert accessories == [blocks.USE_ALTERNATIVE[0]]  # the first only: the second needs shortening
+    assert "longer than instagram allows (150 characters): shorten it with Edit" in str(post["blocks"])
+
