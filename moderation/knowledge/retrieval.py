@@ -734,7 +734,7 @@ class Retriever(AnswerScoring):
         """Up to two facts other than the draft's own, composed in full like a drafted one, so that the approval
         card can send one with a click: the suggestions, and for a draft without a fact the post's product first
         and a product the question half names last. On brand weeks nobody tuned retrieval on, the right fact is
-        one of them for about a fifth of all questions (the README's figures)."""
+        one of them for about a sixth of all questions (the README's figures)."""
         offered = [self._suggested(s) for s in grounding.suggestions]
         if not grounding.answer:
             # No fact in the draft: under a product's post, that product's facts first ("how tall is she?");
