@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import select  # noqa: E402
 
-from moderation.domain import Interaction, Kind, Platform  # noqa: E402
+from moderation.domain import AlternativeReply, Interaction, Kind, Platform, alternative_replies  # noqa: E402
 from moderation.domain.ports import NoHumans  # noqa: E402
 from moderation.ingest.store import store_interactions  # noqa: E402
 from moderation.pipeline.worker import ModerationWorker  # noqa: E402
@@ -139,9 +139,9 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
             langs = dict(session.exec(select(ClassificationRow.interaction_id, ClassificationRow.lang)).all())
             texts: dict[str, list[str]] = {}
             sent: dict[str, list[str]] = {}  # texts that went out without a person
-            alternatives: dict[str, list[dict]] = {}  # the drafts' "send this instead" replies
+            alternatives: dict[str, list[AlternativeReply]] = {}  # the drafts' "send this instead" replies
             for action in session.exec(select(ActionRow)):
-                alternatives.setdefault(action.interaction_id, []).extend(action.params.get("alternatives") or [])
+                alternatives.setdefault(action.interaction_id, []).extend(alternative_replies(action.params))
                 text = action.params.get("text")
                 if text:
                     texts.setdefault(action.interaction_id, []).append(str(text))
@@ -176,8 +176,8 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
         right += verdict == "right"
         # Not right, but a button on the card sends the right fact ("Send this instead").
         one_click += verdict != "right" and item["expect"] != "none" and any(
-            alternative["source"] == item["expect"] and _fold(item["fact"]) in _fold(alternative["text"])
-            and not alternative.get("over_limit")
+            alternative.source == item["expect"] and _fold(item["fact"]) in _fold(alternative.text)
+            and alternative.sendable
             for alternative in alternatives.get(interaction_id, []))
         wrong += verdict == "wrong"
         none += verdict == "none"

@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from moderation.domain import utcnow
+from moderation.domain import AlternativeReply, alternative_replies, utcnow
 from moderation.domain.attribution import interaction_ref, tag_text_links
 from moderation.measure.events import EventAction, record_event
 from moderation.storage import Database
@@ -54,15 +54,15 @@ class Decided:
     escalation_id: int | None = None
 
 
-def _alternative(action: ActionRow | None, approval_id: int, index: int) -> dict[str, str]:
-    """The stored alternative reply `index` of a draft (see playbooks.engine: rendered when it was drafted)."""
-    stored = (action.params if action is not None else {}).get("alternatives") or []
-    if not 0 <= index < len(stored) or not str(stored[index].get("text") or "").strip():
+def _alternative(action: ActionRow | None, approval_id: int, index: int) -> AlternativeReply:
+    """The alternative reply `index` of a draft, as its card numbers it (rendered when it was drafted)."""
+    stored = alternative_replies(action.params if action is not None else {})
+    if not 0 <= index < len(stored):
         raise ApprovalError(f"draft #{approval_id} has no alternative reply {index + 1}")
-    if stored[index].get("over_limit"):
+    if not stored[index].sendable:
         raise ApprovalError(f"alternative reply {index + 1} of draft #{approval_id} is longer than the platform "
-                            f"allows ({stored[index]['over_limit']} characters): shorten it with Edit")
-    return {"source": str(stored[index].get("source", "")), "text": str(stored[index]["text"])}
+                            f"allows ({stored[index].over_limit} characters): shorten it with Edit")
+    return stored[index]
 
 
 class ApprovalService:
@@ -95,7 +95,7 @@ class ApprovalService:
             chosen = None
             if alternative is not None:
                 chosen = _alternative(session.get(ActionRow, approval.action_id), approval_id, alternative)
-                final_text = chosen["text"]
+                final_text = chosen.text
             text = final_text if verdict == Verdict.edit else approval.draft_text
             if verdict == Verdict.edit and text and "http" in text and chosen is None:
                 # A link a person typed in gets the same UTM tags and reference as the drafted ones (an
@@ -113,7 +113,7 @@ class ApprovalService:
                 session.refresh(approval)
                 raise AlreadyDecided(f"draft #{approval_id} was already {approval.state} by {approval.decided_by}")
             escalation_id = self._apply(session, approval, verdict, actor, text, reason, now,
-                                        chosen["source"] if chosen else None)
+                                        chosen.source if chosen else None)
         with self.db.session() as session:
             fresh = session.get(ApprovalRow, approval_id)
         logger.info("bot.approvals.decided", extra={"approval_id": approval_id, "verdict": verdict.value})

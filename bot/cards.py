@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.views import ApprovalCard, CardAlternative, EscalationPage, PauseCard, ReviewCard
-from moderation.domain import as_utc
+from bot.views import ApprovalCard, EscalationPage, PauseCard, ReviewCard
+from moderation.domain import alternative_replies, as_utc
 from moderation.platforms.links import comment_link
 from moderation.storage.tables import (
     ActionRow,
@@ -56,17 +56,8 @@ def approval_card(session: Session, approval_id: int) -> ApprovalCard:
         explanation=scores.explanation if scores else {},
         decided_at=as_utc(approval.decided_at) if approval.decided_at else None,
         verdict_reason=approval.reason,
-        alternatives=_alternatives(action.params if action else {}),
+        alternatives=alternative_replies(action.params if action else {}),
     )
-
-
-def _alternatives(params: dict[str, object]) -> tuple[CardAlternative, ...]:
-    stored = params.get("alternatives")
-    if not isinstance(stored, list):
-        return ()
-    return tuple(CardAlternative(str(item["source"]), str(item["text"]),
-                                 int(item["over_limit"]) if item.get("over_limit") else None)
-                 for item in stored if isinstance(item, dict) and item.get("source") and item.get("text"))
 
 
 def escalation_page(session: Session, escalation_id: int, oncall: tuple[str, ...] = ()) -> EscalationPage:

@@ -5,19 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-
-@dataclass(frozen=True)
-class CardAlternative:
-    """Another fact's reply, ready to send with one click ("Send this instead"), unless it is longer than the
-    platform allows even alone (`over_limit`, in characters): then it is shown for a person to shorten."""
-
-    source: str  # answer:<id> or product:<sku>
-    text: str
-    over_limit: int | None = None
-
-    @property
-    def sendable(self) -> bool:
-        return self.over_limit is None
+from moderation.domain import AlternativeReply
 
 
 @dataclass(frozen=True)
@@ -44,7 +32,7 @@ class ApprovalCard:
     decided_at: datetime | None = None
     verdict_reason: str | None = None  # why a person rejected or escalated it
     link: str | None = None  # where the comment lives on the platform, when known
-    alternatives: tuple[CardAlternative, ...] = ()  # other facts ready to send instead of the draft
+    alternatives: tuple[AlternativeReply, ...] = ()  # other facts ready to send instead of the draft
 
 
 @dataclass(frozen=True)

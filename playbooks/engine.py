@@ -9,6 +9,7 @@ from typing import Any
 from moderation.domain import (
     Action,
     ActionType,
+    AlternativeReply,
     DecisionContext,
     Grounding,
     Interaction,
@@ -257,10 +258,8 @@ def _alternatives(render: Callable[[dict[str, Any]], Any], variables: dict[str, 
             logger.warning("playbooks.template.alternative_failed", extra={"source": alternative.source,
                                                                            "error": str(exc)})
             continue
-        item: dict[str, Any] = {"source": alternative.source, "text": rendered.text}
-        if rendered.over_limit is not None:
-            item["over_limit"] = rendered.over_limit
-        out.append(item)
+        out.append(AlternativeReply(source=alternative.source, text=rendered.text,
+                                    over_limit=rendered.over_limit).to_params())
     return out
 
 

@@ -18,12 +18,12 @@ from moderation.domain.interaction import (
     interaction_id,
     utcnow,
 )
-from moderation.domain.knowledge import Alternative, Grounding, ProductFacts
+from moderation.domain.knowledge import Alternative, AlternativeReply, Grounding, ProductFacts, alternative_replies
 from moderation.domain.plan import ACCOUNT_SCOPE, Action, ActionType, DecisionContext, Plan, guardrail_scope
 
 __all__ = [
     "ACCOUNT_SCOPE", "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "TOXIC_KINDS", "WEEKDAYS", "Action",
-    "ActionType", "Alternative", "DecisionContext", "EventAction", "Grounding", "Interaction", "Kind", "Plan",
-    "Platform", "ProductFacts", "Scores", "Sentiment", "Weekday", "as_utc", "check_timezone", "event_name",
-    "guardrail_scope", "interaction_id", "utcnow",
+    "ActionType", "Alternative", "AlternativeReply", "DecisionContext", "EventAction", "Grounding", "Interaction",
+    "Kind", "Plan", "Platform", "ProductFacts", "Scores", "Sentiment", "Weekday", "alternative_replies", "as_utc",
+    "check_timezone", "event_name", "guardrail_scope", "interaction_id", "utcnow",
 ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -69,3 +70,36 @@ class Grounding(BaseModel):
     # The suggestions a person is likeliest to want instead, each composed like `answer` (at most two: the
     # card's buttons). When the draft has no fact, the first is the closest answer, or the one the judge set aside.
     alternatives: tuple[Alternative, ...] = ()
+
+
+class AlternativeReply(BaseModel):
+    """An alternative rendered into a whole reply and stored with the drafted action (`params["alternatives"]`,
+    written by playbooks.engine): what the approval card's "Send this instead" sends, exactly as shown. One longer
+    than the platform allows even alone carries `over_limit` (characters): shown for a person to shorten, never
+    sent as it is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str  # "answer:<id>" or "product:<sku>"
+    text: str
+    over_limit: int | None = None
+
+    @property
+    def sendable(self) -> bool:
+        return self.over_limit is None
+
+    def to_params(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+def alternative_replies(params: Mapping[str, Any]) -> tuple[AlternativeReply, ...]:
+    """The alternative replies a drafted action's params hold, in the order the card numbers them; an entry
+    without a source or a text is left out (every reader, card and click alike, sees the same list)."""
+    stored = params.get("alternatives")
+    if not isinstance(stored, list):
+        return ()
+    return tuple(AlternativeReply(source=str(item["source"]), text=str(item["text"]),
+                                  over_limit=int(item["over_limit"]) if item.get("over_limit") else None)
+                 for item in stored
+                 if isinstance(item, dict) and item.get("source") and str(item.get("text") or "").strip())
+

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
+from moderation.domain import alternative_replies
 from moderation.knowledge.text import tokens
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, ApprovalRow, DecisionRow, InteractionRow
@@ -98,11 +99,12 @@ def suggest(db: Database, since: datetime, *, limit: int = 20) -> Suggestions:
 
 
 def _alternative_sent(params: dict, state: str, final: str | None) -> str | None:  # type: ignore[type-arg]
-    """The source of the alternative a person sent instead of the draft, if that is what was sent."""
+    """The source of the alternative a person sent instead of the draft (sent exactly as stored), if that is
+    what was sent."""
     if state != "edited" or not final:
         return None
-    return next((str(alt.get("source")) for alt in params.get("alternatives") or []
-                 if isinstance(alt, dict) and alt.get("text") == final and alt.get("source")), None)
+    return next((alternative.source for alternative in alternative_replies(params) if alternative.text == final),
+                None)
 
 
 def counts_by_level(db: Database, since: datetime) -> Counter[str]:

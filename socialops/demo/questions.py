@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import select
 
-from moderation.domain import Platform
+from moderation.domain import Platform, alternative_replies
 from moderation.platforms.sandbox.outbound import SandboxPlatform
 from moderation.storage import Database
 from moderation.storage.tables import ActionRow, ClassificationRow, DecisionRow
@@ -50,7 +50,7 @@ def question_outcomes(db: Database) -> dict[str, Counter[str]]:
                                                                 ActionRow.params)):
             if interaction_id in intents:
                 actions.setdefault(interaction_id, set()).add(kind)
-                if any(not alternative.get("over_limit") for alternative in (params or {}).get("alternatives") or []):
+                if any(alternative.sendable for alternative in alternative_replies(params or {})):
                     one_click.add(interaction_id)
     out: dict[str, Counter[str]] = {intent: Counter() for intent in QUESTION_INTENTS}
     for interaction_id, intent in intents.items():
