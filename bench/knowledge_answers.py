@@ -58,6 +58,7 @@ from socialops.demo.runner import SAMPLE  # noqa: E402
 QUESTIONS = ROOT / "bench" / "data" / "knowledge_questions.jsonl"
 # A second set, written after the first run on QUESTIONS and used to tune thresholds and rules (`--dev`).
 DEV_QUESTIONS = ROOT / "bench" / "data" / "knowledge_dev.jsonl"
+DEFAULT_JUDGE = str(Knowledge.model_fields["judge"].default)
 
 
 def _fold(text: str) -> str:
@@ -95,7 +96,7 @@ async def _process(db: Database, classifier, library, knowledge, settings) -> fl
     return time.perf_counter() - started
 
 
-def brand_settings(brand: Path | None, judge: str = "classifier") -> Settings:
+def brand_settings(brand: Path | None, judge: str = DEFAULT_JUDGE) -> Settings:
     settings = demo_settings() if brand is None else Settings(
         knowledge=Knowledge(answers=brand / "knowledge.yaml", catalogue=brand / "catalogue.csv"))
     assert settings.knowledge is not None
@@ -119,7 +120,7 @@ def brand_captions(connectors: dict, brand: Path | None) -> None:  # type: ignor
 
 
 def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None,
-             dump: Path | None = None, judge: str = "classifier") -> dict[str, float]:
+             dump: Path | None = None, judge: str = DEFAULT_JUDGE) -> dict[str, float]:
     settings = brand_settings(brand, judge)
     classifier = build_classifier(settings)
     library = build_library(settings)
@@ -196,7 +197,7 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
             "remarks": remarks, "remarks_with_fact": remarks_with_fact / remarks if remarks else 0.0}
 
 
-def timing(runs: int, judge: str = "classifier") -> dict[str, float]:
+def timing(runs: int, judge: str = DEFAULT_JUDGE) -> dict[str, float]:
     settings = brand_settings(None, judge)
     classifier = build_classifier(settings)
     library = build_library(settings)
@@ -234,7 +235,7 @@ def main() -> None:
     parser.add_argument("--dev", action="store_true", help="score the tuning set instead of the labelled set")
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--dump", type=Path, help="write each question, its grounding and verdict as JSON lines")
-    parser.add_argument("--judge", choices=("classifier", "multilingual-e5-small", "off"), default="classifier",
+    parser.add_argument("--judge", choices=("classifier", "multilingual-e5-small", "off"), default=DEFAULT_JUDGE,
                         help="knowledge.judge: whose embeddings retrieval's judge reads, or off (the rules alone)")
     parser.add_argument("--brand", type=Path, help="a brand folder: knowledge.yaml, catalogue.csv, posts.json, "
                         "questions.jsonl")

@@ -11,7 +11,7 @@ import skops.io as sio
 
 logger = logging.getLogger(__name__)
 
-# Every type a classifier artifact may contain. Anything else in a file is refused at load time.
+# Every type a classifier or judge artifact may contain. Anything else in a file is refused at load time.
 TRUSTED_PREFIXES = (
     "sklearn.linear_model.",
     "sklearn.feature_extraction.text.",
@@ -19,6 +19,8 @@ TRUSTED_PREFIXES = (
     "sklearn.preprocessing.",
     "sklearn.calibration.",
     "sklearn.isotonic.",
+    "sklearn.ensemble._hist_gradient_boosting.",  # the retrieval judge (moderation.knowledge.judge)
+    "sklearn._loss.",
     "numpy.",
     "builtins.",
     "collections.",

@@ -22,7 +22,7 @@ from moderation.domain.attribution import utm_link
 from moderation.knowledge import compose
 from moderation.knowledge.answer_index import AnswerScoring, word_form
 from moderation.knowledge.files import KnowledgeBase, Product
-from moderation.knowledge.judge import CandidateIndex, Judge, Pick, candidate_features
+from moderation.knowledge.judge import CandidateIndex, Judge, JudgeEncoder, Pick, candidate_features, semantic_features
 from moderation.knowledge.lexicon import MARK, Lexicon, default_lexicon
 from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, fold, stem, tokens
 
@@ -54,6 +54,7 @@ QUESTION_ASPECT_WORDS = ASPECT_WORDS | GENERIC_WORDS
 UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
+ASKING_INTENTS = frozenset(INTENT_ASPECTS)  # a message filed under one of these asks something, "?" or not
 PRODUCT_FIT = 0.5  # a product only described must explain this much of the question
 FACTUAL_ASPECTS = frozenset({"price", "stock", "size", "color", "link"})  # what a catalogue row answers
 PRODUCT_TIE = 0.05  # two products named within this much of each other are named as much
@@ -171,14 +172,19 @@ class Retriever(AnswerScoring):
 
     def __init__(self, base: KnowledgeBase, embed: Embed | None = None, *, thresholds: Thresholds = Thresholds(),
                  default_lang: str = "en", utm_medium: str = "social", default_campaign: str = "organic",
-                 lexicon: Lexicon | None = None, judge: Judge | None = None, judge_embed: Embed | None = None) -> None:
+                 lexicon: Lexicon | None = None, judge: Judge | None = None,
+                 judge_encoder: JudgeEncoder | None = None) -> None:
         self.base = base
         self.embed = embed
-        # The judge reads its own encoder's embeddings when it has one, else the classifier's; without either,
-        # retrieval is the rules' alone.
-        self.judge_embed = judge_embed or embed
-        self.judge = judge if self.judge_embed is not None else None
-        self.candidates = CandidateIndex(base, self.judge_embed) if self.judge is not None else None
+        # The judge reads the classifier's embeddings and its own encoder's (the classifier's again when it has
+        # none); without the classifier's, retrieval is the rules' alone. An encoder without a judge indexes the
+        # candidates all the same: what the judge is trained on (bench.knowledge_judge).
+        self.judge = judge if embed is not None else None
+        self.judge_encoder = judge_encoder
+        self.candidates = CandidateIndex(base, embed) \
+            if embed is not None and (judge is not None or judge_encoder is not None) else None
+        self.judge_candidates = self.candidates if judge_encoder is None or self.candidates is None \
+            else CandidateIndex(base, judge_encoder)
         self.candidate_names = [*(a.id for a in base.answers), *(p.name for p in base.products)]
         self.thresholds = thresholds
         self.default_lang = default_lang
@@ -354,18 +360,27 @@ class Retriever(AnswerScoring):
         for k, question in enumerate(questions):
             evidence = Evidence()
             grounded.append((self._ground(question, None if vectors is None else vectors[k], evidence), evidence))
-        # Only what the judge has to rule on is embedded by its own encoder: a pick the rules are sure of stays
-        # theirs, and most messages are (a second model costs about as much as the rest of the worker).
+        # Only what the judge has to rule on is embedded by its own encoder (about 10 ms a message for e5, more
+        # than the rest of the worker): a pick the rules are sure of stays theirs, and where they found nothing
+        # the judge offers a fact of its own only to a message that asks something. It was trained on questions
+        # alone; a remark ("love the colours 😍") is no question of its to answer.
         pending = [k for k, (grounding, _) in enumerate(grounded)
-                   if self.judge.rules_on(pick_of(grounding, questions[k].intent))]
-        if self.judge_embed is self.embed:
-            judged = {k: vectors[k] for k in pending} if vectors is not None else {}
-        else:
-            embedded = np.asarray(self.judge_embed([questions[k].text for k in pending]), dtype=np.float32) \
-                if pending else np.zeros((0, 1), np.float32)
-            judged = dict(zip(pending, embedded, strict=True))
-        return [self._judged(questions[k], grounding, judged[k], evidence) if k in judged else grounding
-                for k, (grounding, evidence) in enumerate(grounded)]
+                   if self.judge.rules_on(pick_of(grounding, questions[k].intent), self._asks(questions[k]))]
+        if vectors is None or not pending:
+            return [grounding for grounding, _ in grounded]
+        own = vectors[pending] if self.judge_encoder is None else \
+            np.asarray(self.judge_encoder.query([questions[k].text for k in pending]), dtype=np.float32)
+        rows = [self.judge_features(questions[k], grounded[k][0], vectors[k], own[i], grounded[k][1])
+                for i, k in enumerate(pending)]
+        # One call for the batch: a tree model's fixed cost per call is several times a question's own.
+        scores = np.split(self.judge.probabilities(np.vstack(rows)), np.cumsum([len(r) for r in rows])[:-1])
+        judged = dict(zip(pending, scores, strict=True))
+        return [self._judged(questions[k], grounding, judged[k]) if k in judged else grounding
+                for k, (grounding, _) in enumerate(grounded)]
+
+    @staticmethod
+    def _asks(question: Question) -> bool:
+        return question.intent in ASKING_INTENTS or asks_question(question.text)
 
     def ground_with_evidence(self, question: Question) -> tuple[Grounding, Evidence, np.ndarray | None]:
         """The rules' grounding (never judged), their scores and the question's embedding: what the judge is
@@ -691,15 +706,22 @@ class Retriever(AnswerScoring):
         return Grounding(level="none", confidence=round(best_answer, 4), suggestions=suggestions,
                          post_product=question.post_product)
 
-    def _judged(self, question: Question, grounding: Grounding, vector: np.ndarray, evidence: Evidence) -> Grounding:
-        """The rules' grounding as the judge rules on it (moderation.knowledge.judge): kept, swapped for a
-        draft of another candidate, or without its fact."""
+    def judge_features(self, question: Question, grounding: Grounding, vector: np.ndarray, own: np.ndarray,
+                       evidence: Evidence) -> np.ndarray:
+        """Every candidate's row of judge.FEATURES for one question: `vector` is its classifier embedding, `own`
+        its judge encoder's (the same when the judge has none). What the judge is trained on (bench)."""
+        assert self.candidates is not None and self.judge_candidates is not None
+        return candidate_features(self.candidates, self.candidate_names, pick_of(grounding, question.intent),
+                                  self.candidates.similarities(vector), [*evidence.answers, *evidence.products],
+                                  *self.agreement(evidence),
+                                  semantic=semantic_features(self.judge_candidates, own, question.lang))
+
+    def _judged(self, question: Question, grounding: Grounding, probabilities: np.ndarray) -> Grounding:
+        """The rules' grounding as the judge rules on it (moderation.knowledge.judge), given its probability for
+        every candidate: kept, swapped for a draft of another candidate, or without its fact."""
         assert self.judge is not None and self.candidates is not None
         pick = pick_of(grounding, question.intent)
-        features = candidate_features(self.candidates, self.candidate_names, pick,
-                                      self.candidates.similarities(vector), [*evidence.answers, *evidence.products],
-                                      *self.agreement(evidence))
-        chosen, probability = self.judge.decide(self.candidates.ids, pick, self.judge.probabilities(features))
+        chosen, probability = self.judge.decide(self.candidates.ids, pick, probabilities)
         if chosen == pick.source:
             return grounding
         # The fact the judge set aside stays in view for the person approving, first among the suggestions.

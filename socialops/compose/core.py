@@ -231,20 +231,21 @@ def _tiktok_secret(settings: Settings) -> str:
 
 def _judge(settings: Settings, encoder: str) -> tuple[Any, Any]:
     """The retrieval judge for `encoder` saved next to the classifier's encoder, and that encoder (None: the
-    classifier's); none at all when the models dir has no such judge or the encoder's package is missing (the
-    rules alone then)."""
+    classifier's). Without the encoder's package, the judge trained on the classifier's encoder alone (logged);
+    without any judge file, none (the rules alone)."""
     from moderation.classifier.settings import ClassifierSettings
-    from moderation.knowledge.judge import Judge, judge_embedder, judge_file
+    from moderation.knowledge.judge import CLASSIFIER_ENCODER, Judge, judge_encoder, judge_file
 
     models_dir = ClassifierSettings.resolve(None, settings.classifier.models_dir).models_dir
     judge = Judge.load(models_dir / judge_file(encoder))
     if judge is None:
         return None, None
     try:
-        return judge, judge_embedder(judge.encoder)
+        return judge, judge_encoder(judge.encoder)
     except ImportError:
-        logger.warning("socialops.knowledge.judge_unavailable", extra={"encoder": judge.encoder})
-        return None, None
+        logger.warning("socialops.knowledge.judge_unavailable", extra={"encoder": judge.encoder,
+                                                                        "instead": CLASSIFIER_ENCODER})
+        return Judge.load(models_dir / judge_file(CLASSIFIER_ENCODER)), None
 
 
 def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database | None = None,
@@ -268,10 +269,10 @@ def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database
                for key, sku in mapping.items() if sku not in skus]
     if unknown:
         raise KnowledgeError(unknown)
-    judge, judge_embed = _judge(settings, config.judge) if config.judge != "off" else (None, None)
+    judge, judge_encoder = _judge(settings, config.judge) if config.judge != "off" else (None, None)
     retriever = Retriever(base, classifier_embedder(classifier),
                           thresholds=Thresholds(high=config.high, low=config.low), judge=judge,
-                          judge_embed=judge_embed)
+                          judge_encoder=judge_encoder)
 
     def reader(platform: str, account_id: str | None) -> object | None:
         if connectors is None:

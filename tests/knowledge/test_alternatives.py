@@ -15,7 +15,7 @@ from moderation.classifier.encoder import HashingEncoder
 from moderation.domain import Interaction, Kind, Platform, utcnow
 from moderation.domain.ports import NoHumans
 from moderation.ingest.store import store_interactions
-from moderation.knowledge.judge import FEATURES, Judge
+from moderation.knowledge.judge import FEATURES, Judge, Linear
 from moderation.knowledge.posts import PostProducts
 from moderation.knowledge.retrieval import Question, Retriever
 from moderation.knowledge.stage import KnowledgeStage
@@ -27,7 +27,7 @@ from tests.knowledge.conftest import FixedClassifier, library
 
 EMBED = HashingEncoder(256).encode
 UNSURE = "can I send it back?"  # the returns answer, as a draft: the rules are not sure
-DOUBTING = Judge(np.zeros(len(FEATURES)), -10.0, keep=0.5, switch=0.5)  # trusts no unsure pick
+DOUBTING = Judge(Linear(np.zeros(len(FEATURES)), -10.0), keep=0.5, switch=0.5)  # trusts no unsure pick
 
 
 def test_the_fact_the_judge_set_aside_is_the_first_alternative_composed_in_full(brand) -> None:

