@@ -251,7 +251,8 @@ def _judge(settings: Settings, encoder: str) -> tuple[Any, Any]:
 def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database | None = None,
                     connectors: Mapping[Platform, PlatformConnector] | None = None) -> KnowledgeStage | None:
     """The knowledge stage when `knowledge:` is configured: both files validated in full now (a mistake stops
-    the start with file and line), retrieval over the classifier's own encoder (no second model)."""
+    the start with file and line), retrieval over the classifier's own encoder and a judge reading its own
+    (`knowledge.judge`)."""
     if settings.knowledge is None:
         return None
     from moderation.knowledge.files import KnowledgeError, load_knowledge
