@@ -13,7 +13,16 @@ from moderation.classifier.encoder import HashingEncoder
 from moderation.classifier.settings import default_models_dir
 from moderation.knowledge import KnowledgeBase
 from moderation.knowledge import judge as judge_module
-from moderation.knowledge.judge import FEATURES, SEMANTIC_FEATURES, CandidateIndex, Judge, Linear, Pick, judge_file, semantic_features
+from moderation.knowledge.judge import (
+    FEATURES,
+    SEMANTIC_FEATURES,
+    CandidateIndex,
+    Judge,
+    Linear,
+    Pick,
+    judge_file,
+    semantic_features,
+)
 from moderation.knowledge.retrieval import Question, Retriever
 from socialops.compose.core import build_knowledge
 from socialops.config import load_settings
