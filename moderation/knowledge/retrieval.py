@@ -75,6 +75,7 @@ INTENT_TOPICS = {"refund": ("return", "refund"), "complaint": ("damaged",), "ord
 LETTER_SIZES = frozenset({"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"})
 SIZE_CUES = frozenset({"en", "in", "size", "taille", "a", "t"})
 ALTERNATIVES = 2  # facts offered ready to send instead of the draft's: the approval card's buttons
+LIKELY = 0.1  # a candidate the judge gives this much is offered as an alternative before the rules' suggestions
 
 
 
@@ -349,13 +350,15 @@ class Retriever(AnswerScoring):
 
     def ground_many(self, questions: Sequence[Question]) -> list[Grounding]:
         """One grounding per question, each with the alternatives a person may send instead in one click."""
-        return [self._with_alternatives(question, grounding)
-                for question, grounding in zip(questions, self._ground_many(questions), strict=True)]
+        return [self._with_alternatives(question, grounding, likely)
+                for question, (grounding, likely) in zip(questions, self._ground_many(questions), strict=True)]
 
-    def _ground_many(self, questions: Sequence[Question]) -> list[Grounding]:
+    def _ground_many(self, questions: Sequence[Question]) -> list[tuple[Grounding, tuple[str, ...]]]:
+        """Each question's grounding, with the candidates the judge found likeliest (none when it did not rule)."""
         vectors = self._encode([q.text for q in questions])
         if self.judge is None or not questions:
-            return [self._ground(q, None if vectors is None else vectors[i]) for i, q in enumerate(questions)]
+            return [(self._ground(q, None if vectors is None else vectors[i]), ())
+                    for i, q in enumerate(questions)]
         grounded = []
         for k, question in enumerate(questions):
             evidence = Evidence()
@@ -367,7 +370,7 @@ class Retriever(AnswerScoring):
         pending = [k for k, (grounding, _) in enumerate(grounded)
                    if self.judge.rules_on(pick_of(grounding, questions[k].intent), self._asks(questions[k]))]
         if vectors is None or not pending:
-            return [grounding for grounding, _ in grounded]
+            return [(grounding, ()) for grounding, _ in grounded]
         own = vectors[pending] if self.judge_encoder is None else \
             np.asarray(self.judge_encoder.query([questions[k].text for k in pending]), dtype=np.float32)
         rows = [self.judge_features(questions[k], grounded[k][0], vectors[k], own[i], grounded[k][1])
@@ -375,8 +378,15 @@ class Retriever(AnswerScoring):
         # One call for the batch: a tree model's fixed cost per call is several times a question's own.
         scores = np.split(self.judge.probabilities(np.vstack(rows)), np.cumsum([len(r) for r in rows])[:-1])
         judged = dict(zip(pending, scores, strict=True))
-        return [self._judged(questions[k], grounding, judged[k]) if k in judged else grounding
-                for k, (grounding, _) in enumerate(grounded)]
+        return [(self._judged(questions[k], grounding, judged[k]), self._likeliest(judged[k])) if k in judged
+                else (grounding, ()) for k, (grounding, _) in enumerate(grounded)]
+
+    def _likeliest(self, probabilities: np.ndarray) -> tuple[str, ...]:
+        """The candidates the judge gives at least LIKELY, likeliest first: what a person most probably wants to
+        send when the draft's fact is not it."""
+        assert self.candidates is not None
+        order = np.argsort(-probabilities, kind="stable")
+        return tuple(self.candidates.ids[k] for k in order[:ALTERNATIVES + 1] if probabilities[k] >= LIKELY)
 
     @staticmethod
     def _asks(question: Question) -> bool:
@@ -752,17 +762,18 @@ class Retriever(AnswerScoring):
         return Grounding(level="low", confidence=round(probability, 4), answer=text, source=chosen, product=facts,
                          products=(facts,), suggestions=suggestions, post_product=question.post_product)
 
-    def _with_alternatives(self, question: Question, grounding: Grounding) -> Grounding:
+    def _with_alternatives(self, question: Question, grounding: Grounding, likely: Sequence[str] = ()) -> Grounding:
         """Up to two facts other than the draft's own, composed in full like a drafted one, so that the approval
-        card can send one with a click: the suggestions, and for a draft without a fact the post's product first
-        and a product the question half names last. On brand weeks nobody tuned retrieval on, the right fact is
-        one of them for about a sixth of all questions (the README's figures)."""
-        offered = [self._suggested(s) for s in grounding.suggestions]
+        card can send one with a click: the candidates the judge found `likely`, the suggestions, and for a draft
+        without a fact the post's product first and a product the question half names last. On brand weeks nobody
+        tuned retrieval on, the right fact is one of them for about a sixth of all questions (the README's
+        figures)."""
+        offered = [*likely, *(self._suggested(s) for s in grounding.suggestions)]
         if not grounding.answer:
             # No fact in the draft: under a product's post, that product's facts first ("how tall is she?");
             # then the suggestions; then a product the question half names ("the purple shampoo bar").
             if question.post_product is not None and self.base.product(question.post_product) is not None:
-                offered.insert(0, f"product:{question.post_product}")
+                offered.insert(len(likely), f"product:{question.post_product}")
             named, share = self.find_product(question.text)
             if named is not None and share >= self.thresholds.product_partial:
                 offered.append(f"product:{named.sku}")

@@ -198,3 +198,14 @@ def test_an_unknown_judge_is_a_config_error(tmp_path: Path, brand_files) -> None
 
     with pytest.raises(ConfigError, match="judge"):
         _settings(tmp_path, brand_files, "gpt")
+
+
+def test_the_candidates_the_judge_finds_likely_are_offered_first_as_alternatives(brand) -> None:
+    # The judge drops the rules' unsure pick and finds every product likely (0.27), though not enough to draft
+    # one (switch 0.95): the card offers the first two products, before the fact it set aside.
+    judged = ground(brand, a_judge(-10.0, keep=0.5, switch=0.95, picked=-20.0, is_product=9.0), UNSURE, "refund")
+    assert judged.answer == "" and judged.set_aside == "answer:returns"
+    assert [a.source for a in judged.alternatives] == [f"product:{p.sku}" for p in brand.products[:2]]
+    # A judge that finds nothing likely leaves the rules' order: the set-aside fact first.
+    doubting = ground(brand, a_judge(-10.0, keep=0.5, switch=0.95, picked=-20.0), UNSURE, "refund")
+    assert doubting.alternatives[0].source == "answer:returns"
