@@ -99,9 +99,16 @@ def read_answers(path: Path, problems: list[str]) -> list[Answer]:
     def at(line: int, message: str) -> None:
         problems.append(f"{path}:{line}: {message}")
 
-    if not isinstance(data, dict) or set(data) != {"answers"} or not isinstance(data["answers"], list):
+    if not isinstance(data, dict) or not isinstance(data.get("answers"), list):
         at(1, "expected a top-level `answers:` list (and nothing else)")
         return []
+    # Two of eight people who wrote a brand's file from the docs alone put `brand:` or `website:` above the answers:
+    # each extra key is named at its line, and the answers are still checked, so one run lists every problem.
+    top_lines = {key.value: key.start_mark.line + 1 for key, _ in node.value} if isinstance(node, yaml.MappingNode) \
+        else {}
+    for key in sorted(set(data) - {"answers"}, key=str):
+        at(top_lines.get(key, 1), f"unknown top-level key '{key}': the file holds only `answers:` (a brand's name, "
+                                  "website or hours go in an answer's text)")
     items = _items(node)
     out: list[Answer] = []
     seen: dict[str, int] = {}

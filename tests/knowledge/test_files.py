@@ -75,6 +75,27 @@ answers:
     assert f"{path}:17: `id` is required" in text
 
 
+def test_keys_beside_answers_are_named_at_their_line_and_the_answers_still_checked(tmp_path: Path) -> None:
+    # As two of eight people wrote it from the docs alone: the brand's name and website above the answers.
+    problems = _problems(tmp_path, """\
+brand: Galway Surf School
+website: https://galwaysurf.example
+answers:
+  - id: lessons
+    questions: {en: ["when are lessons?"]}
+    answer: {en: "Daily at 10am."}
+    tone: chill
+""")
+    path = tmp_path / "knowledge.yaml"
+    assert problems == [
+        f"{path}:1: unknown top-level key 'brand': the file holds only `answers:` (a brand's name, website or hours "
+        "go in an answer's text)",
+        f"{path}:2: unknown top-level key 'website': the file holds only `answers:` (a brand's name, website or "
+        "hours go in an answer's text)",
+        f"{path}:7: unknown key 'tone' (valid: answer, human, id, link, questions)"]
+    assert _problems(tmp_path, "brand: x\n")[0] == f"{path}:1: expected a top-level `answers:` list (and nothing else)"
+
+
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     problems = _problems(tmp_path, "answers:\n  - id: a\n    questions: [unclosed\n")
     assert problems[0].startswith(f"{tmp_path / 'knowledge.yaml'}:") and "YAML syntax error" in problems[0]
