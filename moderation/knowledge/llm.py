@@ -55,6 +55,17 @@ def ungrounded(draft: str, facts: str, allowed_names: Sequence[str], catalogue_n
     return problems
 
 
+# Each link of the reply grows by its utm_content (the interaction's reference) when the template renders it.
+LINK_TAG_ROOM = 30
+# A limit this generous (Instagram's 2,200 characters) needs no word in the prompt: two sentences fit anyway.
+LONG_ENOUGH = 1000
+
+
+def sent_length(draft: str) -> int:
+    """The reply's length as the platform will count it, its links tagged."""
+    return len(draft) + LINK_TAG_ROOM * len(_URL.findall(draft))
+
+
 class LlmWriter:
     """Rewords each grounded answer with one chat completion; `client` is injected in tests."""
 
@@ -99,6 +110,9 @@ class LlmWriter:
         facts = self._facts(grounding)
         problems = ungrounded(draft, facts, [p.name for p in grounding.products], self.catalogue_names) \
             if draft else ["empty reply"]
+        if question.limit is not None and sent_length(draft) > question.limit:
+            # Over the platform's limit the card could not send it: the template answer goes to a person instead.
+            problems.append(f"{sent_length(draft)} characters, over {question.limit}")
         if problems:
             self.stats["rejected"] += 1
             logger.info("moderation.knowledge.llm_rejected", extra={"problems": problems[:5]})
@@ -121,6 +135,9 @@ class LlmWriter:
             "You write one short reply from a brand to a social media comment or message. Use ONLY the facts given: "
             "never add a price, number, date, link or product name that is not in them, and keep every link "
             f"exactly as written. Reply in {language}, in two sentences at most, without a greeting."
+            + (f" The reply must fit in {question.limit - LINK_TAG_ROOM} characters, links included: keep the fact "
+               "the question asks for, and leave out a link or a detail rather than go over."
+               if question.limit is not None and question.limit < LONG_ENOUGH else "")
             + (f"\nExamples of the brand's voice:\n{voice}" if voice else "")
         )
         user = f"Question: {question.text}\n\nFacts:\n{self._facts(grounding)}"

@@ -96,6 +96,7 @@ class Question:
     campaign: str | None = None
     post_product: str | None = None  # sku of the product the post is about
     post_products: tuple[str, ...] = ()  # every product the post's caption names, when it names several
+    limit: int | None = None  # the most characters the platform takes for the reply (a TikTok comment: 150)
 
 
 @dataclass

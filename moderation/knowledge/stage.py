@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from moderation.domain import Grounding, Interaction, Scores
+from moderation.domain import Grounding, Interaction, Kind, Scores
 from moderation.knowledge.posts import PostProducts
 from moderation.knowledge.retrieval import Question, Retriever, asks_question
 from moderation.knowledge.trust import ApprovalTrust
@@ -33,6 +33,8 @@ class KnowledgeStage:
     # classifier decides the tone, not whether the knowledge base has the answer.
     any_question: bool = True
     trust: ApprovalTrust | None = None  # the warm-up before sure facts go out alone (knowledge.auto_send_after)
+    # Each platform's longest reply, "public" (a comment) and "dm", for LLM wording to keep within.
+    limits: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     def wanted(self, interaction: Interaction, score: Scores) -> bool:
         if score.intent in self.intents:
@@ -62,7 +64,7 @@ class KnowledgeStage:
                 questions.append(Question(text=item.text, lang=score.lang, intent=score.intent,
                                           platform=item.platform.value, campaign=item.campaign,
                                           post_product=skus[keys[k]][0] if len(skus[keys[k]]) == 1 else None,
-                                          post_products=skus[keys[k]]))
+                                          post_products=skus[keys[k]], limit=self._limit(item)))
             # Encoding is CPU work: off the event loop, like classification.
             groundings = await asyncio.to_thread(self.retriever.ground_many, questions)
             if self.writer is not None:
@@ -76,6 +78,11 @@ class KnowledgeStage:
         except Exception:  # noqa: BLE001 - knowledge must never stop moderation
             logger.exception("moderation.knowledge.ground_failed")
         return out
+
+    def _limit(self, interaction: Interaction) -> int | None:
+        """The platform's limit for the reply: in private for a DM or a story reply, in public otherwise."""
+        channel = "dm" if interaction.kind in (Kind.dm, Kind.story_reply) else "public"
+        return self.limits.get(interaction.platform.value, {}).get(channel)
 
     def _warm_up(self, groundings: Sequence[Grounding]) -> list[Grounding]:
         """Sure matches of a source people have not yet approved often enough stay sure, and wait for a person."""

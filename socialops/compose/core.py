@@ -291,6 +291,8 @@ def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database
     writer = (build_writer(settings.drafting, settings.secret, names) if settings.drafting.llm is not None
               else None)
     trust = ApprovalTrust(db, config.auto_send_after) if config.auto_send_after and db is not None else None
+    from moderation.platforms.registry import text_limits
+
     return KnowledgeStage(retriever, posts, intents=config.intents, writer=writer, any_question=config.any_question,
-                          trust=trust)
+                          trust=trust, limits={platform.value: limits for platform, limits in text_limits().items()})
 

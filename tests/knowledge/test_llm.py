@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from moderation.domain import DecisionContext, Interaction, Kind, Platform, Scores, Sentiment
-from moderation.knowledge.llm import LlmWriter, ungrounded
+from moderation.knowledge.llm import LlmWriter, sent_length, ungrounded
 from moderation.knowledge.retrieval import Question, Retriever
 from tests.knowledge.conftest import library
 from tests.knowledge.fake_openai import FakeOpenAI, fake_openai
@@ -75,3 +75,49 @@ def test_the_fact_check_itself() -> None:
     assert ungrounded("See https://example.com/other", facts, [], []) == ["link https://example.com/other"]
     assert ungrounded("Try the Chevron Tote", facts, [], ["Chevron Tote"]) == ["product Chevron Tote"]
     assert ungrounded("Try the Chevron Tote", facts, ["Chevron Tote"], ["Chevron Tote"]) == []
+
+
+TIKTOK = Question(text="what does shipping to Ireland cost?", lang="en", intent="pricing", platform="tiktok",
+                  limit=150)
+
+
+def test_on_a_platform_with_a_short_limit_the_wording_must_fit_or_the_template_stands(brand) -> None:
+    grounding = Retriever(brand).ground(TIKTOK)
+    short = "€6.90 to Ireland, free from €80, 3-5 working days 💛"
+    with fake_openai(FakeOpenAI(reply=short)) as state:
+        worded = asyncio.run(_writer(state, brand).reword_many([TIKTOK], [grounding]))[0]
+    assert worded.answer == short and worded.worded_by == "llm"
+    system = state.requests[0]["body"]["messages"][0]["content"]
+    assert "must fit in 120 characters" in system  # 150, less the room its links' tags take
+    # Faithful but too long once its link is tagged: the card could not send it, so the template answer stays.
+    long = ("Shipping to Ireland is €6.90, and it is free from €80; parcels take 3-5 working days to arrive. "
+            "Details: https://example.com/shipping")
+    assert len(long) < 150 < sent_length(long) and not ungrounded(long, grounding.answer, [], [])
+    with fake_openai(FakeOpenAI(reply=long)) as state:
+        writer = _writer(state, brand)
+        assert asyncio.run(writer.reword_many([TIKTOK], [grounding]))[0] == grounding
+    assert writer.stats["rejected"] == 1
+    # Instagram's 2,200 characters need no word about length.
+    with fake_openai(FakeOpenAI(reply=short)) as state:
+        asyncio.run(_writer(state, brand).reword_many([QUESTION], [Retriever(brand).ground(QUESTION)]))
+    assert "characters" not in state.requests[0]["body"]["messages"][0]["content"]
+
+
+def test_the_limit_is_the_platforms_for_a_comment_or_a_private_reply(brand) -> None:
+    from moderation.knowledge.posts import PostProducts
+    from moderation.knowledge.stage import KnowledgeStage
+    from moderation.platforms.registry import text_limits
+
+    retriever = Retriever(brand)
+    stage = KnowledgeStage(retriever, PostProducts(None, retriever.caption_product),
+                           limits={platform.value: limits for platform, limits in text_limits().items()})
+
+    def limit(platform: Platform, kind: Kind) -> int | None:
+        return stage._limit(Interaction(platform=platform, kind=kind, external_id="1", author_id="a", text="?",
+                                        created_at=datetime(2026, 12, 7, tzinfo=UTC)))
+
+    assert limit(Platform.tiktok, Kind.comment) == 150 and limit(Platform.tiktok, Kind.dm) == 1000
+    assert limit(Platform.instagram, Kind.story_reply) == 1000 and limit(Platform.instagram, Kind.mention) == 2200
+    assert KnowledgeStage(retriever, PostProducts(None, retriever.caption_product))._limit(
+        Interaction(platform=Platform.tiktok, kind=Kind.comment, external_id="1", author_id="a", text="?",
+                    created_at=datetime(2026, 12, 7, tzinfo=UTC))) is None
