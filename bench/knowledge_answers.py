@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -64,6 +65,12 @@ DEFAULT_JUDGE = str(Knowledge.model_fields["judge"].default)
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower().replace("\u202f", " ").replace("\xa0", " "))
     return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
+def _head(answer: str) -> str:
+    """How a reply is recognised as carrying an answer: its first 40 characters, links left out (a product's
+    facts go without their link where the platform's limit leaves no room for it, playbooks.templates)."""
+    return _fold(re.sub(r"\s*https?://\S+", "", answer).strip())[:40]
 
 
 def questions(path: Path = QUESTIONS) -> list[dict]:
@@ -156,7 +163,7 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
         interaction_id = f"{item['post'].split(':', 1)[0] if item.get('post') else item['platform']}:q-{k}"
         grounding = contexts.get(interaction_id, {})
         text = _fold(" ".join(texts.get(interaction_id, [])))
-        has_fact = bool(grounding.get("answer")) and _fold(grounding["answer"])[:40] in text
+        has_fact = bool(grounding.get("answer")) and _head(grounding["answer"]) in text
         if item["expect"] == "none":
             verdict = "wrong" if has_fact else "right"
         elif has_fact and grounding.get("source") == item["expect"] and _fold(item["fact"]) in text:
@@ -182,7 +189,7 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
             for alternative in alternatives.get(interaction_id, []))
         wrong += verdict == "wrong"
         none += verdict == "none"
-        automatic = has_fact and _fold(grounding["answer"])[:40] in _fold(" ".join(sent.get(interaction_id, [])))
+        automatic = has_fact and _head(grounding["answer"]) in _fold(" ".join(sent.get(interaction_id, [])))
         sent_right += automatic and verdict == "right"
         sent_wrong += automatic and verdict == "wrong"
         if show and (verdict != "right" or show == "all"):

@@ -153,6 +153,33 @@ def test_an_answer_too_long_for_the_platform_even_alone_is_drafted_whole_not_cut
     assert rendered.text == answer and rendered.truncated and rendered.over_limit == 80
 
 
+def test_a_product_fact_too_long_for_the_platform_with_its_link_goes_without_the_link(tmp_path: Path) -> None:
+    from moderation.domain import ProductFacts
+
+    library = _reply_library(tmp_path, {"text": {"en": "{{ answer }}"}})
+    kit = ProductFacts(sku="KIT-1", name="Beginner Beanie Kit", price="38.00", currency="EUR", sizes=(), colors=(),
+                       in_stock=4, url="https://wool.example/p/beginner-beanie-kit", description="",
+                       price_text="€38")
+    answer = ("Beginner Beanie Kit is €38, in stock. A skein of chunky wool, 8 mm bamboo needles and an easy "
+              "pattern. https://wool.example/p/beginner-beanie-kit")
+    common = {"interaction_id": "tiktok:1", "platform": Platform.tiktok, "lang": "en",
+              "utm": ("tiktok", "social", "organic", "ref123")}
+    rendered = library.templates["greet"].render(variables={"answer": answer, "products": [kit]}, limit=150,
+                                                 **common)
+    # Tagged, the link alone pushes it over 150: the facts go without it, sendable, not cut.
+    assert rendered.text == answer.rsplit(" https://", 1)[0] and rendered.over_limit is None
+    assert len(rendered.text) <= 150 and "€38" in rendered.text
+    # An answer that is not a product's facts keeps its link (it may be the fact) and goes to a person whole.
+    guide = "Our size guide, with every measurement in centimetres and inches for each of our knitting patterns: " \
+            "https://wool.example/size-guide"
+    long = library.templates["greet"].render(variables={"answer": guide, "products": [kit]}, limit=150, **common)
+    assert long.over_limit == 150 and "size-guide" in long.text
+    # Where the tagged link fits, it stays.
+    short = "Beginner Beanie Kit is €38, in stock. https://wool.example/p/kit"
+    kept = library.templates["greet"].render(variables={"answer": short, "products": [kit]}, limit=150, **common)
+    assert "utm_source=tiktok" in kept.text
+
+
 @pytest.mark.parametrize(("lang", "answer", "plain"), [
     ("en", "We're so sorry! Send us a photo of the parcel at help@shop.example and we reship it.", "sorry"),
     ("fr", "Désolés pour ce colis ! Envoyez une photo à aide@shop.example, nous le renvoyons.", "désolés"),
