@@ -202,7 +202,8 @@ def _csv_rows(lines: list[str], first: int) -> Iterator[tuple[int, list[str] | N
             for row in reader:
                 number = first + start + consumed
                 consumed = reader.line_num
-                if row:
+                # A blank line is no record, whatever whitespace it holds (a form feed, spaces): as in JSON lines.
+                if row and not (len(row) == 1 and not row[0].strip()):
                     yield number, row, None
             return
         except csv.Error as exc:

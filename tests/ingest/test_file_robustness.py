@@ -63,6 +63,16 @@ def test_an_unterminated_quote_is_reported_at_its_line_and_the_next_rows_go_in(d
     assert texts(db) == {"U2": "fine", "U3": "a quoted, multi\nline text"}
 
 
+def test_blank_csv_lines_are_no_records_whatever_whitespace_they_hold(db, tmp_path: Path) -> None:
+    # Found by the fuzz test: a line holding only a form feed was reported as a row "missing platform".
+    path = tmp_path / "blank.csv"
+    path.write_text(HEADER + csv_row("U1", "first") + "\x0c\n" + "   \n" + "\n" + csv_row("U2", "last"),
+                    encoding="utf-8")
+    report = ingest_file(db, path)
+    assert (report.stored, report.rejected) == (2, [])
+    assert texts(db) == {"U1": "first", "U2": "last"}
+
+
 def test_a_latin1_file_is_refused_unless_its_encoding_is_given(db, tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes((HEADER + csv_row("U1", "très déçue remboursez")).encode("latin-1"))
