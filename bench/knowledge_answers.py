@@ -136,7 +136,7 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
         db = Database(f"sqlite:///{tmp}/accuracy.db")
         connectors = sandbox_connectors()
         brand_captions(connectors, brand)
-        knowledge = build_knowledge(settings, classifier, db, connectors)
+        knowledge = build_knowledge(settings, classifier, db, connectors, library)
         at = datetime.now(UTC) - timedelta(hours=1)
         store_interactions(db, [_interaction(k, item, at, "q") for k, item in enumerate(items)], source="bench")
         asyncio.run(_process(db, classifier, library, knowledge, settings))
@@ -221,7 +221,7 @@ def timing(runs: int, judge: str = DEFAULT_JUDGE) -> dict[str, float]:
                 # Each run starts cold: the plain encoder without knowledge; with it, a fresh remembering
                 # wrapper (build_knowledge puts it on the classifier), so no run reuses another's embeddings.
                 classifier.encoder = plain  # type: ignore[attr-defined]
-                knowledge = build_knowledge(settings, classifier, db, connectors) if mode == "with" else None
+                knowledge = build_knowledge(settings, classifier, db, connectors, library) if mode == "with" else None
                 store_interactions(db, stream, source="bench")
                 classifier._cache.clear()  # type: ignore[attr-defined] - both modes classify from scratch
                 seconds = asyncio.run(_process(db, classifier, library, knowledge, settings))

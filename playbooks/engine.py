@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from moderation.domain import (
+    PUBLIC_KINDS,
     Action,
     ActionType,
     AlternativeReply,
@@ -28,7 +29,7 @@ from playbooks.actions import (
     ReplyParams,
     TagParams,
 )
-from playbooks.guardrails import PUBLIC_KINDS, Policy
+from playbooks.guardrails import Policy
 from playbooks.matching import CompiledRule, NormalisedText
 from playbooks.settings import Settings
 from playbooks.templates import CompiledTemplate, apologises

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from moderation.domain import (
+    PRIVATE_KINDS,
     Action,
     ActionType,
     DecisionContext,
@@ -22,8 +23,6 @@ GUARDRAILS = "guardrails"
 AUTOMATED_REPLIES = frozenset({ActionType.auto_reply, ActionType.send_dm})
 # Hiding removes the comment from view; a public answer under it would point at what we just hid.
 SUPPRESSES_PUBLIC_REPLY = frozenset({ActionType.hide, ActionType.delete})
-PUBLIC_KINDS = frozenset({Kind.comment, Kind.mention})
-PRIVATE_KINDS = frozenset({Kind.dm, Kind.story_reply})
 LEVEL_RANK = {"normal": 0, "priority": 1, "urgent": 2}
 NEGATIVE_POST_KEY = "negative-post"
 # The signals that keep a DM from being hidden as spam (a company name or a quantity alone is what spam says too).

@@ -5,6 +5,8 @@ from moderation.domain.events import AUTOMATION, EventAction, event_name
 from moderation.domain.interaction import (
     DEFAULT_INTENTS,
     MAX_TEXT_CHARS,
+    PRIVATE_KINDS,
+    PUBLIC_KINDS,
     TOXIC_KINDS,
     WEEKDAYS,
     Interaction,
@@ -22,7 +24,8 @@ from moderation.domain.knowledge import Alternative, AlternativeReply, Grounding
 from moderation.domain.plan import ACCOUNT_SCOPE, Action, ActionType, DecisionContext, Plan, guardrail_scope
 
 __all__ = [
-    "ACCOUNT_SCOPE", "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "TOXIC_KINDS", "WEEKDAYS", "Action",
+    "ACCOUNT_SCOPE", "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "PRIVATE_KINDS", "PUBLIC_KINDS", "TOXIC_KINDS",
+    "WEEKDAYS", "Action",
     "ActionType", "Alternative", "AlternativeReply", "DecisionContext", "EventAction", "Grounding", "Interaction",
     "Kind", "Plan", "Platform", "ProductFacts", "Scores", "Sentiment", "Weekday", "alternative_replies", "as_utc",
     "check_timezone", "event_name", "guardrail_scope", "interaction_id", "utcnow",

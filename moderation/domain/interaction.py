@@ -28,6 +28,11 @@ class Kind(str, enum.Enum):
     mention = "mention"
 
 
+# Where a reply to each kind goes by default: under the post for everyone to read, or in private.
+PUBLIC_KINDS = frozenset({Kind.comment, Kind.mention})
+PRIVATE_KINDS = frozenset({Kind.dm, Kind.story_reply})
+
+
 class Sentiment(str, enum.Enum):
     negative = "negative"
     neutral = "neutral"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from moderation.domain import Grounding, Interaction, Kind, Scores
+from moderation.domain import PUBLIC_KINDS, Grounding, Interaction, Platform, Scores
 from moderation.knowledge.posts import PostProducts
 from moderation.knowledge.retrieval import Question, Retriever, asks_question
 from moderation.knowledge.trust import ApprovalTrust
@@ -33,8 +33,8 @@ class KnowledgeStage:
     # classifier decides the tone, not whether the knowledge base has the answer.
     any_question: bool = True
     trust: ApprovalTrust | None = None  # the warm-up before sure facts go out alone (knowledge.auto_send_after)
-    # Each platform's longest reply, "public" (a comment) and "dm", for LLM wording to keep within.
-    limits: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    # The playbooks' longest reply per platform and channel ("public", "dm"), for LLM wording to keep within.
+    text_limit: Callable[[Platform, str], int] | None = None
 
     def wanted(self, interaction: Interaction, score: Scores) -> bool:
         if score.intent in self.intents:
@@ -81,8 +81,10 @@ class KnowledgeStage:
 
     def _limit(self, interaction: Interaction) -> int | None:
         """The platform's limit for the reply: in private for a DM or a story reply, in public otherwise."""
-        channel = "dm" if interaction.kind in (Kind.dm, Kind.story_reply) else "public"
-        return self.limits.get(interaction.platform.value, {}).get(channel)
+        if self.text_limit is None:
+            return None
+        channel = "public" if interaction.kind in PUBLIC_KINDS else "dm"  # as playbooks.engine's `same`
+        return self.text_limit(interaction.platform, channel)
 
     def _warm_up(self, groundings: Sequence[Grounding]) -> list[Grounding]:
         """Sure matches of a source people have not yet approved often enough stay sure, and wait for a person."""

@@ -249,7 +249,8 @@ def _judge(settings: Settings, encoder: str) -> tuple[Any, Any]:
 
 
 def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database | None = None,
-                    connectors: Mapping[Platform, PlatformConnector] | None = None) -> KnowledgeStage | None:
+                    connectors: Mapping[Platform, PlatformConnector] | None = None,
+                    library: Library | None = None) -> KnowledgeStage | None:
     """The knowledge stage when `knowledge:` is configured: both files validated in full now (a mistake stops
     the start with file and line), retrieval over the classifier's own encoder and a judge reading its own
     (`knowledge.judge`)."""
@@ -291,8 +292,14 @@ def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database
     writer = (build_writer(settings.drafting, settings.secret, names) if settings.drafting.llm is not None
               else None)
     trust = ApprovalTrust(db, config.auto_send_after) if config.auto_send_after and db is not None else None
-    from moderation.platforms.registry import text_limits
+    # LLM wording keeps within the limits the playbooks render to (`library`'s; without one, the platforms' own).
+    if library is None:
+        from moderation.platforms.registry import text_limits
+        from playbooks.settings import Settings as PlaybookSettings
 
+        text_limit = PlaybookSettings(length_limits=text_limits()).text_limit
+    else:
+        text_limit = library.settings.text_limit
     return KnowledgeStage(retriever, posts, intents=config.intents, writer=writer, any_question=config.any_question,
-                          trust=trust, limits={platform.value: limits for platform, limits in text_limits().items()})
+                          trust=trust, text_limit=text_limit)
 

@@ -141,8 +141,9 @@ def build_worker_loop(settings: Settings, db: Database, hub: ChatHub, timers: Ti
     """The worker and its outbox; `timers=None` fires due follow-ups inline (batch mode)."""
     classifier = classifier or build_classifier(settings)
     connectors = connectors if connectors is not None else build_platform_connectors(settings, db)
-    worker = ModerationWorker(db, classifier, build_library(settings), hub, worker_settings(settings),
-                              knowledge=build_knowledge(settings, classifier, db, connectors),
+    library = build_library(settings)
+    worker = ModerationWorker(db, classifier, library, hub, worker_settings(settings),
+                              knowledge=build_knowledge(settings, classifier, db, connectors, library),
                               capabilities=account_capabilities(settings))
     w = settings.worker
     outbox = Outbox(db, connectors,

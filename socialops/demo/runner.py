@@ -126,7 +126,7 @@ async def run_demo(db: Database, console: Console, *, sample: Path = SAMPLE, bat
     clock = ReplayClock(end - timedelta(days=8))
     connectors = sandbox_connectors(permissive=permissive)
     load_captions(connectors)
-    knowledge = build_knowledge(settings, classifier, db, connectors)
+    knowledge = build_knowledge(settings, classifier, db, connectors, library)
     surface = ConsoleSurface(console, quiet=True)
     channels = settings.chat.channels.model_dump()
     escalations = EscalationService(db, build_oncall(settings), [surface], clock=clock,

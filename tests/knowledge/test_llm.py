@@ -106,11 +106,9 @@ def test_on_a_platform_with_a_short_limit_the_wording_must_fit_or_the_template_s
 def test_the_limit_is_the_platforms_for_a_comment_or_a_private_reply(brand) -> None:
     from moderation.knowledge.posts import PostProducts
     from moderation.knowledge.stage import KnowledgeStage
-    from moderation.platforms.registry import text_limits
-
     retriever = Retriever(brand)
     stage = KnowledgeStage(retriever, PostProducts(None, retriever.caption_product),
-                           limits={platform.value: limits for platform, limits in text_limits().items()})
+                           text_limit=library().settings.text_limit)
 
     def limit(platform: Platform, kind: Kind) -> int | None:
         return stage._limit(Interaction(platform=platform, kind=kind, external_id="1", author_id="a", text="?",
@@ -118,6 +116,12 @@ def test_the_limit_is_the_platforms_for_a_comment_or_a_private_reply(brand) -> N
 
     assert limit(Platform.tiktok, Kind.comment) == 150 and limit(Platform.tiktok, Kind.dm) == 1000
     assert limit(Platform.instagram, Kind.story_reply) == 1000 and limit(Platform.instagram, Kind.mention) == 2200
+    # A team's own `length_limits` in the playbooks is the limit the wording keeps within, as the render does.
+    tighter = library().settings.model_copy(update={"length_limits": {Platform.tiktok: {"public": 100}}})
+    assert KnowledgeStage(retriever, PostProducts(None, retriever.caption_product),
+                          text_limit=tighter.text_limit)._limit(
+        Interaction(platform=Platform.tiktok, kind=Kind.mention, external_id="1", author_id="a", text="?",
+                    created_at=datetime(2026, 12, 7, tzinfo=UTC))) == 100
     assert KnowledgeStage(retriever, PostProducts(None, retriever.caption_product))._limit(
         Interaction(platform=Platform.tiktok, kind=Kind.comment, external_id="1", author_id="a", text="?",
                     created_at=datetime(2026, 12, 7, tzinfo=UTC))) is None
