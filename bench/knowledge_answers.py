@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import statistics
 import sys
 import tempfile
@@ -45,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from sqlmodel import select  # noqa: E402
 
 from moderation.domain import AlternativeReply, Interaction, Kind, Platform, alternative_replies  # noqa: E402
+from moderation.domain.attribution import LINK  # noqa: E402
 from moderation.domain.ports import NoHumans  # noqa: E402
 from moderation.ingest.store import store_interactions  # noqa: E402
 from moderation.pipeline.worker import ModerationWorker  # noqa: E402
@@ -67,10 +67,15 @@ def _fold(text: str) -> str:
     return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
 
 
-def _head(answer: str) -> str:
-    """How a reply is recognised as carrying an answer: its first 40 characters, links left out (a product's
-    facts go without their link where the platform's limit leaves no room for it, playbooks.templates)."""
-    return _fold(re.sub(r"\s*https?://\S+", "", answer).strip())[:40]
+def _unlinked(text: str) -> str:
+    """A text folded, its links left out: a product's facts go without their link where the platform's limit
+    leaves no room for it (playbooks.templates), so a reply is recognised by its words."""
+    return _fold(LINK.sub(" ", text))
+
+
+def _carries(replies: list[str], answer: str) -> bool:
+    """Whether the replies carry the answer: its first 40 characters, links left out on both sides."""
+    return bool(answer) and _unlinked(answer)[:40] in _unlinked(" ".join(replies))
 
 
 def questions(path: Path = QUESTIONS) -> list[dict]:
@@ -163,7 +168,7 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
         interaction_id = f"{item['post'].split(':', 1)[0] if item.get('post') else item['platform']}:q-{k}"
         grounding = contexts.get(interaction_id, {})
         text = _fold(" ".join(texts.get(interaction_id, [])))
-        has_fact = bool(grounding.get("answer")) and _head(grounding["answer"]) in text
+        has_fact = _carries(texts.get(interaction_id, []), grounding.get("answer") or "")
         if item["expect"] == "none":
             verdict = "wrong" if has_fact else "right"
         elif has_fact and grounding.get("source") == item["expect"] and _fold(item["fact"]) in text:
@@ -189,7 +194,7 @@ def accuracy(show: bool | str, path: Path = QUESTIONS, brand: Path | None = None
             for alternative in alternatives.get(interaction_id, []))
         wrong += verdict == "wrong"
         none += verdict == "none"
-        automatic = has_fact and _head(grounding["answer"]) in _fold(" ".join(sent.get(interaction_id, [])))
+        automatic = has_fact and _carries(sent.get(interaction_id, []), grounding["answer"])
         sent_right += automatic and verdict == "right"
         sent_wrong += automatic and verdict == "wrong"
         if show and (verdict != "right" or show == "all"):

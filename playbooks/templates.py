@@ -13,7 +13,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from moderation.domain import Platform, ProductFacts
-from moderation.domain.attribution import tag_text_links, utm_link
+from moderation.domain.attribution import LINK, tag_text_links, utm_link
 from playbooks.schema import Template
 from playbooks.settings import Settings
 
@@ -174,7 +174,7 @@ def tag_links(text: str, source: str, medium: str, campaign: str, content: str |
     return tag_text_links(text, source, medium, campaign, content)
 
 
-_LINK = re.compile(r"\s*https?://\S+")
+_SPACED_LINK = re.compile(r"\s*" + LINK.pattern)  # a link with the space before it
 
 
 def _is_product_fact(answer: str, variables: dict[str, Any]) -> bool:
@@ -184,7 +184,7 @@ def _is_product_fact(answer: str, variables: dict[str, Any]) -> bool:
 
 
 def _without_links(text: str) -> str:
-    return _LINK.sub("", text).strip()
+    return _SPACED_LINK.sub("", text).strip()
 
 
 def truncate(text: str, limit: int) -> str:
@@ -260,8 +260,8 @@ class CompiledTemplate:
             # the answer alone, without the greeting and call to action around it that pushed the fact out.
             alone = tag_links(answer, *utm)
             short = truncate(alone, limit)
-            bare = _without_links(answer) if _is_product_fact(answer, variables) else alone
-            if short != alone and len(bare) <= limit:
+            bare = _without_links(answer) if short != alone and _is_product_fact(answer, variables) else None
+            if bare is not None and len(bare) <= limit:
                 # A product's facts (name, price, stock, sizes) fit without their link, which the tags made too
                 # long for the comment: 17 of the 19 product facts over TikTok's 150 characters on four public
                 # brand weeks. Sendable with one click, rather than handed to a person to shorten.

@@ -81,7 +81,8 @@ def utm_link(url: str, source: str, medium: str, campaign: str, content: str | N
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+")
+# A link in a text, as tagging finds it (brackets and quotes around it are not part of it).
+LINK = re.compile(r"https?://[^\s<>\"'()\[\]{}]+")
 _TRAILING = ".,;:!?"
 
 
@@ -96,4 +97,4 @@ def tag_text_links(text: str, source: str, medium: str, campaign: str, content: 
         stripped = url.rstrip(_TRAILING)
         return utm_link(stripped, source, medium, campaign, content) + url[len(stripped):]
 
-    return _URL.sub(_one, text)
+    return LINK.sub(_one, text)

@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 
 from moderation.domain import Grounding
+from moderation.domain.attribution import LINK
 from moderation.knowledge.retrieval import Question
 from moderation.knowledge.text import fold
 
 logger = logging.getLogger(__name__)
 
-_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 LANG_NAMES = {"en": "English", "fr": "French"}
 
@@ -28,7 +28,7 @@ LANG_NAMES = {"en": "English", "fr": "French"}
 def _numbers(text: str) -> set[str]:
     """Every number, written one way: '6,90' and '6.90' are the same, '149.00' is '149'."""
     out = set()
-    for raw in _NUMBER.findall(_URL.sub(" ", text)):
+    for raw in _NUMBER.findall(LINK.sub(" ", text)):
         value = raw.replace(" ", "")
         if "," in value and "." not in value:
             value = value.replace(",", ".")
@@ -46,8 +46,8 @@ def _link_base(url: str) -> str:
 def ungrounded(draft: str, facts: str, allowed_names: Sequence[str], catalogue_names: Sequence[str]) -> list[str]:
     """What the draft says that the facts do not: numbers, links, product names. Empty = safe to use."""
     problems = [f"number {n}" for n in sorted(_numbers(draft) - _numbers(facts))]
-    known_links = {_link_base(url) for url in _URL.findall(facts)}
-    problems += [f"link {url}" for url in _URL.findall(draft) if _link_base(url) not in known_links]
+    known_links = {_link_base(url) for url in LINK.findall(facts)}
+    problems += [f"link {url}" for url in LINK.findall(draft) if _link_base(url) not in known_links]
     folded, folded_facts = fold(draft), fold(facts)
     allowed = {fold(name) for name in allowed_names}
     problems += [f"product {name}" for name in catalogue_names
@@ -63,7 +63,7 @@ LONG_ENOUGH = 1000
 
 def sent_length(draft: str) -> int:
     """The reply's length as the platform will count it, its links tagged."""
-    return len(draft) + LINK_TAG_ROOM * len(_URL.findall(draft))
+    return len(draft) + LINK_TAG_ROOM * len(LINK.findall(draft))
 
 
 class LlmWriter:
