@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+
 from bot.approvals import ApprovalService
 from bot.cadence import monthly_review, weekly_ops
 from bot.console import ConsoleSurface
@@ -79,11 +81,11 @@ class SchedulerComponent:
 
     async def run(self, stopping: asyncio.Event) -> None:
         db = self.timers.db  # the lock, the reconcile and the job store all live there: off the event loop
-        if not self.timers.running:
-            self.timers.start(paused=True)  # stores jobs (follow-ups, pages, reminders) for whoever leads
         try:
             while not stopping.is_set():
-                if not self.leading and await db.run(self.lock.try_acquire):
+                if not (self.timers.running or self._start_paused()):
+                    pass  # the job store could not be written (the database restarting): next round
+                elif not self.leading and await db.run(self.lock.try_acquire):
                     self._lead()
                 elif self.leading and not await db.run(self.lock.still_held):
                     self._step_down()
@@ -104,6 +106,17 @@ class SchedulerComponent:
                 self._step_down()
             self.timers.shutdown()
             await db.run(self.lock.release)
+
+    def _start_paused(self) -> bool:
+        """Start the scheduler paused: it stores jobs (follow-ups, pages, reminders) for whoever leads. Starting
+        writes the digest's and reminders' jobs to the store, so a dropped connection fails it; APScheduler
+        keeps those jobs pending until a start completes, so the next round simply starts again."""
+        try:
+            self.timers.start(paused=True)
+        except sa.exc.SQLAlchemyError:
+            logger.exception("socialops.scheduler.start_failed")
+            return False
+        return True
 
     def _lead(self) -> None:
         self.leading = True

@@ -180,3 +180,38 @@ def test_workers_starting_together_on_a_fresh_database_migrate_once(pg_url):
     assert not errors and len(opened) == 4
     for database in opened:
         database.dispose()
+
+
+async def test_a_scheduler_whose_job_store_fails_at_start_retries_instead_of_ending_the_process(pg_url, caplog):
+    """Starting writes the digest's and reminders' jobs to the store; a database dropping connections then
+    (what CI caught once) used to crash the scheduler component and with it the worker process."""
+    db = Database(pg_url)
+    timers = Timers(db)
+    timers.cron("digest:daily", "digest", hour=9)  # pending until the scheduler starts
+    table = timers.scheduler._jobstores["default"].jobs_t
+    table.create(db.engine, checkfirst=True)
+    with db.engine.begin() as connection:  # every write to the store fails as a terminated session does
+        connection.execute(sa.text(
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'terminating connection' USING ERRCODE = '57P01'; END $$ LANGUAGE plpgsql"))
+        connection.execute(sa.text(f"CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON {table.name} "
+                                   "FOR EACH ROW EXECUTE FUNCTION refuse()"))
+    scheduler = SchedulerComponent(timers, PostgresLeaderLock(db), retry_seconds=0.1, reconcile_seconds=0.1)
+    stopping = asyncio.Event()
+    task = asyncio.create_task(scheduler.run(stopping))
+    try:
+        for _ in range(40):
+            await asyncio.sleep(0.05)
+        assert not task.done() and not timers.running and not scheduler.leading
+        assert caplog.text.count("socialops.scheduler.start_failed") >= 2, "it keeps trying"
+        with db.engine.begin() as connection:  # the database is back
+            connection.execute(sa.text(f"DROP TRIGGER refuse ON {table.name}"))
+        for _ in range(100):
+            if scheduler.leading:
+                break
+            await asyncio.sleep(0.05)
+        assert scheduler.leading and timers.job_ids() == {"digest:daily"}
+    finally:
+        stopping.set()
+        await asyncio.wait_for(task, 10)
+    db.dispose()
