@@ -46,9 +46,14 @@ def _list(values: tuple[str, ...], lang: str) -> str:
     return ", ".join(values[:-1]) + joiner + values[-1]
 
 
-def product_answer(product: Product, lang: str, aspects: set[str], *, size: str | None, color: str | None,
-                   link: Callable[[str], str]) -> str:
-    """The facts asked for (price and stock always, sizes, colours or description when asked) and its link."""
+def product_answer(product: Product, lang: str, aspects: set[str], *, size: str | None,
+                   colors: tuple[str, ...] | None, link: Callable[[str], str]) -> str:
+    """The facts asked for (price and stock always; sizes, colours or description when asked) and its link.
+
+    `size` is a size the question names; "sizes" in `aspects` asks for the sizes themselves (a measure:
+    "combien de ml ?", "any bigger?"), as "size" does when no size is named. `colors` is None when no colour
+    was asked, else the product's colours the question names; when it names none of them, every colour the
+    product comes in is listed ("in brown?" of an apron in black, cocoa and ecru gets all three)."""
     fr = lang == "fr"
     price = price_text(product.price, product.currency, lang)
     if product.in_stock > 0:
@@ -56,22 +61,27 @@ def product_answer(product: Product, lang: str, aspects: set[str], *, size: str 
     else:
         stock = "épuisé pour le moment" if fr else "sold out right now"
     parts = [f"{product.name} : {price}, {stock}." if fr else f"{product.name} is {price}, {stock}."]
+    # Its sizes listed: asked as such (a measure, "any bigger?"), or a size aspect without a size named.
+    sizes_asked = "sizes" in aspects or ("size" in aspects and size is None)
+    sizes_listed = False
     if size is not None and product.sizes:
-        if sells_size(product, size):
-            parts.append(f"Il existe en {size.upper()}." if fr else f"It comes in {size.upper()}.")
+        sold = next((s for s in product.sizes if size_key(s) == size_key(size)), None)
+        if sold is not None:  # as the catalogue writes it ("19 mm", not the asker's "19MM")
+            parts.append(f"Il existe en {sold}." if fr else f"It comes in {sold}.")
+            sizes_listed = len(product.sizes) == 1  # that is all of them
         else:
-            parts.append(f"Pas de {size.upper()} : tailles {_list(product.sizes, lang)}." if fr
-                         else f"No {size.upper()}: sizes {_list(product.sizes, lang)}.")
-    elif "size" in aspects and product.sizes:
+            asked = size.upper() if size.isalpha() else size
+            parts.append(f"Pas de {asked} : tailles {_list(product.sizes, lang)}." if fr
+                         else f"No {asked}: sizes {_list(product.sizes, lang)}.")
+            sizes_listed = True
+    if sizes_asked and product.sizes and not sizes_listed:
         parts.append(f"Tailles : {_list(product.sizes, lang)}." if fr else f"Sizes: {_list(product.sizes, lang)}.")
-    if color is not None and product.colors:
-        if color in {c.lower() for c in product.colors}:
-            parts.append(f"Il existe en {color}." if fr else f"It comes in {color}.")
+    if colors is not None and product.colors:
+        if colors:
+            parts.append(f"Il existe en {_list(colors, lang)}." if fr else f"It comes in {_list(colors, lang)}.")
         else:
             parts.append(f"Coloris : {_list(product.colors, lang)}." if fr
                          else f"Colours: {_list(product.colors, lang)}.")
-    elif "color" in aspects and product.colors:
-        parts.append(f"Coloris : {_list(product.colors, lang)}." if fr else f"Colours: {_list(product.colors, lang)}.")
     if "detail" in aspects and product.description:
         parts.append(product.description.rstrip(".") + ".")
     parts.append(link(product.url))

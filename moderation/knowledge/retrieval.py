@@ -60,6 +60,13 @@ GENERIC_WORDS = ASPECTS["price"] | ASPECTS["stock"] | frozenset(
                       "vendre vends").split())
 QUESTION_ASPECT_WORDS = ASPECT_WORDS | GENERIC_WORDS
 UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
+# Words that ask a measure a catalogue writes among its sizes ("4 x 50 ml", "W27 L29", "130 cm"): "combien de ml
+# chaque ?", "il mesure combien ?", "what's the inseam?", "any bigger?". A product's reply then lists its sizes.
+# They shape the reply only; which fact is picked does not depend on them.
+MEASURE_WORDS = frozenset(stem(w) for w in (
+    "mesure mesures mesurer measure measures measurement dimension dimensions bigger biggest smaller larger gros "
+    "grosse longueur length inseam entrejambe hauteur height tall largeur width poids weight weigh contenance "
+    "capacity volume gramme grammes gram grams ml cl litre litres liter liters").split())
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
 ASKING_INTENTS = frozenset(INTENT_ASPECTS)  # a message filed under one of these asks something, "?" or not
@@ -719,7 +726,7 @@ class Retriever(AnswerScoring):
                 return Grounding(level="none", confidence=round(product_confidence, 4),
                                  post_product=question.post_product,
                                  suggestions=(f"{product.name}: {price} {product.url}",))
-            return self._product_grounding(question, lang, product, product_confidence, named, aspects, size, color,
+            return self._product_grounding(question, lang, product, product_confidence, named, aspects, size,
                                            doubtful=bool(unexplained) or answers_tie)
         suggestions = self._suggestions(ranked, answer_scores, lang, skip=None)
         return Grounding(level="none", confidence=round(best_answer, 4), suggestions=suggestions,
@@ -765,8 +772,8 @@ class Retriever(AnswerScoring):
         product = self.base.product(key)
         assert product is not None  # every candidate comes from this knowledge base
         size = self._asked_size(tokens(_DECIMAL.sub(" ", question.text)))
-        text = compose.product_answer(product, lang, INTENT_ASPECTS.get(question.intent, {"price"}), size=size,
-                                      color=None, link=self._link(question))
+        text = self._product_text(question, product, lang, set(INTENT_ASPECTS.get(question.intent, {"price"})),
+                                  size)
         facts = compose.facts(product, lang)
         return Grounding(level="low", confidence=round(probability, 4), answer=text, source=chosen, product=facts,
                          products=(facts,), suggestions=suggestions, post_product=question.post_product)
@@ -879,7 +886,7 @@ class Retriever(AnswerScoring):
                          post_product=question.post_product)
 
     def _product_grounding(self, question: Question, lang: str, product: Product, confidence: float,
-                           named: list[int], aspects: set[str], size: str | None, color: str | None,
+                           named: list[int], aspects: set[str], size: str | None,
                            doubtful: bool = False) -> Grounding:
         th = self.thresholds
         asked = set(aspects or INTENT_ASPECTS.get(question.intent, {"price"}))
@@ -889,15 +896,13 @@ class Retriever(AnswerScoring):
             asked.add("detail")
         if product.sizes and size is None and any(c.isdigit() for c in question.text):
             asked.add("size")  # a measure the catalogue does not write as a size ("pour 12 ans ?", "1m92"): its sizes
-        text = compose.product_answer(product, lang, asked, size=size, color=color,
-                                      link=self._link(question))
+        text = self._product_text(question, product, lang, asked, size)
         # Two products named about as clearly: both facts, and a person picks. A question the catalogue cannot
         # answer (what it is made of, how it washes) gets the description as a suggestion, never a sure answer.
         ambiguous = len(named) > 1 and confidence - 0.1 <= self._product_score(named[1], question)
         if ambiguous:
             other = self.base.products[named[1]]
-            text += " " + compose.product_answer(other, lang, asked, size=size, color=color,
-                                                 link=self._link(question))
+            text += " " + self._product_text(question, other, lang, asked, size)
         # Sure only when the question says what it asks ("how much", "link", "en M"): a pricing question
         # without those words under a product post ("is the discount automatic?") may be about something else.
         factual = bool(aspects & FACTUAL_ASPECTS)
@@ -911,6 +916,28 @@ class Retriever(AnswerScoring):
                          suggestions=tuple(f"{p.name}: {compose.price_text(p.price, p.currency, lang)} {p.url}"
                                            for p in others),
                          post_product=question.post_product)
+
+    def _product_text(self, question: Question, product: Product, lang: str, asked: set[str],
+                      size: str | None) -> str:
+        """A product's facts for this question: the sizes when it asks a measure, and its colours when it names a
+        colour in any words (the catalogue's "vert forêt" for "en vert ?"; every colour for "in brown?")."""
+        raw = tokens(question.text)
+        if MEASURE_WORDS & set(raw):
+            asked = {*asked, "sizes"}
+        named = [w for w in [*(f"{a} {b}" for a, b in zip(raw, raw[1:], strict=False)), *raw]
+                 if w in self.colors or w in self.lexicon.colors]
+        colors = None
+        if named or "color" in asked:
+            colors = tuple(c for c in product.colors if self._names_color(named, c))
+        return compose.product_answer(product, lang, asked, size=size, colors=colors, link=self._link(question))
+
+    def _names_color(self, words: list[str], color: str) -> bool:
+        """Whether a question's colour words name this catalogue colour: as written, by one of its words ("vert"
+        of "vert forêt"), or by another name of that colour ("black" of "noir mat")."""
+        names = {fold(color), *fold(color).split(), " ".join(tokens(color)), *tokens(color)}
+        for name in list(names):
+            names |= self.lexicon.colors.get(name, frozenset())
+        return any(w in names or self.colors.get(w) == color for w in words)
 
     def _product_score(self, k: int, question: Question) -> float:
         return self._product_scores(self._words(tokens(question.text)))[k]
