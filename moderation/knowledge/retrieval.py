@@ -924,11 +924,15 @@ class Retriever(AnswerScoring):
         raw = tokens(question.text)
         if MEASURE_WORDS & set(raw):
             asked = {*asked, "sizes"}
+        # A colour in the product's own name ("the camel coat", "grey knit cardigan") names it, not a colour asked.
+        own = set(tokens(product.name))
         named = [w for w in [*(f"{a} {b}" for a, b in zip(raw, raw[1:], strict=False)), *raw]
-                 if w in self.colors or w in self.lexicon.colors]
+                 if (w in self.colors or w in self.lexicon.colors) and not set(w.split()) <= own]
         colors = None
-        if named or "color" in asked:
+        if named or ASPECTS["color"] & set(raw):  # a colour named, or colours asked ("what colours?")
             colors = tuple(c for c in product.colors if self._names_color(named, c))
+            if any(not any(self._names_color([w], c) for c in product.colors) for w in named):
+                colors = ()  # a colour it does not come in ("the camel coat in black?"): every colour it has
         return compose.product_answer(product, lang, asked, size=size, colors=colors, link=self._link(question))
 
     def _names_color(self, words: list[str], color: str) -> bool:

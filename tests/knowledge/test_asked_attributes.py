@@ -71,3 +71,12 @@ def test_a_size_sold_is_written_as_the_catalogue_writes_it(shop) -> None:
 def test_a_question_asking_no_colour_or_measure_keeps_the_short_reply(shop) -> None:
     grounding = ask(shop, "how much is it?", post_product="APRON")
     assert grounding.answer.startswith("Tablier Atelier is €32, in stock. https://shop.example/apron")
+
+
+def test_a_colour_in_the_product_name_is_not_a_colour_asked(tmp_path: Path) -> None:
+    shop = retriever_for(tmp_path, SHOP_YAML, SHOP_CSV + "COAT,Manteau camel,349.00,EUR,S|M,camel,7,"
+                         "https://shop.example/coat,Wool coat\n", "words")
+    black = ask(shop, "does the camel coat come in black?", intent="product_question")
+    assert black.source == "product:COAT" and "Colours: camel." in black.answer
+    price = ask(shop, "how much is the camel coat?")
+    assert "Colours" not in price.answer and "comes in" not in price.answer
