@@ -12,7 +12,7 @@ import numpy as np
 
 from moderation.knowledge.files import Answer
 from moderation.knowledge.lexicon import MARK, REGIONS, Lexicon
-from moderation.knowledge.text import Vocabulary, content_tokens, overlap, stem
+from moderation.knowledge.text import STOPWORDS, Vocabulary, content_tokens, overlap, stem
 
 ANSWER_TEXT_WEIGHT = 0.8
 COVERAGE_WEIGHT = 0.5  # of the words' score: the share of the question an answer covers; the rest, the
@@ -111,6 +111,9 @@ class AnswerScoring:
             doc + sorted({MARK + r for w in doc if w.startswith(MARK) and (r := self.lexicon.region(w[1:]))})
             for doc in self.example_match]
         self.known_marks = frozenset(w for doc in self.answer_union for w in doc if w.startswith(MARK))
+        # A place named in plain words ("France", "Bruxelles"), as compared: a place too, where and not what.
+        self.place_forms = frozenset(word_form(stem(phrase[0])) for phrase in self.lexicon.places
+                                     if len(phrase) == 1 and len(phrase[0]) >= 4 and phrase[0] not in STOPWORDS)
 
     def _topic(self, text: str, words: list[str], drop: set[str] | frozenset[str] = frozenset()) -> list[str]:
         """The question's topic words with its topic and place markers. A place is compared as its country
@@ -185,10 +188,11 @@ class AnswerScoring:
         weights = self._weights(forms)
         covered = {w: v * self._covers(w, k) * (1.0 if w in self.example_union[k] else text_words)
                    for w, v in weights.items()}
-        places = {w for w in forms if self._is_place(w)}
+        places = {w for w in forms if self._is_place(w) or w in self.place_forms}
         if places != forms and not any(covered[w] for w in forms - places):
             # A place is where, not what: an answer covering only the place of "a shop in Brussels?" (the
-            # shipping answer naming Belgium) is not about the question.
+            # shipping answer naming Belgium) is not about the question, nor is one whose text names the very
+            # place ("c'est ouvert à la France le concours ?" of "Vers la France, la livraison coûte…").
             for w in places:
                 covered[w] *= PLACE_ONLY
         return sum(covered.values()) / sum(weights.values())

@@ -66,7 +66,9 @@ UNITS = frozenset({"ml", "cl", "l", "g", "kg", "cm", "mm", "oz"})
 MEASURE_WORDS = frozenset(stem(w) for w in (
     "mesure mesures mesurer measure measures measurement dimension dimensions bigger biggest smaller larger gros "
     "grosse longueur length inseam entrejambe hauteur height tall largeur width poids weight weigh contenance "
-    "capacity volume gramme grammes gram grams ml cl litre litres liter liters").split())
+    "capacity volume gramme grammes gram grams ml cl litre litres liter liters waist diameter diametre").split())
+# Words that ask which sizes ("what sizes?", "how big is it?"): its sizes, unless the question names one.
+SIZE_WORDS = frozenset(stem(w) for w in "size sizes sizing taille tailles pointure big".split())
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
 ASKING_INTENTS = frozenset(INTENT_ASPECTS)  # a message filed under one of these asks something, "?" or not
@@ -922,17 +924,21 @@ class Retriever(AnswerScoring):
         """A product's facts for this question: the sizes when it asks a measure, and its colours when it names a
         colour in any words (the catalogue's "vert forêt" for "en vert ?"; every colour for "in brown?")."""
         raw = tokens(question.text)
+        # Read from the words, since the judge's drafts and the alternatives are composed without the rules' aspects.
         if MEASURE_WORDS & set(raw):
             asked = {*asked, "sizes"}
+        if SIZE_WORDS & set(raw):
+            asked = {*asked, "size"}
         # A colour in the product's own name ("the camel coat", "grey knit cardigan") names it, not a colour asked.
         own = set(tokens(product.name))
         named = [w for w in [*(f"{a} {b}" for a, b in zip(raw, raw[1:], strict=False)), *raw]
                  if (w in self.colors or w in self.lexicon.colors) and not set(w.split()) <= own]
         colors = None
-        if named or ASPECTS["color"] & set(raw):  # a colour named, or colours asked ("what colours?")
+        colours_asked = bool(ASPECTS["color"] & set(raw))  # "what colours?", "une autre couleur que le bleu ?"
+        if named or colours_asked:
             colors = tuple(c for c in product.colors if self._names_color(named, c))
-            if any(not any(self._names_color([w], c) for c in product.colors) for w in named):
-                colors = ()  # a colour it does not come in ("the camel coat in black?"): every colour it has
+            if colours_asked or any(not any(self._names_color([w], c) for c in product.colors) for w in named):
+                colors = ()  # the colours asked, or one it lacks ("the camel coat in black?"): every colour it has
         return compose.product_answer(product, lang, asked, size=size, colors=colors, link=self._link(question))
 
     def _names_color(self, words: list[str], color: str) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from moderation.knowledge.retrieval import Question
 from tests.knowledge.shops import RETRIEVER_KINDS, ask, retriever_for
 
 SHOP_YAML = """\
@@ -80,3 +81,13 @@ def test_a_colour_in_the_product_name_is_not_a_colour_asked(tmp_path: Path) -> N
     assert black.source == "product:COAT" and "Colours: camel." in black.answer
     price = ask(shop, "how much is the camel coat?")
     assert "Colours" not in price.answer and "comes in" not in price.answer
+
+
+def test_the_cards_alternatives_answer_the_attribute_asked_too(shop) -> None:
+    """An alternative ("Send this instead") is composed without the rules' aspects: it reads the question."""
+    sizes = shop._drafted(Question(text="what sizes? I'm tiny lol", lang="en", intent="other"), "product:APRON",
+                          0.5, ())
+    assert "Sizes: S/M and L/XL." in sizes.answer
+    colours = shop._drafted(Question(text="love the black! what other colours does it come in?", lang="en",
+                                     intent="product_question"), "product:APRON", 0.5, ())
+    assert "Colours: black, cocoa and ecru." in colours.answer

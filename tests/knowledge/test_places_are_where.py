@@ -1,0 +1,57 @@
+"""A place is where, not what: a question naming a place about something else ("c'est ouvert à la France le
+concours ?", "on peut la trouver en magasin en France ?") does not get the shipping answer whose text names that
+very place; and "jours ouvrables" (business days), which French shipping answers say, is not opening hours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moderation.knowledge.lexicon import default_lexicon
+from tests.knowledge.shops import EMPTY_CATALOGUE, RETRIEVER_KINDS, ask, retriever_for
+
+SHOP_YAML = """\
+answers:
+  - id: shipping-europe
+    questions:
+      en: ["do you ship to France?"]
+      fr: ["vous livrez en France ?"]
+    answer:
+      en: "To France and Germany shipping is €9.90 (free from €90), 2 to 4 working days."
+      fr: "Vers la France et l'Allemagne, la livraison coûte 9,90 € (offerte dès 90 €) en 2 à 4 jours ouvrables."
+  - id: shop-hours
+    questions:
+      en: ["when are you open?"]
+      fr: ["vous êtes ouverts quand ?"]
+    answer:
+      en: "Our shop, Rue Haute 142 in Brussels, is open Tuesday to Saturday, 10am to 6pm."
+      fr: "La boutique, rue Haute 142 à Bruxelles, est ouverte du mardi au samedi, de 10 h à 18 h."
+"""
+
+
+@pytest.fixture(params=RETRIEVER_KINDS)
+def shop(tmp_path: Path, request: pytest.FixtureRequest):
+    return retriever_for(tmp_path, SHOP_YAML, EMPTY_CATALOGUE, request.param)
+
+
+def test_business_days_are_not_opening_hours() -> None:
+    lexicon = default_lexicon()
+    assert "hours" not in lexicon.mention("livré en 3 jours ouvrables").concepts
+    # "ouvrés" folds to "ouvres" ("tu ouvres quand ?"), so that one stays ambiguous.
+    for text in ("vous ouvrez à quelle heure ?", "c'est ouvert dimanche ?", "l'ouverture de la boutique"):
+        assert "hours" in lexicon.mention(text).concepts, text
+
+
+def test_a_question_naming_a_place_about_something_else_gets_no_shipping_answer(shop) -> None:
+    for text in ("c'est ouvert à la France le concours ?",
+                 "On peut la trouver en magasin en France ou c'est que sur votre site ?"):
+        grounding = ask(shop, text, intent="product_question", lang="fr")
+        assert grounding.source != "answer:shipping-europe", text
+
+
+def test_delivery_to_the_place_is_still_the_shipping_answer(shop) -> None:
+    grounding = ask(shop, "vous livrez en France ?", intent="other", lang="fr")
+    assert grounding.source == "answer:shipping-europe" and grounding.level == "high"
+    opening = ask(shop, "vous êtes ouverts le dimanche ?", intent="other", lang="fr")
+    assert opening.source == "answer:shop-hours"
