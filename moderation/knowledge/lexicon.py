@@ -53,6 +53,8 @@ class Lexicon:
     prefix_lengths: tuple[int, ...] = ()
     _mentions: dict[str, Mention] = field(default_factory=dict, repr=False)
     concept_names: set[str] = field(default_factory=set)
+    # Entries written "!word": that exact word never names the topic, whatever prefix or plural would match it.
+    not_naming: dict[str, set[str]] = field(default_factory=dict)
     # A French word -> the English words it may be (folded, singular): data/gloss.yaml, then the classifier's gloss.
     gloss: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -85,6 +87,8 @@ class Lexicon:
                     place_words.update(phrase)
                     matched = max(matched, n)
                 found = self.phrases.get(phrase) or (self.phrases.get((stem(phrase[0]),)) if n == 1 else None)
+                if found and n == 1 and phrase[0] in self.not_naming:
+                    found = found - self.not_naming[phrase[0]]
                 if found:
                     concepts.update(found)
                     concept_words.update(phrase)
@@ -93,6 +97,7 @@ class Lexicon:
             if len(words[i]) >= 3:
                 prefixed = {concept for n in self.prefix_lengths for concept in
                             self.prefix_concepts.get(words[i][:n], ()) if len(words[i]) >= n}
+                prefixed -= self.not_naming.get(words[i], set())
                 if prefixed:
                     concepts.update(prefixed)
                     concept_words.add(words[i])
@@ -143,7 +148,9 @@ def default_lexicon() -> Lexicon:
         lexicon.concept_names.add(concept)
         for entry in entries:
             entry = str(entry)
-            if entry.endswith("*"):
+            if entry.startswith("!"):
+                lexicon.not_naming.setdefault(fold(entry[1:]), set()).add(concept)
+            elif entry.endswith("*"):
                 lexicon.prefixes.append((fold(entry[:-1]), concept))
             else:
                 lexicon.phrases.setdefault(_phrase(entry), set()).add(concept)

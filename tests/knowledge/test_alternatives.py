@@ -47,11 +47,11 @@ def test_alternatives_are_in_the_askers_language_with_tagged_links(brand) -> Non
     assert unsure.answer == "" and unsure.alternatives[0].source == "answer:shipping-ireland"
     assert unsure.alternatives[0].answer.startswith("La livraison en Irlande coûte 6,90 €")
     assert "https://example.com/shipping?utm_source=facebook&utm_medium=social" in unsure.alternatives[0].answer
-    # A draft with a fact offers the other answer, never its own again.
+    # A draft with a fact never offers its own again. (The shipping answer is no longer offered beside it: it
+    # had met "horaires" only through "jours ouvrés" in its text, which is business days, not opening hours.)
     both = retriever.ground(Question(text="horaires ou livraison ?", lang="fr", intent="other"))
-    assert both.source == "answer:shipping-ireland"
-    assert [a.source for a in both.alternatives] == ["answer:opening-hours"]
-    assert both.alternatives[0].answer.startswith("Notre boutique parisienne est ouverte")
+    assert both.source == "answer:opening-hours" and both.answer.startswith("Notre boutique parisienne est ouverte")
+    assert both.source not in {a.source for a in both.alternatives}
 
 
 def test_a_draft_without_a_fact_under_a_product_post_offers_that_product_first(brand) -> None:

@@ -38,7 +38,7 @@ def shop(tmp_path: Path, request: pytest.FixtureRequest):
 def test_business_days_are_not_opening_hours() -> None:
     lexicon = default_lexicon()
     assert "hours" not in lexicon.mention("livré en 3 jours ouvrables").concepts
-    # "ouvrés" folds to "ouvres" ("tu ouvres quand ?"), so that one stays ambiguous.
+    assert "hours" not in lexicon.mention("expédié sous 2 jours ouvrés").concepts
     for text in ("vous ouvrez à quelle heure ?", "c'est ouvert dimanche ?", "l'ouverture de la boutique"):
         assert "hours" in lexicon.mention(text).concepts, text
 
