@@ -34,9 +34,14 @@ def size_key(size: str) -> str:
     return size.lower().replace(" ", "")
 
 
+def catalogue_size(product: Product, size: str) -> str | None:
+    """That size as the catalogue row writes it ("19 mm" for "19MM"), compared as `size_key` does; None when
+    the product does not come in it."""
+    return next((s for s in product.sizes if size_key(s) == size_key(size)), None)
+
+
 def sells_size(product: Product, size: str) -> bool:
-    """Whether the catalogue row has that size, compared as `size_key` does."""
-    return size_key(size) in {size_key(s) for s in product.sizes}
+    return catalogue_size(product, size) is not None
 
 
 def _list(values: tuple[str, ...], lang: str) -> str:
@@ -65,8 +70,8 @@ def product_answer(product: Product, lang: str, aspects: set[str], *, size: str 
     sizes_asked = "sizes" in aspects or ("size" in aspects and size is None)
     sizes_listed = False
     if size is not None and product.sizes:
-        sold = next((s for s in product.sizes if size_key(s) == size_key(size)), None)
-        if sold is not None:  # as the catalogue writes it ("19 mm", not the asker's "19MM")
+        sold = catalogue_size(product, size)
+        if sold is not None:
             parts.append(f"Il existe en {sold}." if fr else f"It comes in {sold}.")
             sizes_listed = len(product.sizes) == 1  # that is all of them
         else:
