@@ -602,11 +602,9 @@ class Retriever(AnswerScoring):
         answer_scores = self._answer_scores(topic, vector)
         # A long message asks its question in one sentence ("Love your café! Do you sell vouchers? Need a
         # present"): that sentence alone, when it matches better than the whole message, is the topic.
-        for sentence in sentences:
-            focus = self._topic(sentence, [w for w in self._words(tokens(sentence))
-                                           if len(w) > 1 and w not in GENERIC_WORDS and w not in self.name_words
-                                           and w not in attribute_words],
-                                drop=dropped)
+        sentence_topics = [self._sentence_topic(sentence, attribute_words, dropped) for sentence in sentences]
+        for sentence_topic in sentence_topics:
+            focus = [*sentence_topic]  # a copy: the sentence's own topic is read again below
             if all(self._is_place(w) for w in focus):
                 continue  # "Ça existe chez vous ?": the sentence says nothing of its own
             # The places the rest of the message names still say where ("He lives in Manchester. What's postage?").
@@ -615,6 +613,8 @@ class Retriever(AnswerScoring):
             focused = self._answer_scores(focus, vector)
             if focused and max(focused) > max(answer_scores, default=0.0):
                 topic, answer_scores = focus, focused
+        # What the sentences that ask say, without the story around them (the whole topic for one sentence).
+        asked = [w for sentence_topic in sentence_topics for w in sentence_topic] if sentence_topics else topic
         self._intent_agrees(question.intent, topic, answer_scores)
         ranked = self._rank(answer_scores, topic, {w for w in words if w in self.name_words})
         # A topic the lexicon knows and no answer or product covers ("vous recrutez ?" of a shop without a jobs
@@ -651,8 +651,10 @@ class Retriever(AnswerScoring):
             if sure_product and aspects & SOLD_ASPECTS:
                 # Its price or stock asked of a product named outright ("how much is the Chic-Chocs jacket?"):
                 # the product, unless the answer covers something of the question the product does not explain
-                # ("how much is shipping for the Chic-Chocs?").
-                answer_wins = self._coverage(ranked[0], [w for w in topic if not self._explains(k, w)]) > 0
+                # ("how much is shipping for the Chic-Chocs?"). Of a message of several sentences, what those
+                # that ask say: "le baume il est à combien ? je l'ai pas trouvé en boutique samedi" asks the
+                # balm's price, and the shop on Saturday is the story around it, not the opening hours.
+                answer_wins = self._coverage(ranked[0], [w for w in asked if not self._explains(k, w)]) > 0
             else:
                 answer_wins = fit <= self._coverage(ranked[0], topic, text_words=0.5)
         answers_tie = False
@@ -695,7 +697,7 @@ class Retriever(AnswerScoring):
             # combien d'années ?": the warranty, not the bag's price): that answer as a draft when it is likely,
             # else nothing; the product's price would answer another question.
             if ranked and any(w.startswith(MARK) and not self._is_place(w) and not self._explains(k, w)
-                              and self._covers(word_form(w), ranked[0]) for w in topic):
+                              and self._covers(word_form(w), ranked[0]) for w in asked):
                 if best_answer >= th.low:
                     capped = min(best_answer, th.high - 0.01)
                     return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, product)
@@ -918,6 +920,12 @@ class Retriever(AnswerScoring):
                          suggestions=tuple(f"{p.name}: {compose.price_text(p.price, p.currency, lang)} {p.url}"
                                            for p in others),
                          post_product=question.post_product)
+
+    def _sentence_topic(self, sentence: str, attribute_words: set[str | None], dropped: set[str]) -> list[str]:
+        """One sentence's topic, read as the whole question's is (its words and markers)."""
+        return self._topic(sentence, [w for w in self._words(tokens(sentence))
+                                      if len(w) > 1 and w not in GENERIC_WORDS and w not in self.name_words
+                                      and w not in attribute_words], drop=dropped)
 
     def _product_text(self, question: Question, product: Product, lang: str, asked: set[str],
                       size: str | None) -> str:

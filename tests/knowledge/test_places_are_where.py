@@ -55,3 +55,15 @@ def test_delivery_to_the_place_is_still_the_shipping_answer(shop) -> None:
     assert grounding.source == "answer:shipping-europe" and grounding.level == "high"
     opening = ask(shop, "vous êtes ouverts le dimanche ?", intent="other", lang="fr")
     assert opening.source == "answer:shop-hours"
+
+
+BALM_CSV = EMPTY_CATALOGUE + "BALM,Baume pour le cuir,18.50,EUR,,,9,https://shop.example/balm,Cire d'abeille\n"
+
+
+def test_the_story_around_a_price_question_does_not_make_it_an_opening_hours_question(tmp_path: Path) -> None:
+    shop = retriever_for(tmp_path, SHOP_YAML, BALM_CSV, "words")
+    story = ask(shop, "le baume pour le cuir il est à combien ? je l'ai pas trouvé en boutique samedi", lang="fr")
+    assert story.source == "product:BALM" and "18,50 €" in story.answer
+    # Asked in a sentence of its own, the opening hours are a question too.
+    both = ask(shop, "le baume pour le cuir il est à combien ? et vous êtes ouverts samedi ?", lang="fr")
+    assert both.source == "answer:shop-hours"
