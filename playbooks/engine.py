@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from moderation.domain import (
-    PUBLIC_KINDS,
     Action,
     ActionType,
     AlternativeReply,
@@ -18,6 +17,7 @@ from moderation.domain import (
     Plan,
     Platform,
     Scores,
+    reply_channel,
 )
 from moderation.domain.attribution import discount_code, interaction_ref
 from playbooks.actions import (
@@ -273,5 +273,5 @@ def _channel(spec: ActionSpec, kind: Kind) -> str:
         return "dm"
     wanted = getattr(spec.params, "channel", Channel.same)
     if wanted is Channel.same:
-        return "public" if kind in PUBLIC_KINDS else "dm"
+        return reply_channel(kind)
     return wanted.value

@@ -18,15 +18,16 @@ from moderation.domain.interaction import (
     as_utc,
     check_timezone,
     interaction_id,
+    reply_channel,
     utcnow,
 )
 from moderation.domain.knowledge import Alternative, AlternativeReply, Grounding, ProductFacts, alternative_replies
 from moderation.domain.plan import ACCOUNT_SCOPE, Action, ActionType, DecisionContext, Plan, guardrail_scope
 
 __all__ = [
-    "ACCOUNT_SCOPE", "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "PRIVATE_KINDS", "PUBLIC_KINDS", "TOXIC_KINDS",
-    "WEEKDAYS", "Action",
-    "ActionType", "Alternative", "AlternativeReply", "DecisionContext", "EventAction", "Grounding", "Interaction",
-    "Kind", "Plan", "Platform", "ProductFacts", "Scores", "Sentiment", "Weekday", "alternative_replies", "as_utc",
-    "check_timezone", "event_name", "guardrail_scope", "interaction_id", "utcnow",
+    "ACCOUNT_SCOPE", "AUTOMATION", "DEFAULT_INTENTS", "MAX_TEXT_CHARS", "PRIVATE_KINDS", "PUBLIC_KINDS",
+    "TOXIC_KINDS", "WEEKDAYS", "Action", "ActionType", "Alternative", "AlternativeReply", "DecisionContext",
+    "EventAction", "Grounding", "Interaction", "Kind", "Plan", "Platform", "ProductFacts", "Scores", "Sentiment",
+    "Weekday", "alternative_replies", "as_utc", "check_timezone", "event_name", "guardrail_scope", "interaction_id",
+    "reply_channel", "utcnow",
 ]

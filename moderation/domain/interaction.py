@@ -33,6 +33,11 @@ PUBLIC_KINDS = frozenset({Kind.comment, Kind.mention})
 PRIVATE_KINDS = frozenset({Kind.dm, Kind.story_reply})
 
 
+def reply_channel(kind: Kind) -> str:
+    """Where a reply to this kind goes by default ("public" or "dm"), as playbooks' length limits name them."""
+    return "public" if kind in PUBLIC_KINDS else "dm"
+
+
 class Sentiment(str, enum.Enum):
     negative = "negative"
     neutral = "neutral"

@@ -596,13 +596,12 @@ class Retriever(AnswerScoring):
             # "Is the Parka back in stock?", "le manteau revient quand ?": a product's stock is its catalogue row.
             aspects.add("stock")
             dropped.add("restock")
-        topic = self._topic(question.text, [w for w in words if len(w) > 1 and w not in GENERIC_WORDS
-                                            and w not in self.name_words and w not in attribute_words],
-                            drop=dropped)
+        topic = self._topic_of(question.text, words, attribute_words, dropped)
         answer_scores = self._answer_scores(topic, vector)
         # A long message asks its question in one sentence ("Love your café! Do you sell vouchers? Need a
         # present"): that sentence alone, when it matches better than the whole message, is the topic.
-        sentence_topics = [self._sentence_topic(sentence, attribute_words, dropped) for sentence in sentences]
+        sentence_topics = [self._topic_of(sentence, self._words(tokens(sentence)), attribute_words, dropped)
+                           for sentence in sentences]
         for sentence_topic in sentence_topics:
             focus = [*sentence_topic]  # a copy: the sentence's own topic is read again below
             if all(self._is_place(w) for w in focus):
@@ -921,41 +920,44 @@ class Retriever(AnswerScoring):
                                            for p in others),
                          post_product=question.post_product)
 
-    def _sentence_topic(self, sentence: str, attribute_words: set[str | None], dropped: set[str]) -> list[str]:
-        """One sentence's topic, read as the whole question's is (its words and markers)."""
-        return self._topic(sentence, [w for w in self._words(tokens(sentence))
-                                      if len(w) > 1 and w not in GENERIC_WORDS and w not in self.name_words
-                                      and w not in attribute_words], drop=dropped)
+    def _topic_of(self, text: str, words: list[str], attribute_words: set[str | None], dropped: set[str]) -> list[str]:
+        """The topic of a question or of one of its sentences (`words`, as `_words` reads `text`): its words but
+        generic ones, product names and the size or colour asked, with its topic and place markers."""
+        return self._topic(text, [w for w in words if len(w) > 1 and w not in GENERIC_WORDS
+                                  and w not in self.name_words and w not in attribute_words], drop=dropped)
 
     def _product_text(self, question: Question, product: Product, lang: str, asked: set[str],
                       size: str | None) -> str:
         """A product's facts for this question: the sizes when it asks a measure, and its colours when it names a
         colour in any words (the catalogue's "vert forêt" for "en vert ?"; every colour for "in brown?")."""
         raw = tokens(question.text)
+        said = set(raw)
         # Read from the words, since the judge's drafts and the alternatives are composed without the rules' aspects.
-        if MEASURE_WORDS & set(raw):
+        if MEASURE_WORDS & said:
             asked = {*asked, "sizes"}
-        if SIZE_WORDS & set(raw):
+        if SIZE_WORDS & said:
             asked = {*asked, "size"}
         # A colour in the product's own name ("the camel coat", "grey knit cardigan") names it, not a colour asked.
         own = set(tokens(product.name))
         named = [w for w in [*(f"{a} {b}" for a, b in zip(raw, raw[1:], strict=False)), *raw]
                  if (w in self.colors or w in self.lexicon.colors) and not set(w.split()) <= own]
         colors = None
-        colours_asked = bool(ASPECTS["color"] & set(raw))  # "what colours?", "une autre couleur que le bleu ?"
+        colours_asked = bool(ASPECTS["color"] & said)  # "what colours?", "une autre couleur que le bleu ?"
         if named or colours_asked:
-            colors = tuple(c for c in product.colors if self._names_color(named, c))
-            if colours_asked or any(not any(self._names_color([w], c) for c in product.colors) for w in named):
+            names = {c: self._color_names(c) for c in product.colors}
+            naming = {w: {c for c in product.colors if w in names[c] or self.colors.get(w) == c} for w in named}
+            colors = tuple(c for c in product.colors if any(c in found for found in naming.values()))
+            if colours_asked or not all(naming.values()):
                 colors = ()  # the colours asked, or one it lacks ("the camel coat in black?"): every colour it has
         return compose.product_answer(product, lang, asked, size=size, colors=colors, link=self._link(question))
 
-    def _names_color(self, words: list[str], color: str) -> bool:
-        """Whether a question's colour words name this catalogue colour: as written, by one of its words ("vert"
-        of "vert forêt"), or by another name of that colour ("black" of "noir mat")."""
+    def _color_names(self, color: str) -> set[str]:
+        """Every word that names this catalogue colour in a question: as written, one of its words ("vert" of
+        "vert forêt"), or another name of that colour ("black" of "noir mat")."""
         names = {fold(color), *fold(color).split(), " ".join(tokens(color)), *tokens(color)}
         for name in list(names):
             names |= self.lexicon.colors.get(name, frozenset())
-        return any(w in names or self.colors.get(w) == color for w in words)
+        return names
 
     def _product_score(self, k: int, question: Question) -> float:
         return self._product_scores(self._words(tokens(question.text)))[k]

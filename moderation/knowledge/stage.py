@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from moderation.domain import PUBLIC_KINDS, Grounding, Interaction, Platform, Scores
+from moderation.domain import Grounding, Interaction, Platform, Scores, reply_channel
 from moderation.knowledge.posts import PostProducts
 from moderation.knowledge.retrieval import Question, Retriever, asks_question
 from moderation.knowledge.trust import ApprovalTrust
@@ -83,8 +83,7 @@ class KnowledgeStage:
         """The platform's limit for the reply: in private for a DM or a story reply, in public otherwise."""
         if self.text_limit is None:
             return None
-        channel = "public" if interaction.kind in PUBLIC_KINDS else "dm"  # as playbooks.engine's `same`
-        return self.text_limit(interaction.platform, channel)
+        return self.text_limit(interaction.platform, reply_channel(interaction.kind))
 
     def _warm_up(self, groundings: Sequence[Grounding]) -> list[Grounding]:
         """Sure matches of a source people have not yet approved often enough stay sure, and wait for a person."""

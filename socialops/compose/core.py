@@ -292,14 +292,8 @@ def build_knowledge(settings: Settings, classifier: TextClassifier, db: Database
     writer = (build_writer(settings.drafting, settings.secret, names) if settings.drafting.llm is not None
               else None)
     trust = ApprovalTrust(db, config.auto_send_after) if config.auto_send_after and db is not None else None
-    # LLM wording keeps within the limits the playbooks render to (`library`'s; without one, the platforms' own).
-    if library is None:
-        from moderation.platforms.registry import text_limits
-        from playbooks.settings import Settings as PlaybookSettings
-
-        text_limit = PlaybookSettings(length_limits=text_limits()).text_limit
-    else:
-        text_limit = library.settings.text_limit
+    # LLM wording keeps within the limits the playbooks render to: the library's, the one source of them (every
+    # process passes its library; without one, as in tests of retrieval alone, wording is asked for no length).
     return KnowledgeStage(retriever, posts, intents=config.intents, writer=writer, any_question=config.any_question,
-                          trust=trust, text_limit=text_limit)
+                          trust=trust, text_limit=library.settings.text_limit if library is not None else None)
 
