@@ -53,8 +53,10 @@ class Lexicon:
     prefix_lengths: tuple[int, ...] = ()
     _mentions: dict[str, Mention] = field(default_factory=dict, repr=False)
     concept_names: set[str] = field(default_factory=set)
-    # Entries written "!word": that exact word never names the topic, whatever prefix or plural would match it.
-    not_naming: dict[str, set[str]] = field(default_factory=dict)
+    # Entries written "!word" or "!a phrase": that exact word, or any word inside that phrase, never names the
+    # topic, whatever prefix or plural would match it ("jours ouvrés" are not opening hours, nor is the Friday
+    # of "Black Friday").
+    not_naming: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
     # A French word -> the English words it may be (folded, singular): data/gloss.yaml, then the classifier's gloss.
     gloss: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -76,6 +78,7 @@ class Lexicon:
         place_words: set[str] = set()
         concept_words: set[str] = set()
         sources: dict[str, set[str]] = {}
+        unnamed = self._not_named(words)
         i = 0
         while i < len(words):
             matched = 0
@@ -87,8 +90,8 @@ class Lexicon:
                     place_words.update(phrase)
                     matched = max(matched, n)
                 found = self.phrases.get(phrase) or (self.phrases.get((stem(phrase[0]),)) if n == 1 else None)
-                if found and n == 1 and phrase[0] in self.not_naming:
-                    found = found - self.not_naming[phrase[0]]
+                if found:
+                    found = found - {c for j in range(i, i + n) for c in unnamed.get(j, ())}
                 if found:
                     concepts.update(found)
                     concept_words.update(phrase)
@@ -97,7 +100,7 @@ class Lexicon:
             if len(words[i]) >= 3:
                 prefixed = {concept for n in self.prefix_lengths for concept in
                             self.prefix_concepts.get(words[i][:n], ()) if len(words[i]) >= n}
-                prefixed -= self.not_naming.get(words[i], set())
+                prefixed -= unnamed.get(i, set())
                 if prefixed:
                     concepts.update(prefixed)
                     concept_words.add(words[i])
@@ -111,6 +114,18 @@ class Lexicon:
                 place_words.add(fold(token).strip("."))
         return Mention(frozenset(concepts), frozenset(countries), frozenset(regions), frozenset(place_words),
                        frozenset(concept_words), {c: frozenset(w) for c, w in sources.items()})
+
+    def _not_named(self, words: list[str]) -> dict[int, set[str]]:
+        """Per word position, the topics the word may not name there: it is, or is inside, a "!" entry."""
+        out: dict[int, set[str]] = {}
+        if not self.not_naming:
+            return out
+        for i in range(len(words)):
+            for n in range(1, min(MAX_PHRASE, len(words) - i) + 1):
+                for concept in self.not_naming.get(tuple(words[i:i + n]), ()):
+                    for j in range(i, i + n):
+                        out.setdefault(j, set()).add(concept)
+        return out
 
     def region(self, country: str) -> str | None:
         return self.country_region.get(country)
@@ -149,7 +164,7 @@ def default_lexicon() -> Lexicon:
         for entry in entries:
             entry = str(entry)
             if entry.startswith("!"):
-                lexicon.not_naming.setdefault(fold(entry[1:]), set()).add(concept)
+                lexicon.not_naming.setdefault(_phrase(entry[1:]), set()).add(concept)
             elif entry.endswith("*"):
                 lexicon.prefixes.append((fold(entry[:-1]), concept))
             else:
