@@ -646,7 +646,6 @@ class Retriever(AnswerScoring):
         if answer_wins and about_product and product is not None and ranked:
             # The product explains the question better than the answer does: its facts, not the answer.
             k = self.base.products.index(product)
-            fit = self._product_fit(k, topic)
             if sure_product and aspects & SOLD_ASPECTS:
                 # Its price or stock asked of a product named outright ("how much is the Chic-Chocs jacket?"):
                 # the product, unless the answer covers something of the question the product does not explain
@@ -654,8 +653,14 @@ class Retriever(AnswerScoring):
                 # that ask say: "le baume il est à combien ? je l'ai pas trouvé en boutique samedi" asks the
                 # balm's price, and the shop on Saturday is the story around it, not the opening hours.
                 answer_wins = self._coverage(ranked[0], [w for w in asked if not self._explains(k, w)]) > 0
+            elif sentences:
+                # Likewise for a product half-named or the post's: "le baume pour le cuir il est à combien ? je
+                # l'ai pas trouvé en boutique samedi" of "Baume d'entretien cuir" asks nothing the balm does not
+                # explain, whatever the shop on Saturday says of the opening hours.
+                answer_wins = bool(asked) and self._product_fit(k, asked) <= self._coverage(
+                    ranked[0], asked, text_words=0.5)
             else:
-                answer_wins = fit <= self._coverage(ranked[0], topic, text_words=0.5)
+                answer_wins = self._product_fit(k, topic) <= self._coverage(ranked[0], topic, text_words=0.5)
         answers_tie = False
         if answer_wins:
             grounding = self._answer_grounding(

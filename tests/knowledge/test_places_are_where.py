@@ -67,3 +67,26 @@ def test_the_story_around_a_price_question_does_not_make_it_an_opening_hours_que
     # Asked in a sentence of its own, the opening hours are a question too.
     both = ask(shop, "le baume pour le cuir il est à combien ? et vous êtes ouverts samedi ?", lang="fr")
     assert both.source == "answer:shop-hours"
+
+
+HALF_NAMED_CSV = EMPTY_CATALOGUE + (
+    "BALM,Baume d'entretien cuir,18.50,CHF,50 ml,,44,https://shop.example/balm,Cire d'abeille pour les bracelets\n")
+
+CARE_ANSWER = """\
+  - id: leather-care
+    questions:
+      en: ["how do I care for a leather strap?"]
+      fr: ["comment entretenir un bracelet en cuir ?"]
+    answer:
+      en: "Nourish the leather with our balm every 3 to 6 months."
+      fr: "Nourrissez le cuir avec notre baume tous les 3 à 6 mois."
+"""
+
+
+def test_the_story_around_a_price_question_of_a_product_half_named_is_not_opening_hours(tmp_path: Path) -> None:
+    # "le baume pour le cuir" names "Baume d'entretien cuir" only in part, by words the care answer uses too.
+    shop = retriever_for(tmp_path, SHOP_YAML + CARE_ANSWER, HALF_NAMED_CSV, "words")
+    story = ask(shop, "le baume pour le cuir il est à combien ? je l'ai pas trouvé en boutique samedi", lang="fr")
+    assert story.source == "product:BALM" and "18,50 CHF" in story.answer
+    both = ask(shop, "le baume pour le cuir il est à combien ? et vous êtes ouverts samedi ?", lang="fr")
+    assert both.source == "answer:shop-hours"
