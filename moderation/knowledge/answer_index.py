@@ -233,8 +233,9 @@ class AnswerScoring:
         """Answers best first. Two about as likely (within the margin) are told apart by how much of the question
         each covers in words, a product the question names counting for the answers that name it ("do the 01
         fit big?" is the answer about the 01): "shipping to Cork?" is the answer naming Ireland, whatever the
-        meaning score says of two shipping answers. The one that covers clearly more stays first, as a draft
-        (the scores were close); the others are put a margin behind it."""
+        meaning score says of two shipping answers. The only one covering the shop topics the question names comes
+        first; else the one that covers clearly more. It stays first as a draft (the scores were close); the others
+        are put a margin behind it."""
         ranked = sorted(range(len(scores)), key=lambda k: -scores[k])
         margin = self.thresholds.margin
         if len(ranked) < 2:
@@ -247,9 +248,16 @@ class AnswerScoring:
             return self._coverage(k, topic) + (NAME_BONUS if names & self.answer_raw[k] else 0.0)
 
         by_words = sorted(close, key=lambda k: -covered(k))
-        if covered(by_words[0]) - covered(by_words[1]) < COVERAGE_LEAD:
+        # What is asked before what it is asked of: "comment laver les baskets blanches ?" is the care answer,
+        # the only close one covering the topic named (#care), not the sizing answer that says "baskets".
+        topics = [w for w in {word_form(w) for w in topic} if w.startswith(MARK) and not self._is_place(w)]
+        naming = [k for k in close if topics and all(self._covers(w, k) for w in topics)]
+        if len(naming) == 1 and not any(self._covers(w, k) for k in close if k != naming[0] for w in topics):
+            winner = naming[0]
+        elif covered(by_words[0]) - covered(by_words[1]) < COVERAGE_LEAD:
             return ranked
-        winner = by_words[0]
+        else:
+            winner = by_words[0]
         scores[winner] = min(max(scores[k] for k in close), self.thresholds.high - 0.01)
         for k in close:
             if k != winner:
