@@ -6,10 +6,18 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from moderation.domain import ProductFacts
+from moderation.domain.attribution import LINK
 from moderation.knowledge.files import Answer, Product
 
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 LANGS = ("en", "fr")
+# Each link of the reply grows by its utm_content (the interaction's reference) when the template renders it.
+LINK_TAG_ROOM = 30
+
+
+def sent_length(reply: str) -> int:
+    """The reply's length as the platform will count it, its links tagged."""
+    return len(reply) + LINK_TAG_ROOM * len(LINK.findall(reply))
 
 
 def price_text(price: Decimal, currency: str, lang: str) -> str:
@@ -52,13 +60,14 @@ def _list(values: tuple[str, ...], lang: str) -> str:
 
 
 def product_answer(product: Product, lang: str, aspects: set[str], *, size: str | None,
-                   colors: tuple[str, ...] | None, link: Callable[[str], str]) -> str:
+                   colors: tuple[str, ...] | None, link: Callable[[str], str], restock: str | None = None) -> str:
     """The facts asked for (price and stock always; sizes, colours or description when asked) and its link.
 
     `size` is a size the question names; "sizes" in `aspects` asks for the sizes themselves (a measure:
     "combien de ml ?", "any bigger?"), as "size" does when no size is named. `colors` is None when no colour
     was asked, else the product's colours the question names; when it names none of them, every colour the
-    product comes in is listed ("in brown?" of an apron in black, cocoa and ecru gets all three)."""
+    product comes in is listed ("in brown?" of an apron in black, cocoa and ecru gets all three). `restock`, when
+    the product is sold out and its return asked: the shop's answer on when sold-out things come back."""
     fr = lang == "fr"
     price = price_text(product.price, product.currency, lang)
     if product.in_stock > 0:
@@ -89,6 +98,8 @@ def product_answer(product: Product, lang: str, aspects: set[str], *, size: str 
                          else f"Colours: {_list(product.colors, lang)}.")
     if "detail" in aspects and product.description:
         parts.append(product.description.rstrip(".") + ".")
+    if restock and product.in_stock <= 0:
+        parts.append(restock.strip())
     parts.append(link(product.url))
     return " ".join(parts)
 

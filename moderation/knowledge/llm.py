@@ -16,6 +16,7 @@ import httpx
 
 from moderation.domain import Grounding
 from moderation.domain.attribution import LINK
+from moderation.knowledge.compose import LINK_TAG_ROOM, sent_length
 from moderation.knowledge.retrieval import Question
 from moderation.knowledge.text import fold
 
@@ -55,15 +56,8 @@ def ungrounded(draft: str, facts: str, allowed_names: Sequence[str], catalogue_n
     return problems
 
 
-# Each link of the reply grows by its utm_content (the interaction's reference) when the template renders it.
-LINK_TAG_ROOM = 30
 # A limit this generous (Instagram's 2,200 characters) needs no word in the prompt: two sentences fit anyway.
 LONG_ENOUGH = 1000
-
-
-def sent_length(draft: str) -> int:
-    """The reply's length as the platform will count it, its links tagged."""
-    return len(draft) + LINK_TAG_ROOM * len(LINK.findall(draft))
 
 
 class LlmWriter:

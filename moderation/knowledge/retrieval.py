@@ -232,6 +232,10 @@ class Retriever(AnswerScoring):
         self.name_counts = Counter(w for name in self.name_tokens for w in set(name))
         self._index_answers(base.answers, example_docs, answer_docs, example_marks, answer_marks, GENERIC_WORDS)
         self.desc_tokens = [set(self._canonical(content_tokens(p.description))) for p in base.products]
+        # The shop's one answer asked as a restock ("when will it be back in stock?"), if it has exactly one: what a
+        # sold-out product's reply adds when its return is asked.
+        restocks = [k for k, union in enumerate(self.example_union) if MARK + "restock" in union]
+        self.restock_answer = base.answers[restocks[0]] if len(restocks) == 1 else None
         self.product_forms = [
             {word_form(w) for w in [*self._canonical(content_tokens(p.name)), *desc]}
             | set(self.lexicon.mention(f"{p.name} {p.description}").markers())
@@ -954,7 +958,19 @@ class Retriever(AnswerScoring):
             colors = tuple(c for c in product.colors if any(c in found for found in naming.values()))
             if colours_asked or not all(naming.values()):
                 colors = ()  # the colours asked, or one it lacks ("the camel coat in black?"): every colour it has
-        return compose.product_answer(product, lang, asked, size=size, colors=colors, link=self._link(question))
+        restock = None
+        if product.in_stock <= 0 and self.restock_answer is not None and "restock" in self.lexicon.mention(
+                question.text).concepts:
+            # "when's the pull marin coming back?": sold out, and when sold-out things come back, from the shop's
+            # own restock answer (its text only: the product's link is the one to follow).
+            answer = self.restock_answer
+            restock = answer.answer[compose.answer_lang(answer, lang, self.default_lang)]
+        text = compose.product_answer(product, lang, asked, size=size, colors=colors, link=self._link(question),
+                                      restock=restock)
+        if restock and question.limit is not None and compose.sent_length(text) > question.limit:
+            # Not at the cost of the facts fitting the platform's reply (a TikTok comment: 150 characters).
+            text = compose.product_answer(product, lang, asked, size=size, colors=colors, link=self._link(question))
+        return text
 
     def _color_names(self, color: str) -> set[str]:
         """Every word that names this catalogue colour in a question: as written, one of its words ("vert" of

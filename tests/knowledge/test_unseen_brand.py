@@ -69,6 +69,14 @@ def test_a_nickname_in_the_description_names_the_product(outdoor) -> None:
 def test_a_restock_question_about_a_named_product_is_its_stock(outdoor) -> None:
     back = ask(outdoor, "is the parka nordique back in stock?", intent="product_question")
     assert back.source == "product:PARKA" and "sold out" in back.answer
+    # Sold out, and when sold-out things come back: the shop's restock answer, before the product's link.
+    assert "restocked every month" in back.answer and back.answer.endswith("utm_campaign=organic")
+    # Not where it would push the facts over the platform's limit (a TikTok comment).
+    short = ask(outdoor, "is the parka nordique back in stock?", intent="product_question", limit=150)
+    assert "sold out" in short.answer and "restocked" not in short.answer
+    # Its price asked, or a product in stock: no restock sentence.
+    assert "restocked" not in ask(outdoor, "how much is the parka nordique?").answer
+    assert "restocked" not in ask(outdoor, "is the veste fjord back in stock?", intent="product_question").answer
 
 
 def test_a_size_asked_never_describes_a_product(outdoor) -> None:
