@@ -590,6 +590,15 @@ class Retriever(AnswerScoring):
             product_confidence = 1.0 if product is not None else 0.0
         elif question.post_products:
             product, product_confidence = self._post_candidate(question.post_products, size, color)
+        if color and named and product is not None:
+            # A colour word of the name of the product named ("the grey knit", "le manteau camel") names it, it
+            # does not ask for that colour: "Ordered the grey knit on Monday, still no shipping email" asks
+            # nothing of the cardigan's.
+            own = set(tokens(product.name))
+            if all(set(w.split()) <= own for w in [*pairs, *raw] if w in self.colors):
+                color = None
+                if not ASPECTS["color"] & set(raw):
+                    aspects.discard("color")
         # A size or colour asked of a product ("en 39 ?", "in navy?") is about that product, not a sizing policy.
         attribute = product is not None and bool(size or color)
         attribute_words = {size, *(w for p in pairs if p in self.colors for w in p.split()),

@@ -81,6 +81,9 @@ def test_a_colour_in_the_product_name_is_not_a_colour_asked(tmp_path: Path) -> N
     assert black.source == "product:COAT" and "Colours: camel." in black.answer
     price = ask(shop, "how much is the camel coat?")
     assert "Colours" not in price.answer and "comes in" not in price.answer
+    # Nor does it make a message that names the product ask something of it: an order problem is no price question.
+    order = ask(shop, "ordered the manteau camel last week, no email yet?", intent="order_support")
+    assert order.source != "product:COAT"
 
 
 def test_the_cards_alternatives_answer_the_attribute_asked_too(shop) -> None:
