@@ -1,6 +1,8 @@
-"""A sale named after a day is not that day: the Friday of "Black Friday" does not name opening hours. The demo
-brand drafted its Black Friday answer, at the sure level, to "vous êtes ouverts dimanche ?" and "are you open on
-sundays?", because that answer's example "when does black friday start?" seemed to ask when the shop opens."""
+"""Words of opening hours that are not about them. A sale named after a day is not that day: the demo brand
+drafted its Black Friday answer, at the sure level, to "vous êtes ouverts dimanche ?" and "are you open on
+sundays?", because that answer's example "when does black friday start?" seemed to ask when the shop opens. And
+"il se conserve combien de temps une fois ouvert ?" asks how long a thing keeps once opened: the demo drafted the
+shop's address and hours to it."""
 
 from __future__ import annotations
 
@@ -53,3 +55,13 @@ def test_an_opening_hours_question_never_gets_the_sale_answer(shop) -> None:
 def test_the_sale_is_still_the_sale_answer(shop) -> None:
     grounding = ask(shop, "black friday c'est quand ?", intent="pricing", lang="fr")
     assert grounding.source == "answer:black-friday" and "27 novembre" in grounding.answer
+
+
+def test_once_opened_is_how_long_it_keeps_not_opening_hours(shop) -> None:
+    lexicon = default_lexicon()
+    for text in ("il se conserve combien de temps une fois ouvert ?", "does the serum go off quickly once opened?",
+                 "date de péremption après ouverture ?"):
+        mention = lexicon.mention(text)
+        assert "hours" not in mention.concepts and "shelf_life" in mention.concepts, text
+    grounding = ask(shop, "il se conserve combien de temps une fois ouvert ?", intent="product_question", lang="fr")
+    assert grounding.source != "answer:stores"
