@@ -68,7 +68,11 @@ MEASURE_WORDS = frozenset(stem(w) for w in (
     "grosse longueur length inseam entrejambe hauteur height tall largeur width poids weight weigh contenance "
     "capacity volume gramme grammes gram grams ml cl litre litres liter liters waist diameter diametre").split())
 # Words that ask which sizes ("what sizes?", "how big is it?"): its sizes, unless the question names one.
-SIZE_WORDS = frozenset(stem(w) for w in "size sizes sizing taille tailles pointure big".split())
+SIZE_WORDS = frozenset(stem(w) for w in "size sizes sizing taille tailles pointure grandeur grandeurs big".split())
+# Words that ask which size a thing is ("what size is this one?", "c'est quelle grandeur?"), and words that ask how
+# sizes fit instead ("does it run small?"), which a sizing guide answers even for a product sold in one size.
+ONE_SIZE_ASKED = SIZE_WORDS - {"big", "sizing"}
+FIT_WORDS = frozenset(stem(w) for w in "fit fits run runs small big large grand petit taillent guide".split())
 # With no aspect word, what the intent asks for.
 INTENT_ASPECTS = {"pricing": {"price"}, "purchase": {"link"}, "product_question": {"detail"}}
 ASKING_INTENTS = frozenset(INTENT_ASPECTS)  # a message filed under one of these asks something, "?" or not
@@ -641,6 +645,12 @@ class Retriever(AnswerScoring):
         second = answer_scores[ranked[1]] if len(ranked) > 1 else 0.0
 
         about_product = product is not None and bool(aspects or question.intent in INTENT_ASPECTS)
+        # Its size asked of a product sold in one ("what size is this one?" of a second-hand sweater in XL): the
+        # catalogue row says it, so a sizing guide wins only for what else the question asks. Not how sizes fit
+        # ("does it run small?"), which the guide answers.
+        one_size = (product is not None and len(product.sizes) == 1 and size is None
+                    and bool(ONE_SIZE_ASKED & set(raw)) and not FIT_WORDS & set(raw))
+        told = [w for w in asked if not (one_size and w == MARK + "size")]  # what the catalogue row does not say
         # A policy answer wins over the product facts when it matches clearly better ("how much is shipping
         # to Ireland?" under a sneaker post is about shipping); a product named outright needs a strong answer.
         sure_product = bool(named) and product_confidence >= th.product_mention
@@ -659,7 +669,9 @@ class Retriever(AnswerScoring):
         if answer_wins and about_product and product is not None and ranked:
             # The product explains the question better than the answer does: its facts, not the answer.
             k = self.base.products.index(product)
-            if sure_product and aspects & SOLD_ASPECTS:
+            if one_size:
+                answer_wins = self._coverage(ranked[0], told) > 0
+            elif sure_product and aspects & SOLD_ASPECTS:
                 # Its price or stock asked of a product named outright ("how much is the Chic-Chocs jacket?"):
                 # the product, unless the answer covers something of the question the product does not explain
                 # ("how much is shipping for the Chic-Chocs?"). Of a message of several sentences, what those
@@ -714,7 +726,7 @@ class Retriever(AnswerScoring):
             # combien d'années ?": the warranty, not the bag's price): that answer as a draft when it is likely,
             # else nothing; the product's price would answer another question.
             if ranked and any(w.startswith(MARK) and not self._is_place(w) and not self._explains(k, w)
-                              and self._covers(word_form(w), ranked[0]) for w in asked):
+                              and self._covers(word_form(w), ranked[0]) for w in told):
                 if best_answer >= th.low:
                     capped = min(best_answer, th.high - 0.01)
                     return self._answer_grounding(question, lang, ranked, answer_scores, capped, second, product)
