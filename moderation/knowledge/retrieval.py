@@ -448,6 +448,16 @@ class Retriever(AnswerScoring):
         words = self._canonical(content_tokens(caption))
         scores = self._product_scores(words)
         named = [k for k, score in enumerate(scores) if score >= self.thresholds.product_mention]
+        if not named:
+            # A word only one product's name has, which an answer uses too ("Manon time 🤍" of the "Boîte de 9
+            # Manons", whose freshness an answer explains): in the brand's own caption, that product. Not a colour,
+            # a number or a word naming a shop topic ("vegan").
+            said = set(words)
+            named = [k for k, name in enumerate(self.name_tokens)
+                     if any(self.name_counts[w] == 1 and w in said and len(w) >= 3 and not w.isdigit()
+                            and w not in self.colors and w not in self.lexicon.colors and not self._names_topic(w)
+                            for w in name)]
+            named = named if len(named) == 1 else []
         # A product named in full ("Crème Teintée Fourvière, quatre teintes") is the post's; another named by one
         # of its words only ("teintes", a word of the "Baume Teinté") is not.
         whole = [k for k in named if len(self.name_tokens[k]) >= 2 and set(self.name_tokens[k]) <= set(words)]
