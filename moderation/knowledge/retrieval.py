@@ -718,8 +718,11 @@ class Retriever(AnswerScoring):
             # Words neither the product nor any answer knows ("how much are the *workers paid*?") mean the
             # question is about something else: never the product's price as if it were the answer.
             k = self.base.products.index(product)
-            known = set(self.name_tokens[k]) | self.desc_tokens[k] | self.answer_words
-            unexplained = [w for w in topic if w not in known]
+            known = set(self.name_tokens[k]) | self.desc_tokens[k] | self.answer_words | self._row_words(product)
+            # Of a message of several sentences, what those that ask say: "I want a whole school of them for my
+            # bathroom" after "how much are the wall sardines?" is the story, not a question about something else.
+            # A number or a measure ("1m92", "21") is what sizes answer.
+            unexplained = [w for w in told if w not in known and not any(c.isdigit() for c in w)]
             described_only = (bool(named) and not set(self.name_tokens[k]) & set(words)
                               and not self.nicknames[k] & set(words)
                               and question.post_product is None and product.sku not in question.post_products)
@@ -861,6 +864,17 @@ class Retriever(AnswerScoring):
     def _named_by(self, k: int, words: list[str]) -> bool:
         """Whether the words say a word of product k's name or one of its nicknames (not only its description)."""
         return bool(set(self.name_tokens[k]) & set(words) or self.nicknames[k] & set(words))
+
+    @staticmethod
+    def _row_words(product: Product) -> frozenset[str]:
+        """The words asking what a catalogue row says besides its name: its sizes (asked as such or as a measure)
+        and its colours."""
+        words: set[str] = set()
+        if product.sizes:
+            words |= SIZE_WORDS | ASPECTS["size"] | MEASURE_WORDS | {MARK + "size"}
+        if product.colors:
+            words |= ASPECTS["color"]
+        return frozenset(words)
 
     @staticmethod
     def _has_variant(product: Product, size: str | None, color: str | None) -> bool:
