@@ -443,8 +443,9 @@ class Retriever(AnswerScoring):
         return named[0] if len(named) == 1 else None
 
     def caption_products(self, caption: str) -> tuple[str, ...]:
-        """Every product a caption names, in catalogue order. Variants of one product (the same name but for a
-        size, "Sérum 30 ml" and "Sérum 50 ml") count once: the variant the caption names, else the first."""
+        """Every product a caption names, best named first (then in catalogue order). Variants of one product (the
+        same name but for a size, "Sérum 30 ml" and "Sérum 50 ml") count once: the variant the caption names, else
+        the first."""
         words = self._canonical(content_tokens(caption))
         scores = self._product_scores(words)
         named = [k for k, score in enumerate(scores) if score >= self.thresholds.product_mention]
@@ -467,9 +468,11 @@ class Retriever(AnswerScoring):
         for k in named:
             variants.setdefault(tuple(sorted(self.name_tokens[k])), []).append(k)
         said = set(tokens(caption))
-        chosen = sorted(max(group, key=lambda k: (len(set(tokens(self.base.products[k].name)) & said), -k))
-                        for group in variants.values())
-        return tuple(self.base.products[k].sku for k in chosen)
+        chosen = [max(group, key=lambda k: (len(set(tokens(self.base.products[k].name)) & said), -k))
+                  for group in variants.values()]
+        # Best named first: "La statue résine de l'Inspecteur Brume" is the statue's post more than the album's
+        # whose title says "Brumes", and the first is the one "this" is guessed as.
+        return tuple(self.base.products[k].sku for k in sorted(chosen, key=lambda k: (-round(scores[k], 2), k)))
 
     # --- scoring ---------------------------------------------------------------------------------------
 

@@ -33,3 +33,18 @@ def test_a_caption_naming_a_product_by_a_word_only_its_name_has_is_about_it(tmp_
     # Nothing only one name has: no product. Nor does a colour ("green" of the green box).
     assert shop.caption_product("Made this morning, gone by tonight.") is None
     assert shop.caption_product("Green Monday at the shop 💚") is None
+
+
+def test_a_caption_naming_several_products_lists_the_best_named_first(tmp_path: Path) -> None:
+    # The album's title says "Brumes" and "noir & blanc" too; the statue is named best. "This" is guessed as the first.
+    catalogue = """\
+sku,name,price,currency,sizes,colors,in_stock,url,description
+ALBUM,Les Brumes de Molenbeek – Intégrale noir & blanc,45.00,EUR,,,7,https://shop.example/album,Omnibus (tomes 1-3)
+STATUE,Figurine Inspecteur Brume – résine 22 cm,129.00,EUR,,,5,https://shop.example/statue,Statue peinte à la main
+MINI,Figurine Inspecteur Brume – mini PVC 9 cm,24.90,EUR,,,19,https://shop.example/mini,Petite figurine PVC
+"""
+    shop = retriever_for(tmp_path, SHOP_YAML, catalogue, "words")
+    caption = ("Unboxing time 🕵️ La statue résine de l'Inspecteur Brume vient d'arriver en boutique : 22 cm d'imper et "
+               "de mauvaise humeur, peinte à la main. Dispo aussi en version noir et blanc.")
+    assert shop.caption_products(caption) == ("STATUE", "ALBUM")
+    assert ask(shop, "prix ?", lang="fr", post_products=shop.caption_products(caption)).source == "product:STATUE"
