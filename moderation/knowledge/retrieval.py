@@ -450,12 +450,13 @@ class Retriever(AnswerScoring):
         scores = self._product_scores(words)
         named = [k for k, score in enumerate(scores) if score >= self.thresholds.product_mention]
         if not named:
-            # A word only one product's name has, which an answer uses too ("Manon time 🤍" of the "Boîte de 9
-            # Manons", whose freshness an answer explains): in the brand's own caption, that product. Not a colour,
-            # a number or a word naming a shop topic ("vegan").
-            said = set(words)
+            # A word only one product's name has, which an answer uses too, written as a name ("Manon time 🤍" of
+            # the "Boîte de 9 Manons", whose freshness an answer explains): in the brand's own caption, that
+            # product. Not a colour, a number, a word naming a shop topic ("vegan"), nor a common word in lower case
+            # ("les réservations pour la cabane" are not the "Panier Cabane à sucre").
+            capitalised = {t for word in re.findall(r"\w+", caption) if word[:1].isupper() for t in tokens(word)}
             named = [k for k, name in enumerate(self.name_tokens)
-                     if any(self.name_counts[w] == 1 and w in said and len(w) >= 3 and not w.isdigit()
+                     if any(self.name_counts[w] == 1 and w in capitalised and len(w) >= 3 and not w.isdigit()
                             and w not in self.colors and w not in self.lexicon.colors and not self._names_topic(w)
                             for w in name)]
             named = named if len(named) == 1 else []
@@ -607,15 +608,14 @@ class Retriever(AnswerScoring):
             product_confidence = 1.0 if product is not None else 0.0
         elif question.post_products:
             product, product_confidence = self._post_candidate(question.post_products, size, color)
-        if color and named and product is not None:
-            # A colour word of the name of the product named ("the grey knit", "le manteau camel") names it, it
-            # does not ask for that colour: "Ordered the grey knit on Monday, still no shipping email" asks
-            # nothing of the cardigan's.
-            own = set(tokens(product.name))
-            if all(set(w.split()) <= own for w in [*pairs, *raw] if w in self.colors):
-                color = None
-                if not ASPECTS["color"] & set(raw):
-                    aspects.discard("color")
+        if (color and named and product is not None and question.intent not in ASKING_INTENTS
+                and not ASPECTS["color"] & set(raw)
+                and all(set(w.split()) <= set(tokens(product.name)) for w in [*pairs, *raw] if w in self.colors)):
+            # A colour word of the name of the product named ("the grey knit", "le manteau camel") names it: an order
+            # problem, a complaint or a remark naming it that way asks nothing of the product ("Ordered the grey
+            # knit on Monday, still no shipping email"). (It still makes the product named as clearly as a colour
+            # asked of it.)
+            aspects.discard("color")
         # A size or colour asked of a product ("en 39 ?", "in navy?") is about that product, not a sizing policy.
         attribute = product is not None and bool(size or color)
         attribute_words = {size, *(w for p in pairs if p in self.colors for w in p.split()),
@@ -644,6 +644,11 @@ class Retriever(AnswerScoring):
                 topic, answer_scores = focus, focused
         # What the sentences that ask say, without the story around them (the whole topic for one sentence).
         asked = [w for sentence_topic in sentence_topics for w in sentence_topic] if sentence_topics else topic
+        if not asked and product is not None and not any(
+                self._named_by(self.base.products.index(product), self._words(tokens(s))) for s in sentences):
+            # Sentences that ask nothing of their own ("... le pot de tire fendu et ça a coulé. Je fais quoi?"),
+            # not even of the product: the whole message is the question.
+            asked = topic
         self._intent_agrees(question.intent, topic, answer_scores)
         ranked = self._rank(answer_scores, topic, {w for w in words if w in self.name_words})
         # A topic the lexicon knows and no answer or product covers ("vous recrutez ?" of a shop without a jobs
@@ -724,8 +729,7 @@ class Retriever(AnswerScoring):
             known = set(self.name_tokens[k]) | self.desc_tokens[k] | self.answer_words | self._row_words(product)
             # Of a message of several sentences, what those that ask say: "I want a whole school of them for my
             # bathroom" after "how much are the wall sardines?" is the story, not a question about something else.
-            # A number or a measure ("1m92", "21") is what sizes answer.
-            unexplained = [w for w in told if w not in known and not any(c.isdigit() for c in w)]
+            unexplained = [w for w in told if w not in known]
             described_only = (bool(named) and not set(self.name_tokens[k]) & set(words)
                               and not self.nicknames[k] & set(words)
                               and question.post_product is None and product.sku not in question.post_products)

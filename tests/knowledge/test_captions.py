@@ -33,6 +33,8 @@ def test_a_caption_naming_a_product_by_a_word_only_its_name_has_is_about_it(tmp_
     # Nothing only one name has: no product. Nor does a colour ("green" of the green box).
     assert shop.caption_product("Made this morning, gone by tonight.") is None
     assert shop.caption_product("Green Monday at the shop 💚") is None
+    # A word of the name in lower case is a common word: "on a fait un manon géant" is no post about the box.
+    assert shop.caption_product("Atelier du jour : on a fait un manon géant pour la vitrine") is None
 
 
 def test_a_caption_naming_several_products_lists_the_best_named_first(tmp_path: Path) -> None:

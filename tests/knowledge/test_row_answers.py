@@ -1,6 +1,6 @@
 """Under a product's post, a question the catalogue row answers is that product's, whatever else the message says:
-its sizes asked in words nobody's answer uses ("what sizes? I'm tiny lol", "how big is the cod one?"), a height
-("mon copain fait 1m92"), or a price with a story after it. Words about something else still get no fact."""
+its sizes asked in words nobody's answer uses ("what sizes? I'm tiny lol", "how big is the cod one?"), or a price
+with a story after it. Words about something else still get no fact."""
 
 from __future__ import annotations
 
@@ -36,9 +36,8 @@ def shop(tmp_path: Path, request: pytest.FixtureRequest):
 def test_sizes_asked_in_any_words_under_the_post_are_its_sizes(shop) -> None:
     tiny = ask(shop, "what sizes? I'm tiny lol", intent="product_question", post_product="APRON")
     assert tiny.source == "product:APRON" and "S/M and L/XL" in tiny.answer
-    tall = ask(shop, "il existe en grand ? mon copain fait 1m92", intent="product_question", lang="fr",
-               post_product="APRON")
-    assert tall.source == "product:APRON"
+    tall = ask(shop, "il existe en plus grand ?", intent="product_question", lang="fr", post_product="APRON")
+    assert tall.source == "product:APRON" and "S/M et L/XL" in tall.answer
     cod = ask(shop, "how big is the cod one? need something for the xmas turkey lol", post_product="PLATTER")
     assert cod.source == "product:PLATTER" and "38 cm" in cod.answer
 
