@@ -443,23 +443,11 @@ class Retriever(AnswerScoring):
         return named[0] if len(named) == 1 else None
 
     def caption_products(self, caption: str) -> tuple[str, ...]:
-        """Every product a caption names, best named first (then in catalogue order). Variants of one product (the
-        same name but for a size, "Sérum 30 ml" and "Sérum 50 ml") count once: the variant the caption names, else
-        the first."""
+        """Every product a caption names, in catalogue order. Variants of one product (the same name but for a
+        size, "Sérum 30 ml" and "Sérum 50 ml") count once: the variant the caption names, else the first."""
         words = self._canonical(content_tokens(caption))
         scores = self._product_scores(words)
         named = [k for k, score in enumerate(scores) if score >= self.thresholds.product_mention]
-        if not named:
-            # A word only one product's name has, which an answer uses too, written as a name ("Manon time 🤍" of
-            # the "Boîte de 9 Manons", whose freshness an answer explains): in the brand's own caption, that
-            # product. Not a colour, a number, a word naming a shop topic ("vegan"), nor a common word in lower case
-            # ("les réservations pour la cabane" are not the "Panier Cabane à sucre").
-            capitalised = {t for word in re.findall(r"\w+", caption) if word[:1].isupper() for t in tokens(word)}
-            named = [k for k, name in enumerate(self.name_tokens)
-                     if any(self.name_counts[w] == 1 and w in capitalised and len(w) >= 3 and not w.isdigit()
-                            and w not in self.colors and w not in self.lexicon.colors and not self._names_topic(w)
-                            for w in name)]
-            named = named if len(named) == 1 else []
         # A product named in full ("Crème Teintée Fourvière, quatre teintes") is the post's; another named by one
         # of its words only ("teintes", a word of the "Baume Teinté") is not.
         whole = [k for k in named if len(self.name_tokens[k]) >= 2 and set(self.name_tokens[k]) <= set(words)]
@@ -469,11 +457,9 @@ class Retriever(AnswerScoring):
         for k in named:
             variants.setdefault(tuple(sorted(self.name_tokens[k])), []).append(k)
         said = set(tokens(caption))
-        chosen = [max(group, key=lambda k: (len(set(tokens(self.base.products[k].name)) & said), -k))
-                  for group in variants.values()]
-        # Best named first: "La statue résine de l'Inspecteur Brume" is the statue's post more than the album's
-        # whose title says "Brumes", and the first is the one "this" is guessed as.
-        return tuple(self.base.products[k].sku for k in sorted(chosen, key=lambda k: (-round(scores[k], 2), k)))
+        chosen = sorted(max(group, key=lambda k: (len(set(tokens(self.base.products[k].name)) & said), -k))
+                        for group in variants.values())
+        return tuple(self.base.products[k].sku for k in chosen)
 
     # --- scoring ---------------------------------------------------------------------------------------
 
@@ -644,11 +630,6 @@ class Retriever(AnswerScoring):
                 topic, answer_scores = focus, focused
         # What the sentences that ask say, without the story around them (the whole topic for one sentence).
         asked = [w for sentence_topic in sentence_topics for w in sentence_topic] if sentence_topics else topic
-        if not asked and product is not None and not any(
-                self._named_by(self.base.products.index(product), self._words(tokens(s))) for s in sentences):
-            # Sentences that ask nothing of their own ("... le pot de tire fendu et ça a coulé. Je fais quoi?"),
-            # not even of the product: the whole message is the question.
-            asked = topic
         self._intent_agrees(question.intent, topic, answer_scores)
         ranked = self._rank(answer_scores, topic, {w for w in words if w in self.name_words})
         # A topic the lexicon knows and no answer or product covers ("vous recrutez ?" of a shop without a jobs
@@ -726,10 +707,8 @@ class Retriever(AnswerScoring):
             # Words neither the product nor any answer knows ("how much are the *workers paid*?") mean the
             # question is about something else: never the product's price as if it were the answer.
             k = self.base.products.index(product)
-            known = set(self.name_tokens[k]) | self.desc_tokens[k] | self.answer_words | self._row_words(product)
-            # Of a message of several sentences, what those that ask say: "I want a whole school of them for my
-            # bathroom" after "how much are the wall sardines?" is the story, not a question about something else.
-            unexplained = [w for w in told if w not in known]
+            known = set(self.name_tokens[k]) | self.desc_tokens[k] | self.answer_words
+            unexplained = [w for w in topic if w not in known]
             described_only = (bool(named) and not set(self.name_tokens[k]) & set(words)
                               and not self.nicknames[k] & set(words)
                               and question.post_product is None and product.sku not in question.post_products)
@@ -871,17 +850,6 @@ class Retriever(AnswerScoring):
     def _named_by(self, k: int, words: list[str]) -> bool:
         """Whether the words say a word of product k's name or one of its nicknames (not only its description)."""
         return bool(set(self.name_tokens[k]) & set(words) or self.nicknames[k] & set(words))
-
-    @staticmethod
-    def _row_words(product: Product) -> frozenset[str]:
-        """The words asking what a catalogue row says besides its name: its sizes (asked as such or as a measure)
-        and its colours."""
-        words: set[str] = set()
-        if product.sizes:
-            words |= SIZE_WORDS | ASPECTS["size"] | MEASURE_WORDS | {MARK + "size"}
-        if product.colors:
-            words |= ASPECTS["color"]
-        return frozenset(words)
 
     @staticmethod
     def _has_variant(product: Product, size: str | None, color: str | None) -> bool:
