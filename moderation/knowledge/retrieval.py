@@ -599,8 +599,8 @@ class Retriever(AnswerScoring):
                 and all(set(w.split()) <= set(tokens(product.name)) for w in [*pairs, *raw] if w in self.colors)):
             # A colour word of the name of the product named ("the grey knit", "le manteau camel") names it: an order
             # problem, a complaint or a remark naming it that way asks nothing of the product ("Ordered the grey
-            # knit on Monday, still no shipping email"). (It still makes the product named as clearly as a colour
-            # asked of it.)
+            # knit on Monday, still no shipping email"). The colour itself stays: it still raises the bar an answer
+            # must clear against that product.
             aspects.discard("color")
         # A size or colour asked of a product ("en 39 ?", "in navy?") is about that product, not a sizing policy.
         attribute = product is not None and bool(size or color)
