@@ -142,7 +142,10 @@ def _asks(raw: list[str], text: str) -> bool:
     return "?" in text or (bool(raw) and raw[0] in QUESTION_WORDS)
 
 
-_DECIMAL = re.compile(r"\d+[.,]\d+")
+# A decimal ("a 42.5", "du 38,5") is a half size or a measure, and a percentage ("30% on everything?") a discount:
+# never one of the catalogue's sizes.
+_PERCENT = re.compile(r"\d+\s*%")
+_NOT_A_SIZE = re.compile(rf"\d+[.,]\d+|{_PERCENT.pattern}")
 _UNIT_SIZE = re.compile(r"^\d+(ml|cl|l|g|kg|oz)$")  # a size with its unit, "250g", "50ml"
 
 
@@ -537,8 +540,7 @@ class Retriever(AnswerScoring):
         th = self.thresholds
         raw = tokens(question.text)
         words = self._words(raw)
-        # A decimal ("a 42.5", "du 38,5") is a half size or a measure, never one of the catalogue's sizes.
-        size = self._asked_size(tokens(_DECIMAL.sub(" ", question.text)))
+        size = self._asked_size(tokens(_NOT_A_SIZE.sub(" ", question.text)))
         lang = self._lang(question, raw)
         product_scores = self._product_scores(words)
         sentences = _question_sentences(question.text)
@@ -803,7 +805,7 @@ class Retriever(AnswerScoring):
                              human=answer.human, suggestions=suggestions, post_product=question.post_product)
         product = self.base.product(key)
         assert product is not None  # every candidate comes from this knowledge base
-        size = self._asked_size(tokens(_DECIMAL.sub(" ", question.text)))
+        size = self._asked_size(tokens(_NOT_A_SIZE.sub(" ", question.text)))
         text = self._product_text(question, product, lang, set(INTENT_ASPECTS.get(question.intent, {"price"})),
                                   size)
         facts = compose.facts(product, lang)
@@ -926,7 +928,7 @@ class Retriever(AnswerScoring):
             # A question about the product itself ("is it vegan?", "how many copies in the print run?") is often
             # answered by its description even when it also asks a colour or a size.
             asked.add("detail")
-        if product.sizes and size is None and any(c.isdigit() for c in question.text):
+        if product.sizes and size is None and any(c.isdigit() for c in _PERCENT.sub(" ", question.text)):
             asked.add("size")  # a measure the catalogue does not write as a size ("pour 12 ans ?", "1m92"): its sizes
         text = self._product_text(question, product, lang, asked, size)
         # Two products named about as clearly: both facts, and a person picks. A question the catalogue cannot
