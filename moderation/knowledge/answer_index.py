@@ -252,21 +252,14 @@ class AnswerScoring:
         # the only close one covering the topic named (#care), not the sizing answer that says "baskets".
         topics = [w for w in {word_form(w) for w in topic} if w.startswith(MARK) and not self._is_place(w)]
         naming = [k for k in close if topics and all(self._covers(w, k) for w in topics)]
-        # ...else the only one asked as all of them ("les frais de port seront offerts ?" is the answer asked "is
-        # shipping free?", not the EU shipping answer whose text says "offerte dès 80 €").
-        asked_as = [k for k in close if topics and all(w in self.example_union[k] for w in topics)]
         if len(naming) == 1 and not any(self._covers(w, k) for k in close if k != naming[0] for w in topics):
             winner = naming[0]
-        elif len(asked_as) == 1:
-            winner = asked_as[0]
         elif covered(by_words[0]) - covered(by_words[1]) < COVERAGE_LEAD:
             return ranked
         else:
             winner = by_words[0]
         scores[winner] = min(max(scores[k] for k in close), self.thresholds.high - 0.01)
-        # Every other answer a margin behind it: capped below `high`, the winner may have fallen level with an
-        # answer that was never close (a third shipping answer), which would make a tie of a decided question.
-        for k in range(len(scores)):
+        for k in close:
             if k != winner:
                 scores[k] = min(scores[k], scores[winner] - margin)
         return sorted(range(len(scores)), key=lambda k: -scores[k])
