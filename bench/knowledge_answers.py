@@ -15,6 +15,10 @@ and, of the right and wrong ones, how many went out without a person (auto repli
 others, how many had the right fact one click away: among the draft's alternatives, which the approval card sends
 with "Send this instead".
 
+`--questions bench/data/knowledge_probe.jsonl`: 44 questions on the demo brand written in the twelfth round, with
+typos, slang and phrasings unlike the examples, used to find failures (opening hours, restock, percentages): dev
+material, not an independent measure.
+
 `--brand DIR` measures another brand the same way: DIR/knowledge.yaml, DIR/catalogue.csv, DIR/posts.json (post
 captions, "platform:post id" -> caption) and the questions of DIR/questions.jsonl (or `--questions FILE`). A
 scenario week (`--questions week.jsonl`) also holds messages that ask nothing (`"question": false`: praise,
