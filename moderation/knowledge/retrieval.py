@@ -540,7 +540,7 @@ class Retriever(AnswerScoring):
         th = self.thresholds
         raw = tokens(question.text)
         words = self._words(raw)
-        size = self._asked_size(tokens(_NOT_A_SIZE.sub(" ", question.text)))
+        size = self._asked_size(question.text)
         lang = self._lang(question, raw)
         product_scores = self._product_scores(words)
         sentences = _question_sentences(question.text)
@@ -598,7 +598,7 @@ class Retriever(AnswerScoring):
             product, product_confidence = self._post_candidate(question.post_products, size, color)
         if (color and named and product is not None and question.intent not in ASKING_INTENTS
                 and not ASPECTS["color"] & set(raw)
-                and all(set(w.split()) <= set(tokens(product.name)) for w in [*pairs, *raw] if w in self.colors)):
+                and all(self._in_name(product, w) for w in [*pairs, *raw] if w in self.colors)):
             # A colour word of the name of the product named ("the grey knit", "le manteau camel") names it: an order
             # problem, a complaint or a remark naming it that way asks nothing of the product ("Ordered the grey
             # knit on Monday, still no shipping email"). The colour itself stays: it still raises the bar an answer
@@ -805,7 +805,7 @@ class Retriever(AnswerScoring):
                              human=answer.human, suggestions=suggestions, post_product=question.post_product)
         product = self.base.product(key)
         assert product is not None  # every candidate comes from this knowledge base
-        size = self._asked_size(tokens(_NOT_A_SIZE.sub(" ", question.text)))
+        size = self._asked_size(question.text)
         text = self._product_text(question, product, lang, set(INTENT_ASPECTS.get(question.intent, {"price"})),
                                   size)
         facts = compose.facts(product, lang)
@@ -854,6 +854,11 @@ class Retriever(AnswerScoring):
         return bool(set(self.name_tokens[k]) & set(words) or self.nicknames[k] & set(words))
 
     @staticmethod
+    def _in_name(product: Product, phrase: str) -> bool:
+        """Whether every word of a phrase (a colour: "grey", "vert forêt") is a word of the product's own name."""
+        return set(phrase.split()) <= set(tokens(product.name))
+
+    @staticmethod
     def _has_variant(product: Product, size: str | None, color: str | None) -> bool:
         return ((size is not None and compose.sells_size(product, size))
                 or (color is not None and color.lower() in {c.lower() for c in product.colors}))
@@ -877,7 +882,9 @@ class Retriever(AnswerScoring):
         best = max(votes, key=lambda lang: votes[lang], default=self.default_lang)
         return best if votes.get(best, 0) > 0 else self.default_lang
 
-    def _asked_size(self, raw: list[str]) -> str | None:
+    def _asked_size(self, text: str) -> str | None:
+        """The size a question names, as the catalogue's sizes are keyed; never a decimal or a percentage."""
+        raw = tokens(_NOT_A_SIZE.sub(" ", text))
         for i, word in enumerate(raw):
             if word.isdigit() and i + 1 < len(raw) and (word + raw[i + 1] in self.sizes
                                                          or raw[i + 1] in self.size_units):
@@ -969,9 +976,8 @@ class Retriever(AnswerScoring):
         if SIZE_WORDS & said:
             asked = {*asked, "size"}
         # A colour in the product's own name ("the camel coat", "grey knit cardigan") names it, not a colour asked.
-        own = set(tokens(product.name))
         named = [w for w in [*(f"{a} {b}" for a, b in zip(raw, raw[1:], strict=False)), *raw]
-                 if (w in self.colors or w in self.lexicon.colors) and not set(w.split()) <= own]
+                 if (w in self.colors or w in self.lexicon.colors) and not self._in_name(product, w)]
         colors = None
         colours_asked = bool(ASPECTS["color"] & said)  # "what colours?", "une autre couleur que le bleu ?"
         if named or colours_asked:
